@@ -1,0 +1,44 @@
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Db } from '../core/store/index.js';
+import type { Logger } from '../core/logger.js';
+
+export interface AppDeps {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+}
+
+/** The hub's HTTP surface: health probes now; webhooks, ops API and metrics mount here. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const [database, redis] = await Promise.all([probe(deps.db.query('SELECT 1')), probe(deps.redis.ping())]);
+    const ready = database === 'ok' && redis === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database, redis });
+  });
+
+  return app;
+}
+
+/** 'ok' when `work` settles well within 2 s; a dependency that hangs is as unready as one that fails. */
+async function probe(work: Promise<unknown>): Promise<'ok' | 'unreachable'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), 2000);
+  });
+  try {
+    await Promise.race([work, timeout]);
+    return 'ok';
+  } catch {
+    return 'unreachable';
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { configPath, parseConfig } from '../core/config/load.js';
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('work with the hub configuration');
+  config
+    .command('validate [file]')
+    .description('check a config file; prints every problem with the path of its key and exits 1 if any')
+    .action((file: string | undefined) => {
+      const path = configPath(file);
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (err) {
+        console.error(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        process.exit(1);
+      }
+      const result = parseConfig(text);
+      if (!result.ok) {
+        console.error(`${path}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}`);
+        for (const issue of result.issues) console.error(`  ${issue.path}: ${issue.message}`);
+        process.exit(1);
+      }
+      const c = result.config;
+      console.log(
+        `${path}: valid (${c.locations.length} locations, ${c.channels.length} channels, ` +
+          `${c.connectors.length} connectors, ${c.auth.tokens.length} API tokens)`,
+      );
+    });
+}

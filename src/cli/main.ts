@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerConfigCommands } from './config.js';
+import { registerStartCommand } from './start.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('hub')
+    .description('commerce-hub: connector runtime between storefronts, marketplaces, 3PLs, carriers, accounting and the ERP core')
+    .version(pkg.version, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Environment:
+  HUB_CONFIG     config file (default config/hub.yaml)
+  DATABASE_URL   PostgreSQL URL; without it the embedded PGlite under ./data is used
+  REDIS_URL      Redis URL (default redis://127.0.0.1:6379)
+  LOG_LEVEL      pino level (default info)`,
+    );
+  registerStartCommand(program);
+  registerConfigCommands(program);
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    throw err;
+  }
+}
+
+await main();

@@ -1,0 +1,13 @@
+import type { ConnectorDefinition } from './types.js';
+import { shopifyConnector } from './shopify/index.js';
+
+/** Every connector type the hub knows. Explicit on purpose: no filesystem scanning. */
+export const connectorRegistry: readonly ConnectorDefinition[] = [shopifyConnector];
+
+export function findConnector(type: string): ConnectorDefinition | undefined {
+  return connectorRegistry.find((c) => c.type === type);
+}
+
+export function knownConnectorTypes(): string[] {
+  return connectorRegistry.map((c) => c.type);
+}

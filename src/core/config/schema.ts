@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ChannelSchema, LocationSchema, SlugSchema } from '../model/index.js';
+import { CONNECTOR_CATEGORIES } from '../../connectors/types.js';
+
+export const RetryOverrideSchema = z.object({
+  attempts: z.number().int().min(1).max(100).default(8).describe('Attempts per step before the dead-letter queue'),
+  backoffMs: z.number().int().min(1).default(1000).describe('Base delay of the exponential backoff'),
+  maxBackoffMs: z.number().int().min(1).default(5 * 60_000).describe('Cap of one backoff delay'),
+});
+
+export const RateLimitOverrideSchema = z.object({
+  max: z.number().int().min(1),
+  durationMs: z.number().int().min(1),
+});
+
+/** Fields every connector instance has, whatever its type. */
+export const ConnectorBaseSchema = z.object({
+  id: SlugSchema.describe('Instance id, the user\'s own: "shopify-eu"'),
+  type: z.string().min(1).describe('Connector type from the registry'),
+  category: z.enum(CONNECTOR_CATEGORIES).optional().describe('Must match the type\'s category when given'),
+  enabled: z.boolean().default(true),
+  retry: RetryOverrideSchema.prefault({}),
+  rateLimit: RateLimitOverrideSchema.optional(),
+});
+
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const AuthTokenSchema = z
+  .object({
+    name: z.string().min(1),
+    role: RoleSchema,
+    token: z.string().min(16, 'must be at least 16 characters').optional().describe('Plain token, normally a ${ENV} reference'),
+    tokenHash: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" followed by 64 hex digits')
+      .optional(),
+  })
+  .refine((t) => (t.token === undefined) !== (t.tokenHash === undefined), {
+    message: 'give exactly one of token or tokenHash',
+    path: ['token'],
+  });
+
+export const ServerSchema = z.object({
+  host: z.string().default('0.0.0.0'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  bodyLimit: z.string().default('1mb').describe('Largest webhook body accepted'),
+});
+
+export const StorageSchema = z.object({
+  dataDir: z.string().default('./data').describe('Where the embedded database and Redis keep their files'),
+});
+
+export const QueueSettingsSchema = z.object({
+  prefix: z.string().default('{hub}').describe('BullMQ key prefix; the braces keep every key in one Redis Cluster slot'),
+  coalesceMs: z.number().int().min(0).default(1000).describe('Window in which stock pushes for one SKU become one'),
+});
+
+export const HubConfigBaseSchema = z.strictObject({
+  server: ServerSchema.prefault({}),
+  storage: StorageSchema.prefault({}),
+  queues: QueueSettingsSchema.prefault({}),
+  locations: z.array(z.strictObject(LocationSchema.shape)).default([]),
+  channels: z.array(z.strictObject(ChannelSchema.shape)).default([]),
+  connectors: z.array(z.looseObject({})).default([]),
+  auth: z.object({ tokens: z.array(AuthTokenSchema).default([]) }).prefault({}),
+});

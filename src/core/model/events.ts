@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { InventoryAdjustmentSchema, InventoryLevelSchema } from './inventory.js';
+import { OrderSchema } from './order.js';
+import { ProductSchema } from './product.js';
+import { ShipmentSchema, TrackingSchema } from './shipment.js';
+import { ReturnSchema } from './return.js';
+import { RefundSchema } from './refund.js';
+import { InvoiceSchema } from './invoice.js';
+import { ExternalIdSchema, IsoUtcSchema, SlugSchema } from './primitives.js';
+
+/** Where an event came from. `version` orders events about one entity (e.g. Shopify `updated_at`). */
+export const EventSourceSchema = z.object({
+  connector: SlugSchema.describe('Connector instance id, e.g. "shopify-us"'),
+  connectorType: z.string().min(1).describe('Connector type, e.g. "shopify"'),
+  externalId: ExternalIdSchema.describe('Id of the entity in the source system'),
+  version: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe('Source version of the entity (an ISO instant or a counter); older versions never overwrite newer'),
+});
+export type EventSource = z.infer<typeof EventSourceSchema>;
+
+export const OrderCancelledDataSchema = z.object({
+  channel: SlugSchema,
+  externalOrderId: ExternalIdSchema,
+  cancelledAt: IsoUtcSchema,
+  reason: z.string().optional(),
+});
+
+export const ShipmentTrackingUpdatedDataSchema = z.object({
+  channel: SlugSchema,
+  externalOrderId: ExternalIdSchema,
+  externalShipmentId: ExternalIdSchema,
+  tracking: TrackingSchema,
+  status: z.string().optional(),
+});
+
+/** Payload schema of every canonical event type. */
+export const EVENT_DATA_SCHEMAS = {
+  'order.upserted': OrderSchema,
+  'order.cancelled': OrderCancelledDataSchema,
+  'inventory.level.reported': InventoryLevelSchema,
+  'inventory.adjusted': InventoryAdjustmentSchema,
+  'shipment.confirmed': ShipmentSchema,
+  'shipment.tracking.updated': ShipmentTrackingUpdatedDataSchema,
+  'return.received': ReturnSchema,
+  'refund.created': RefundSchema,
+  'invoice.posted': InvoiceSchema,
+  'product.upserted': ProductSchema,
+} as const;
+
+export type EventType = keyof typeof EVENT_DATA_SCHEMAS;
+export const EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as EventType[];
+
+const envelope = {
+  id: z.string().min(1).describe('Unique id of this canonical event'),
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .describe('Applying two events with the same key changes the ledger once'),
+  source: EventSourceSchema,
+  occurredAt: IsoUtcSchema,
+};
+
+function eventSchema<T extends EventType>(type: T) {
+  return z.object({ ...envelope, type: z.literal(type), data: EVENT_DATA_SCHEMAS[type] });
+}
+
+/** The envelope every connector produces and the ERP core applies, discriminated on `type`. */
+export const CanonicalEventSchema = z.discriminatedUnion('type', [
+  eventSchema('order.upserted'),
+  eventSchema('order.cancelled'),
+  eventSchema('inventory.level.reported'),
+  eventSchema('inventory.adjusted'),
+  eventSchema('shipment.confirmed'),
+  eventSchema('shipment.tracking.updated'),
+  eventSchema('return.received'),
+  eventSchema('refund.created'),
+  eventSchema('invoice.posted'),
+  eventSchema('product.upserted'),
+]);
+export type CanonicalEvent = z.infer<typeof CanonicalEventSchema>;
+export type CanonicalEventInput = z.input<typeof CanonicalEventSchema>;
+export type EventOf<T extends EventType> = Extract<CanonicalEvent, { type: T }>;

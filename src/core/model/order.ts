@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import {
+  CurrencySchema,
+  ExternalIdSchema,
+  IsoUtcSchema,
+  MoneySchema,
+  PositiveQuantitySchema,
+  SkuSchema,
+  SlugSchema,
+} from './primitives.js';
+
+export const ORDER_STATUSES = [
+  'pending',
+  'allocated',
+  'backordered',
+  'partially_shipped',
+  'shipped',
+  'cancelled',
+  'closed',
+] as const;
+export const OrderStatusSchema = z.enum(ORDER_STATUSES);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+export const AddressSchema = z.object({
+  name: z.string().optional(),
+  company: z.string().optional(),
+  address1: z.string().optional(),
+  address2: z.string().optional(),
+  city: z.string().optional(),
+  province: z.string().optional(),
+  postalCode: z.string().optional(),
+  country: z.string().optional(),
+  phone: z.string().optional(),
+});
+export type Address = z.infer<typeof AddressSchema>;
+
+export const CustomerSchema = z.object({
+  externalId: ExternalIdSchema.optional(),
+  email: z.string().optional(),
+  name: z.string().optional(),
+});
+export type Customer = z.infer<typeof CustomerSchema>;
+
+export const OrderLineSchema = z
+  .object({
+    externalLineId: ExternalIdSchema,
+    /** ERP SKU after mapping; `null` when unmapped, with `skuUnmappedReason` saying why. */
+    sku: SkuSchema.nullable(),
+    skuUnmappedReason: z.string().optional(),
+    quantity: PositiveQuantitySchema,
+    unitPrice: MoneySchema,
+    title: z.string().default(''),
+  })
+  .refine((line) => line.sku !== null || (line.skuUnmappedReason ?? '') !== '', {
+    message: 'an unmapped line (sku null) must say why in skuUnmappedReason',
+    path: ['skuUnmappedReason'],
+  });
+export type OrderLine = z.infer<typeof OrderLineSchema>;
+
+/** An order as a channel placed it. `status` is the hub's lifecycle state, set by the ERP core. */
+export const OrderSchema = z.object({
+  channel: SlugSchema,
+  externalOrderId: ExternalIdSchema,
+  orderNumber: z.string().min(1),
+  status: OrderStatusSchema.optional(),
+  placedAt: IsoUtcSchema,
+  currency: CurrencySchema,
+  total: MoneySchema,
+  customer: CustomerSchema.optional(),
+  shipTo: AddressSchema.optional(),
+  lines: z.array(OrderLineSchema).min(1, 'an order needs at least one line'),
+});
+export type Order = z.infer<typeof OrderSchema>;

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, types } from '@electric-sql/pglite';
+import type { Db, QueryResult, Queryable } from './db.js';
+import { mapDbError } from './errors.js';
+
+type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
+
+function wrap(conn: PGliteLike): Queryable {
+  return {
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      try {
+        const res = await conn.query<R>(sql, params as unknown[]);
+        return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+      } catch (err) {
+        throw mapDbError(err);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      await conn.exec(sql);
+    },
+  };
+}
+
+/**
+ * Embedded PostgreSQL (PGlite). `dataDir` undefined keeps everything in memory (tests).
+ * PGlite has one connection: transactions run one at a time, which is safe but not parallel.
+ */
+export async function createPgliteDb(dataDir?: string): Promise<Db> {
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir, {
+    // int8 as a JS number, as the pg adapter does: counts and ids stay far below 2^53.
+    parsers: { [types.INT8]: (v: string) => Number(v) },
+  });
+  const base = wrap(pg);
+  return {
+    kind: 'pglite',
+    ...base,
+    async transaction(fn) {
+      try {
+        return await pg.transaction((tx) => fn(wrap(tx)));
+      } catch (err) {
+        throw mapDbError(err);
+      }
+    },
+    async close() {
+      await pg.close();
+    },
+  };
+}
