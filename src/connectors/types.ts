@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import type { HubError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { CanonicalEvent, Shipment } from '../core/model/index.js';
 
 export const CONNECTOR_CATEGORIES = ['storefront', 'marketplace', '3pl', 'carrier', 'accounting', 'generic'] as const;
 export type ConnectorCategory = (typeof CONNECTOR_CATEGORIES)[number];
@@ -40,8 +43,112 @@ export interface ConnectorDefinition<TSchema extends z.ZodObject = z.ZodObject> 
   capabilities: ConnectorCapability[];
   /** Default client-side rate limit; config may override it per instance. */
   rateLimit: RateLimitSpec;
+  webhooks?: WebhookSpec<z.infer<TSchema>>;
+  /** Builds the run-time client of one instance, dependencies injected. */
+  createClient?(config: z.infer<TSchema> & { id: string }, deps: ClientDeps): ConnectorClient;
 }
 
 export function defineConnector<TSchema extends z.ZodObject>(def: ConnectorDefinition<TSchema>): ConnectorDefinition<TSchema> {
   return def;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound: verification and normalization
+// ---------------------------------------------------------------------------------------------
+
+/** A webhook request as the ingress saw it, before any parsing. */
+export interface WebhookRequest {
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+/** What verification learned about a delivery. */
+export interface VerifiedDelivery {
+  /** Deduplication key of the event within this connector instance: a repeat is acknowledged and dropped. */
+  dedupKey: string;
+  /** Picks the normalizer: `orders/create`, `inventory_levels/update`, ... */
+  topic: string;
+  /** When the source says the event happened, if it says. */
+  occurredAt?: string;
+}
+
+/**
+ * Lookups a normalizer may use, resolved before it runs so that it stays pure.
+ * A `null` answer is a mapping failure the normalizer reports with the field path.
+ */
+export interface MappingLookup {
+  /** ERP SKU for a channel SKU and/or external variant id; null when unknown. */
+  sku(ref: { sku?: string | null; variantId?: string | null }): string | null;
+  /** Hub location id for an external location id; null when unmapped. */
+  location(externalLocationId: string): string | null;
+}
+
+export interface NormalizeContext<TConfig = unknown> {
+  connectorId: string;
+  connectorType: string;
+  /** The instance's parsed config (`settings`, `credentials`, ...). */
+  config: TConfig;
+  /** When the hub received the delivery (ISO UTC); normalizers never read the clock. */
+  receivedAt: string;
+  delivery: VerifiedDelivery;
+  lookup: MappingLookup;
+}
+
+/**
+ * Raw payload to canonical events. Pure: no I/O, no clock. Throws ValidationError or MappingError
+ * naming the connector and the field path. Returning [] means "nothing to apply" (acknowledged).
+ */
+export type Normalizer<TConfig = unknown> = (body: unknown, ctx: NormalizeContext<TConfig>) => CanonicalEvent[];
+
+export interface WebhookSpec<TConfig = unknown> {
+  /** Checks the signature (constant time) and names the delivery; throws InvalidSignatureError. */
+  verify(request: WebhookRequest, config: TConfig): VerifiedDelivery | Promise<VerifiedDelivery>;
+  /** One normalizer per topic; an unknown topic is acknowledged and counted, not an error. */
+  topics: Record<string, Normalizer<TConfig>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbound: pushes, backfill and channel truth
+// ---------------------------------------------------------------------------------------------
+
+/** The latest availability of one SKU on one channel, to be written (absolute) to the external system. */
+export interface AvailabilityUpdate {
+  sku: string;
+  channel: string;
+  available: number;
+  /** Monotonic per (sku, channel): a push never replaces a newer value with an older one. */
+  version: number;
+  /** This SKU's ids in the connector's system (e.g. `{ variantId, inventoryItemId }`), learned from products. */
+  externalIds: Record<string, string>;
+}
+
+export interface PushFailure {
+  sku: string;
+  error: HubError;
+}
+
+export interface PushResult {
+  /** Items the external system accepted. */
+  pushed: number;
+  /** HTTP calls made. */
+  calls: number;
+  /** Items rejected permanently (e.g. a deleted variant): they go to the dead-letter queue, the rest is done. */
+  failures: PushFailure[];
+}
+
+export interface ClientDeps {
+  logger: Logger;
+  /** Injected for tests; defaults to Date.now / setTimeout. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What a connector instance can do at run time; each method exists when its capability is declared. */
+export interface ConnectorClient {
+  pushAvailability?(updates: AvailabilityUpdate[]): Promise<PushResult>;
+  pushFulfillment?(shipment: Shipment, externalIds: Record<string, string>): Promise<void>;
+  /** Raw order payloads changed since `cursor`, page by page, with the cursor to resume from. */
+  pollOrders?(cursor: string | null): AsyncIterable<{ orders: unknown[]; cursor: string }>;
+  close?(): Promise<void>;
 }
