@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, configPath, type HubConfig } from '../core/config/load.js';
 import type { Logger } from '../core/logger.js';
 import { openDb, type Db } from '../core/store/index.js';
-import { createRedis, ensureRedis, DEFAULT_REDIS_URL, type EnsuredRedis } from '../queues/redis.js';
+import { createRedis, ensureRedis, DEFAULT_REDIS_URL } from '../queues/redis.js';
 import type { Redis } from 'ioredis';
 import { createApp } from './app.js';
 
@@ -33,20 +33,18 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     { config: configPath(options.configFile, env), locations: config.locations.length, channels: config.channels.length, connectors: config.connectors.length },
     'config loaded',
   );
-  const databaseUrl = env['DATABASE_URL'];
-  const db = await openDb({ databaseUrl, dataDir: config.storage.dataDir });
-  logger.info({ database: db.kind === 'postgres' ? 'postgres' : `pglite (${config.storage.dataDir}/pglite)` }, 'database ready');
-
-  let ensured: EnsuredRedis | undefined;
-  let redis: Redis | undefined;
+  // Redis first: it fails fast with instructions, before the embedded database spends seconds starting.
+  const ensured = await ensureRedis(env['REDIS_URL'] ?? DEFAULT_REDIS_URL, config.storage.dataDir, logger);
+  let db: Db;
   try {
-    ensured = await ensureRedis(env['REDIS_URL'] ?? DEFAULT_REDIS_URL, config.storage.dataDir, logger);
-    redis = createRedis(ensured.url);
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    db = await openDb({ databaseUrl: env['DATABASE_URL'], dataDir: config.storage.dataDir });
   } catch (err) {
-    await db.close();
+    await ensured.stop();
     throw err;
   }
+  logger.info({ database: db.kind === 'postgres' ? 'postgres' : `pglite (${config.storage.dataDir}/pglite)` }, 'database ready');
+  const redis = createRedis(ensured.url);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 
   const app = createApp({ db, redis, logger });
   const port = options.port ?? Number(env['PORT'] ?? config.server.port);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { Issue } from '../model/index.js';
@@ -25,12 +25,13 @@ export const DEFAULT_CONFIG_PATH = 'config/hub.yaml';
 
 /** Validates a config text: structure, connector types, cross references and `${ENV}` references. */
 export function parseConfig(text: string, env: Record<string, string | undefined> = process.env): ParseResult {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       issues: doc.errors.map((e) => ({
-        path: `(line ${e.linePos?.[0]?.line ?? '?'})`,
+        path: `(line ${lineCounter.linePos(e.pos[0]).line})`,
         message: `YAML syntax: ${e.message.split('\n')[0]}`,
       })),
     };

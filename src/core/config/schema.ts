@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelSchema, LocationSchema, SlugSchema } from '../model/index.js';
+import { ChannelSchema, LocationSchema, PositiveQuantitySchema, QuantitySchema, SkuSchema, SlugSchema } from '../model/index.js';
 import { CONNECTOR_CATEGORIES } from '../../connectors/types.js';
 
 export const RetryOverrideSchema = z.object({
@@ -57,12 +57,22 @@ export const QueueSettingsSchema = z.object({
   coalesceMs: z.number().int().min(0).default(1000).describe('Window in which stock pushes for one SKU become one'),
 });
 
+/** A reorder point per SKU and location: below it, the ERP core records one replenishment suggestion. */
+export const ReplenishmentRuleSchema = z.strictObject({
+  sku: SkuSchema,
+  location: SlugSchema.describe('Location whose available stock is watched'),
+  reorderPoint: QuantitySchema.describe('Suggest a reorder once available falls below this many units'),
+  reorderQuantity: PositiveQuantitySchema.describe('Units to reorder when the suggestion is made'),
+});
+export type ReplenishmentRule = z.infer<typeof ReplenishmentRuleSchema>;
+
 export const HubConfigBaseSchema = z.strictObject({
   server: ServerSchema.prefault({}),
   storage: StorageSchema.prefault({}),
   queues: QueueSettingsSchema.prefault({}),
   locations: z.array(z.strictObject(LocationSchema.shape)).default([]),
   channels: z.array(z.strictObject(ChannelSchema.shape)).default([]),
+  replenishment: z.array(ReplenishmentRuleSchema).default([]).describe('Reorder points per SKU and location'),
   connectors: z.array(z.looseObject({})).default([]),
   auth: z.object({ tokens: z.array(AuthTokenSchema).default([]) }).prefault({}),
 });
