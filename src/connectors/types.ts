@@ -78,8 +78,11 @@ export interface VerifiedDelivery {
  * A `null` answer is a mapping failure the normalizer reports with the field path.
  */
 export interface MappingLookup {
-  /** ERP SKU for a channel SKU and/or external variant id; null when unknown. */
-  sku(ref: { sku?: string | null; variantId?: string | null }): string | null;
+  /**
+   * ERP SKU for a channel SKU and/or external variant id, or for an external inventory item id
+   * (stock webhooks name only the inventory item); null when unknown.
+   */
+  sku(ref: { sku?: string | null; variantId?: string | null; inventoryItemId?: string | null }): string | null;
   /** Hub location id for an external location id; null when unmapped. */
   location(externalLocationId: string): string | null;
 }
@@ -148,7 +151,10 @@ export interface ClientDeps {
 export interface ConnectorClient {
   pushAvailability?(updates: AvailabilityUpdate[]): Promise<PushResult>;
   pushFulfillment?(shipment: Shipment, externalIds: Record<string, string>): Promise<void>;
-  /** Raw order payloads changed since `cursor`, page by page, with the cursor to resume from. */
-  pollOrders?(cursor: string | null): AsyncIterable<{ orders: unknown[]; cursor: string }>;
+  /**
+   * Raw order payloads changed since `cursor`, page by page, with the cursor to resume from.
+   * `topic` names the webhook normalizer that turns each order into canonical events.
+   */
+  pollOrders?(cursor: string | null): AsyncIterable<{ orders: unknown[]; cursor: string; topic?: string }>;
   close?(): Promise<void>;
 }
