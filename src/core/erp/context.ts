@@ -15,6 +15,8 @@ export interface ErpContext {
   readonly replenishment: ReadonlyMap<string, ReplenishmentRule>;
   /** Channels fed by each location. */
   readonly channelsByLocation: ReadonlyMap<string, readonly Channel[]>;
+  /** See {@link stockGroup}. */
+  readonly stockGroups: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The parts of HubConfig the ERP core reads. */
@@ -53,16 +55,42 @@ export function createErpContext(config: ErpConfig): ErpContext {
   if (problems.length > 0) {
     throw new ConfigError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'), problems);
   }
-  return { locations, channels, replenishment, channelsByLocation };
+  const stockGroups = buildStockGroups(locations.keys(), config.channels);
+  return { locations, channels, replenishment, channelsByLocation, stockGroups };
 }
 
 /**
- * Locations whose stock a change at `location` can serve: every location of every channel it
- * feeds. Stock handlers lock all of them up front so a backorder fill never has to take a
- * balance lock out of sorted order.
+ * The locations a stock change at `location` can reach: those linked to it through channels
+ * (a channel draws on all its locations, a location may feed several channels). Every handler
+ * locks a SKU's balances over the whole group up front, in sorted order, so a cascade (backorder
+ * fill, reallocation after a shortfall) never takes a balance lock out of order.
  */
-export function fillScope(ctx: ErpContext, location: string): string[] {
-  const out = new Set([location]);
-  for (const channel of ctx.channelsByLocation.get(location) ?? []) for (const l of channel.locations) out.add(l);
-  return [...out];
+export function stockGroup(ctx: ErpContext, location: string): readonly string[] {
+  return ctx.stockGroups.get(location) ?? [location];
+}
+
+function buildStockGroups(locationIds: Iterable<string>, channels: readonly Channel[]): Map<string, string[]> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(x, root);
+    return root;
+  };
+  for (const id of locationIds) parent.set(id, id);
+  for (const c of channels) {
+    for (const l of c.locations) if (!parent.has(l)) parent.set(l, l);
+    for (const l of c.locations.slice(1)) parent.set(find(l), find(c.locations[0]!));
+  }
+  const members = new Map<string, string[]>();
+  for (const id of parent.keys()) {
+    const root = find(id);
+    members.set(root, [...(members.get(root) ?? []), id]);
+  }
+  const out = new Map<string, string[]>();
+  for (const list of members.values()) {
+    list.sort();
+    for (const id of list) out.set(id, list);
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ CREATE TABLE erp_applied_event (
   event_id text NOT NULL,
   event_type text NOT NULL,
   connector text NOT NULL,
-  status text NOT NULL CHECK (status IN ('applied', 'stale')),
+  status text NOT NULL CHECK (status IN ('applied', 'duplicate', 'stale')),
   applied_at timestamptz NOT NULL DEFAULT now()
 );
 

@@ -1,0 +1,137 @@
+import type { Channel } from '../model/index.js';
+import { ValidationError } from '../errors.js';
+import type { Queryable } from '../store/index.js';
+import type { ErpContext } from './context.js';
+import { bundlesContaining, loadProducts, type ProductRecord } from './products.js';
+import type { ApplySession } from './session.js';
+import type { AvailabilityChange } from './types.js';
+
+/**
+ * Channel rules on top of the available units of a SKU over the channel's locations: safety
+ * stock (per-SKU override first), then each buffer (a percentage is of the available units,
+ * rounded up so the hub holds back at least that much), then the cap; never below 0.
+ */
+export function applyChannelRules(available: number, channel: Channel, sku: string): number {
+  let x = available - (channel.skuSafetyStock[sku] ?? channel.safetyStock);
+  for (const b of channel.buffers) x -= b.type === 'absolute' ? b.value : Math.ceil((Math.max(0, available) * b.value) / 100 - 1e-9);
+  if (channel.cap !== undefined) x = Math.min(x, channel.cap);
+  return Math.max(0, x);
+}
+
+/** A bundle's available units: the minimum over its components of floor(component available / quantity). */
+export function bundleAvailable(components: readonly { sku: string; quantity: number }[], availableOf: (sku: string) => number): number {
+  if (components.length === 0) return 0;
+  return Math.min(...components.map((c) => Math.floor(Math.max(0, availableOf(c.sku)) / c.quantity)));
+}
+
+/** Computes availableToSell for many (sku, channel) pairs from the balances visible to `q`. */
+export async function computeAvailableToSell(
+  q: Queryable,
+  pairs: readonly { sku: string; channel: string }[],
+  ctx: ErpContext,
+): Promise<Map<string, number>> {
+  const products = await loadProducts(q, pairs.map((p) => p.sku));
+  const stockSkus = new Set<string>();
+  for (const p of pairs) {
+    const prod = products.get(p.sku);
+    if (prod?.isBundle) for (const c of prod.components) stockSkus.add(c.sku);
+    else stockSkus.add(p.sku);
+  }
+  const { rows } = await q.query<{ sku: string; location: string; available: number }>(
+    `SELECT sku, location,
+            (coalesce(sum(quantity) FILTER (WHERE state = 'onHand'), 0)
+             - coalesce(sum(quantity) FILTER (WHERE state IN ('allocated', 'quarantined')), 0))::int AS available
+     FROM inventory_balance WHERE sku = ANY($1::text[]) GROUP BY sku, location`,
+    [[...stockSkus]],
+  );
+  const byLocation = new Map<string, number>();
+  for (const r of rows) byLocation.set(`${r.sku}\u0000${r.location}`, r.available ?? 0);
+  const out = new Map<string, number>();
+  for (const p of pairs) {
+    const channel = ctx.channels.get(p.channel);
+    if (!channel) continue;
+    // A location short of stock (negative available) must not eat into another location's units.
+    const over = (sku: string) => channel.locations.reduce((n, l) => n + Math.max(0, byLocation.get(`${sku}\u0000${l}`) ?? 0), 0);
+    const prod: ProductRecord | undefined = products.get(p.sku);
+    const raw = prod && !prod.active ? 0 : prod?.isBundle ? bundleAvailable(prod.components, over) : over(p.sku);
+    out.set(atsKey(p.sku, p.channel), applyChannelRules(raw, channel, p.sku));
+  }
+  return out;
+}
+
+const atsKey = (sku: string, channel: string) => `${sku}\u0000${channel}`;
+
+/**
+ * Units of `sku` the hub advertises on `channel` right now: available over the channel's
+ * locations (for a bundle, from its components) less safety stock and buffers, capped, floored at 0.
+ */
+export async function availableToSell(q: Queryable, sku: string, channel: string, ctx: ErpContext): Promise<number> {
+  if (!ctx.channels.has(channel)) throw new ValidationError(`channel: unknown channel "${channel}"`, { field: 'channel', value: channel });
+  const m = await computeAvailableToSell(q, [{ sku, channel }], ctx);
+  return m.get(atsKey(sku, channel)) ?? 0;
+}
+
+/**
+ * Recomputes availableToSell for every (sku, channel) the event may have moved and, where it
+ * differs from the last value emitted, bumps the version and writes an `availability_outbox` row.
+ * Runs last in the transaction: it locks the availability rows (sorted) and only then reads the
+ * balances, so two transactions changing different components of one bundle cannot both emit a
+ * value computed from the other's old stock.
+ */
+export async function emitAvailabilityChanges(s: ApplySession): Promise<AvailabilityChange[]> {
+  const touched = s.touchedPairs();
+  const wanted = new Set<string>();
+  const channelsOf = new Map<string, Set<string>>();
+  for (const [sku, location] of touched) {
+    for (const c of s.ctx.channelsByLocation.get(location) ?? []) {
+      wanted.add(atsKey(sku, c.id));
+      channelsOf.set(sku, (channelsOf.get(sku) ?? new Set()).add(c.id));
+    }
+  }
+  if (channelsOf.size > 0) {
+    const { rows } = await s.tx.query<{ bundle_sku: string; component_sku: string }>(
+      'SELECT bundle_sku, component_sku FROM product_component WHERE component_sku = ANY($1::text[])',
+      [[...channelsOf.keys()]],
+    );
+    for (const r of rows) for (const c of channelsOf.get(r.component_sku) ?? []) wanted.add(atsKey(r.bundle_sku, c));
+  }
+  for (const sku of s.productChanged) {
+    for (const c of s.ctx.channels.keys()) wanted.add(atsKey(sku, c));
+    for (const b of await bundlesContaining(s.tx, [sku])) for (const c of s.ctx.channels.keys()) wanted.add(atsKey(b, c));
+  }
+  if (wanted.size === 0) return [];
+  const pairs = [...wanted].sort().map((k) => {
+    const [sku, channel] = k.split('\u0000') as [string, string];
+    return { sku, channel };
+  });
+  const skus = pairs.map((p) => p.sku);
+  const channels = pairs.map((p) => p.channel);
+  await s.tx.query(
+    `INSERT INTO availability_state (sku, channel) SELECT * FROM unnest($1::text[], $2::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
+    [skus, channels],
+  );
+  const current = await s.tx.query<{ sku: string; channel: string; available: number | null }>(
+    `SELECT sku, channel, available FROM availability_state
+     WHERE (sku, channel) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY sku, channel FOR UPDATE`,
+    [skus, channels],
+  );
+  const ats = await computeAvailableToSell(s.tx, pairs, s.ctx);
+  const changed = current.rows
+    .map((r) => ({ sku: r.sku, channel: r.channel, before: r.available, available: ats.get(atsKey(r.sku, r.channel)) ?? 0 }))
+    .filter((r) => r.before !== r.available);
+  if (changed.length === 0) return [];
+  const { rows } = await s.tx.query<{ sku: string; channel: string; available: number; version: number }>(
+    `UPDATE availability_state a SET available = c.available, version = a.version + 1
+     FROM unnest($1::text[], $2::text[], $3::int[]) AS c(sku, channel, available)
+     WHERE a.sku = c.sku AND a.channel = c.channel
+     RETURNING a.sku, a.channel, a.available, a.version`,
+    [changed.map((c) => c.sku), changed.map((c) => c.channel), changed.map((c) => c.available)],
+  );
+  rows.sort((a, b) => (a.sku === b.sku ? (a.channel < b.channel ? -1 : 1) : a.sku < b.sku ? -1 : 1));
+  await s.tx.query(
+    `INSERT INTO availability_outbox (sku, channel, available, version)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[])`,
+    [rows.map((r) => r.sku), rows.map((r) => r.channel), rows.map((r) => r.available), rows.map((r) => r.version)],
+  );
+  return rows.map((r) => ({ sku: r.sku, channel: r.channel, available: r.available, version: r.version }));
+}

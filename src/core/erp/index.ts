@@ -1,0 +1,23 @@
+/**
+ * The ERP core: inventory ledger, reservations, order lifecycle and availability per channel.
+ * It applies canonical events through a `Db`/`Tx` and answers questions; it knows nothing of
+ * connectors or queues (the queue runtime drains `availability_outbox`).
+ */
+export { applyEvent, applyEventTx } from './apply.js';
+export { createErpContext, stockGroup, type ErpConfig, type ErpContext, type ReplenishmentRule } from './context.js';
+export { availableToSell, applyChannelRules, bundleAvailable, computeAvailableToSell } from './availability.js';
+export { getInventory, type InventoryView } from './inventory.js';
+export { verifyLedger, ledgerStats, type LedgerIssue } from './verify.js';
+export { listReplenishmentSuggestions, type ReplenishmentSuggestion } from './replenishment.js';
+export { ORDER_STATUSES, ORDER_TRANSITIONS, isLegalTransition, assertTransition, deriveStatus } from './order-lifecycle.js';
+export { compareVersions, entityKey } from './stale.js';
+export { getOrder, type OrderView } from './order-query.js';
+export type {
+  ApplyOptions,
+  ApplyOutcome,
+  ApplyStatus,
+  AvailabilityChange,
+  Movement,
+  OrderChange,
+  ReplenishmentChange,
+} from './types.js';

@@ -1,0 +1,47 @@
+import { INVENTORY_STATES, type InventoryBalance } from '../model/index.js';
+import type { Queryable } from '../store/index.js';
+import { computeAvailableToSell } from './availability.js';
+import type { ErpContext } from './context.js';
+import { loadProducts } from './products.js';
+
+/** What `hub inventory <sku>` and the ops API show for one SKU. */
+export interface InventoryView {
+  sku: string;
+  /** False when the ERP has never seen the SKU (no product, no stock). */
+  known: boolean;
+  title: string;
+  active: boolean;
+  /** Components when the SKU is a bundle; its availability derives from them. */
+  components: { sku: string; quantity: number }[];
+  /** Balances per location (every state), with `available = onHand - allocated - quarantined`. */
+  locations: (InventoryBalance & { available: number })[];
+  /** availableToSell on every configured channel. */
+  availableToSell: { channel: string; available: number }[];
+}
+
+/** Balances of a SKU per location and state, and its availableToSell per channel. */
+export async function getInventory(q: Queryable, sku: string, ctx: ErpContext): Promise<InventoryView> {
+  const product = (await loadProducts(q, [sku])).get(sku);
+  const { rows } = await q.query<{ location: string; state: (typeof INVENTORY_STATES)[number]; quantity: number }>(
+    'SELECT location, state, quantity FROM inventory_balance WHERE sku = $1 ORDER BY location, state',
+    [sku],
+  );
+  const byLocation = new Map<string, InventoryBalance & { available: number }>();
+  for (const r of rows) {
+    const b = byLocation.get(r.location) ?? { sku, location: r.location, onHand: 0, allocated: 0, inTransit: 0, quarantined: 0, returned: 0, available: 0 };
+    b[r.state] = r.quantity;
+    b.available = b.onHand - b.allocated - b.quarantined;
+    byLocation.set(r.location, b);
+  }
+  const channels = [...ctx.channels.keys()];
+  const ats = await computeAvailableToSell(q, channels.map((channel) => ({ sku, channel })), ctx);
+  return {
+    sku,
+    known: product !== undefined || rows.length > 0,
+    title: product?.title ?? '',
+    active: product?.active ?? true,
+    components: product?.components ?? [],
+    locations: [...byLocation.values()],
+    availableToSell: channels.map((channel) => ({ channel, available: ats.get(`${sku}\u0000${channel}`) ?? 0 })),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Invoice, Refund } from '../model/index.js';
+import type { HandlerResult } from './handler.js';
+import { lockOrder, orderLabel, setStatus } from './orders.js';
+import type { ApplySession } from './session.js';
+
+/** `refund.created`: money only; recorded once per refund id. Goods coming back are a `return.received`. */
+export async function applyRefundCreated(s: ApplySession, d: Refund): Promise<HandlerResult> {
+  const res = await s.tx.query(
+    `INSERT INTO refund (channel, external_refund_id, external_order_id, created_at, amount, currency, reason, lines)
+     VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING 1`,
+    [d.channel, d.externalRefundId, d.externalOrderId, d.createdAt, d.amount.amount, d.amount.currency, d.reason ?? null, JSON.stringify(d.lines)],
+  );
+  if (res.rowCount === 0) return { status: 'duplicate', message: `refund ${d.channel}/${d.externalRefundId} was already recorded` };
+  return {};
+}
+
+/** `invoice.posted`: recorded once per (connector, invoice id); an invoiced order that has shipped is closed. */
+export async function applyInvoicePosted(s: ApplySession, d: Invoice): Promise<HandlerResult> {
+  const res = await s.tx.query(
+    `INSERT INTO invoice (connector, external_invoice_id, channel, external_order_id, posted_at, total, currency, lines)
+     VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8) ON CONFLICT DO NOTHING RETURNING 1`,
+    [s.event.source.connector, d.externalInvoiceId, d.channel ?? null, d.externalOrderId ?? null, d.postedAt, d.total.amount, d.total.currency, JSON.stringify(d.lines)],
+  );
+  if (res.rowCount === 0) return { status: 'duplicate', message: `invoice ${d.externalInvoiceId} was already posted` };
+  if (d.channel === undefined || d.externalOrderId === undefined) return {};
+  const order = await lockOrder(s.tx, d.channel, d.externalOrderId);
+  if (!order) return { message: `order ${d.channel}/${d.externalOrderId} is unknown; invoice recorded on its own` };
+  await s.tx.query('UPDATE sales_order SET invoiced = true, updated_at = now() WHERE id = $1', [order.id]);
+  order.invoiced = true;
+  if (order.status === 'shipped') await setStatus(s, order, 'closed');
+  return { message: order.status === 'closed' ? `order ${orderLabel(order)} closed` : undefined };
+}

@@ -1,0 +1,71 @@
+import { Decimal } from 'decimal.js';
+import type { CanonicalEvent } from '../model/index.js';
+import type { Tx } from '../store/index.js';
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Orders two source versions: as instants when both are ISO timestamps, numerically when both
+ * are numbers (counters may exceed 2^53, hence decimals), else as strings.
+ */
+export function compareVersions(a: string, b: string): number {
+  if (ISO_INSTANT.test(a) && ISO_INSTANT.test(b)) {
+    const ta = Date.parse(a);
+    const tb = Date.parse(b);
+    if (Number.isFinite(ta) && Number.isFinite(tb)) return Math.sign(ta - tb);
+  }
+  if (NUMERIC.test(a) && NUMERIC.test(b)) return new Decimal(a).cmp(new Decimal(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The entity whose state an event overwrites, scoped by source connector because versions are
+ * only comparable within one source. `null` for deltas (`inventory.adjusted`): nothing to overwrite.
+ */
+export function entityKey(event: CanonicalEvent): string | null {
+  const c = event.source.connector;
+  switch (event.type) {
+    case 'order.upserted':
+    case 'order.cancelled':
+      return `${c}:order/${event.data.channel}/${event.data.externalOrderId}`;
+    case 'product.upserted':
+      return `${c}:product/${event.data.sku}`;
+    case 'inventory.level.reported':
+      return `${c}:level/${event.data.sku}/${event.data.location}/${event.data.state}`;
+    case 'shipment.confirmed':
+    case 'shipment.tracking.updated':
+      return `${c}:shipment/${event.data.channel}/${event.data.externalShipmentId}`;
+    case 'return.received':
+      return `${c}:return/${event.data.channel}/${event.data.externalReturnId}`;
+    case 'refund.created':
+      return `${c}:refund/${event.data.channel}/${event.data.externalRefundId}`;
+    case 'invoice.posted':
+      return `${c}:invoice/${event.data.externalInvoiceId}`;
+    case 'inventory.adjusted':
+      return null;
+  }
+}
+
+/**
+ * Stale guard. Locks the entity's version row (so events about one entity apply one at a time),
+ * and returns a message when the event is older than what was applied; otherwise records its version.
+ * Equal versions are not stale: the idempotency key decides about exact repeats.
+ */
+export async function checkStale(tx: Tx, event: CanonicalEvent): Promise<string | null> {
+  const version = event.source.version;
+  const entity = entityKey(event);
+  if (version === null || entity === null) return null;
+  const inserted = await tx.query(
+    `INSERT INTO erp_entity_version (entity, version, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
+    [entity, version, event.id],
+  );
+  if (inserted.rowCount > 0) return null;
+  const { rows } = await tx.query<{ version: string }>('SELECT version FROM erp_entity_version WHERE entity = $1 FOR UPDATE', [entity]);
+  const current = rows[0]?.version;
+  if (current !== undefined && compareVersions(version, current) < 0) {
+    return `stale: source version ${version} is older than ${current} already applied for ${entity}`;
+  }
+  await tx.query('UPDATE erp_entity_version SET version = $2, event_id = $3, updated_at = now() WHERE entity = $1', [entity, version, event.id]);
+  return null;
+}
