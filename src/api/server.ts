@@ -1,31 +1,43 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
 import { loadConfig, configPath, type HubConfig } from '../core/config/load.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { openDb, type Db } from '../core/store/index.js';
 import { createRedis, ensureRedis, DEFAULT_REDIS_URL } from '../queues/redis.js';
-import type { Redis } from 'ioredis';
+import { activeConnectors, bullConnection, HubQueues, startWorkers, type RunningWorkers, type WorkerOptions } from '../queues/runtime.js';
 import { createApp } from './app.js';
+import { createMetrics } from './metrics.js';
+
+export type HubMode = 'all' | 'api' | 'worker';
 
 export interface RunningHub {
   config: HubConfig;
   db: Db;
   redis: Redis;
-  server: Server;
-  url: string;
+  server?: Server;
+  workers?: RunningWorkers;
+  url?: string;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
+  mode?: HubMode;
   configFile?: string;
   env?: Record<string, string | undefined>;
   logger: Logger;
   /** Overrides config `server.port` (0 picks a free port). */
   port?: number;
+  workers?: WorkerOptions;
 }
 
-/** Starts the hub in one process on the configured (or embedded) database and Redis. */
+/**
+ * Starts `hub start` (API and workers in one process), `hub api` or `hub worker`.
+ * Separate api and worker processes share a PostgreSQL server: the embedded database serves one process.
+ */
 export async function startHub(options: StartOptions): Promise<RunningHub> {
+  const mode = options.mode ?? 'all';
   const env = options.env ?? process.env;
   const { logger } = options;
   const config = loadConfig(options.configFile, env);
@@ -33,8 +45,12 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     { config: configPath(options.configFile, env), locations: config.locations.length, channels: config.channels.length, connectors: config.connectors.length },
     'config loaded',
   );
+  if (mode !== 'all' && !env['DATABASE_URL']) {
+    throw new ConfigError(`hub ${mode} runs beside other hub processes and needs DATABASE_URL; the embedded database serves one process (use hub start)`);
+  }
   // Redis first: it fails fast with instructions, before the embedded database spends seconds starting.
-  const ensured = await ensureRedis(env['REDIS_URL'] ?? DEFAULT_REDIS_URL, config.storage.dataDir, logger);
+  const redisUrl = env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
+  const ensured = mode === 'all' ? await ensureRedis(redisUrl, config.storage.dataDir, logger) : { url: redisUrl, stop: async () => undefined };
   let db: Db;
   try {
     db = await openDb({ databaseUrl: env['DATABASE_URL'], dataDir: config.storage.dataDir });
@@ -45,25 +61,36 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   logger.info({ database: db.kind === 'postgres' ? 'postgres' : `pglite (${config.storage.dataDir}/pglite)` }, 'database ready');
   const redis = createRedis(ensured.url);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const metrics = createMetrics();
+  const connectors = activeConnectors(config);
 
-  const app = createApp({ db, redis, logger });
-  const port = options.port ?? Number(env['PORT'] ?? config.server.port);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, config.server.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  const address = server.address() as AddressInfo;
-  const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
-  const url = `http://${host}:${address.port}`;
-  logger.info({ url }, `hub listening on ${url}`);
+  const workers = mode === 'api' ? undefined : await startWorkers({ config, db, logger, metrics, redisUrl: ensured.url }, options.workers);
+  let server: Server | undefined;
+  let url: string | undefined;
+  let queues: HubQueues | undefined;
+  if (mode !== 'worker') {
+    queues = workers?.queues ?? new HubQueues(bullConnection(ensured.url), config.queues.prefix, connectors);
+    const app = createApp({ db, redis, logger, metrics, queues, connectors, bodyLimit: config.server.bodyLimit });
+    const port = options.port ?? Number(env['PORT'] ?? config.server.port);
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(port, config.server.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    const address = server.address() as AddressInfo;
+    const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
+    url = `http://${host}:${address.port}`;
+    logger.info({ url }, `hub listening on ${url}`);
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await new Promise<void>((r) => server.close(() => r()));
+      if (server) await new Promise<void>((r) => server.close(() => r()));
+      await workers?.stop();
+      if (queues && !workers) await queues.close();
       redis.disconnect();
       await db.close();
       await ensured.stop();
     })());
-  return { config, db, redis, server, url, stop };
+  return { config, db, redis, server, workers, url, stop };
 }

@@ -43,6 +43,8 @@ export interface ConnectorDefinition<TSchema extends z.ZodObject = z.ZodObject> 
   capabilities: ConnectorCapability[];
   /** Default client-side rate limit; config may override it per instance. */
   rateLimit: RateLimitSpec;
+  /** Most availability items one push call carries (the API's batch limit). */
+  pushBatchSize?: number;
   webhooks?: WebhookSpec<z.infer<TSchema>>;
   /** Builds the run-time client of one instance, dependencies injected. */
   createClient?(config: z.infer<TSchema> & { id: string }, deps: ClientDeps): ConnectorClient;

@@ -1,0 +1,175 @@
+import type { Queryable } from '../core/store/index.js';
+import type { Step } from './names.js';
+
+/** One failed attempt as kept in a dead letter's history. */
+export interface AttemptRecord {
+  attempt: number;
+  at: string;
+  errorClass: string;
+  code: string;
+  message: string;
+}
+
+/** What a worker reports when a step has failed for good. */
+export interface DeadLetterReport {
+  sourceKey: string;
+  queue: string;
+  step: Step;
+  connectorId: string | null;
+  eventType: string | null;
+  error: { errorClass: string; code: string; message: string } & Record<string, unknown>;
+  attempts: AttemptRecord[];
+  inboxId: number | null;
+  /** The raw payload as received (parsed JSON), or the job data for non-inbox steps. */
+  payload: unknown;
+  /** The canonical event, when the failure came after normalization. */
+  event: unknown;
+  orderKeys: string[];
+  skus: string[];
+  firstFailedAt: string;
+  replayOf: number | null;
+}
+
+export const DEAD_LETTER_STATUSES = ['open', 'replayed', 'discarded'] as const;
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+export interface DeadLetter extends Omit<DeadLetterReport, 'error'> {
+  id: number;
+  errorClass: string;
+  errorCode: string;
+  message: string;
+  error: Record<string, unknown>;
+  status: DeadLetterStatus;
+  createdAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  resolution: Record<string, unknown> | null;
+}
+
+const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const COLUMNS = `id, source_key AS "sourceKey", queue, step, connector_id AS "connectorId", event_type AS "eventType",
+  error_class AS "errorClass", error_code AS "errorCode", message, error, attempts, inbox_id AS "inboxId",
+  payload, event, order_keys AS "orderKeys", skus, status, ${ISO('first_failed_at')} AS "firstFailedAt",
+  ${ISO('created_at')} AS "createdAt", ${ISO('resolved_at')} AS "resolvedAt", resolved_by AS "resolvedBy",
+  resolution, replay_of AS "replayOf"`;
+
+/** Stores a dead letter once per source job; returns its id (the existing one on a repeat). */
+export async function insertDeadLetter(db: Queryable, r: DeadLetterReport): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO dead_letter (source_key, queue, step, connector_id, event_type, error_class, error_code, message, error,
+       attempts, inbox_id, payload, event, order_keys, skus, first_failed_at, replay_of)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+     ON CONFLICT (source_key) DO UPDATE SET source_key = EXCLUDED.source_key
+     RETURNING id`,
+    [
+      r.sourceKey,
+      r.queue,
+      r.step,
+      r.connectorId,
+      r.eventType,
+      r.error.errorClass,
+      r.error.code,
+      r.error.message,
+      JSON.stringify(r.error),
+      JSON.stringify(r.attempts),
+      r.inboxId,
+      r.payload === undefined ? null : JSON.stringify(r.payload),
+      r.event === undefined || r.event === null ? null : JSON.stringify(r.event),
+      r.orderKeys,
+      r.skus,
+      r.firstFailedAt,
+      r.replayOf,
+    ],
+  );
+  return rows[0]!.id;
+}
+
+export interface DeadLetterFilter {
+  ids?: number[];
+  connector?: string;
+  /** Matches the error class (`MappingError`) or the error code (`unknown_sku`). */
+  error?: string;
+  type?: string;
+  step?: Step;
+  since?: string;
+  until?: string;
+  /** External order id or order number. */
+  order?: string;
+  sku?: string;
+  status?: DeadLetterStatus | 'all';
+}
+
+export interface Page {
+  limit?: number;
+  /** Id to continue after (entries come newest first). */
+  before?: number;
+}
+
+function where(filter: DeadLetterFilter): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.ids) add('id = ANY(?::bigint[])', filter.ids);
+  if (filter.connector) add('connector_id = ?', filter.connector);
+  if (filter.error) {
+    params.push(filter.error);
+    clauses.push(`(error_class = $${params.length} OR error_code = $${params.length})`);
+  }
+  if (filter.type) add('event_type = ?', filter.type);
+  if (filter.step) add('step = ?', filter.step);
+  if (filter.since) add('created_at >= ?::timestamptz', filter.since);
+  if (filter.until) add('created_at < ?::timestamptz', filter.until);
+  if (filter.order) add('order_keys @> ARRAY[?]::text[]', filter.order);
+  if (filter.sku) add('skus @> ARRAY[?]::text[]', filter.sku);
+  const status = filter.status ?? (filter.ids ? 'all' : 'open');
+  if (status !== 'all') add('status = ?', status);
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** Dead letters matching `filter`, newest first, one page at a time. */
+export async function listDeadLetters(
+  db: Queryable,
+  filter: DeadLetterFilter = {},
+  page: Page = {},
+): Promise<{ items: DeadLetter[]; total: number; nextBefore: number | null }> {
+  const w = where(filter);
+  const limit = Math.min(Math.max(page.limit ?? 50, 1), 1000);
+  const pageWhere = page.before ? `${w.sql ? `${w.sql} AND` : 'WHERE'} id < $${w.params.length + 1}` : w.sql;
+  const params = page.before ? [...w.params, page.before] : w.params;
+  const [items, total] = await Promise.all([
+    db.query<DeadLetter>(`SELECT ${COLUMNS} FROM dead_letter ${pageWhere} ORDER BY id DESC LIMIT ${limit}`, params),
+    db.query<{ n: number }>(`SELECT count(*) AS n FROM dead_letter ${w.sql}`, w.params),
+  ]);
+  const last = items.rows.at(-1);
+  return { items: items.rows, total: total.rows[0]?.n ?? 0, nextBefore: items.rows.length === limit && last ? last.id : null };
+}
+
+export async function getDeadLetter(db: Queryable, id: number): Promise<DeadLetter | undefined> {
+  const { rows } = await db.query<DeadLetter>(`SELECT ${COLUMNS} FROM dead_letter WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+/** Compare-and-set from `open`: false when someone else resolved it first. */
+export async function resolveDeadLetter(
+  db: Queryable,
+  id: number,
+  to: Exclude<DeadLetterStatus, 'open'>,
+  actor: string,
+  resolution: Record<string, unknown>,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE dead_letter SET status = $2, resolved_at = now(), resolved_by = $3, resolution = $4
+     WHERE id = $1 AND status = 'open'`,
+    [id, to, actor, JSON.stringify(resolution)],
+  );
+  return rowCount === 1;
+}
+
+export async function countOpenDeadLetters(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*) AS n FROM dead_letter WHERE status = 'open'`);
+  return rows[0]?.n ?? 0;
+}

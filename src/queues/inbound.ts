@@ -1,0 +1,133 @@
+import type { Job, Queue } from 'bullmq';
+import { parseJsonPreservingIds } from '../connectors/http/json.js';
+import type { ConnectorDefinition, NormalizeContext } from '../connectors/types.js';
+import type { ConnectorInstance } from '../core/config/load.js';
+import { HubError, MappingError, ValidationError } from '../core/errors.js';
+import { applyEvent } from '../core/erp/index.js';
+import type { ErpContext } from '../core/erp/context.js';
+import type { ApplyOutcome } from '../core/erp/types.js';
+import type { Logger } from '../core/logger.js';
+import { CanonicalEventSchema, zodIssues, type CanonicalEvent } from '../core/model/index.js';
+import type { Db } from '../core/store/index.js';
+import type { Catalog } from './catalog.js';
+import { failJob, type FailureContext, type FailureTracked } from './failures.js';
+import { getInboxRow, markInbox } from './inbox.js';
+import { INBOUND_QUEUE, type Step } from './names.js';
+
+/** A delivery to normalize and apply. The body travels in the job; recovery jobs read it from the inbox. */
+export interface InboundJobData extends FailureTracked {
+  inboxId: number;
+  connectorId: string;
+  topic: string;
+  /** Raw body; absent on recovery jobs, replaced on edit-before-replay. */
+  body?: string;
+  retry?: { maxBackoffMs: number };
+}
+
+export interface InboundResult {
+  events: number;
+  outcomes: Pick<ApplyOutcome, 'status' | 'eventId'>[];
+  ignored?: string;
+}
+
+export interface InboundDeps {
+  db: Db;
+  erp: ErpContext;
+  catalog: Catalog;
+  connectors: ReadonlyMap<string, { instance: ConnectorInstance; definition: ConnectorDefinition }>;
+  deadLetters: Queue;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Runs a connector's normalizer on a raw body and validates what it produced. Pure but for the
+ * catalogue snapshot: a mapping miss refreshes it once, since the product may have just arrived.
+ */
+export async function normalizeDelivery(
+  deps: Pick<InboundDeps, 'catalog' | 'connectors'>,
+  delivery: { connectorId: string; topic: string; body: string; receivedAt: string },
+): Promise<{ events: CanonicalEvent[]; ignored?: string; step: Step }> {
+  const entry = deps.connectors.get(delivery.connectorId);
+  if (!entry) throw new ValidationError(`connector "${delivery.connectorId}" is not configured or not enabled`, { field: 'connectorId' });
+  const normalizer = entry.definition.webhooks?.topics[delivery.topic];
+  if (!normalizer) return { events: [], ignored: `topic "${delivery.topic}" is not handled by ${entry.definition.type}`, step: 'normalize' };
+  const body = parseJsonPreservingIds(delivery.body);
+  const run = () => {
+    const ctx: NormalizeContext<Record<string, unknown>> = {
+      connectorId: entry.instance.id,
+      connectorType: entry.definition.type,
+      config: entry.instance as unknown as Record<string, unknown>,
+      receivedAt: delivery.receivedAt,
+      delivery: { dedupKey: '', topic: delivery.topic },
+      lookup: deps.catalog.lookupFor(entry.instance),
+    };
+    return normalizer(body, ctx);
+  };
+  await deps.catalog.refresh();
+  let events: CanonicalEvent[];
+  try {
+    events = run();
+  } catch (err) {
+    if (!(err instanceof MappingError)) throw err;
+    await deps.catalog.refresh(true);
+    events = run();
+  }
+  return { events: events.map((e, i) => validateEvent(e, entry.instance.id, i)), step: 'apply' };
+}
+
+function validateEvent(event: unknown, connectorId: string, index: number): CanonicalEvent {
+  const parsed = CanonicalEventSchema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  const issues = zodIssues(parsed.error);
+  throw new ValidationError(`${connectorId}: event ${index} is not canonical: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+    connectorId,
+    field: issues[0]?.path,
+  });
+}
+
+/** The `hub.inbound` processor: normalize (with mappings), then apply each event in its own transaction. */
+export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps): Promise<InboundResult> {
+  const { inboxId, connectorId, topic } = job.data;
+  const failure: FailureContext = { queue: INBOUND_QUEUE, step: 'normalize', connectorId, inboxId };
+  try {
+    let body = job.data.body;
+    let receivedAt = (deps.now?.() ?? new Date()).toISOString();
+    if (body === undefined) {
+      const row = await getInboxRow(deps.db, inboxId);
+      if (!row) throw new ValidationError(`inbox entry ${inboxId} does not exist`, { field: 'inboxId' });
+      body = row.body;
+      receivedAt = row.receivedAt;
+    }
+    failure.payload = safeParse(body);
+    const normalized = await normalizeDelivery(deps, { connectorId, topic, body, receivedAt }).catch((err: unknown) => {
+      if (err instanceof MappingError) failure.step = 'map';
+      throw err;
+    });
+    failure.step = 'apply';
+    failure.events = normalized.events;
+    const outcomes: InboundResult['outcomes'] = [];
+    for (const event of normalized.events) {
+      failure.event = event;
+      const outcome = await applyEvent(deps.db, event, deps.erp);
+      outcomes.push({ status: outcome.status, eventId: outcome.eventId });
+    }
+    await markInbox(deps.db, inboxId, 'processed', normalized.events.length);
+    if (normalized.ignored) deps.logger.info({ connectorId, topic, inboxId }, normalized.ignored);
+    return { events: normalized.events.length, outcomes, ignored: normalized.ignored };
+  } catch (err) {
+    if (err instanceof SyntaxError) {
+      return failJob(job, new ValidationError(`${connectorId}: body is not JSON: ${err.message}`, { connectorId, field: 'body' }), failure, deps.deadLetters);
+    }
+    if (err instanceof HubError && err.connectorId === undefined) Object.assign(err, { connectorId });
+    return failJob(job, err, failure, deps.deadLetters);
+  }
+}
+
+function safeParse(body: string): unknown {
+  try {
+    return parseJsonPreservingIds(body);
+  } catch {
+    return body;
+  }
+}

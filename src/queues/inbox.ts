@@ -1,0 +1,58 @@
+import type { Queryable } from '../core/store/index.js';
+
+export interface InboxRow {
+  id: number;
+  connectorId: string;
+  dedupKey: string;
+  topic: string;
+  body: string;
+  receivedAt: string;
+  status: 'received' | 'processed' | 'dead';
+}
+
+const COLUMNS = `id, connector_id AS "connectorId", dedup_key AS "dedupKey", topic, body,
+  to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "receivedAt", status`;
+
+/**
+ * Records a delivery durably, or reports that (connector, dedupKey) was seen before.
+ * Committed before the webhook is acknowledged: that is what makes a 2xx mean "will be applied".
+ */
+export async function recordDelivery(
+  db: Queryable,
+  delivery: { connectorId: string; dedupKey: string; topic: string; body: string },
+): Promise<{ id: number; duplicate: false } | { id: number; duplicate: true }> {
+  const inserted = await db.query<{ id: number }>(
+    `INSERT INTO inbox (connector_id, dedup_key, topic, body) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (connector_id, dedup_key) DO NOTHING RETURNING id`,
+    [delivery.connectorId, delivery.dedupKey, delivery.topic, delivery.body],
+  );
+  if (inserted.rows[0]) return { id: inserted.rows[0].id, duplicate: false };
+  const existing = await db.query<{ id: number }>('SELECT id FROM inbox WHERE connector_id = $1 AND dedup_key = $2', [
+    delivery.connectorId,
+    delivery.dedupKey,
+  ]);
+  return { id: existing.rows[0]?.id ?? 0, duplicate: true };
+}
+
+export async function getInboxRow(db: Queryable, id: number): Promise<InboxRow | undefined> {
+  const { rows } = await db.query<InboxRow>(`SELECT ${COLUMNS} FROM inbox WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function markInbox(db: Queryable, id: number, status: InboxRow['status'], events?: number): Promise<void> {
+  await db.query(
+    `UPDATE inbox SET status = $2, processed_at = CASE WHEN $2 = 'received' THEN NULL ELSE now() END,
+       events = COALESCE($3, events) WHERE id = $1`,
+    [id, status, events ?? null],
+  );
+}
+
+/** Rows accepted but not yet processed, oldest first: re-enqueued at start-up and by the sweeper. */
+export async function pendingInbox(db: Queryable, olderThanMs: number, limit: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT id FROM inbox WHERE status = 'received' AND received_at < now() - ($1::int * interval '1 millisecond')
+     ORDER BY id LIMIT $2`,
+    [olderThanMs, limit],
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,180 @@
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { AvailabilityUpdate, ConnectorClient } from '../connectors/types.js';
+import type { HubConfig } from '../core/config/load.js';
+import { ContractError, RateLimitedError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Db, Queryable } from '../core/store/index.js';
+import { failJob, type FailureContext, type FailureTracked } from './failures.js';
+import { outboundQueue } from './names.js';
+
+/** Items of one push call: the latest availability of several SKUs for one connector. */
+export interface PushAvailabilityJobData extends FailureTracked {
+  kind: 'availability';
+  connectorId: string;
+  items: { sku: string; channel: string; available: number; version: number }[];
+  retry?: { maxBackoffMs: number };
+}
+
+interface OutboxRow {
+  id: number;
+  sku: string;
+  channel: string;
+  available: number;
+  version: number;
+}
+
+/** Which connector instance receives pushes for each channel, and how many items one call carries. */
+export interface PushRoute {
+  connectorId: string;
+  batchSize: number;
+}
+
+/**
+ * Moves availability changes from the ERP outbox to the outbound queues. Runs every coalescing
+ * window: all changes of one (channel, sku) seen in a window become one item with the latest value,
+ * and items are packed into jobs of the connector's batch size. Rows are deleted in the same
+ * transaction that read them, after their jobs were added, so a crash re-sends rather than loses.
+ */
+export async function relayAvailability(
+  db: Db,
+  routes: ReadonlyMap<string, PushRoute>,
+  queueFor: (connectorId: string) => Queue,
+  limit = 5000,
+): Promise<{ rows: number; items: number; jobs: number }> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<OutboxRow>(
+      `SELECT id, sku, channel, available, version FROM availability_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    if (rows.length === 0) return { rows: 0, items: 0, jobs: 0 };
+    const latest = new Map<string, OutboxRow>();
+    for (const row of rows) {
+      const key = `${row.channel}\u0000${row.sku}`;
+      const seen = latest.get(key);
+      if (!seen || seen.version < row.version) latest.set(key, row);
+    }
+    const perConnector = new Map<string, OutboxRow[]>();
+    for (const row of latest.values()) {
+      const route = routes.get(row.channel);
+      if (!route) continue; // a channel nobody pushes to: nothing to send
+      const list = perConnector.get(route.connectorId) ?? [];
+      list.push(row);
+      perConnector.set(route.connectorId, list);
+    }
+    let jobs = 0;
+    for (const [connectorId, items] of perConnector) {
+      const size = [...routes.values()].find((r) => r.connectorId === connectorId)?.batchSize ?? 100;
+      const batches: PushAvailabilityJobData[] = [];
+      for (let i = 0; i < items.length; i += size) {
+        batches.push({
+          kind: 'availability',
+          connectorId,
+          items: items.slice(i, i + size).map(({ sku, channel, available, version }) => ({ sku, channel, available, version })),
+        });
+      }
+      await queueFor(connectorId).addBulk(batches.map((data) => ({ name: 'push-availability', data })));
+      jobs += batches.length;
+    }
+    await tx.query('DELETE FROM availability_outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    return { rows: rows.length, items: latest.size, jobs };
+  });
+}
+
+/** Routes from config: each channel with an enabled connector that can push availability. */
+export function pushRoutes(config: HubConfig, canPush: (connectorId: string) => { batchSize: number } | undefined): Map<string, PushRoute> {
+  const routes = new Map<string, PushRoute>();
+  for (const channel of config.channels) {
+    if (!channel.connector) continue;
+    const spec = canPush(channel.connector);
+    if (spec) routes.set(channel.id, { connectorId: channel.connector, batchSize: spec.batchSize });
+  }
+  return routes;
+}
+
+/** Drops items older than what the connector already accepted (a late retry never wins). */
+async function newerThanPushed(db: Queryable, connectorId: string, items: PushAvailabilityJobData['items']) {
+  const { rows } = await db.query<{ channel: string; sku: string; version: number }>(
+    `SELECT channel, sku, version FROM availability_pushed WHERE connector_id = $1 AND sku = ANY($2::text[])`,
+    [connectorId, items.map((i) => i.sku)],
+  );
+  const pushed = new Map(rows.map((r) => [`${r.channel}\u0000${r.sku}`, r.version]));
+  return items.filter((i) => (pushed.get(`${i.channel}\u0000${i.sku}`) ?? -1) < i.version);
+}
+
+async function externalIdsOf(db: Queryable, connectorId: string, skus: string[]): Promise<Map<string, Record<string, string>>> {
+  const { rows } = await db.query<{ sku: string; ids: Record<string, string> | null }>(
+    `SELECT sku, details->'externalIds'->$1 AS ids FROM product WHERE sku = ANY($2::text[])`,
+    [connectorId, skus],
+  );
+  return new Map(rows.map((r) => [r.sku, r.ids ?? {}]));
+}
+
+export interface OutboundDeps {
+  db: Db;
+  client: ConnectorClient;
+  deadLetters: Queue;
+  logger: Logger;
+  onCalls?: (connectorId: string, calls: number) => void;
+}
+
+/**
+ * The `hub.outbound.<connector>` processor. A 429 pauses the whole queue for Retry-After without
+ * spending an attempt; items the API rejects for good become dead letters, the rest is recorded.
+ */
+export async function processOutbound(job: Job<PushAvailabilityJobData>, worker: Worker, deps: OutboundDeps): Promise<{ pushed: number; skipped: number; failed: number }> {
+  const { connectorId } = job.data;
+  const queue = outboundQueue(connectorId);
+  const failure: FailureContext = { queue, step: 'push', connectorId, payload: job.data.items, eventType: 'availability.changed' };
+  try {
+    const items = await newerThanPushed(deps.db, connectorId, job.data.items);
+    if (items.length === 0) return { pushed: 0, skipped: job.data.items.length, failed: 0 };
+    if (!deps.client.pushAvailability) throw new ContractError(`${connectorId} cannot push availability`);
+    const ids = await externalIdsOf(deps.db, connectorId, items.map((i) => i.sku));
+    const updates: AvailabilityUpdate[] = items.map((i) => ({ ...i, externalIds: ids.get(i.sku) ?? {} }));
+    const result = await deps.client.pushAvailability(updates);
+    deps.onCalls?.(connectorId, result.calls);
+    const failed = new Set(result.failures.map((f) => f.sku));
+    const done = items.filter((i) => !failed.has(i.sku));
+    if (done.length > 0) {
+      await deps.db.query(
+        `INSERT INTO availability_pushed (connector_id, channel, sku, version, available)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[])
+         ON CONFLICT (connector_id, channel, sku) DO UPDATE
+           SET version = EXCLUDED.version, available = EXCLUDED.available, pushed_at = now()
+           WHERE availability_pushed.version < EXCLUDED.version`,
+        [connectorId, done.map((i) => i.channel), done.map((i) => i.sku), done.map((i) => i.version), done.map((i) => i.available)],
+      );
+    }
+    for (const f of result.failures) {
+      const item = items.find((i) => i.sku === f.sku);
+      await deps.deadLetters.add(
+        'dead-letter',
+        {
+          sourceKey: `${queue}/${job.id}/${f.sku}`,
+          queue,
+          step: 'push',
+          connectorId,
+          eventType: 'availability.changed',
+          error: { ...f.error.toJSON(), errorClass: f.error.name, code: f.error.code, message: f.error.message },
+          attempts: [{ attempt: job.attemptsMade + 1, at: new Date().toISOString(), errorClass: f.error.name, code: f.error.code, message: f.error.message }],
+          inboxId: null,
+          payload: { kind: 'availability', connectorId, items: item ? [item] : [] },
+          event: null,
+          orderKeys: [],
+          skus: [f.sku],
+          firstFailedAt: new Date().toISOString(),
+          replayOf: job.data.replayOf ?? null,
+        },
+        { jobId: `dl-${queue}-${job.id}-${f.sku}` },
+      );
+    }
+    return { pushed: done.length, skipped: job.data.items.length - items.length, failed: result.failures.length };
+  } catch (err) {
+    if (err instanceof RateLimitedError && err.retryAfterMs) {
+      // The upstream asked us to wait: pause this connector's queue, keep the attempt.
+      await worker.rateLimit(err.retryAfterMs);
+      throw Worker.RateLimitError();
+    }
+    return failJob(job, err, failure, deps.deadLetters);
+  }
+}

@@ -1,0 +1,228 @@
+import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { ConnectorClient, ConnectorDefinition } from '../connectors/types.js';
+import { connectorRegistry } from '../connectors/registry.js';
+import type { ConnectorInstance, HubConfig } from '../core/config/load.js';
+import { createErpContext } from '../core/erp/context.js';
+import type { Logger } from '../core/logger.js';
+import type { Db } from '../core/store/index.js';
+import type { HubMetrics } from '../api/metrics.js';
+import { Catalog } from './catalog.js';
+import { insertDeadLetter, type DeadLetterReport } from './dead-letter-store.js';
+import { markInbox, pendingInbox } from './inbox.js';
+import { processInbound, type InboundJobData } from './inbound.js';
+import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, outboundQueue } from './names.js';
+import { processOutbound, pushRoutes, relayAvailability, type PushAvailabilityJobData } from './outbound.js';
+import { hubBackoffStrategy, retryJobOptions, DEFAULT_RETRY } from './retry-policy.js';
+import { DEFAULT_REDIS_URL } from './redis.js';
+
+export interface ActiveConnector {
+  instance: ConnectorInstance;
+  definition: ConnectorDefinition;
+}
+
+/** Enabled connector instances with their definitions, by instance id. */
+export function activeConnectors(config: HubConfig, registry: readonly ConnectorDefinition[] = connectorRegistry): Map<string, ActiveConnector> {
+  const out = new Map<string, ActiveConnector>();
+  for (const instance of config.connectors) {
+    if (!instance.enabled) continue;
+    const definition = registry.find((d) => d.type === instance.type);
+    if (definition) out.set(instance.id, { instance, definition });
+  }
+  return out;
+}
+
+/** Connection for BullMQ: commands wait for Redis to come back instead of failing. */
+export function bullConnection(url = process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL): ConnectionOptions {
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+const KEEP = { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } } satisfies JobsOptions;
+
+/** The queues of the topology, opened lazily, sharing one connection. */
+export class HubQueues {
+  private readonly queues = new Map<string, Queue>();
+  constructor(
+    readonly connection: ConnectionOptions,
+    readonly prefix: string,
+    private readonly connectors: ReadonlyMap<string, ActiveConnector> = new Map(),
+  ) {}
+
+  get(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: KEEP });
+      q.on('error', () => undefined);
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  get inbound(): Queue<InboundJobData> {
+    return this.get(INBOUND_QUEUE);
+  }
+  get deadLetters(): Queue<DeadLetterReport> {
+    return this.get(DEAD_LETTER_QUEUE);
+  }
+  outbound(connectorId: string): Queue<PushAvailabilityJobData> {
+    return this.get(outboundQueue(connectorId));
+  }
+
+  /** Adds the inbound job of an inbox row; a job with the same id that still exists makes this a no-op. */
+  async enqueueInbound(data: InboundJobData, jobId = `inbox-${data.inboxId}`): Promise<void> {
+    const retry = this.connectors.get(data.connectorId)?.instance.retry ?? DEFAULT_RETRY;
+    await this.inbound.add('deliver', { ...data, retry: { maxBackoffMs: retry.maxBackoffMs } }, { jobId, ...retryJobOptions(retry) });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
+
+export interface WorkerOptions {
+  /** Queue names (or `outbound` for every connector's) to work on; all by default. */
+  queues?: string[];
+  concurrency?: number;
+  /** How often pending inbox rows are re-enqueued (recovery after a crash between record and enqueue). */
+  sweepMs?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface WorkerDeps {
+  config: HubConfig;
+  db: Db;
+  logger: Logger;
+  metrics?: HubMetrics;
+  redisUrl?: string;
+  registry?: readonly ConnectorDefinition[];
+}
+
+export interface RunningWorkers {
+  queues: HubQueues;
+  workers: Worker[];
+  /** Finishes active jobs, then closes. */
+  stop(): Promise<void>;
+}
+
+/** Starts the workers of one `hub worker` (or `hub start`) process. */
+export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}): Promise<RunningWorkers> {
+  const { config, db, logger, metrics } = deps;
+  const connectors = activeConnectors(config, deps.registry);
+  const connection = () => bullConnection(deps.redisUrl);
+  const queues = new HubQueues(connection(), config.queues.prefix, connectors);
+  const wanted = (name: string) => !options.queues || options.queues.some((q) => q === name || (q === 'outbound' && name.startsWith('hub.outbound.')));
+  const common = {
+    prefix: config.queues.prefix,
+    settings: { backoffStrategy: hubBackoffStrategy },
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 15_000,
+    maxStalledCount: 5,
+  };
+  const erp = createErpContext(config);
+  const catalog = new Catalog(db);
+  const workers: Worker[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const observe = (worker: Worker, queue: string) => {
+    worker.on('error', (err) => logger.warn({ queue, err: err.message }, 'worker error'));
+    worker.on('failed', (job: Job | undefined, err) => {
+      const data = job?.data as { connectorId?: string } | undefined;
+      metrics?.jobsFailed.inc({ queue, connector: data?.connectorId ?? '', error_code: (err as { code?: string }).code ?? 'unexpected' });
+      logger.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, connectorId: data?.connectorId, err: err.message }, 'job failed');
+    });
+    worker.on('completed', (job: Job) => {
+      metrics?.jobsProcessed.inc({ queue, connector: (job.data as { connectorId?: string }).connectorId ?? '' });
+      if (job.processedOn && job.finishedOn) metrics?.processingSeconds.observe({ queue }, (job.finishedOn - job.processedOn) / 1000);
+    });
+    workers.push(worker);
+  };
+
+  if (wanted(INBOUND_QUEUE)) {
+    const inboundDeps = { db, erp, catalog, connectors, deadLetters: queues.deadLetters, logger };
+    observe(
+      new Worker<InboundJobData>(INBOUND_QUEUE, (job) => processInbound(job, inboundDeps), {
+        ...common,
+        connection: connection(),
+        concurrency: options.concurrency ?? 8,
+      }),
+      INBOUND_QUEUE,
+    );
+    const sweep = async () => {
+      try {
+        for (const id of await pendingInbox(db, 5000, 1000)) {
+          const { rows } = await db.query<{ connector_id: string; topic: string }>('SELECT connector_id, topic FROM inbox WHERE id = $1', [id]);
+          if (rows[0]) await queues.enqueueInbound({ inboxId: id, connectorId: rows[0].connector_id, topic: rows[0].topic });
+        }
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'inbox sweep failed; will try again');
+      }
+    };
+    await sweep();
+    timers.push(setInterval(() => void sweep(), options.sweepMs ?? 10_000));
+  }
+
+  if (wanted(DEAD_LETTER_QUEUE)) {
+    observe(
+      new Worker<DeadLetterReport>(
+        DEAD_LETTER_QUEUE,
+        async (job) => {
+          const id = await insertDeadLetter(db, job.data);
+          if (job.data.inboxId) await markInbox(db, job.data.inboxId, 'dead');
+          logger.warn({ deadLetterId: id, step: job.data.step, connectorId: job.data.connectorId, code: job.data.error.code }, 'dead letter stored');
+          return id;
+        },
+        // Storing a dead letter must outlast a database outage: retry for a long time.
+        { ...common, connection: connection(), concurrency: 4 },
+      ),
+      DEAD_LETTER_QUEUE,
+    );
+  }
+
+  const clients = new Map<string, ConnectorClient>();
+  for (const [id, { instance, definition }] of connectors) {
+    if (!definition.createClient || !definition.capabilities.includes('push.availability')) continue;
+    const client = definition.createClient(instance as never, { logger: logger.child({ connectorId: id }) });
+    clients.set(id, client);
+    const name = outboundQueue(id);
+    if (!wanted(name)) continue;
+    const limit = instance.rateLimit ?? definition.rateLimit;
+    const worker: Worker<PushAvailabilityJobData> = new Worker<PushAvailabilityJobData>(
+      name,
+      (job) => processOutbound(job, worker, { db, client, deadLetters: queues.deadLetters, logger, onCalls: (c, n) => metrics?.outboundCalls.inc({ connector: c }, n) }),
+      { ...common, connection: connection(), concurrency: 1, limiter: { max: limit.max, duration: limit.durationMs } },
+    );
+    observe(worker, name);
+  }
+
+  if (wanted('relay') || !options.queues) {
+    const routes = pushRoutes(config, (id) => (clients.has(id) ? { batchSize: connectors.get(id)?.definition.pushBatchSize ?? 100 } : undefined));
+    let relaying = false;
+    timers.push(
+      setInterval(() => {
+        if (relaying) return;
+        relaying = true;
+        relayAvailability(db, routes, (id) => queues.outbound(id))
+          .catch((err: Error) => logger.warn({ err: err.message }, 'availability relay failed; will try again'))
+          .finally(() => {
+            relaying = false;
+          });
+      }, Math.max(config.queues.coalesceMs, 50)),
+    );
+  }
+
+  logger.info({ queues: workers.map((w) => w.name), concurrency: options.concurrency ?? 8 }, 'workers started');
+  let stopping: Promise<void> | undefined;
+  return {
+    queues,
+    workers,
+    stop: () =>
+      (stopping ??= (async () => {
+        for (const t of timers) clearInterval(t);
+        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all([...clients.values()].map((c) => c.close?.()));
+        await queues.close();
+      })()),
+  };
+}
+
+export type { PushAvailabilityJobData, InboundJobData };
