@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './config.js';
+import { registerErpCommands } from './erp.js';
 import { registerStartCommand } from './start.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,6 +22,7 @@ Environment:
     );
   registerStartCommand(program);
   registerConfigCommands(program);
+  registerErpCommands(program);
   return program;
 }
 

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { loadConfig, type HubConfig } from '../core/config/load.js';
+import { ConfigError, HubError, isRetryable } from '../core/errors.js';
+import { applyEvent, createErpContext, getInventory, ledgerStats, verifyLedger, type ErpContext } from '../core/erp/index.js';
+import { CanonicalEventSchema, formatIssues, zodIssues } from '../core/model/index.js';
+import { openDb, type Db } from '../core/store/index.js';
+
+interface Opened {
+  config: HubConfig;
+  db: Db;
+  erp: ErpContext;
+}
+
+/**
+ * Config, database and ERP context for one command. `DATABASE_URL` picks PostgreSQL (with
+ * `HUB_DB_SCHEMA` as the schema, for tests and side-by-side installs); otherwise the embedded
+ * database under `storage.dataDir`.
+ */
+async function open(configFile: string | undefined): Promise<Opened | undefined> {
+  let config: HubConfig;
+  try {
+    config = loadConfig(configFile);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exitCode = 1;
+    return undefined;
+  }
+  const erp = createErpContext(config);
+  const db = await openDb({ databaseUrl: process.env['DATABASE_URL'], schema: process.env['HUB_DB_SCHEMA'], dataDir: config.storage.dataDir });
+  return { config, db, erp };
+}
+
+const MAX_ATTEMPTS = 5;
+
+async function applyLine(db: Db, text: string, erp: ErpContext, dryRun: boolean): Promise<string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new HubLineError(`invalid JSON: ${(err as Error).message}`);
+  }
+  const parsed = CanonicalEventSchema.safeParse(raw);
+  if (!parsed.success) throw new HubLineError(`invalid event: ${formatIssues(zodIssues(parsed.error)).replaceAll('\n', '; ')}`);
+  const event = parsed.data;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await applyEvent(db, event, erp, { dryRun });
+      const extra = outcome.message ? ` (${outcome.message})` : '';
+      return `${outcome.status}${dryRun ? ' (dry run)' : ''} ${event.type} ${event.idempotencyKey}${extra}`;
+    } catch (err) {
+      // Contention is transient: retry it here as a worker would; everything else is reported.
+      if (err instanceof HubError && isRetryable(err) && attempt < MAX_ATTEMPTS) continue;
+      if (err instanceof HubError) throw new HubLineError(`${event.type} ${event.idempotencyKey}: ${err.code}${err.field ? ` at ${err.field}` : ''}: ${err.message}`);
+      throw err;
+    }
+  }
+}
+
+class HubLineError extends Error {}
+
+export function registerErpCommands(program: Command): void {
+  program
+    .command('apply <events.jsonl>')
+    .description('validate and apply canonical events (one JSON per line) in order; reports each failure with its line number and goes on; exits 1 if any failed')
+    .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
+    .option('--dry-run', 'apply each event and roll it back, printing what would happen')
+    .action(async (file: string, opts: { config?: string; dryRun?: boolean }) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        console.error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        process.exitCode = 1;
+        return;
+      }
+      const opened = await open(opts.config);
+      if (!opened) return;
+      const counts = { applied: 0, duplicate: 0, stale: 0, failed: 0 };
+      try {
+        const lines = text.split(/\r?\n/);
+        for (const [i, line] of lines.entries()) {
+          if (line.trim() === '') continue;
+          try {
+            const result = await applyLine(opened.db, line, opened.erp, opts.dryRun === true);
+            counts[result.split(' ')[0] as 'applied' | 'duplicate' | 'stale']++;
+            console.log(`line ${i + 1}: ${result}`);
+          } catch (err) {
+            if (!(err instanceof HubLineError)) throw err;
+            counts.failed++;
+            console.error(`line ${i + 1}: ${err.message}`);
+          }
+        }
+      } finally {
+        await opened.db.close();
+      }
+      console.log(`${file}: ${counts.applied} applied, ${counts.duplicate} duplicate, ${counts.stale} stale, ${counts.failed} failed`);
+      if (counts.failed > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('inventory <sku>')
+    .description('balances of a SKU per location and state, and availableToSell per channel; exits 1 for an unknown SKU')
+    .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
+    .option('--json', 'print JSON')
+    .action(async (sku: string, opts: { config?: string; json?: boolean }) => {
+      const opened = await open(opts.config);
+      if (!opened) return;
+      const view = await getInventory(opened.db, sku, opened.erp).finally(() => opened.db.close());
+      if (!view.known) process.exitCode = 1;
+      if (opts.json) {
+        console.log(JSON.stringify(view, null, 2));
+        return;
+      }
+      if (!view.known) {
+        console.error(`${sku}: unknown SKU`);
+        return;
+      }
+      const header = view.components.length > 0 ? ` (bundle: ${view.components.map((c) => `${c.quantity} x ${c.sku}`).join(', ')})` : '';
+      console.log(`${sku}${view.title ? ` ${view.title}` : ''}${header}`);
+      const balances = new Table({ head: ['location', 'onHand', 'allocated', 'quarantined', 'inTransit', 'returned', 'available'] });
+      for (const b of view.locations) balances.push([b.location, b.onHand, b.allocated, b.quarantined, b.inTransit, b.returned, b.available]);
+      console.log(balances.toString());
+      const ats = new Table({ head: ['channel', 'availableToSell'] });
+      for (const a of view.availableToSell) ats.push([a.channel, a.available]);
+      console.log(ats.toString());
+    });
+
+  const ledger = program.command('ledger').description('the inventory ledger');
+  ledger
+    .command('verify')
+    .description('recompute balances from movements; prints offending rows and exits 1, or a one-line summary')
+    .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
+    .action(async (opts: { config?: string }) => {
+      const opened = await open(opts.config);
+      if (!opened) return;
+      try {
+        const issues = await verifyLedger(opened.db);
+        if (issues.length > 0) {
+          console.log(`ledger: ${issues.length} problem${issues.length === 1 ? '' : 's'}`);
+          for (const i of issues) console.log(`  ${i.problem} ${i.sku} @ ${i.location} ${i.state}: balance ${i.balance}, expected ${i.expected}`);
+          process.exitCode = 1;
+          return;
+        }
+        const stats = await ledgerStats(opened.db);
+        console.log(`ledger ok: ${stats.balances} balances match ${stats.movements} movements`);
+      } finally {
+        await opened.db.close();
+      }
+    });
+}
