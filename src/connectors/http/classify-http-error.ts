@@ -63,6 +63,8 @@ const NETWORK_CODES = [
   'UND_ERR_SOCKET',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  // axios: no response at all (connection refused or dropped before any byte came back).
+  'ERR_NETWORK',
 ];
 
 /** The shared table, in order. A 404/410 is permanent: retrying a call to a deleted resource never helps. */

@@ -8,17 +8,39 @@ export const ShopifyConfigSchema = z.object({
     shopDomain: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$|^[a-z0-9.-]+(:\d+)?$/, 'must be a shop domain such as "my-shop.myshopify.com"')
-      .describe('The shop\'s myshopify.com domain'),
+      .describe('The shop\'s myshopify.com domain; webhooks from any other shop are refused'),
     apiVersion: z
       .string()
       .regex(/^\d{4}-\d{2}$|^unstable$/, 'must be an Admin API version such as "2025-07"')
-      .default(SHOPIFY_DEFAULT_API_VERSION),
-    /** Base URL override, for the local simulator. */
-    baseUrl: z.url().optional(),
-    /** Maps Shopify location ids to hub location ids. */
-    locations: z.record(z.string(), z.string()).default({}),
-    /** Hub channel id that orders from this shop belong to. */
-    channel: z.string().min(1),
+      .default(SHOPIFY_DEFAULT_API_VERSION)
+      .describe('Admin API version used for calls and expected in webhook payloads'),
+    baseUrl: z.url().optional().describe('Base URL override (the local simulator); default https://<shopDomain>'),
+    locations: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Shopify location id (numeric or gid://shopify/Location/<n>) to hub location id'),
+    channel: z.string().min(1).describe('Hub channel id that orders from this shop belong to'),
+    pushLocationId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Shopify location that receives the channel\'s availableToSell (numeric or gid). ' +
+          'Default: the only key of `locations`. Other Shopify locations should not stock the pushed items, ' +
+          'since the storefront sells the sum over locations.',
+      ),
+    ingestFulfillments: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Turn fulfillments/create webhooks into shipment.confirmed. Set false when the hub pushes every ' +
+          'fulfilment to Shopify itself (3PL), so Shopify\'s echo of those fulfilments is not applied twice.',
+      ),
+    notifyCustomerOnShipment: z
+      .boolean()
+      .default(true)
+      .describe('Let Shopify email the customer when the hub records a fulfilment with tracking'),
+    requestTimeoutMs: z.number().int().min(100).default(15_000).describe('Timeout of one Admin API call'),
   }),
   credentials: z.object({
     accessToken: z.string().min(1).describe('Admin API access token'),
@@ -26,3 +48,4 @@ export const ShopifyConfigSchema = z.object({
   }),
 });
 export type ShopifyConfig = z.infer<typeof ShopifyConfigSchema>;
+export type ShopifySettings = ShopifyConfig['settings'];

@@ -1,15 +1,54 @@
 import { defineConnector } from '../types.js';
+import { createShopifyClient } from './client.js';
 import { ShopifyConfigSchema } from './config.js';
+import { normalizeFulfillmentCreate } from './inbound/fulfillments-create.js';
+import { normalizeInventoryLevelUpdate } from './inbound/inventory-levels-update.js';
+import { normalizeOrderCancelled, normalizeOrderUpsert } from './inbound/orders.js';
+import { normalizeProductUpsert } from './inbound/products-upsert.js';
+import { normalizeRefundCreate } from './inbound/refunds-create.js';
+import { createFulfillment } from './outbound/create-fulfillment.js';
+import { pushAvailability } from './outbound/push-availability.js';
+import { pollOrdersSince } from './poll.js';
+import { verifyShopifyWebhook } from './verify.js';
 
-/** Shopify storefront: Admin GraphQL API and signed webhooks. */
+/**
+ * Shopify storefront: signed webhooks in, GraphQL Admin API out.
+ * - Webhooks: orders/create, orders/updated, orders/cancelled, fulfillments/create, refunds/create,
+ *   inventory_levels/update, products/create, products/update. Subscribe to these topics with the
+ *   app whose client secret is `credentials.webhookSecret`, at `POST /webhooks/<connectorId>`.
+ * - Client: pushAvailability (inventorySetQuantities), pushFulfillment (fulfillmentCreate),
+ *   pollOrders (orders updated since a cursor, for backfill and reconciliation).
+ */
 export const shopifyConnector = defineConnector({
   type: 'shopify',
   category: 'storefront',
   displayName: 'Shopify',
-  version: '0.1.0',
+  version: '0.2.0',
   configSchema: ShopifyConfigSchema,
-  capabilities: ['webhooks', 'poll', 'push.availability', 'push.fulfillment', 'reconcile.inventory', 'reconcile.orders'],
-  // GraphQL Admin API: a 1,000-point bucket refilled at 50 points/s on standard plans.
+  capabilities: ['webhooks', 'poll', 'push.availability', 'push.fulfillment', 'reconcile.orders'],
+  // A coarse request rate for the outbound queue; the client's cost bucket enforces the real
+  // GraphQL limit (points per second, read from every response).
   // https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits
   rateLimit: { max: 2, durationMs: 1000, retryAfterHeaders: ['retry-after'] },
+  webhooks: {
+    verify: verifyShopifyWebhook,
+    topics: {
+      'orders/create': normalizeOrderUpsert('orders/create'),
+      'orders/updated': normalizeOrderUpsert('orders/updated'),
+      'orders/cancelled': normalizeOrderCancelled,
+      'fulfillments/create': normalizeFulfillmentCreate,
+      'refunds/create': normalizeRefundCreate,
+      'inventory_levels/update': normalizeInventoryLevelUpdate,
+      'products/create': normalizeProductUpsert('products/create'),
+      'products/update': normalizeProductUpsert('products/update'),
+    },
+  },
+  createClient(config, deps) {
+    const client = createShopifyClient(config, deps);
+    return {
+      pushAvailability: (updates) => pushAvailability(client, config.settings, config.id, updates),
+      pushFulfillment: (shipment, externalIds) => createFulfillment(client, config.settings, config.id, shipment, externalIds),
+      pollOrders: (cursor) => pollOrdersSince(client, cursor, deps.now),
+    };
+  },
 });

@@ -1,0 +1,113 @@
+import type { MappingIssue } from '../../../core/errors.js';
+import type { CanonicalEvent, CanonicalEventInput, OrderLine } from '../../../core/model/index.js';
+import type { Normalizer } from '../../types.js';
+import type { ShopifyConfig } from '../config.js';
+import { type ShopifyOrderWebhook, ShopifyOrderWebhookSchema } from '../shapes.js';
+import { type ShopifyContext, assertMapped, envelope, finalize, mapLineSku, parseShape, shopMoney, toUtc } from './common.js';
+
+/**
+ * orders/create and orders/updated → `order.upserted`, the order as it stands now.
+ * - `source.version` is `updated_at` as a UTC instant, and the idempotency key is built from the
+ *   order id and that instant: a redelivered update is a duplicate, a newer one is applied, and the
+ *   ERP core's stale guard compares instants, never the offset strings Shopify writes.
+ * - Line quantities are `current_quantity` (after edits and removals); a line reduced to zero is left
+ *   out, and an order with no line left is reported as cancelled.
+ * - Money is in the shop currency (`currency`, `*_set.shop_money`), the currency the ledger and the
+ *   books use. The presentment currency the customer saw is deliberately dropped: it stays in the raw
+ *   payload kept by the inbox and the dead-letter queue.
+ * - A cancelled order (`cancelled_at` set), whatever the topic, becomes `order.cancelled`, so a late
+ *   update can never bring a cancelled order back.
+ * https://shopify.dev/docs/api/admin-rest/2025-07/resources/order
+ */
+export function normalizeOrderUpsert(topic: string): Normalizer<ShopifyConfig> {
+  return (body, ctx) => {
+    const order = parseShape(ShopifyOrderWebhookSchema, body, ctx, topic);
+    if (order.cancelled_at) return cancelled(order, ctx, topic, toUtc(order.cancelled_at), order.cancel_reason ?? undefined);
+    const lines = mapLines(order, ctx, topic);
+    if (lines.length === 0) return cancelled(order, ctx, topic, toUtc(order.updated_at), 'all_lines_removed');
+    const version = toUtc(order.updated_at);
+    const event: CanonicalEventInput = {
+      ...envelope(ctx, topic, 'order.upserted', order.id, version, `order:${order.id}:${version}`),
+      type: 'order.upserted',
+      occurredAt: version,
+      data: {
+        channel: ctx.config.settings.channel,
+        externalOrderId: order.id,
+        orderNumber: order.name,
+        placedAt: toUtc(order.created_at),
+        currency: order.currency,
+        total: shopMoney(order.current_total_price_set ?? order.total_price_set, order.total_price, order.currency),
+        customer: customerOf(order),
+        shipTo: addressOf(order),
+        lines,
+      },
+    };
+    return finalize([event], ctx, topic);
+  };
+}
+
+/** orders/cancelled → `order.cancelled`. https://shopify.dev/docs/api/admin-rest/2025-07/resources/order#post-orders-order-id-cancel */
+export const normalizeOrderCancelled: Normalizer<ShopifyConfig> = (body, ctx) => {
+  const topic = 'orders/cancelled';
+  const order = parseShape(ShopifyOrderWebhookSchema, body, ctx, topic);
+  const at = toUtc(order.cancelled_at ?? order.updated_at);
+  return cancelled(order, ctx, topic, at, order.cancel_reason ?? undefined);
+};
+
+function cancelled(order: ShopifyOrderWebhook, ctx: ShopifyContext, topic: string, cancelledAt: string, reason?: string): CanonicalEvent[] {
+  const version = toUtc(order.updated_at);
+  // One key per order: an order is cancelled once, whichever topic reports it first.
+  const event: CanonicalEventInput = {
+    ...envelope(ctx, topic, 'order.cancelled', order.id, version, `order.cancelled:${order.id}`),
+    type: 'order.cancelled',
+    occurredAt: cancelledAt,
+    data: { channel: ctx.config.settings.channel, externalOrderId: order.id, cancelledAt, ...(reason ? { reason } : {}) },
+  };
+  return finalize([event], ctx, topic);
+}
+
+function mapLines(order: ShopifyOrderWebhook, ctx: ShopifyContext, topic: string): OrderLine[] {
+  const issues: MappingIssue[] = [];
+  const lines: OrderLine[] = [];
+  order.line_items.forEach((item, i) => {
+    const quantity = item.current_quantity ?? item.quantity;
+    if (quantity <= 0) return;
+    const sku = mapLineSku(ctx, item, `${topic} line ${i + 1} (externalLineId ${item.id})`, `line_items[${i}].sku`, issues);
+    if (sku === null) return;
+    lines.push({
+      externalLineId: item.id,
+      sku,
+      quantity,
+      unitPrice: shopMoney(item.price_set, item.price, order.currency),
+      title: item.title ?? item.name ?? '',
+    });
+  });
+  assertMapped(issues, ctx);
+  return lines;
+}
+
+function customerOf(order: ShopifyOrderWebhook) {
+  const c = order.customer;
+  const name = [c?.first_name, c?.last_name].filter(Boolean).join(' ');
+  const email = order.email || c?.email || undefined;
+  if (!c && !email) return undefined;
+  return { ...(c?.id ? { externalId: c.id } : {}), ...(email ? { email } : {}), ...(name ? { name } : {}) };
+}
+
+function addressOf(order: ShopifyOrderWebhook) {
+  const a = order.shipping_address;
+  if (!a) return undefined;
+  const name = a.name || [a.first_name, a.last_name].filter(Boolean).join(' ');
+  const fields = {
+    name,
+    company: a.company,
+    address1: a.address1,
+    address2: a.address2,
+    city: a.city,
+    province: a.province,
+    postalCode: a.zip,
+    country: a.country_code || a.country,
+    phone: a.phone,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === 'string' && v !== ''));
+}
