@@ -1,5 +1,4 @@
 import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { ConnectorClient, ConnectorDefinition } from '../connectors/types.js';
 import { connectorRegistry } from '../connectors/registry.js';
 import type { ConnectorInstance, HubConfig } from '../core/config/load.js';
@@ -32,9 +31,21 @@ export function activeConnectors(config: HubConfig, registry: readonly Connector
   return out;
 }
 
-/** Connection for BullMQ: commands wait for Redis to come back instead of failing. */
+/**
+ * Connection options for BullMQ from a redis:// or rediss:// URL. Options rather than a shared
+ * client: each Queue and Worker then owns (and closes) its connections.
+ */
 export function bullConnection(url = process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL): ConnectionOptions {
-  return new Redis(url, { maxRetriesPerRequest: null });
+  const u = new URL(url);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
 }
 
 const KEEP = { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } } satisfies JobsOptions;

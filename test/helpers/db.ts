@@ -14,10 +14,10 @@ export const TEST_DB_KINDS: TestDbKind[] = (process.env['TEST_DB_KINDS']?.split(
  * A migrated database for one test file: an in-memory PGlite, or a fresh schema on the PostgreSQL
  * server that `close()` drops again.
  */
-export async function openTestDb(kind: TestDbKind, options: { poolSize?: number } = {}): Promise<Db & { schema?: string }> {
+export async function openTestDb(kind: TestDbKind, options: { poolSize?: number; lockTimeoutMs?: number } = {}): Promise<Db & { schema?: string }> {
   if (kind === 'pglite') return openDb({ dataDir: 'memory' });
   const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const db = await openDb({ databaseUrl: TEST_DATABASE_URL, schema, poolSize: options.poolSize });
+  const db = await openDb({ databaseUrl: TEST_DATABASE_URL, schema, poolSize: options.poolSize, lockTimeoutMs: options.lockTimeoutMs });
   return {
     ...db,
     kind: db.kind,

@@ -14,12 +14,14 @@ export interface OpenDbOptions {
   dataDir?: string;
   schema?: string;
   poolSize?: number;
+  /** PostgreSQL only: how long a statement waits for a row lock before a retryable LockTimeoutError. */
+  lockTimeoutMs?: number;
 }
 
 /** Opens the database chosen by `DATABASE_URL` (PostgreSQL) or PGlite under `<dataDir>/pglite`, and migrates it. */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   const db = options.databaseUrl
-    ? await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize })
+    ? await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize, lockTimeoutMs: options.lockTimeoutMs })
     : await createPgliteDb(options.dataDir === 'memory' ? undefined : join(options.dataDir ?? './data', 'pglite'));
   try {
     await migrate(db);

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { createApp } from '../../src/api/app.js';
+import { createMetrics, type HubMetrics } from '../../src/api/metrics.js';
+import { signCanonical } from '../../src/connectors/canonical/index.js';
+import { connectorRegistry } from '../../src/connectors/registry.js';
+import type { ConnectorDefinition } from '../../src/connectors/types.js';
+import { parseConfig, type HubConfig } from '../../src/core/config/load.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { Db } from '../../src/core/store/index.js';
+import { activeConnectors, startWorkers, type RunningWorkers, type WorkerOptions } from '../../src/queues/runtime.js';
+import { openTestDb, type TestDbKind } from './db.js';
+
+export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+export const CANONICAL_SECRET = 'test-canonical-secret-0123456789';
+
+/** Two warehouses, two channels and a canonical-events connector: enough for queue tests. */
+export const BASE_CONFIG = `
+locations:
+  - { id: wh-east, kind: warehouse }
+  - { id: wh-west, kind: warehouse }
+channels:
+  - { id: web, locations: [wh-east, wh-west], safetyStock: 0 }
+connectors:
+  - id: events
+    type: canonical
+    credentials: { webhookSecret: ${CANONICAL_SECRET} }
+    retry: { attempts: 3, backoffMs: 50, maxBackoffMs: 200 }
+`;
+
+export function parseTestConfig(yaml: string): HubConfig {
+  const result = parseConfig(yaml, {});
+  if (!result.ok) throw new Error(result.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
+  return result.config;
+}
+
+export interface TestHub {
+  url: string;
+  db: Db;
+  config: HubConfig;
+  metrics: HubMetrics;
+  workers: RunningWorkers;
+  redis: Redis;
+  /** Posts a signed canonical delivery; returns status and JSON body. */
+  postEvents(body: unknown, options?: { deliveryId?: string; secret?: string; raw?: string }): Promise<{ status: number; json: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The hub in this process against the real Redis (a unique queue prefix) and a database of the
+ * given kind (a fresh PostgreSQL schema, or in-memory PGlite).
+ */
+export async function startTestHub(
+  options: { yaml?: string; kind?: TestDbKind; registry?: readonly ConnectorDefinition[]; workers?: WorkerOptions; config?: HubConfig; lockTimeoutMs?: number } = {},
+): Promise<TestHub> {
+  const config = options.config ?? parseTestConfig(options.yaml ?? BASE_CONFIG);
+  const prefix = `{test-${randomUUID().slice(0, 8)}}`;
+  config.queues.prefix = prefix;
+  config.queues.coalesceMs = Math.min(config.queues.coalesceMs, 100);
+  const db = await openTestDb(options.kind ?? 'postgres', { lockTimeoutMs: options.lockTimeoutMs });
+  const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false });
+  const metrics = createMetrics();
+  const registry = options.registry ?? connectorRegistry;
+  const workers = await startWorkers(
+    { config, db, logger, metrics, redisUrl: REDIS_URL, registry },
+    { sweepMs: 500, lockDurationMs: 5000, stalledIntervalMs: 1000, ...options.workers },
+  );
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const app = createApp({ db, redis, logger, metrics, queues: workers.queues, connectors: activeConnectors(config, registry), bodyLimit: config.server.bodyLimit });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    db,
+    config,
+    metrics,
+    workers,
+    redis,
+    async postEvents(body, opts = {}) {
+      const raw = opts.raw ?? JSON.stringify(body);
+      const res = await fetch(`${url}/webhooks/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-delivery-id': opts.deliveryId ?? randomUUID(),
+          'x-hub-signature-256': signCanonical(raw, opts.secret ?? CANONICAL_SECRET),
+        },
+        body: raw,
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    },
+    async stop() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await workers.stop();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Polls `probe` until it returns a truthy value or the deadline passes (no fixed sleeps). */
+export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let seq = 0;
+/** A canonical event with unique ids; `data` per type. */
+export function event(type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  seq += 1;
+  const id = `${type}-${Date.now()}-${seq}-${randomUUID().slice(0, 6)}`;
+  return {
+    id,
+    type,
+    idempotencyKey: `key-${id}`,
+    source: { connector: 'events', connectorType: 'canonical', externalId: id, version: null },
+    occurredAt: new Date().toISOString(),
+    data,
+    ...extra,
+  };
+}
