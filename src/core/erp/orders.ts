@@ -79,11 +79,19 @@ export async function loadAllocations(tx: Tx, orderId: number): Promise<{ lineId
 export async function changeAllocation(s: ApplySession, order: OrderRow, item: OrderItem, location: string, qty: number, reason: string): Promise<void> {
   if (qty === 0) return;
   s.move(item.sku, location, 'allocated', qty, reason, `order:${orderLabel(order)}`);
-  await s.tx.query(
-    `INSERT INTO order_allocation (order_id, external_line_id, sku, location, quantity) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (order_id, external_line_id, sku, location) DO UPDATE SET quantity = order_allocation.quantity + excluded.quantity`,
-    [order.id, item.lineId, item.sku, location, qty],
-  );
+  const params = [order.id, item.lineId, item.sku, location, qty];
+  if (qty > 0) {
+    await s.tx.query(
+      `INSERT INTO order_allocation (order_id, external_line_id, sku, location, quantity) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (order_id, external_line_id, sku, location) DO UPDATE SET quantity = order_allocation.quantity + excluded.quantity`,
+      params,
+    );
+  } else {
+    await s.tx.query(
+      'UPDATE order_allocation SET quantity = quantity + $5 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3 AND location = $4',
+      params,
+    );
+  }
   await s.tx.query('UPDATE order_item SET allocated = allocated + $4 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3', [
     order.id,
     item.lineId,
