@@ -38,7 +38,7 @@ export interface PushRoute {
 export async function relayAvailability(
   db: Db,
   routes: ReadonlyMap<string, PushRoute>,
-  queueFor: (connectorId: string) => Queue,
+  enqueue: (connectorId: string, batches: PushAvailabilityJobData[]) => Promise<void>,
   limit = 5000,
 ): Promise<{ rows: number; items: number; jobs: number }> {
   return db.transaction(async (tx) => {
@@ -72,7 +72,7 @@ export async function relayAvailability(
           items: items.slice(i, i + size).map(({ sku, channel, available, version }) => ({ sku, channel, available, version })),
         });
       }
-      await queueFor(connectorId).addBulk(batches.map((data) => ({ name: 'push-availability', data })));
+      await enqueue(connectorId, batches);
       jobs += batches.length;
     }
     await tx.query('DELETE FROM availability_outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
@@ -170,7 +170,8 @@ export async function processOutbound(job: Job<PushAvailabilityJobData>, worker:
     }
     return { pushed: done.length, skipped: job.data.items.length - items.length, failed: result.failures.length };
   } catch (err) {
-    if (err instanceof RateLimitedError && err.retryAfterMs) {
+    // Capped so an API that throttles forever still ends in the dead-letter queue.
+    if (err instanceof RateLimitedError && err.retryAfterMs && job.attemptsStarted <= (job.opts.attempts ?? 1) * 5) {
       // The upstream asked us to wait: pause this connector's queue, keep the attempt.
       await worker.rateLimit(err.retryAfterMs);
       throw Worker.RateLimitError();

@@ -127,9 +127,7 @@ async function replayPush(deps: ReplayDeps, entry: DeadLetter, options: ReplayOp
   if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined }))) {
     return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
   }
-  await deps.queues
-    .outbound(parsed.data.connectorId)
-    .add('push-availability', { ...parsed.data, replayOf: entry.id }, { jobId: `replay-${entry.id}` });
+  await deps.queues.enqueuePushes(parsed.data.connectorId, [{ ...parsed.data, replayOf: entry.id }], () => `replay-${entry.id}`);
   return { id: entry.id, verdict: 'requeued' };
 }
 

@@ -85,6 +85,18 @@ export class HubQueues {
     await this.inbound.add('deliver', { ...data, retry: { maxBackoffMs: retry.maxBackoffMs } }, { jobId, ...retryJobOptions(retry) });
   }
 
+  /** Adds push jobs with the connector's retry policy. */
+  async enqueuePushes(connectorId: string, batches: PushAvailabilityJobData[], jobId?: (i: number) => string): Promise<void> {
+    const retry = this.connectors.get(connectorId)?.instance.retry ?? DEFAULT_RETRY;
+    await this.outbound(connectorId).addBulk(
+      batches.map((data, i) => ({
+        name: 'push-availability',
+        data: { ...data, retry: { maxBackoffMs: retry.maxBackoffMs } },
+        opts: { ...retryJobOptions(retry), ...(jobId ? { jobId: jobId(i) } : {}) },
+      })),
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
@@ -212,7 +224,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
       setInterval(() => {
         if (relaying) return;
         relaying = true;
-        relayAvailability(db, routes, (id) => queues.outbound(id))
+        relayAvailability(db, routes, (id, batches) => queues.enqueuePushes(id, batches))
           .catch((err: Error) => logger.warn({ err: err.message }, 'availability relay failed; will try again'))
           .finally(() => {
             relaying = false;
