@@ -79,7 +79,7 @@ function mapLines(order: ShopifyOrderWebhook, ctx: ShopifyContext, topic: string
       sku,
       quantity,
       unitPrice: shopMoney(item.price_set, item.price, order.currency),
-      title: item.title ?? item.name ?? '',
+      title: item.name ?? item.title ?? '',
     });
   });
   assertMapped(issues, ctx);
