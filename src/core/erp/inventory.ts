@@ -13,7 +13,7 @@ export interface InventoryView {
   active: boolean;
   /** Components when the SKU is a bundle; its availability derives from them. */
   components: { sku: string; quantity: number }[];
-  /** Balances per location (every state), with `available = onHand - allocated - quarantined`. */
+  /** Balances per location holding anything (every state), with `available = onHand - allocated - quarantined`. */
   locations: (InventoryBalance & { available: number })[];
   /** availableToSell on every configured channel. */
   availableToSell: { channel: string; available: number }[];
@@ -41,7 +41,8 @@ export async function getInventory(q: Queryable, sku: string, ctx: ErpContext): 
     title: product?.title ?? '',
     active: product?.active ?? true,
     components: product?.components ?? [],
-    locations: [...byLocation.values()],
+    // Balance rows exist for every location a SKU's lock group spans; all-zero ones say nothing.
+    locations: [...byLocation.values()].filter((b) => INVENTORY_STATES.some((st) => b[st] !== 0)),
     availableToSell: channels.map((channel) => ({ channel, available: ats.get(`${sku}\u0000${channel}`) ?? 0 })),
   };
 }
