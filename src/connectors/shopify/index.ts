@@ -1,6 +1,6 @@
-import { defineConnector } from '../types.js';
+import { type ClientDeps, type ConnectorClient, type Normalizer, type WebhookSpec, defineConnector } from '../types.js';
 import { createShopifyClient } from './client.js';
-import { ShopifyConfigSchema } from './config.js';
+import { type ShopifyConfig, ShopifyConfigSchema } from './config.js';
 import { normalizeFulfillmentCreate } from './inbound/fulfillments-create.js';
 import { normalizeInventoryLevelUpdate } from './inbound/inventory-levels-update.js';
 import { normalizeOrderCancelled, normalizeOrderUpsert } from './inbound/orders.js';
@@ -11,11 +11,48 @@ import { pushAvailability } from './outbound/push-availability.js';
 import { pollOrdersSince } from './poll.js';
 import { verifyShopifyWebhook } from './verify.js';
 
+/** Verification and one normalizer per subscribed topic. */
+export const shopifyWebhooks: WebhookSpec<ShopifyConfig> & { topics: Record<ShopifyTopic, Normalizer<ShopifyConfig>> } = {
+  verify: verifyShopifyWebhook,
+  topics: {
+    'orders/create': normalizeOrderUpsert('orders/create'),
+    'orders/updated': normalizeOrderUpsert('orders/updated'),
+    'orders/cancelled': normalizeOrderCancelled,
+    'fulfillments/create': normalizeFulfillmentCreate,
+    'refunds/create': normalizeRefundCreate,
+    'inventory_levels/update': normalizeInventoryLevelUpdate,
+    'products/create': normalizeProductUpsert('products/create'),
+    'products/update': normalizeProductUpsert('products/update'),
+  },
+};
+
+/** The webhook topics to subscribe to. */
+export const SHOPIFY_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/cancelled',
+  'fulfillments/create',
+  'refunds/create',
+  'inventory_levels/update',
+  'products/create',
+  'products/update',
+] as const;
+export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
+
+/** The run-time client of one instance: pushes and backfill over one GraphQL client (one cost bucket). */
+export function createShopifyConnectorClient(config: ShopifyConfig & { id: string }, deps: ClientDeps): Required<Omit<ConnectorClient, 'close'>> {
+  const client = createShopifyClient(config, deps);
+  return {
+    pushAvailability: (updates) => pushAvailability(client, config.settings, config.id, updates),
+    pushFulfillment: (shipment, externalIds) => createFulfillment(client, config.settings, config.id, shipment, externalIds),
+    pollOrders: (cursor) => pollOrdersSince(client, cursor, deps.now),
+  };
+}
+
 /**
  * Shopify storefront: signed webhooks in, GraphQL Admin API out.
- * - Webhooks: orders/create, orders/updated, orders/cancelled, fulfillments/create, refunds/create,
- *   inventory_levels/update, products/create, products/update. Subscribe to these topics with the
- *   app whose client secret is `credentials.webhookSecret`, at `POST /webhooks/<connectorId>`.
+ * - Webhooks: subscribe to SHOPIFY_TOPICS with the app whose client secret is
+ *   `credentials.webhookSecret`, at `POST /webhooks/<connectorId>`.
  * - Client: pushAvailability (inventorySetQuantities), pushFulfillment (fulfillmentCreate),
  *   pollOrders (orders updated since a cursor, for backfill and reconciliation).
  */
@@ -30,25 +67,6 @@ export const shopifyConnector = defineConnector({
   // GraphQL limit (points per second, read from every response).
   // https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits
   rateLimit: { max: 2, durationMs: 1000, retryAfterHeaders: ['retry-after'] },
-  webhooks: {
-    verify: verifyShopifyWebhook,
-    topics: {
-      'orders/create': normalizeOrderUpsert('orders/create'),
-      'orders/updated': normalizeOrderUpsert('orders/updated'),
-      'orders/cancelled': normalizeOrderCancelled,
-      'fulfillments/create': normalizeFulfillmentCreate,
-      'refunds/create': normalizeRefundCreate,
-      'inventory_levels/update': normalizeInventoryLevelUpdate,
-      'products/create': normalizeProductUpsert('products/create'),
-      'products/update': normalizeProductUpsert('products/update'),
-    },
-  },
-  createClient(config, deps) {
-    const client = createShopifyClient(config, deps);
-    return {
-      pushAvailability: (updates) => pushAvailability(client, config.settings, config.id, updates),
-      pushFulfillment: (shipment, externalIds) => createFulfillment(client, config.settings, config.id, shipment, externalIds),
-      pollOrders: (cursor) => pollOrdersSince(client, cursor, deps.now),
-    };
-  },
+  webhooks: shopifyWebhooks,
+  createClient: createShopifyConnectorClient,
 });

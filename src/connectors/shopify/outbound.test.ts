@@ -7,7 +7,7 @@ import type { Shipment } from '../../core/model/index.js';
 import type { AvailabilityUpdate, NormalizeContext } from '../types.js';
 import { type ShopifyClientOptions, createShopifyClient } from './client.js';
 import { type ShopifyConfig, ShopifyConfigSchema } from './config.js';
-import { shopifyConnector } from './index.js';
+import { createShopifyConnectorClient, shopifyWebhooks } from './index.js';
 import { createFulfillment } from './outbound/create-fulfillment.js';
 import { pushAvailability } from './outbound/push-availability.js';
 import { pollOrdersSince } from './poll.js';
@@ -102,7 +102,9 @@ describe('pushAvailability', () => {
   it('uses a per-quantity changeFromQuantity of null from API version 2026-04', async () => {
     const { client, config } = setup({ apiVersion: '2026-04' });
     const seen: { query: string; variables: Record<string, unknown> }[] = [];
-    nock(BASE).post('/admin/api/2026-04/graphql.json', (b: never) => void seen.push(b) || true).reply(200, api('inventory-set-quantities/ok').body);
+    nock(BASE)
+      .post('/admin/api/2026-04/graphql.json', (b: { query: string; variables: Record<string, unknown> }) => seen.push(b) > 0)
+      .reply(200, api('inventory-set-quantities/ok').body);
     await pushAvailability(client, config.settings, config.id, [update('A', 5, '11')]);
     expect(seen[0]?.variables['input']).not.toHaveProperty('ignoreCompareQuantity');
     expect(quantitiesOf(seen[0] as never)[0]).toHaveProperty('changeFromQuantity', null);
@@ -225,12 +227,12 @@ describe('pushAvailability', () => {
 
   it('is what the connector client exposes', async () => {
     const clock = virtualClock();
-    const connectorClient = shopifyConnector.createClient(configWith({ pushLocationId: 'gid://shopify/Location/777' }), {
+    const connectorClient = createShopifyConnectorClient(configWith({ pushLocationId: 'gid://shopify/Location/777' }), {
       logger: pino({ level: 'silent' }),
       ...clock,
     });
     const seen = reply(api('inventory-set-quantities/ok'));
-    expect(await connectorClient.pushAvailability?.([update('A', 5, '11')])).toEqual({ pushed: 1, calls: 1, failures: [] });
+    expect(await connectorClient.pushAvailability([update('A', 5, '11')])).toEqual({ pushed: 1, calls: 1, failures: [] });
     expect(quantitiesOf(seen[0] as never)[0]?.locationId).toBe('gid://shopify/Location/777');
   });
 });
@@ -329,8 +331,8 @@ describe('pollOrdersSince', () => {
       [2, '2026-11-24T09:20:00.000Z', 'orders/updated'],
       [1, '2026-11-24T10:00:00.000Z', 'orders/updated'],
     ]);
-    const normalize = shopifyConnector.webhooks.topics['orders/updated'];
-    const [event] = normalize?.(pages[0]?.orders[0], ctx(config)) ?? [];
+    const normalize = shopifyWebhooks.topics['orders/updated'];
+    const [event] = normalize(pages[0]?.orders[0], ctx(config));
     expect(event).toMatchObject({ type: 'order.upserted', source: { externalId: '5678901234567890123', version: '2026-11-24T09:15:00.000Z' } });
     expect(event?.type === 'order.upserted' && event.data.lines.map((l) => [l.sku, l.quantity])).toEqual([
       ['TSHIRT-BLK-M', 1],
