@@ -53,7 +53,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   const ensured = mode === 'all' ? await ensureRedis(redisUrl, config.storage.dataDir, logger) : { url: redisUrl, stop: async () => undefined };
   let db: Db;
   try {
-    db = await openDb({ databaseUrl: env['DATABASE_URL'], dataDir: config.storage.dataDir });
+    db = await openDb({ databaseUrl: env['DATABASE_URL'], schema: env['HUB_DB_SCHEMA'], dataDir: config.storage.dataDir });
   } catch (err) {
     await ensured.stop();
     throw err;

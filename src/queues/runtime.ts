@@ -138,8 +138,8 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
   const common = {
     prefix: config.queues.prefix,
     settings: { backoffStrategy: hubBackoffStrategy },
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.stalledIntervalMs ?? 15_000,
+    lockDuration: options.lockDurationMs ?? config.queues.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs ?? config.queues.stalledIntervalMs,
     maxStalledCount: 5,
   };
   const erp = createErpContext(config);
@@ -166,7 +166,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
       new Worker<InboundJobData>(INBOUND_QUEUE, (job) => processInbound(job, inboundDeps), {
         ...common,
         connection: connection(),
-        concurrency: options.concurrency ?? 8,
+        concurrency: options.concurrency ?? config.queues.concurrency,
       }),
       INBOUND_QUEUE,
     );
@@ -233,7 +233,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
     );
   }
 
-  logger.info({ queues: workers.map((w) => w.name), concurrency: options.concurrency ?? 8 }, 'workers started');
+  logger.info({ queues: workers.map((w) => w.name), concurrency: options.concurrency ?? config.queues.concurrency }, 'workers started');
   let stopping: Promise<void> | undefined;
   return {
     queues,

@@ -22,7 +22,7 @@ export async function openServices(
 ): Promise<HubServices> {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(options.configFile, env);
-  const db = options.db ?? (await openDb({ databaseUrl: env['DATABASE_URL'], dataDir: config.storage.dataDir }));
+  const db = options.db ?? (await openDb({ databaseUrl: env['DATABASE_URL'], schema: env['HUB_DB_SCHEMA'], dataDir: config.storage.dataDir }));
   const connectors = activeConnectors(config, options.registry);
   const queues = new HubQueues(bullConnection(env['REDIS_URL'] ?? DEFAULT_REDIS_URL), config.queues.prefix, connectors);
   return {

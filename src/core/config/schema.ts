@@ -55,6 +55,9 @@ export const StorageSchema = z.object({
 export const QueueSettingsSchema = z.object({
   prefix: z.string().default('{hub}').describe('BullMQ key prefix; the braces keep every key in one Redis Cluster slot'),
   coalesceMs: z.number().int().min(0).default(1000).describe('Window in which stock pushes for one SKU become one'),
+  concurrency: z.number().int().min(1).max(256).default(8).describe('Inbound jobs one worker process runs at once'),
+  lockDurationMs: z.number().int().min(1000).default(30_000).describe('A job whose worker stops renewing its lock this long is stalled and run again'),
+  stalledIntervalMs: z.number().int().min(500).default(15_000).describe('How often workers look for stalled jobs'),
 });
 
 /** A reorder point per SKU and location: below it, the ERP core records one replenishment suggestion. */
