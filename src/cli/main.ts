@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './config.js';
+import { registerDlqCommands } from './dlq.js';
 import { registerErpCommands } from './erp.js';
 import { registerStartCommand } from './start.js';
 
@@ -18,11 +19,13 @@ Environment:
   HUB_CONFIG     config file (default config/hub.yaml)
   DATABASE_URL   PostgreSQL URL; without it the embedded PGlite under ./data is used
   REDIS_URL      Redis URL (default redis://127.0.0.1:6379)
+  HUB_DB_SCHEMA  PostgreSQL schema to use (default: the server's search_path)
   LOG_LEVEL      pino level (default info)`,
     );
   registerStartCommand(program);
   registerConfigCommands(program);
   registerErpCommands(program);
+  registerDlqCommands(program);
   return program;
 }
 
