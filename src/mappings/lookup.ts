@@ -6,6 +6,8 @@ export interface LookupTables {
   skus: ReadonlySet<string>;
   /** External variant id → ERP SKU, for this connector instance. */
   variants: ReadonlyMap<string, string>;
+  /** External inventory item id → ERP SKU, for this connector instance. */
+  inventoryItems: ReadonlyMap<string, string>;
   /** External location id → hub location id, from the instance's `settings.locations`. */
   locations: Readonly<Record<string, string>>;
 }
@@ -16,10 +18,11 @@ export interface LookupTables {
  */
 export function createMappingLookup(tables: LookupTables): MappingLookup {
   return {
-    sku({ sku, variantId }) {
+    sku({ sku, variantId, inventoryItemId }) {
       const trimmed = sku?.trim();
       if (trimmed && tables.skus.has(trimmed)) return trimmed;
       if (variantId) return tables.variants.get(String(variantId)) ?? null;
+      if (inventoryItemId) return tables.inventoryItems.get(String(inventoryItemId)) ?? null;
       return null;
     },
     location(externalLocationId) {
@@ -30,6 +33,6 @@ export function createMappingLookup(tables: LookupTables): MappingLookup {
 
 /** Accepts every SKU and location as given: for previews that have no catalogue. */
 export const identityLookup: MappingLookup = {
-  sku: ({ sku, variantId }) => sku?.trim() || (variantId ? String(variantId) : null),
+  sku: ({ sku, variantId, inventoryItemId }) => sku?.trim() || (variantId ? String(variantId) : inventoryItemId ? String(inventoryItemId) : null),
   location: (id) => String(id),
 };

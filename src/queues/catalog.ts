@@ -10,7 +10,8 @@ import { createMappingLookup } from '../mappings/lookup.js';
  */
 export class Catalog {
   private skus = new Set<string>();
-  private variants = new Map<string, Map<string, string>>();
+  /** Per connector: `variant:<id>` and `item:<id>` → SKU. */
+  private external = new Map<string, { variants: Map<string, string>; items: Map<string, string> }>();
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
 
@@ -33,23 +34,24 @@ export class Catalog {
       `SELECT sku, details->'externalIds' AS external FROM product`,
     );
     const skus = new Set<string>();
-    const variants = new Map<string, Map<string, string>>();
+    const external = new Map<string, { variants: Map<string, string>; items: Map<string, string> }>();
     for (const row of rows) {
       skus.add(row.sku);
       for (const [connector, ids] of Object.entries(row.external ?? {})) {
-        if (!ids?.['variantId']) continue;
-        let map = variants.get(connector);
-        if (!map) variants.set(connector, (map = new Map()));
-        map.set(String(ids['variantId']), row.sku);
+        let maps = external.get(connector);
+        if (!maps) external.set(connector, (maps = { variants: new Map(), items: new Map() }));
+        if (ids?.['variantId']) maps.variants.set(String(ids['variantId']), row.sku);
+        if (ids?.['inventoryItemId']) maps.items.set(String(ids['inventoryItemId']), row.sku);
       }
     }
     this.skus = skus;
-    this.variants = variants;
+    this.external = external;
     this.loadedAt = Date.now();
   }
 
   lookupFor(instance: ConnectorInstance): MappingLookup {
     const locations = (instance.settings['locations'] as Record<string, string> | undefined) ?? {};
-    return createMappingLookup({ skus: this.skus, variants: this.variants.get(instance.id) ?? new Map(), locations });
+    const maps = this.external.get(instance.id);
+    return createMappingLookup({ skus: this.skus, variants: maps?.variants ?? new Map(), inventoryItems: maps?.items ?? new Map(), locations });
   }
 }

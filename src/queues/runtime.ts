@@ -10,7 +10,8 @@ import { Catalog } from './catalog.js';
 import { insertDeadLetter, type DeadLetterReport } from './dead-letter-store.js';
 import { markInbox, pendingInbox } from './inbox.js';
 import { processInbound, type InboundJobData } from './inbound.js';
-import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, outboundQueue } from './names.js';
+import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, RECONCILE_QUEUE, outboundQueue } from './names.js';
+import { POLL_ORDERS_JOB, pollOrders, type PollJobData } from './poll.js';
 import { processOutbound, pushRoutes, relayAvailability, type PushAvailabilityJobData } from './outbound.js';
 import { hubBackoffStrategy, retryJobOptions, DEFAULT_RETRY } from './retry-policy.js';
 import { DEFAULT_REDIS_URL } from './redis.js';
@@ -217,6 +218,28 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
     observe(worker, name);
   }
 
+  if (wanted(RECONCILE_QUEUE)) {
+    const pollClients = new Map<string, ConnectorClient>();
+    for (const [id, { instance, definition }] of connectors) {
+      if (definition.createClient && instance.schedules.pollOrders) {
+        pollClients.set(id, clients.get(id) ?? definition.createClient(instance as never, { logger: logger.child({ connectorId: id }) }));
+      }
+    }
+    await syncSchedulers(queues.get(RECONCILE_QUEUE), connectors, pollClients);
+    observe(
+      new Worker<PollJobData>(
+        RECONCILE_QUEUE,
+        async (job) => {
+          const client = pollClients.get(job.data.connectorId);
+          if (job.name !== POLL_ORDERS_JOB || !client) return { skipped: `no ${job.name} for ${job.data.connectorId}` };
+          return pollOrders(job, { db, client, queues, deadLetters: queues.deadLetters, logger });
+        },
+        { ...common, connection: connection(), concurrency: 1 },
+      ),
+      RECONCILE_QUEUE,
+    );
+  }
+
   if (wanted('relay') || !options.queues) {
     const routes = pushRoutes(config, (id) => (clients.has(id) ? { batchSize: connectors.get(id)?.definition.pushBatchSize ?? 100 } : undefined));
     let relaying = false;
@@ -246,6 +269,28 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
         await queues.close();
       })()),
   };
+}
+
+/**
+ * Makes the BullMQ job schedulers match config: one `poll-orders:<connector>` per connector with a
+ * `schedules.pollOrders`, and none left over from connectors since removed or changed.
+ */
+async function syncSchedulers(queue: Queue, connectors: ReadonlyMap<string, ActiveConnector>, pollable: ReadonlyMap<string, ConnectorClient>): Promise<void> {
+  const wanted = new Set<string>();
+  for (const [id, { instance }] of connectors) {
+    const schedule = instance.schedules.pollOrders;
+    if (!schedule || !pollable.get(id)?.pollOrders) continue;
+    const schedulerId = `${POLL_ORDERS_JOB}:${id}`;
+    wanted.add(schedulerId);
+    await queue.upsertJobScheduler(schedulerId, schedule.every ? { every: schedule.every } : { pattern: schedule.pattern! }, {
+      name: POLL_ORDERS_JOB,
+      data: { connectorId: id },
+      opts: retryJobOptions(instance.retry),
+    });
+  }
+  for (const existing of await queue.getJobSchedulers()) {
+    if (existing.key.startsWith(`${POLL_ORDERS_JOB}:`) && !wanted.has(existing.key)) await queue.removeJobScheduler(existing.key);
+  }
 }
 
 export type { PushAvailabilityJobData, InboundJobData };

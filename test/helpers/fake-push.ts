@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { CANONICAL_TOPIC, canonicalConnector } from '../../src/connectors/canonical/index.js';
 import { defineConnector, type AvailabilityUpdate, type ConnectorDefinition } from '../../src/connectors/types.js';
 import { ContractError, RateLimitedError, UpstreamUnavailableError } from '../../src/core/errors.js';
 import type { ConnectorInstance } from '../../src/core/config/load.js';
@@ -14,6 +15,8 @@ export class FakeStockApi {
   readonly levels = new Map<string, number>();
   readonly gone = new Set<string>();
   readonly queue: { status: number; headers?: Record<string, string> }[] = [];
+  /** Canonical events the API lists at GET /orders?after=<index>, two per page. */
+  readonly orders: unknown[] = [];
   private server?: Server;
   url = '';
 
@@ -22,6 +25,12 @@ export class FakeStockApi {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
+        if (req.method === 'GET') {
+          const after = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('after') ?? '0');
+          const page = this.orders.slice(after, after + 2);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify({ orders: page, next: after + page.length }));
+        }
         const scripted = this.queue.shift();
         if (scripted) {
           res.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers });
@@ -54,10 +63,21 @@ export const fakePushConnector: ConnectorDefinition = defineConnector({
   displayName: 'Fake stock API',
   version: '0',
   configSchema: FakeConfigSchema,
-  capabilities: ['push.availability'],
+  capabilities: ['push.availability', 'poll'],
+  webhooks: canonicalConnector.webhooks as never,
   rateLimit: { max: 50, durationMs: 1000 },
   pushBatchSize: 10,
   createClient: (config) => ({
+    async *pollOrders(cursor: string | null) {
+      let after = Number(cursor ?? '0');
+      for (;;) {
+        const res = await fetch(`${config.settings.url}/orders?after=${after}`);
+        const page = (await res.json()) as { orders: unknown[]; next: number };
+        if (page.orders.length === 0) return;
+        after = page.next;
+        yield { orders: page.orders, cursor: String(after), topic: CANONICAL_TOPIC };
+      }
+    },
     async pushAvailability(updates: AvailabilityUpdate[]) {
       const res = await fetch(`${config.settings.url}/stock`, {
         method: 'POST',
@@ -79,7 +99,7 @@ export const fakePushConnector: ConnectorDefinition = defineConnector({
 });
 
 /** The connector instance as config would give it, feeding channel `web`. */
-export function fakePushInstance(url: string): ConnectorInstance {
+export function fakePushInstance(url: string, schedules: ConnectorInstance['schedules'] = {}): ConnectorInstance {
   return {
     id: 'stock-api',
     type: 'fake-push',
@@ -88,5 +108,6 @@ export function fakePushInstance(url: string): ConnectorInstance {
     retry: { attempts: 4, backoffMs: 50, maxBackoffMs: 200 },
     settings: { url },
     credentials: {},
+    schedules,
   };
 }

@@ -13,6 +13,15 @@ export const RateLimitOverrideSchema = z.object({
   durationMs: z.number().int().min(1),
 });
 
+/** When a scheduled job runs: every N ms, or a cron pattern. */
+export const ScheduleSchema = z
+  .object({
+    every: z.number().int().min(1000).optional().describe('Interval in milliseconds'),
+    pattern: z.string().min(1).optional().describe('Cron pattern, e.g. "*/15 * * * *"'),
+  })
+  .refine((s) => (s.every === undefined) !== (s.pattern === undefined), { message: 'give exactly one of every or pattern', path: ['every'] });
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
 /** Fields every connector instance has, whatever its type. */
 export const ConnectorBaseSchema = z.object({
   id: SlugSchema.describe('Instance id, the user\'s own: "shopify-eu"'),
@@ -21,6 +30,11 @@ export const ConnectorBaseSchema = z.object({
   enabled: z.boolean().default(true),
   retry: RetryOverrideSchema.prefault({}),
   rateLimit: RateLimitOverrideSchema.optional(),
+  schedules: z
+    .object({
+      pollOrders: ScheduleSchema.optional().describe('Backfill: read orders changed since the last cursor'),
+    })
+    .prefault({}),
 });
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;

@@ -2,7 +2,7 @@ import type { Channel } from '../model/index.js';
 import { ValidationError } from '../errors.js';
 import type { Queryable } from '../store/index.js';
 import type { ErpContext } from './context.js';
-import { bundlesContaining, loadProducts, type ProductRecord } from './products.js';
+import { bundlesContaining, loadProducts, sessionProducts, type ProductRecord } from './products.js';
 import type { ApplySession } from './session.js';
 import type { AvailabilityChange } from './types.js';
 
@@ -29,8 +29,9 @@ export async function computeAvailableToSell(
   q: Queryable,
   pairs: readonly { sku: string; channel: string }[],
   ctx: ErpContext,
+  known?: ReadonlyMap<string, ProductRecord>,
 ): Promise<Map<string, number>> {
-  const products = await loadProducts(q, pairs.map((p) => p.sku));
+  const products = known ?? (await loadProducts(q, pairs.map((p) => p.sku)));
   const stockSkus = new Set<string>();
   for (const p of pairs) {
     const prod = products.get(p.sku);
@@ -104,34 +105,51 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
     const [sku, channel] = k.split('\u0000') as [string, string];
     return { sku, channel };
   });
-  const skus = pairs.map((p) => p.sku);
-  const channels = pairs.map((p) => p.channel);
-  await s.tx.query(
-    `INSERT INTO availability_state (sku, channel) SELECT * FROM unnest($1::text[], $2::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
-    [skus, channels],
-  );
-  const current = await s.tx.query<{ sku: string; channel: string; available: number | null }>(
-    `SELECT sku, channel, available FROM availability_state
-     WHERE (sku, channel) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY sku, channel FOR UPDATE`,
-    [skus, channels],
-  );
-  const ats = await computeAvailableToSell(s.tx, pairs, s.ctx);
-  const changed = current.rows
-    .map((r) => ({ sku: r.sku, channel: r.channel, before: r.available, available: ats.get(atsKey(r.sku, r.channel)) ?? 0 }))
-    .filter((r) => r.before !== r.available);
+  const current = await lockAvailabilityRows(s, pairs);
+  const ats = await computeAvailableToSell(s.tx, pairs, s.ctx, await sessionProducts(s, pairs.map((p) => p.sku)));
+  const changed = pairs
+    .map((p) => ({ ...p, available: ats.get(atsKey(p.sku, p.channel)) ?? 0 }))
+    .filter((p) => current.get(atsKey(p.sku, p.channel)) !== p.available);
   if (changed.length === 0) return [];
   const { rows } = await s.tx.query<{ sku: string; channel: string; available: number; version: number }>(
-    `UPDATE availability_state a SET available = c.available, version = a.version + 1
-     FROM unnest($1::text[], $2::text[], $3::int[]) AS c(sku, channel, available)
-     WHERE a.sku = c.sku AND a.channel = c.channel
-     RETURNING a.sku, a.channel, a.available, a.version`,
+    `WITH bumped AS (
+       UPDATE availability_state a SET available = c.available, version = a.version + 1
+       FROM unnest($1::text[], $2::text[], $3::int[]) AS c(sku, channel, available)
+       WHERE a.sku = c.sku AND a.channel = c.channel
+       RETURNING a.sku, a.channel, a.available, a.version
+     )
+     INSERT INTO availability_outbox (sku, channel, available, version)
+     SELECT sku, channel, available, version FROM bumped ORDER BY sku, channel
+     RETURNING sku, channel, available, version`,
     [changed.map((c) => c.sku), changed.map((c) => c.channel), changed.map((c) => c.available)],
   );
-  rows.sort((a, b) => (a.sku === b.sku ? (a.channel < b.channel ? -1 : 1) : a.sku < b.sku ? -1 : 1));
-  await s.tx.query(
-    `INSERT INTO availability_outbox (sku, channel, available, version)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[])`,
-    [rows.map((r) => r.sku), rows.map((r) => r.channel), rows.map((r) => r.available), rows.map((r) => r.version)],
-  );
-  return rows.map((r) => ({ sku: r.sku, channel: r.channel, available: r.available, version: r.version }));
+  return rows
+    .map((r) => ({ sku: r.sku, channel: r.channel, available: r.available, version: r.version }))
+    .sort((a, b) => (a.sku === b.sku ? (a.channel < b.channel ? -1 : 1) : a.sku < b.sku ? -1 : 1));
+}
+
+/**
+ * Locks the availability rows of `pairs` (creating missing ones) and returns the last emitted
+ * value of each (`null` = never emitted). Like balances: lock existing rows first, insert rarely.
+ */
+async function lockAvailabilityRows(s: ApplySession, pairs: readonly { sku: string; channel: string }[]): Promise<Map<string, number | null>> {
+  const select = async (list: readonly { sku: string; channel: string }[]) =>
+    (
+      await s.tx.query<{ sku: string; channel: string; available: number | null }>(
+        `SELECT sku, channel, available FROM availability_state
+         WHERE (sku, channel) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY sku, channel FOR UPDATE`,
+        [list.map((p) => p.sku), list.map((p) => p.channel)],
+      )
+    ).rows;
+  const out = new Map<string, number | null>();
+  for (const r of await select(pairs)) out.set(atsKey(r.sku, r.channel), r.available);
+  const missing = pairs.filter((p) => !out.has(atsKey(p.sku, p.channel)));
+  if (missing.length > 0) {
+    await s.tx.query(
+      `INSERT INTO availability_state (sku, channel) SELECT * FROM unnest($1::text[], $2::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
+      [missing.map((p) => p.sku), missing.map((p) => p.channel)],
+    );
+    for (const r of await select(missing)) out.set(atsKey(r.sku, r.channel), r.available);
+  }
+  return out;
 }

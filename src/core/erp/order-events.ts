@@ -1,4 +1,4 @@
-import type { Order } from '../model/index.js';
+import type { Order, OrderStatus } from '../model/index.js';
 import type { EventOf } from '../model/events.js';
 import { ValidationError } from '../errors.js';
 import type { HandlerResult } from './handler.js';
@@ -16,7 +16,7 @@ import {
   type OrderItem,
   type OrderRow,
 } from './orders.js';
-import { loadProducts } from './products.js';
+import { sessionProducts } from './products.js';
 import type { ApplySession } from './session.js';
 
 function assertChannel(s: ApplySession, channel: string): void {
@@ -36,23 +36,20 @@ const itemKey = (lineId: string, sku: string) => `${lineId}\u0000${sku}`;
 export async function applyOrderUpserted(s: ApplySession, o: Order): Promise<HandlerResult> {
   assertChannel(s, o.channel);
   const details = JSON.stringify({ customer: o.customer, shipTo: o.shipTo });
-  const created = await s.tx.query<{ id: number }>(
+  // Creates or updates the header and locks the row in one statement; xmax = 0 marks a fresh insert.
+  const { rows } = await s.tx.query<{ id: number; status: OrderStatus; invoiced: boolean; created: boolean }>(
     `INSERT INTO sales_order (channel, external_order_id, order_number, status, placed_at, currency, total, details)
-     VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id`,
+     VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7)
+     ON CONFLICT (channel, external_order_id) DO UPDATE SET order_number = excluded.order_number, placed_at = excluded.placed_at,
+       currency = excluded.currency, total = excluded.total, details = sales_order.details || excluded.details, updated_at = now()
+     RETURNING id, status, invoiced, (xmax = 0) AS created`,
     [o.channel, o.externalOrderId, o.orderNumber, o.placedAt, o.currency, o.total.amount, details],
   );
-  const order = (await lockOrder(s.tx, o.channel, o.externalOrderId))!;
-  if (created.rowCount > 0) {
-    s.recordOrderChange(order.id, order.channel, order.externalOrderId, null, 'pending');
-  } else {
-    await s.tx.query(
-      `UPDATE sales_order SET order_number = $2, placed_at = $3, currency = $4, total = $5,
-         details = sales_order.details || $6::jsonb, updated_at = now() WHERE id = $1`,
-      [order.id, o.orderNumber, o.placedAt, o.currency, o.total.amount, details],
-    );
-  }
+  const row = rows[0]!;
+  const order: OrderRow = { id: row.id, channel: o.channel, externalOrderId: o.externalOrderId, status: row.status, invoiced: row.invoiced };
+  if (row.created) s.recordOrderChange(order.id, order.channel, order.externalOrderId, null, 'pending');
   const desired = await desiredItems(s, o);
-  await s.tx.query('DELETE FROM order_line WHERE order_id = $1', [order.id]);
+  if (!row.created) await s.tx.query('DELETE FROM order_line WHERE order_id = $1', [order.id]);
   await s.tx.query(
     `INSERT INTO order_line (order_id, external_line_id, position, sku, unmapped_reason, quantity, unit_price, currency, title)
      SELECT $1, l.id, l.pos, l.sku, l.reason, l.qty, l.price::numeric, l.currency, l.title
@@ -70,10 +67,11 @@ export async function applyOrderUpserted(s: ApplySession, o: Order): Promise<Han
       o.lines.map((l) => l.title),
     ],
   );
-  const existing = await loadItems(s.tx, order.id);
+  const existing = row.created ? [] : await loadItems(s.tx, order.id);
   const skus = new Set([...existing.map((i) => i.sku), ...[...desired.values()].map((i) => i.sku)]);
   const scope = orderScope(s.ctx, order.channel);
   await s.lock([...skus].flatMap((sku) => scope.map((l) => [sku, l] as const)));
+  const items: OrderItem[] = [];
   for (const item of existing) {
     const want = desired.get(itemKey(item.lineId, item.sku));
     const required = want?.required ?? 0;
@@ -87,33 +85,42 @@ export async function applyOrderUpserted(s: ApplySession, o: Order): Promise<Han
     await releaseExcess(s, order, item, required - item.shipped);
     if (want) {
       desired.delete(itemKey(item.lineId, item.sku));
-      await s.tx.query('UPDATE order_item SET required = $4 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3', [
-        order.id,
-        item.lineId,
-        item.sku,
-        required,
-      ]);
+      if (required !== item.required) {
+        await s.tx.query('UPDATE order_item SET required = $4 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3', [
+          order.id,
+          item.lineId,
+          item.sku,
+          required,
+        ]);
+      }
+      items.push({ ...item, required });
     } else if (item.shipped === 0) {
-      await s.tx.query('DELETE FROM order_allocation WHERE order_id = $1 AND external_line_id = $2 AND sku = $3', [order.id, item.lineId, item.sku]);
-      await s.tx.query('DELETE FROM order_item WHERE order_id = $1 AND external_line_id = $2 AND sku = $3', [order.id, item.lineId, item.sku]);
+      await s.tx.query(
+        `WITH a AS (DELETE FROM order_allocation WHERE order_id = $1 AND external_line_id = $2 AND sku = $3)
+         DELETE FROM order_item WHERE order_id = $1 AND external_line_id = $2 AND sku = $3`,
+        [order.id, item.lineId, item.sku],
+      );
+    } else {
+      items.push(item);
     }
   }
-  const added = [...desired.values()];
+  const added = [...desired.values()].map((d) => ({ lineId: d.lineId, sku: d.sku, perUnit: d.perUnit, required: d.required, allocated: 0, shipped: 0 }));
   if (added.length > 0) {
     await s.tx.query(
       `INSERT INTO order_item (order_id, external_line_id, sku, per_unit, required)
        SELECT $1, i.line, i.sku, i.per, i.req FROM unnest($2::text[], $3::text[], $4::int[], $5::int[]) AS i(line, sku, per, req)`,
       [order.id, added.map((i) => i.lineId), added.map((i) => i.sku), added.map((i) => i.perUnit), added.map((i) => i.required)],
     );
+    items.push(...added);
   }
-  await allocateOutstanding(s, order);
-  await refreshStatus(s, order);
+  await allocateOutstanding(s, order, undefined, items);
+  await refreshStatus(s, order, { items, unmappedLines: o.lines.filter((l) => l.sku === null).length });
   return {};
 }
 
 /** The stock each line needs: its SKU, or each bundle component times the line quantity. */
 async function desiredItems(s: ApplySession, o: Order): Promise<Map<string, Omit<OrderItem, 'allocated' | 'shipped'> & { index: number }>> {
-  const products = await loadProducts(s.tx, o.lines.flatMap((l) => (l.sku === null ? [] : [l.sku])));
+  const products = await sessionProducts(s, o.lines.flatMap((l) => (l.sku === null ? [] : [l.sku])));
   const out = new Map<string, Omit<OrderItem, 'allocated' | 'shipped'> & { index: number }>();
   const seen = new Set<string>();
   o.lines.forEach((line, index) => {

@@ -1,7 +1,7 @@
 import type { OrderStatus } from '../model/index.js';
 import type { Tx } from '../store/index.js';
 import { stockGroup, type ErpContext } from './context.js';
-import { deriveStatus, transitionOrder } from './order-lifecycle.js';
+import { deriveStatus, transitionOrder, type OrderProgress } from './order-lifecycle.js';
 import type { ApplySession } from './session.js';
 
 /** An order row, read under its row lock. */
@@ -79,25 +79,16 @@ export async function loadAllocations(tx: Tx, orderId: number): Promise<{ lineId
 export async function changeAllocation(s: ApplySession, order: OrderRow, item: OrderItem, location: string, qty: number, reason: string): Promise<void> {
   if (qty === 0) return;
   s.move(item.sku, location, 'allocated', qty, reason, `order:${orderLabel(order)}`);
-  const params = [order.id, item.lineId, item.sku, location, qty];
-  if (qty > 0) {
-    await s.tx.query(
-      `INSERT INTO order_allocation (order_id, external_line_id, sku, location, quantity) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (order_id, external_line_id, sku, location) DO UPDATE SET quantity = order_allocation.quantity + excluded.quantity`,
-      params,
-    );
-  } else {
-    await s.tx.query(
-      'UPDATE order_allocation SET quantity = quantity + $5 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3 AND location = $4',
-      params,
-    );
-  }
-  await s.tx.query('UPDATE order_item SET allocated = allocated + $4 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3', [
-    order.id,
-    item.lineId,
-    item.sku,
-    qty,
-  ]);
+  // One round trip for the allocation row and the item's running total.
+  const allocation =
+    qty > 0
+      ? `INSERT INTO order_allocation (order_id, external_line_id, sku, location, quantity) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (order_id, external_line_id, sku, location) DO UPDATE SET quantity = order_allocation.quantity + excluded.quantity`
+      : `UPDATE order_allocation SET quantity = quantity + $5 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3 AND location = $4`;
+  await s.tx.query(
+    `WITH a AS (${allocation}) UPDATE order_item SET allocated = allocated + $5 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3`,
+    [order.id, item.lineId, item.sku, location, qty],
+  );
   item.allocated += qty;
 }
 
@@ -113,11 +104,11 @@ export function orderScope(ctx: ErpContext, channel: string): readonly string[] 
  * first location that can serve it whole, else split across locations in priority order.
  * What no location can serve stays outstanding (backordered).
  */
-export async function allocateOutstanding(s: ApplySession, order: OrderRow, onlySkus?: ReadonlySet<string>): Promise<void> {
+export async function allocateOutstanding(s: ApplySession, order: OrderRow, onlySkus?: ReadonlySet<string>, loaded?: OrderItem[]): Promise<void> {
   if (order.status === 'cancelled' || order.status === 'closed' || order.status === 'shipped') return;
   const channel = s.ctx.channels.get(order.channel);
   if (!channel) return;
-  const items = (await loadItems(s.tx, order.id)).filter((i) => outstanding(i) > 0 && (!onlySkus || onlySkus.has(i.sku)));
+  const items = (loaded ?? (await loadItems(s.tx, order.id))).filter((i) => outstanding(i) > 0 && (!onlySkus || onlySkus.has(i.sku)));
   if (items.length === 0) return;
   const skus = [...new Set(items.map((i) => i.sku))];
   const scope = orderScope(s.ctx, order.channel);
@@ -139,18 +130,31 @@ export async function allocateOutstanding(s: ApplySession, order: OrderRow, only
   }
 }
 
-/** Recomputes an order's status from its items and moves it there (checked by the lifecycle). */
-export async function refreshStatus(s: ApplySession, order: OrderRow): Promise<void> {
-  const { rows } = await s.tx.query<{ required: number; allocated: number; shipped: number; unmapped: number }>(
-    `SELECT coalesce((SELECT sum(required) FROM order_item WHERE order_id = $1), 0)::int AS required,
-            coalesce((SELECT sum(allocated) FROM order_item WHERE order_id = $1), 0)::int AS allocated,
-            coalesce((SELECT sum(shipped) FROM order_item WHERE order_id = $1), 0)::int AS shipped,
-            (SELECT count(*) FROM order_line WHERE order_id = $1 AND sku IS NULL)::int AS unmapped`,
-    [order.id],
-  );
-  const p = rows[0]!;
-  const to = deriveStatus(order.status, { required: p.required, allocated: p.allocated, shipped: p.shipped, unmappedLines: p.unmapped }, order.invoiced);
-  await setStatus(s, order, to);
+/**
+ * Recomputes an order's status from its items and moves it there (checked by the lifecycle).
+ * Callers that hold the order's current items and unmapped-line count pass them to save a query.
+ */
+export async function refreshStatus(s: ApplySession, order: OrderRow, known?: { items: readonly OrderItem[]; unmappedLines: number }): Promise<void> {
+  let p: OrderProgress;
+  if (known) {
+    p = { required: 0, allocated: 0, shipped: 0, unmappedLines: known.unmappedLines };
+    for (const i of known.items) {
+      p.required += i.required;
+      p.allocated += i.allocated;
+      p.shipped += i.shipped;
+    }
+  } else {
+    const { rows } = await s.tx.query<{ required: number; allocated: number; shipped: number; unmapped: number }>(
+      `SELECT coalesce((SELECT sum(required) FROM order_item WHERE order_id = $1), 0)::int AS required,
+              coalesce((SELECT sum(allocated) FROM order_item WHERE order_id = $1), 0)::int AS allocated,
+              coalesce((SELECT sum(shipped) FROM order_item WHERE order_id = $1), 0)::int AS shipped,
+              (SELECT count(*) FROM order_line WHERE order_id = $1 AND sku IS NULL)::int AS unmapped`,
+      [order.id],
+    );
+    const r = rows[0]!;
+    p = { required: r.required, allocated: r.allocated, shipped: r.shipped, unmappedLines: r.unmapped };
+  }
+  await setStatus(s, order, deriveStatus(order.status, p, order.invoiced));
 }
 
 export async function setStatus(s: ApplySession, order: OrderRow, to: OrderStatus): Promise<void> {

@@ -35,6 +35,21 @@ export async function loadProducts(q: Queryable, skus: readonly string[]): Promi
   return out;
 }
 
+/** {@link loadProducts} through the transaction's cache: a SKU is read at most once per event. */
+export async function sessionProducts(s: ApplySession, skus: readonly string[]): Promise<Map<string, ProductRecord>> {
+  const missing = [...new Set(skus)].filter((sku) => !s.productCache.has(sku));
+  if (missing.length > 0) {
+    const loaded = await loadProducts(s.tx, missing);
+    for (const sku of missing) s.productCache.set(sku, loaded.get(sku) ?? null);
+  }
+  const out = new Map<string, ProductRecord>();
+  for (const sku of skus) {
+    const p = s.productCache.get(sku);
+    if (p) out.set(sku, p);
+  }
+  return out;
+}
+
 /** Bundles that contain any of `skus`. */
 export async function bundlesContaining(q: Queryable, skus: readonly string[]): Promise<string[]> {
   if (skus.length === 0) return [];
@@ -52,9 +67,27 @@ export async function bundlesContaining(q: Queryable, skus: readonly string[]): 
  * A bundle holds no stock of its own, so stock events for a bundle are rejected.
  */
 export async function ensureStockSku(s: ApplySession, sku: string, field: string): Promise<void> {
-  await s.tx.query(`INSERT INTO product (sku, auto_created) VALUES ($1, true) ON CONFLICT DO NOTHING`, [sku]);
-  const { rows } = await s.tx.query<{ is_bundle: boolean }>('SELECT is_bundle FROM product WHERE sku = $1', [sku]);
-  if (rows[0]?.is_bundle) {
+  let product = s.productCache.get(sku);
+  if (!product) {
+    // One round trip: the CTE's row when created now, else the existing row (same snapshot, so never both).
+    const { rows } = await s.tx.query<{ title: string; active: boolean; is_bundle: boolean; auto_created: boolean }>(
+      `WITH created AS (
+         INSERT INTO product (sku, auto_created) VALUES ($1, true) ON CONFLICT DO NOTHING
+         RETURNING title, active, is_bundle, auto_created
+       )
+       SELECT title, active, is_bundle, auto_created FROM created
+       UNION ALL SELECT title, active, is_bundle, auto_created FROM product WHERE sku = $1`,
+      [sku],
+    );
+    const r = rows[0]!;
+    if (r.is_bundle) {
+      s.productCache.delete(sku);
+    } else {
+      product = { sku, title: r.title, active: r.active, isBundle: false, autoCreated: r.auto_created, components: [] };
+      s.productCache.set(sku, product);
+    }
+  }
+  if (!product || product.isBundle) {
     throw new ValidationError(`${field}: "${sku}" is a bundle; bundles hold no stock, report their components`, { field, value: sku });
   }
 }
@@ -78,7 +111,7 @@ export async function applyProductUpserted(s: ApplySession, p: Product): Promise
     if ((held.rows[0]?.n ?? 0) > 0) {
       throw new ValidationError(`data.components: "${p.sku}" holds stock and cannot become a bundle`, { field: 'data.components', value: p.sku });
     }
-    const comps = await loadProducts(s.tx, p.components.map((c) => c.sku));
+    const comps = await sessionProducts(s, p.components.map((c) => c.sku));
     p.components.forEach((c, i) => {
       if (comps.get(c.sku)?.isBundle) {
         throw new ValidationError(`data.components[${i}].sku: "${c.sku}" is itself a bundle; bundles do not nest`, {
@@ -109,6 +142,8 @@ export async function applyProductUpserted(s: ApplySession, p: Product): Promise
       [p.sku, skus, p.components.map((c) => c.quantity)],
     );
   }
+  s.productCache.delete(p.sku);
+  for (const c of p.components) s.productCache.delete(c.sku);
   s.productChanged.add(p.sku);
   return isBundle ? `bundle ${p.sku} with ${p.components.length} components` : `product ${p.sku}`;
 }

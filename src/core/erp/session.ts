@@ -2,6 +2,7 @@ import { INVENTORY_STATES, type CanonicalEvent, type InventoryState, type OrderS
 import { ValidationError } from '../errors.js';
 import type { Tx } from '../store/index.js';
 import { pairKey, type ErpContext } from './context.js';
+import type { ProductRecord } from './products.js';
 import type { Movement, OrderChange, ReplenishmentChange } from './types.js';
 
 export type Balances = Record<InventoryState, number>;
@@ -26,6 +27,8 @@ export class ApplySession {
   private readonly balances = new Map<string, Balances>();
   private readonly availableDelta = new Map<string, number>();
   private readonly orders = new Map<number, OrderChange>();
+  /** Products read in this transaction; `null` = known not to exist. */
+  readonly productCache = new Map<string, ProductRecord | null>();
 
   constructor(
     readonly tx: Tx,
@@ -34,8 +37,10 @@ export class ApplySession {
   ) {}
 
   /**
-   * Makes the balance rows of every (sku, location) exist and locks them, in sorted order so
-   * that concurrent transactions queue instead of deadlocking. Pairs already locked are skipped.
+   * Locks the balance rows of every (sku, location), creating missing ones, in sorted order so
+   * concurrent transactions queue instead of deadlocking. Pairs already locked are skipped.
+   * Rows normally exist, so one SELECT ... FOR UPDATE does it; only pairs never seen before are
+   * inserted (ON CONFLICT DO NOTHING waits for a concurrent creator) and then locked.
    */
   async lock(pairs: Iterable<readonly [string, string]>): Promise<void> {
     const todo = new Map<string, readonly [string, string]>();
@@ -44,26 +49,38 @@ export class ApplySession {
       if (!this.balances.has(key)) todo.set(key, p);
     }
     if (todo.size === 0) return;
-    const sorted = [...todo.values()].sort((a, b) => (a[0] === b[0] ? cmp(a[1], b[1]) : cmp(a[0], b[0])));
-    const skus = sorted.map((p) => p[0]);
-    const locations = sorted.map((p) => p[1]);
-    await this.tx.query(
-      `INSERT INTO inventory_balance (sku, location, state, quantity)
-       SELECT p.sku, p.location, s.state, 0
-       FROM unnest($1::text[], $2::text[]) AS p(sku, location) CROSS JOIN unnest($3::text[]) AS s(state)
-       ORDER BY 1, 2, 3
-       ON CONFLICT DO NOTHING`,
-      [skus, locations, INVENTORY_STATES],
-    );
+    const found = await this.selectForUpdate([...todo.values()]);
+    const missing = [...todo].filter(([key]) => !found.has(key)).map(([, p]) => p);
+    if (missing.length > 0) {
+      await this.tx.query(
+        `INSERT INTO inventory_balance (sku, location, state, quantity)
+         SELECT p.sku, p.location, s.state, 0
+         FROM unnest($1::text[], $2::text[]) AS p(sku, location) CROSS JOIN unnest($3::text[]) AS s(state)
+         ORDER BY 1, 2, 3
+         ON CONFLICT DO NOTHING`,
+        [missing.map((p) => p[0]), missing.map((p) => p[1]), INVENTORY_STATES],
+      );
+      for (const [key, b] of await this.selectForUpdate(missing)) found.set(key, b);
+    }
+    for (const [key, b] of found) this.balances.set(key, b);
+  }
+
+  private async selectForUpdate(pairs: (readonly [string, string])[]): Promise<Map<string, Balances>> {
     const { rows } = await this.tx.query<{ sku: string; location: string; state: InventoryState; quantity: number }>(
       `SELECT sku, location, state, quantity FROM inventory_balance
        WHERE (sku, location) IN (SELECT * FROM unnest($1::text[], $2::text[]))
        ORDER BY sku, location, state
        FOR UPDATE`,
-      [skus, locations],
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
     );
-    for (const [key] of todo) this.balances.set(key, emptyBalances());
-    for (const r of rows) this.balances.get(pairKey(r.sku, r.location))![r.state] = r.quantity;
+    const out = new Map<string, Balances>();
+    for (const r of rows) {
+      const key = pairKey(r.sku, r.location);
+      const b = out.get(key) ?? emptyBalances();
+      b[r.state] = r.quantity;
+      out.set(key, b);
+    }
+    return out;
   }
 
   /** Current balances of a locked pair. */
@@ -106,17 +123,10 @@ export class ApplySession {
     return [...new Set(this.movements.map((m) => pairKey(m.sku, m.location)))].map(splitKey);
   }
 
-  /** Writes pending movements and their balance deltas in two statements. */
+  /** Writes pending movements and their balance deltas in one statement. */
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const ms = this.pending.splice(0);
-    await this.tx.query(
-      `INSERT INTO inventory_movement (sku, location, state, delta, reason, reference, idempotency_key)
-       SELECT m.sku, m.location, m.state, m.delta, m.reason, m.reference, $7
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
-         AS m(sku, location, state, delta, reason, reference)`,
-      [ms.map((m) => m.sku), ms.map((m) => m.location), ms.map((m) => m.state), ms.map((m) => m.delta), ms.map((m) => m.reason), ms.map((m) => m.reference), this.event.idempotencyKey],
-    );
     const sums = new Map<string, { sku: string; location: string; state: string; delta: number }>();
     for (const m of ms) {
       const key = `${pairKey(m.sku, m.location)}\u0000${m.state}`;
@@ -126,10 +136,27 @@ export class ApplySession {
     }
     const rows = [...sums.values()];
     await this.tx.query(
-      `UPDATE inventory_balance b SET quantity = b.quantity + d.delta, updated_at = now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS d(sku, location, state, delta)
+      `WITH moved AS (
+         INSERT INTO inventory_movement (sku, location, state, delta, reason, reference, idempotency_key)
+         SELECT m.sku, m.location, m.state, m.delta, m.reason, m.reference, $7
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[]) AS m(sku, location, state, delta, reason, reference)
+       )
+       UPDATE inventory_balance b SET quantity = b.quantity + d.delta, updated_at = now()
+       FROM unnest($8::text[], $9::text[], $10::text[], $11::int[]) AS d(sku, location, state, delta)
        WHERE b.sku = d.sku AND b.location = d.location AND b.state = d.state`,
-      [rows.map((r) => r.sku), rows.map((r) => r.location), rows.map((r) => r.state), rows.map((r) => r.delta)],
+      [
+        ms.map((m) => m.sku),
+        ms.map((m) => m.location),
+        ms.map((m) => m.state),
+        ms.map((m) => m.delta),
+        ms.map((m) => m.reason),
+        ms.map((m) => m.reference),
+        this.event.idempotencyKey,
+        rows.map((r) => r.sku),
+        rows.map((r) => r.location),
+        rows.map((r) => r.state),
+        rows.map((r) => r.delta),
+      ],
     );
   }
 

@@ -1,7 +1,7 @@
 import type { InventoryAdjustment, InventoryLevel, Return } from '../model/index.js';
 import { ValidationError } from '../errors.js';
 import { stockGroup, type ErpContext } from './context.js';
-import { ensureStockSku, loadProducts } from './products.js';
+import { ensureStockSku, sessionProducts } from './products.js';
 import type { ApplySession } from './session.js';
 import type { HandlerResult } from './handler.js';
 
@@ -78,7 +78,7 @@ export async function applyReturnReceived(s: ApplySession, d: Return): Promise<H
     [d.channel, d.externalReturnId, d.externalOrderId ?? null, d.location, d.receivedAt, JSON.stringify(d.lines)],
   );
   if (inserted.rowCount === 0) return { status: 'duplicate', message: `return ${d.channel}/${d.externalReturnId} was already received` };
-  const products = await loadProducts(s.tx, d.lines.map((l) => l.sku));
+  const products = await sessionProducts(s, d.lines.map((l) => l.sku));
   const units: { sku: string; quantity: number; disposition: string }[] = [];
   for (const [i, line] of d.lines.entries()) {
     const p = products.get(line.sku);

@@ -6,13 +6,16 @@ import type { ShopifySettings } from '../config.js';
 import { legacyId, toGid } from '../ids.js';
 import { ShopifyUserErrorSchema } from '../shapes.js';
 
-/** https://shopify.dev/docs/api/admin-graphql/2025-07/objects/Order#field-Order.fields.fulfillmentOrders */
+/**
+ * Sized to stay well under the 1,000-point single-query limit (connections cost their `first` times
+ * their selection). https://shopify.dev/docs/api/admin-graphql/2025-07/objects/Order#field-Order.fields.fulfillmentOrders
+ */
 export const FULFILLMENT_STATE = `query fulfillmentState($id: ID!) {
   order(id: $id) {
     id
-    fulfillments(first: 50) { id trackingInfo(first: 10) { number } }
-    fulfillmentOrders(first: 20) {
-      nodes { id status lineItems(first: 100) { nodes { id remainingQuantity lineItem { id sku } } } }
+    fulfillments(first: 10) { id trackingInfo(first: 3) { number } }
+    fulfillmentOrders(first: 5) {
+      nodes { id status lineItems(first: 50) { nodes { id remainingQuantity lineItem { id sku } } } }
     }
   }
 }`;
@@ -70,7 +73,7 @@ export async function createFulfillment(
 ): Promise<void> {
   const orderId = toGid('Order', externalIds['orderId'] ?? shipment.externalOrderId);
   const refuse = (message: string, field?: string) => new ContractError(`${connectorId}: fulfillmentCreate for order ${legacyId(orderId)}: ${message}`, { connectorId, step: 'push', field });
-  const state = await client.graphql({ name: 'fulfillmentState', query: FULFILLMENT_STATE, variables: { id: orderId }, data: StateSchema, idempotent: true, estimatedCost: 60 });
+  const state = await client.graphql({ name: 'fulfillmentState', query: FULFILLMENT_STATE, variables: { id: orderId }, data: StateSchema, idempotent: true, estimatedCost: 560 });
   if (!state.order) throw new ContractError(`${connectorId}: order ${legacyId(orderId)} not found in Shopify`, { connectorId, step: 'push', code: 'not_found', field: 'externalOrderId' });
 
   const number = shipment.tracking?.number;
