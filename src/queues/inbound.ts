@@ -3,7 +3,7 @@ import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import type { ConnectorDefinition, NormalizeContext } from '../connectors/types.js';
 import type { ConnectorInstance } from '../core/config/load.js';
 import { HubError, MappingError, ValidationError } from '../core/errors.js';
-import { applyEvent } from '../core/erp/index.js';
+import { applyEventTx } from '../core/erp/index.js';
 import type { ErpContext } from '../core/erp/context.js';
 import type { ApplyOutcome } from '../core/erp/types.js';
 import type { Logger } from '../core/logger.js';
@@ -106,13 +106,17 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
     });
     failure.step = 'apply';
     failure.events = normalized.events;
-    const outcomes: InboundResult['outcomes'] = [];
-    for (const event of normalized.events) {
-      failure.event = event;
-      const outcome = await applyEvent(deps.db, event, deps.erp);
-      outcomes.push({ status: outcome.status, eventId: outcome.eventId });
-    }
-    await markInbox(deps.db, inboxId, 'processed', normalized.events.length);
+    // The delivery's events and its inbox status commit together: one transaction, one WAL flush.
+    const outcomes = await deps.db.transaction(async (tx) => {
+      const out: InboundResult['outcomes'] = [];
+      for (const event of normalized.events) {
+        failure.event = event;
+        const outcome = await applyEventTx(tx, event, deps.erp);
+        out.push({ status: outcome.status, eventId: outcome.eventId });
+      }
+      await markInbox(tx, inboxId, 'processed', normalized.events.length);
+      return out;
+    });
     if (normalized.ignored) deps.logger.info({ connectorId, topic, inboxId }, normalized.ignored);
     return { events: normalized.events.length, outcomes, ignored: normalized.ignored };
   } catch (err) {
