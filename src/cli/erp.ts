@@ -20,15 +20,16 @@ interface Opened {
  */
 async function open(configFile: string | undefined): Promise<Opened | undefined> {
   let config: HubConfig;
+  let erp: ErpContext;
   try {
     config = loadConfig(configFile);
+    erp = createErpContext(config);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
     process.exitCode = 1;
     return undefined;
   }
-  const erp = createErpContext(config);
   const db = await openDb({ databaseUrl: process.env['DATABASE_URL'], schema: process.env['HUB_DB_SCHEMA'], dataDir: config.storage.dataDir });
   return { config, db, erp };
 }
@@ -61,9 +62,15 @@ async function applyLine(db: Db, text: string, erp: ErpContext, dryRun: boolean)
 
 class HubLineError extends Error {}
 
+const ENV_HELP = `
+Environment:
+  DATABASE_URL   PostgreSQL URL; without it the embedded PGlite under storage.dataDir is used
+  HUB_DB_SCHEMA  PostgreSQL schema to use (created and migrated if missing)`;
+
 export function registerErpCommands(program: Command): void {
   program
     .command('apply <events.jsonl>')
+    .addHelpText('after', ENV_HELP)
     .description('validate and apply canonical events (one JSON per line) in order; reports each failure with its line number and goes on; exits 1 if any failed')
     .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
     .option('--dry-run', 'apply each event and roll it back, printing what would happen')
@@ -102,6 +109,7 @@ export function registerErpCommands(program: Command): void {
 
   program
     .command('inventory <sku>')
+    .addHelpText('after', ENV_HELP)
     .description('balances of a SKU per location and state, and availableToSell per channel; exits 1 for an unknown SKU')
     .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
     .option('--json', 'print JSON')
@@ -131,6 +139,7 @@ export function registerErpCommands(program: Command): void {
   const ledger = program.command('ledger').description('the inventory ledger');
   ledger
     .command('verify')
+    .addHelpText('after', ENV_HELP)
     .description('recompute balances from movements; prints offending rows and exits 1, or a one-line summary')
     .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
     .action(async (opts: { config?: string }) => {

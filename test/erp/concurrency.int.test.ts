@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEvent, getInventory, verifyLedger, type ApplyOutcome } from '../../src/core/erp/index.js';
-import { isRetryable } from '../../src/core/errors.js';
+import { isRetryable, LockTimeoutError } from '../../src/core/errors.js';
+import { createPostgresDb } from '../../src/core/store/postgres.js';
 import type { Db } from '../../src/core/store/index.js';
-import { openTestDb } from '../helpers/db.js';
+import { openTestDb, TEST_DATABASE_URL } from '../helpers/db.js';
 import { adjust, order, testContext, uniq } from './helpers.js';
 
 /** Applies like a worker does: a retryable failure (lock timeout, deadlock) is tried again. */
@@ -17,7 +18,7 @@ async function applyWithRetry(db: Db, e: Parameters<typeof applyEvent>[1], ctx: 
 }
 
 describe('ERP concurrency on postgres', () => {
-  let db: Db;
+  let db: Db & { schema?: string };
   const ctx = testContext();
   beforeAll(async () => {
     db = await openTestDb('postgres', { poolSize: 10 });
@@ -79,5 +80,35 @@ describe('ERP concurrency on postgres', () => {
     expect(total).toBe(60);
     expect(allocated).toBe(60);
     expect(await verifyLedger(db)).toEqual([]);
+  });
+
+  it('contention surfaces as a retryable LockTimeoutError and leaves nothing behind', async () => {
+    const sku = uniq('LOCK');
+    await applyEvent(db, adjust(sku, 'wh-a', 3), ctx);
+    const impatient = await createPostgresDb({ url: TEST_DATABASE_URL, schema: db.schema, lockTimeoutMs: 200 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = db.transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM inventory_balance WHERE sku = $1 FOR UPDATE`, [sku]);
+      locked();
+      await held;
+    });
+    try {
+      await isLocked;
+      const e = order(uniq('o'), [[sku, 1]]);
+      const err = await applyEvent(impatient, e, ctx).catch((x: unknown) => x);
+      expect(err).toBeInstanceOf(LockTimeoutError);
+      expect(isRetryable(err)).toBe(true);
+      release();
+      await holder;
+      // The idempotency key was rolled back with the rest: the retry applies.
+      expect((await applyEvent(impatient, e, ctx)).status).toBe('applied');
+    } finally {
+      release();
+      await holder.catch(() => undefined);
+      await impatient.close();
+    }
   });
 });
