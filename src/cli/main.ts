@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './config.js';
 import { registerDlqCommands } from './dlq.js';
 import { registerErpCommands } from './erp.js';
+import { registerNormalizeCommand } from './normalize.js';
 import { registerStartCommand } from './start.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,6 +27,7 @@ Environment:
   registerConfigCommands(program);
   registerErpCommands(program);
   registerDlqCommands(program);
+  registerNormalizeCommand(program);
   return program;
 }
 
