@@ -178,7 +178,7 @@ export function createShopifyClient(config: ShopifyConfig & { id: string }, deps
         randomize: true,
         shouldRetry: ({ error }) => error instanceof HubError && error.retryable && !(error instanceof RateLimitedError),
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0 && error instanceof HubError && error.retryable) {
+          if (retriesLeft > 0 && error instanceof HubError && error.retryable && !(error instanceof RateLimitedError)) {
             stats.retries += 1;
             deps.logger.debug({ connectorId: config.id, operation: op.name, attempt: attemptNumber, code: error.code }, 'shopify call failed; retrying');
           }
