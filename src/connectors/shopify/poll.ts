@@ -27,7 +27,7 @@ export const ORDERS_UPDATED_SINCE = `query ordersUpdatedSince($first: Int!, $aft
       id legacyResourceId name createdAt updatedAt cancelledAt cancelReason currencyCode presentmentCurrencyCode email
       totalPriceSet { ${MONEY} }
       currentTotalPriceSet { ${MONEY} }
-      customer { legacyResourceId email firstName lastName }
+      customer { legacyResourceId firstName lastName }
       shippingAddress { name firstName lastName company address1 address2 city province zip country countryCodeV2 phone }
       lineItems(first: $lines) { pageInfo { hasNextPage endCursor } nodes { ${LINE} } }
     }
@@ -66,7 +66,7 @@ const Order = z.object({
   email: z.string().nullable().optional(),
   totalPriceSet: MoneyBag,
   currentTotalPriceSet: MoneyBag.nullable().optional(),
-  customer: z.object({ legacyResourceId: z.string(), email: z.string().nullable(), firstName: z.string().nullable(), lastName: z.string().nullable() }).nullable().optional(),
+  customer: z.object({ legacyResourceId: z.string(), firstName: z.string().nullable(), lastName: z.string().nullable() }).nullable().optional(),
   shippingAddress: z.record(z.string(), z.string().nullable()).nullable().optional(),
   lineItems: Lines,
 });
@@ -154,7 +154,7 @@ export function toWebhookShape(order: z.infer<typeof Order>, lines: z.infer<type
     ...(order.currentTotalPriceSet ? { current_total_price_set: moneySet(order.currentTotalPriceSet) } : {}),
     email: order.email ?? null,
     customer: order.customer
-      ? { id: order.customer.legacyResourceId, email: order.customer.email, first_name: order.customer.firstName, last_name: order.customer.lastName }
+      ? { id: order.customer.legacyResourceId, first_name: order.customer.firstName, last_name: order.customer.lastName }
       : null,
     shipping_address: a
       ? {
