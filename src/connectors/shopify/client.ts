@@ -90,11 +90,13 @@ export function createShopifyClient(config: ShopifyConfig & { id: string }, deps
   const bucket = new CostBucket(now);
   const learnedCost = new Map<string, number>();
   const stats: ShopifyClientStats = { calls: 0, throttledResponses: 0, throttleWaitMs: 0, retries: 0 };
-  const fail = (op: string, message: string, failure: HttpFailure, cause?: unknown) => {
+  // No `cause`: a transport error carries the request config, access token included, and an error
+  // serializer would copy it into a log line.
+  const fail = (op: string, message: string, failure: HttpFailure) => {
     const classified = classifyHttpError(failure, { overrides: SHOPIFY_RULES, now: now() });
     // No response at all is a network failure, whatever code the transport chose.
     const action = classified.code === 'unexpected' && failure.status === undefined ? { retryable: true, code: 'network_error' as const } : classified;
-    return toHubError(action, `${config.id}: ${op}: ${message}`, { connectorId: config.id, cause });
+    return toHubError(action, `${config.id}: ${op}: ${message}`, { connectorId: config.id });
   };
 
   async function send<T>(op: ShopifyOperation<T>): Promise<Attempt<T>> {
@@ -107,7 +109,7 @@ export function createShopifyClient(config: ShopifyConfig & { id: string }, deps
       response = await http.post<string>(url, JSON.stringify({ query: op.query, variables: op.variables ?? {} }));
     } catch (err) {
       const code = isAxiosError(err) && err.code ? err.code : 'ERR_NETWORK';
-      throw fail(op.name, `request failed (${code})`, { code }, err);
+      throw fail(op.name, `request failed (${code})`, { code });
     }
     const { status, headers } = response;
     const body = parseBody(response.data);
