@@ -90,8 +90,8 @@ export function createShopifyClient(config: ShopifyConfig & { id: string }, deps
   const bucket = new CostBucket(now);
   const learnedCost = new Map<string, number>();
   const stats: ShopifyClientStats = { calls: 0, throttledResponses: 0, throttleWaitMs: 0, retries: 0 };
-  // No `cause`: a transport error carries the request config, access token included, and an error
-  // serializer would copy it into a log line.
+  // No `cause`: a transport error carries the request config, access token included, and the error
+  // travels on to logs and dead-letter entries.
   const fail = (op: string, message: string, failure: HttpFailure) => {
     const classified = classifyHttpError(failure, { overrides: SHOPIFY_RULES, now: now() });
     // No response at all is a network failure, whatever code the transport chose.
