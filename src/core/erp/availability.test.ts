@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChannelSchema, LocationSchema } from '../model/index.js';
 import { ConfigError } from '../errors.js';
 import { applyChannelRules, bundleAvailable } from './availability.js';
-import { createErpContext, stockGroup } from './context.js';
+import { createErpContext, sellableLocations, stockGroup } from './context.js';
 
 const channel = (input: Record<string, unknown>) => ChannelSchema.parse({ id: 'web', locations: ['wh'], ...input });
 
@@ -45,6 +45,12 @@ describe('createErpContext', () => {
     expect(stockGroup(ctx, 'c')).toEqual(['a', 'b', 'c']);
     expect(stockGroup(ctx, 'd')).toEqual(['d']);
     expect(ctx.channelsByLocation.get('b')!.map((c) => c.id)).toEqual(['x', 'y']);
+  });
+  it('never sells or allocates from an in-transit location, even when a channel lists it', () => {
+    const transit = LocationSchema.parse({ id: 'truck', kind: 'in-transit' });
+    const web = ChannelSchema.parse({ id: 'web', locations: ['truck', 'a'] });
+    const ctx = createErpContext({ locations: [...locations, transit], channels: [web] });
+    expect(sellableLocations(ctx, web)).toEqual(['a']);
   });
   it('refuses reorder rules and channels that name unknown locations, with the path', () => {
     const make = () =>

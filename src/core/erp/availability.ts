@@ -1,7 +1,7 @@
 import type { Channel } from '../model/index.js';
 import { ValidationError } from '../errors.js';
 import type { Queryable } from '../store/index.js';
-import type { ErpContext } from './context.js';
+import { sellableLocations, type ErpContext } from './context.js';
 import { bundlesContaining, loadProducts, sessionProducts, type ProductRecord } from './products.js';
 import type { ApplySession } from './session.js';
 import type { AvailabilityChange } from './types.js';
@@ -52,7 +52,8 @@ export async function computeAvailableToSell(
     const channel = ctx.channels.get(p.channel);
     if (!channel) continue;
     // A location short of stock (negative available) must not eat into another location's units.
-    const over = (sku: string) => channel.locations.reduce((n, l) => n + Math.max(0, byLocation.get(`${sku}\u0000${l}`) ?? 0), 0);
+    const locations = sellableLocations(ctx, channel);
+    const over = (sku: string) => locations.reduce((n, l) => n + Math.max(0, byLocation.get(`${sku}\u0000${l}`) ?? 0), 0);
     const prod: ProductRecord | undefined = products.get(p.sku);
     const raw = prod && !prod.active ? 0 : prod?.isBundle ? bundleAvailable(prod.components, over) : over(p.sku);
     out.set(atsKey(p.sku, p.channel), applyChannelRules(raw, channel, p.sku));

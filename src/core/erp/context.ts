@@ -60,6 +60,15 @@ export function createErpContext(config: ErpConfig): ErpContext {
 }
 
 /**
+ * The locations a channel sells and allocates from, in routing priority order. Stock held at an
+ * `in-transit` location is on its way, not on a shelf, so it is never sold or allocated even when
+ * a channel lists it (it shows up once received at a real location).
+ */
+export function sellableLocations(ctx: ErpContext, channel: Channel): string[] {
+  return channel.locations.filter((l) => ctx.locations.get(l)?.kind !== 'in-transit');
+}
+
+/**
  * The locations a stock change at `location` can reach: those linked to it through channels
  * (a channel draws on all its locations, a location may feed several channels). Every handler
  * locks a SKU's balances over the whole group up front, in sorted order, so a cascade (backorder

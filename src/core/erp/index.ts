@@ -4,7 +4,7 @@
  * connectors or queues (the queue runtime drains `availability_outbox`).
  */
 export { applyEvent, applyEventTx } from './apply.js';
-export { createErpContext, stockGroup, type ErpConfig, type ErpContext, type ReplenishmentRule } from './context.js';
+export { createErpContext, sellableLocations, stockGroup, type ErpConfig, type ErpContext, type ReplenishmentRule } from './context.js';
 export { availableToSell, applyChannelRules, bundleAvailable, computeAvailableToSell } from './availability.js';
 export { getInventory, type InventoryView } from './inventory.js';
 export { verifyLedger, ledgerStats, type LedgerIssue } from './verify.js';

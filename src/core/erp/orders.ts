@@ -1,6 +1,6 @@
 import type { OrderStatus } from '../model/index.js';
 import type { Tx } from '../store/index.js';
-import { stockGroup, type ErpContext } from './context.js';
+import { sellableLocations, stockGroup, type ErpContext } from './context.js';
 import { deriveStatus, transitionOrder, type OrderProgress } from './order-lifecycle.js';
 import type { ApplySession } from './session.js';
 
@@ -113,7 +113,7 @@ export async function allocateOutstanding(s: ApplySession, order: OrderRow, only
   const skus = [...new Set(items.map((i) => i.sku))];
   const scope = orderScope(s.ctx, order.channel);
   await s.lock(skus.flatMap((sku) => scope.map((l) => [sku, l] as const)));
-  const locs = channel.locations;
+  const locs = sellableLocations(s.ctx, channel);
   const need = new Map<string, number>();
   for (const i of items) need.set(i.sku, (need.get(i.sku) ?? 0) + outstanding(i));
   const single = locs.find((l) => [...need].every(([sku, n]) => s.available(sku, l) >= n));
