@@ -51,22 +51,26 @@ export async function pushAvailability(client: ShopifyClient, settings: ShopifyS
   const meter: CallMeter = { calls: 0 };
   const failures: PushFailure[] = [];
   const latestByKey = new Map<string, Item>();
-  let superseded = 0;
+  // Older values of a SKU in the same batch are done when the newest one is set.
+  const copies = new Map<string, number>();
   for (const update of updates) {
     const item = toItem(update, settings, connectorId, failures);
     if (!item) continue;
-    const key = `${item.inventoryItemId}|${item.locationId}`;
+    const key = keyOf(item);
     const previous = latestByKey.get(key);
-    if (previous) superseded += 1;
+    copies.set(key, (copies.get(key) ?? 0) + 1);
     if (!previous || item.version >= previous.version) latestByKey.set(key, item);
   }
   const items = [...latestByKey.values()];
-  let pushed = superseded;
+  let pushed = 0;
   for (let i = 0; i < items.length; i += MAX_QUANTITIES_PER_CALL) {
-    pushed += await pushChunk(client, connectorId, items.slice(i, i + MAX_QUANTITIES_PER_CALL), failures, meter);
+    const accepted = await pushChunk(client, connectorId, items.slice(i, i + MAX_QUANTITIES_PER_CALL), failures, meter);
+    for (const item of accepted) pushed += copies.get(keyOf(item)) ?? 1;
   }
   return { pushed, calls: meter.calls, failures };
 }
+
+const keyOf = (item: Item) => `${item.inventoryItemId}|${item.locationId}`;
 
 function toItem(update: AvailabilityUpdate, settings: ShopifySettings, connectorId: string, failures: PushFailure[]): Item | null {
   const itemId = update.externalIds['inventoryItemId'];
@@ -91,8 +95,8 @@ function soleLocation(settings: ShopifySettings): string | undefined {
   return keys.length === 1 ? keys[0] : undefined;
 }
 
-/** Sends one chunk, dropping rejected quantities and resending the rest; returns how many were set. */
-async function pushChunk(client: ShopifyClient, connectorId: string, chunk: Item[], failures: PushFailure[], meter: CallMeter): Promise<number> {
+/** Sends one chunk, dropping rejected quantities and resending the rest; returns the items set. */
+async function pushChunk(client: ShopifyClient, connectorId: string, chunk: Item[], failures: PushFailure[], meter: CallMeter): Promise<Item[]> {
   let remaining = chunk;
   while (remaining.length > 0) {
     const result = await client.graphql({
@@ -105,14 +109,14 @@ async function pushChunk(client: ShopifyClient, connectorId: string, chunk: Item
       meter,
     });
     const userErrors = result.inventorySetQuantities.userErrors;
-    if (userErrors.length === 0) return remaining.length;
+    if (userErrors.length === 0) return remaining;
     const rejected = new Map<number, ShopifyUserError>();
     for (const e of userErrors) {
       const index = quantityIndex(e);
       if (index === null || index >= remaining.length) {
         // Not about one quantity (reason, name, location): nothing in this chunk can be set.
         for (const item of remaining) failures.push({ sku: item.sku, error: rejection(connectorId, item, e) });
-        return 0;
+        return [];
       }
       if (!rejected.has(index)) rejected.set(index, e);
     }
@@ -122,7 +126,7 @@ async function pushChunk(client: ShopifyClient, connectorId: string, chunk: Item
     }
     remaining = remaining.filter((_, i) => !rejected.has(i));
   }
-  return 0;
+  return [];
 }
 
 /** The compare opt-out of the API version in use (see pushAvailability). */
