@@ -111,6 +111,11 @@ export interface WebhookSpec<TConfig = unknown> {
   verify(request: WebhookRequest, config: TConfig): VerifiedDelivery | Promise<VerifiedDelivery>;
   /** One normalizer per topic; an unknown topic is acknowledged and counted, not an error. */
   topics: Record<string, Normalizer<TConfig>>;
+  /**
+   * Business keys of a raw payload (order ids and numbers, SKUs), so a delivery that failed before
+   * it became canonical events can still be found by order or SKU in the dead-letter queue.
+   */
+  keys?(topic: string, body: unknown): { orderKeys: string[]; skus: string[] };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,6 +50,8 @@ export interface FailureContext {
   payload?: unknown;
   event?: CanonicalEvent | null;
   events?: readonly CanonicalEvent[];
+  /** Keys the connector found in the raw payload. */
+  keys?: { orderKeys: string[]; skus: string[] };
 }
 
 /**
@@ -72,6 +74,10 @@ export async function failJob(job: Job<FailureTracked>, err: unknown, ctx: Failu
   const final = !retryable || attempt.attempt >= (job.opts.attempts ?? 1);
   if (final) {
     const keys = businessKeys(ctx.events ?? (ctx.event ? [ctx.event] : []), ctx.payload);
+    if (ctx.keys) {
+      keys.orderKeys = [...new Set([...keys.orderKeys, ...ctx.keys.orderKeys])];
+      keys.skus = [...new Set([...keys.skus, ...ctx.keys.skus])];
+    }
     const report: DeadLetterReport = {
       sourceKey: `${ctx.queue}/${job.id}/${attempt.attempt}`,
       queue: ctx.queue,

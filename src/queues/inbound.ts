@@ -100,6 +100,11 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
       receivedAt = row.receivedAt;
     }
     failure.payload = safeParse(body);
+    try {
+      failure.keys = deps.connectors.get(connectorId)?.definition.webhooks?.keys?.(topic, failure.payload);
+    } catch {
+      // keys are a search aid; a payload too odd to read them from is still dead-lettered
+    }
     const normalized = await normalizeDelivery(deps, { connectorId, topic, body, receivedAt }).catch((err: unknown) => {
       if (err instanceof MappingError) failure.step = 'map';
       throw err;

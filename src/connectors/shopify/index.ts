@@ -24,7 +24,18 @@ export const shopifyWebhooks: WebhookSpec<ShopifyConfig> & { topics: Record<Shop
     'products/create': normalizeProductUpsert('products/create'),
     'products/update': normalizeProductUpsert('products/update'),
   },
+  keys: shopifyBusinessKeys,
 };
+
+/** Order id, number and name of order payloads, the order id of refunds and fulfillments, line SKUs. */
+function shopifyBusinessKeys(topic: string, body: unknown): { orderKeys: string[]; skus: string[] } {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const orderKeys: unknown[] = topic.startsWith('orders/') ? [b['id'], b['name'], b['order_number']] : [b['order_id']];
+  const lines = [...((b['line_items'] as unknown[]) ?? []), ...((b['refund_line_items'] as { line_item?: unknown }[]) ?? []).map((r) => r.line_item)];
+  const skus = lines.map((l) => (l as { sku?: unknown } | null)?.sku);
+  const strings = (values: unknown[]) => values.filter((v) => typeof v === 'string' || typeof v === 'number').map(String).filter((v) => v !== '');
+  return { orderKeys: strings(orderKeys), skus: strings(skus) };
+}
 
 /** The webhook topics to subscribe to. */
 export const SHOPIFY_TOPICS = [
@@ -67,6 +78,8 @@ export const shopifyConnector = defineConnector({
   // GraphQL limit (points per second, read from every response).
   // https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits
   rateLimit: { max: 2, durationMs: 1000, retryAfterHeaders: ['retry-after'] },
+  // inventorySetQuantities takes up to 250 quantities per call.
+  pushBatchSize: 250,
   webhooks: shopifyWebhooks,
   createClient: createShopifyConnectorClient,
 });
