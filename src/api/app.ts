@@ -1,9 +1,15 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Db } from '../core/store/index.js';
 import type { Logger } from '../core/logger.js';
 import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import { dashboardRouter } from './dashboard.js';
 import type { HubMetrics } from './metrics.js';
+import type { Ops } from './ops/index.js';
+import { opsRoutes } from './ops/index.js';
+import { ApiError, jsonErrorHandler } from './ops/errors.js';
+import { opsRouter } from './ops/router.js';
 import { webhookRouter } from './webhooks.js';
 
 export interface AppDeps {
@@ -14,14 +20,22 @@ export interface AppDeps {
   queues: HubQueues;
   connectors: ReadonlyMap<string, ActiveConnector>;
   bodyLimit: string;
+  /** The operations console (ops API, dashboard, bull-board); without it only intake, probes and metrics are served. */
+  ops?: Ops;
 }
 
-/** The hub's HTTP surface: webhook intake, health probes and metrics. */
+/** The hub's HTTP surface: webhook intake, health probes, metrics and the operations console. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet());
 
   app.use(webhookRouter(deps));
+  if (deps.ops) {
+    app.use(opsRouter(opsRoutes, deps.ops.deps, deps.ops.tokens, deps.bodyLimit));
+    app.use(deps.ops.bullBoard);
+    app.use(dashboardRouter());
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -37,6 +51,8 @@ export function createApp(deps: AppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'not found')));
+  app.use(jsonErrorHandler(deps.logger));
   return app;
 }
 

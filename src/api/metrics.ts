@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per process; /metrics serves it. */
 export interface HubMetrics {
@@ -9,13 +9,36 @@ export interface HubMetrics {
   jobsFailed: Counter<'queue' | 'connector' | 'error_code'>;
   processingSeconds: Histogram<'queue'>;
   outboundCalls: Counter<'connector'>;
+  /** Pushes that waited for a connector's rate limit (incremented by the outbound workers). */
+  outboundThrottleWaits: Counter<'connector'>;
+  /** Jobs per queue and state, read from Redis at scrape time. */
+  queueJobs: Gauge<'queue' | 'state'>;
+  queueOldestWaitingSeconds: Gauge<'queue'>;
+  /** Open dead letters per connector, read from the database at scrape time. */
+  deadLettersOpen: Gauge<'connector'>;
+  /** Drift rows of the last reconciliation run per connector and channel (set by reconciliation). */
+  reconcileDrift: Gauge<'connector' | 'channel'>;
+  /** Share of SKUs whose channel stock matched the ledger at the last reconciliation (0..1). */
+  stockAccuracy: Gauge<'channel'>;
+  /** Registers work that refreshes scrape-time gauges; all of it runs once per scrape. */
+  onScrape(refresh: () => Promise<void>): void;
 }
 
 export function createMetrics(): HubMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
+  const hooks: (() => Promise<void>)[] = [];
+  let refreshing: Promise<void> | undefined;
+  // prom-client calls every collect() of a scrape at once: they share one refresh.
+  const collect = () =>
+    (refreshing ??= Promise.all(hooks.map((h) => h().catch(() => undefined)))
+      .then(() => undefined)
+      .finally(() => {
+        refreshing = undefined;
+      }));
   return {
     registry,
+    onScrape: (refresh) => void hooks.push(refresh),
     webhookAcks: new Counter({
       name: 'hub_webhook_acks_total',
       help: 'Webhook deliveries acknowledged, by outcome (accepted, duplicate, ignored)',
@@ -51,6 +74,45 @@ export function createMetrics(): HubMetrics {
       name: 'hub_outbound_calls_total',
       help: 'HTTP calls made to external APIs by pushers',
       labelNames: ['connector'],
+      registers: [registry],
+    }),
+    outboundThrottleWaits: new Counter({
+      name: 'hub_outbound_throttle_waits_total',
+      help: 'Pushes delayed by a connector rate limit or a throttled response',
+      labelNames: ['connector'],
+      registers: [registry],
+    }),
+    queueJobs: new Gauge({
+      name: 'hub_queue_jobs',
+      help: 'Jobs per queue and state (waiting, active, delayed, failed), read at scrape time',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+      collect,
+    }),
+    queueOldestWaitingSeconds: new Gauge({
+      name: 'hub_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest waiting job per queue (0 when none waits)',
+      labelNames: ['queue'],
+      registers: [registry],
+      collect,
+    }),
+    deadLettersOpen: new Gauge({
+      name: 'hub_dead_letters_open',
+      help: 'Open dead letters per connector',
+      labelNames: ['connector'],
+      registers: [registry],
+      collect,
+    }),
+    reconcileDrift: new Gauge({
+      name: 'hub_reconcile_drift_rows',
+      help: 'Drift rows found by the last reconciliation run, per connector and channel',
+      labelNames: ['connector', 'channel'],
+      registers: [registry],
+    }),
+    stockAccuracy: new Gauge({
+      name: 'hub_stock_accuracy_ratio',
+      help: 'Share of SKUs whose channel stock matched the ledger at the last reconciliation (0..1)',
+      labelNames: ['channel'],
       registers: [registry],
     }),
   };

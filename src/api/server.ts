@@ -9,6 +9,7 @@ import { createRedis, ensureRedis, DEFAULT_REDIS_URL } from '../queues/redis.js'
 import { activeConnectors, bullConnection, HubQueues, startWorkers, type RunningWorkers, type WorkerOptions } from '../queues/runtime.js';
 import { createApp } from './app.js';
 import { createMetrics } from './metrics.js';
+import { createOps, type Ops } from './ops/index.js';
 
 export type HubMode = 'all' | 'api' | 'worker';
 
@@ -68,9 +69,13 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   let server: Server | undefined;
   let url: string | undefined;
   let queues: HubQueues | undefined;
+  let ops: Ops | undefined;
   if (mode !== 'worker') {
     queues = workers?.queues ?? new HubQueues(bullConnection(ensured.url), config.queues.prefix, connectors);
-    const app = createApp({ db, redis, logger, metrics, queues, connectors, bodyLimit: config.server.bodyLimit });
+    ops = createOps({ config, db, redis, queues, connectors, metrics, logger });
+    ops.start();
+    if (config.auth.tokens.length === 0) logger.warn('no API tokens in config (auth.tokens): the ops API and dashboard refuse every call');
+    const app = createApp({ db, redis, logger, metrics, queues, connectors, bodyLimit: config.server.bodyLimit, ops });
     const port = options.port ?? Number(env['PORT'] ?? config.server.port);
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(port, config.server.host, () => resolve(s));
@@ -86,6 +91,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   const stop = () =>
     (stopping ??= (async () => {
       if (server) await new Promise<void>((r) => server.close(() => r()));
+      await ops?.stop();
       await workers?.stop();
       if (queues && !workers) await queues.close();
       redis.disconnect();

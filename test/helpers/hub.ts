@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/api/app.js';
 import { createMetrics, type HubMetrics } from '../../src/api/metrics.js';
+import { createOps, type Ops, type OpsOptions } from '../../src/api/ops/index.js';
 import { signCanonical } from '../../src/connectors/canonical/index.js';
 import { connectorRegistry } from '../../src/connectors/registry.js';
 import type { ConnectorDefinition } from '../../src/connectors/types.js';
@@ -43,6 +44,8 @@ export interface TestHub {
   metrics: HubMetrics;
   workers: RunningWorkers;
   redis: Redis;
+  /** The operations console (ops API, dashboard, bull-board) mounted on `url`. */
+  ops: Ops;
   /** Posts a signed canonical delivery; returns status and JSON body. */
   postEvents(body: unknown, options?: { deliveryId?: string; secret?: string; raw?: string }): Promise<{ status: number; json: Record<string, unknown> }>;
   stop(): Promise<void>;
@@ -53,7 +56,16 @@ export interface TestHub {
  * given kind (a fresh PostgreSQL schema, or in-memory PGlite).
  */
 export async function startTestHub(
-  options: { yaml?: string; kind?: TestDbKind; registry?: readonly ConnectorDefinition[]; workers?: WorkerOptions; config?: HubConfig; lockTimeoutMs?: number } = {},
+  options: {
+    yaml?: string;
+    kind?: TestDbKind;
+    registry?: readonly ConnectorDefinition[];
+    workers?: WorkerOptions;
+    config?: HubConfig;
+    lockTimeoutMs?: number;
+    /** Ops console options: history sampling, a fetch for alert webhooks. */
+    ops?: Pick<OpsOptions, 'history' | 'fetch'>;
+  } = {},
 ): Promise<TestHub> {
   const config = options.config ?? parseTestConfig(options.yaml ?? BASE_CONFIG);
   const prefix = `{test-${randomUUID().slice(0, 8)}}`;
@@ -68,7 +80,9 @@ export async function startTestHub(
     { sweepMs: 500, lockDurationMs: 5000, stalledIntervalMs: 1000, ...options.workers },
   );
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const app = createApp({ db, redis, logger, metrics, queues: workers.queues, connectors: activeConnectors(config, registry), bodyLimit: config.server.bodyLimit });
+  const connectors = activeConnectors(config, registry);
+  const ops = createOps({ config, db, redis, queues: workers.queues, connectors, metrics, logger, ...options.ops });
+  const app = createApp({ db, redis, logger, metrics, queues: workers.queues, connectors, bodyLimit: config.server.bodyLimit, ops });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -80,6 +94,7 @@ export async function startTestHub(
     metrics,
     workers,
     redis,
+    ops,
     async postEvents(body, opts = {}) {
       const raw = opts.raw ?? JSON.stringify(body);
       const res = await fetch(`${url}/webhooks/events`, {
@@ -95,6 +110,7 @@ export async function startTestHub(
     },
     async stop() {
       await new Promise<void>((r) => server.close(() => r()));
+      await ops.stop();
       await workers.stop();
       await deleteKeys(redis, prefix);
       redis.disconnect();

@@ -83,6 +83,40 @@ export const ReplenishmentRuleSchema = z.strictObject({
 });
 export type ReplenishmentRule = z.infer<typeof ReplenishmentRuleSchema>;
 
+/**
+ * Alert rules, evaluated by the API process. Each rule is off unless present. An incident fires
+ * once (a webhook POST of Slack-compatible `{ text }` JSON) and resolves when its condition clears.
+ */
+export const AlertsSchema = z.strictObject({
+  webhookUrl: z.url().optional().describe('Where incidents are posted as {"text": ...}; normally a ${ENV} reference. Without it alerts only show on the dashboard'),
+  intervalMs: z.number().int().min(1000).default(30_000).describe('How often the rules are evaluated'),
+  stuckQueue: z
+    .strictObject({
+      oldestWaitingMinutes: z.number().positive().optional().describe('Fire when a queue\'s oldest waiting job is older than this'),
+      idleMinutes: z.number().positive().optional().describe('Fire when jobs wait and the queue has completed nothing for this long'),
+    })
+    .optional(),
+  deadLetterGrowth: z
+    .strictObject({
+      threshold: z.number().int().min(1).describe('Fire when at least this many dead letters were stored within the window'),
+      windowMinutes: z.number().positive().default(60),
+    })
+    .optional(),
+  connectorErrorRate: z
+    .strictObject({
+      threshold: z.number().gt(0).max(1).describe('Fire when a connector\'s failure ratio over the window exceeds this (0..1)'),
+      windowMinutes: z.number().positive().default(60),
+      minEvents: z.number().int().min(1).default(10).describe('Ignore connectors with fewer events than this in the window'),
+    })
+    .optional(),
+  stockAccuracy: z
+    .strictObject({
+      threshold: z.number().gt(0).max(1).describe('Fire when a channel\'s stock accuracy (from reconciliation) falls below this (0..1)'),
+    })
+    .optional(),
+});
+export type AlertsConfig = z.infer<typeof AlertsSchema>;
+
 export const HubConfigBaseSchema = z.strictObject({
   server: ServerSchema.prefault({}),
   storage: StorageSchema.prefault({}),
@@ -92,4 +126,5 @@ export const HubConfigBaseSchema = z.strictObject({
   replenishment: z.array(ReplenishmentRuleSchema).default([]).describe('Reorder points per SKU and location'),
   connectors: z.array(z.looseObject({})).default([]),
   auth: z.object({ tokens: z.array(AuthTokenSchema).default([]) }).prefault({}),
+  alerts: AlertsSchema.optional().describe('Alert rules and where incidents are sent'),
 });

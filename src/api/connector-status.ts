@@ -1,0 +1,115 @@
+import type { HubConfig } from '../core/config/load.js';
+import type { Queryable } from '../core/store/index.js';
+import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import { outboundQueue } from '../queues/names.js';
+import { hasOutboundQueue } from './queue-stats.js';
+
+/** A connector as operators watch it. */
+export interface ConnectorStatus {
+  id: string;
+  type: string;
+  category: string;
+  enabled: boolean;
+  /**
+   * `disabled` in config; `paused` when its outbound queue is paused; `unhealthy` while an open
+   * dead letter says its credentials were refused; `degraded` when its error rate over the window
+   * is above 5 %; else `ok`.
+   */
+  status: 'ok' | 'degraded' | 'unhealthy' | 'paused' | 'disabled';
+  statusReason: string | null;
+  paused: boolean | null;
+  lastInboundAt: string | null;
+  lastPushAt: string | null;
+  lastSuccessAt: string | null;
+  windowMinutes: number;
+  processed: number;
+  failures: number;
+  errorRate: number | null;
+  openDeadLetters: number;
+}
+
+const DEGRADED_RATE = 0.05;
+
+interface Activity {
+  lastInboundAt: Date | null;
+  inbound: number;
+  lastPushAt: Date | null;
+  pushed: number;
+  failures: number;
+  open: number;
+  authFailing: number;
+}
+
+/**
+ * Activity per connector from the database, so every API process sees what every worker did:
+ * deliveries processed (inbox), items pushed (availability_pushed) and dead letters.
+ */
+export async function connectorActivity(db: Queryable, windowMinutes: number): Promise<Map<string, Activity>> {
+  const { rows } = await db.query<{ id: string; last_inbound: Date | null; inbound: number; last_push: Date | null; pushed: number; failures: number; open: number; auth: number }>(
+    `WITH w AS (SELECT now() - ($1::float8 * interval '1 minute') AS since),
+     inbound AS (SELECT connector_id AS id, max(processed_at) AS last_inbound,
+                   count(*) FILTER (WHERE processed_at >= (SELECT since FROM w)) AS inbound
+                 FROM inbox WHERE status = 'processed' GROUP BY connector_id),
+     pushed AS (SELECT connector_id AS id, max(pushed_at) AS last_push,
+                  count(*) FILTER (WHERE pushed_at >= (SELECT since FROM w)) AS pushed
+                FROM availability_pushed GROUP BY connector_id),
+     dead AS (SELECT connector_id AS id, count(*) FILTER (WHERE created_at >= (SELECT since FROM w)) AS failures,
+                count(*) FILTER (WHERE status = 'open') AS open,
+                count(*) FILTER (WHERE status = 'open' AND error_code = 'auth_failed') AS auth
+              FROM dead_letter WHERE connector_id IS NOT NULL GROUP BY connector_id)
+     SELECT COALESCE(i.id, p.id, d.id) AS id, i.last_inbound, COALESCE(i.inbound, 0) AS inbound, p.last_push,
+       COALESCE(p.pushed, 0) AS pushed, COALESCE(d.failures, 0) AS failures, COALESCE(d.open, 0) AS open, COALESCE(d.auth, 0) AS auth
+     FROM inbound i FULL JOIN pushed p ON p.id = i.id FULL JOIN dead d ON d.id = COALESCE(i.id, p.id)`,
+    [windowMinutes],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { lastInboundAt: r.last_inbound, inbound: r.inbound, lastPushAt: r.last_push, pushed: r.pushed, failures: r.failures, open: r.open, authFailing: r.auth },
+    ]),
+  );
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** Status of every configured connector, enabled or not. */
+export async function connectorStatuses(
+  deps: { config: HubConfig; db: Queryable; queues: HubQueues; connectors: ReadonlyMap<string, ActiveConnector> },
+  windowMinutes = 60,
+): Promise<ConnectorStatus[]> {
+  const activity = await connectorActivity(deps.db, windowMinutes);
+  return Promise.all(
+    deps.config.connectors.map(async (instance) => {
+      const active = deps.connectors.get(instance.id);
+      const a = activity.get(instance.id);
+      const paused = active && hasOutboundQueue(active) ? await deps.queues.get(outboundQueue(instance.id)).isPaused() : null;
+      const processed = (a?.inbound ?? 0) + (a?.pushed ?? 0);
+      const failures = a?.failures ?? 0;
+      const errorRate = processed + failures === 0 ? null : failures / (processed + failures);
+      const last = [a?.lastInboundAt, a?.lastPushAt].filter((d): d is Date => Boolean(d)).map((d) => new Date(d).getTime());
+      let status: ConnectorStatus['status'] = 'ok';
+      let statusReason: string | null = null;
+      if (!active) [status, statusReason] = ['disabled', instance.enabled ? `connector type "${instance.type}" is not available` : 'disabled in config'];
+      else if (paused) [status, statusReason] = ['paused', 'outbound queue paused by an operator'];
+      else if (a?.authFailing) [status, statusReason] = ['unhealthy', `${a.authFailing} open dead letter(s) with auth_failed: check its credentials`];
+      else if (errorRate !== null && errorRate > DEGRADED_RATE) [status, statusReason] = ['degraded', `${failures} failure(s) in the last ${windowMinutes} min`];
+      return {
+        id: instance.id,
+        type: instance.type,
+        category: instance.category,
+        enabled: instance.enabled,
+        status,
+        statusReason,
+        paused,
+        lastInboundAt: iso(a?.lastInboundAt ?? null),
+        lastPushAt: iso(a?.lastPushAt ?? null),
+        lastSuccessAt: last.length ? new Date(Math.max(...last)).toISOString() : null,
+        windowMinutes,
+        processed,
+        failures,
+        errorRate,
+        openDeadLetters: a?.open ?? 0,
+      };
+    }),
+  );
+}

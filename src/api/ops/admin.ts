@@ -1,0 +1,102 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { redact } from '../../core/config/redact.js';
+import { SESSION_COOKIE, bearerToken, hasRole } from './auth.js';
+import { defineRoute, type OpsRoute } from './route.js';
+import { AlertsResponseSchema, AuditPageSchema, ConfigResponseSchema, SessionSchema } from './schemas.js';
+
+/** bull-board is the only consumer of the cookie: scoped to its path, unreadable by scripts. */
+const cookieOptions = (req: Request) => ({ httpOnly: true, sameSite: 'strict' as const, path: '/admin/queues', secure: req.secure });
+
+/** Who is calling, the session cookie for bull-board, the audit log, alerts and the config. */
+export const adminRoutes: OpsRoute[] = [
+  defineRoute({
+    method: 'get',
+    path: '/session',
+    tag: 'session',
+    role: 'viewer',
+    summary: 'The name and role of the token presented',
+    response: SessionSchema,
+    handler: async ({ principal }) => principal!,
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/session',
+    tag: 'session',
+    role: 'viewer',
+    action: 'session.login',
+    summary: 'Dashboard login: checks the token and, for operators and admins, sets the bull-board cookie',
+    description: `Sets the HttpOnly, SameSite=Strict cookie ${SESSION_COOKIE} (path /admin/queues) holding the token, because bull-board's page cannot send an Authorization header. The ops API itself accepts only the Bearer header.`,
+    response: SessionSchema,
+    async handler({ principal, req, res }) {
+      if (hasRole(principal!.role, 'operator')) res.cookie(SESSION_COOKIE, bearerToken(req)!, { ...cookieOptions(req), maxAge: 12 * 3600_000 });
+      return principal!;
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/session',
+    tag: 'session',
+    role: 'viewer',
+    action: 'session.logout',
+    summary: 'Dashboard logout: clears the bull-board cookie',
+    response: SessionSchema,
+    async handler({ principal, req, res }) {
+      (res as Response).clearCookie(SESSION_COOKIE, cookieOptions(req));
+      return principal!;
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/audit',
+    tag: 'audit',
+    role: 'viewer',
+    summary: 'The audit log, newest first',
+    query: z.object({
+      actor: z.string().min(1).optional(),
+      action: z.string().min(1).optional(),
+      outcome: z.enum(['ok', 'refused', 'failed', 'dry-run']).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      before: z.coerce.number().int().positive().optional().describe('Continue after this id (nextBefore of the previous page)'),
+    }),
+    response: AuditPageSchema,
+    async handler({ deps, query }) {
+      const { rows } = await deps.db.query<{ id: number; at: Date; actor: string; action: string; target: string | null; outcome: string; details: Record<string, unknown> }>(
+        `SELECT id, at, actor, action, target, outcome, details FROM audit_log
+         WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR outcome = $3)
+           AND ($4::bigint IS NULL OR id < $4)
+         ORDER BY id DESC LIMIT ${query.limit}`,
+        [query.actor ?? null, query.action ?? null, query.outcome ?? null, query.before ?? null],
+      );
+      const items = rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+      return { items, nextBefore: items.length === query.limit ? items.at(-1)!.id : null };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/alerts',
+    tag: 'alerts',
+    role: 'viewer',
+    summary: 'Alert rules configured and the incidents open now',
+    response: AlertsResponseSchema,
+    async handler({ deps }) {
+      return { rules: deps.alerts.rules(), notifying: deps.alerts.notifying, active: await deps.alerts.active() };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/config',
+    tag: 'admin',
+    role: 'admin',
+    summary: 'The running configuration, every secret redacted',
+    response: ConfigResponseSchema,
+    async handler({ deps }) {
+      const { auth, alerts, ...rest } = deps.config;
+      return {
+        ...redact(rest),
+        auth: { tokens: auth.tokens.map((t) => ({ name: t.name, role: t.role })) },
+        ...(alerts ? { alerts: { ...alerts, webhookUrl: alerts.webhookUrl ? '[redacted]' : undefined } } : {}),
+      };
+    },
+  }),
+];

@@ -1,0 +1,54 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Logger } from '../../core/logger.js';
+import { ReplayRequestError } from '../../queues/replay.js';
+
+/** An error the API answers with its own status and a stable snake_case code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** `{ error: { code, message } }`, the one error shape of the ops API. */
+export function sendError(res: Response, status: number, code: string, message: string, details?: Record<string, unknown>): void {
+  res.status(status).json({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+/** zod issues as one line each: `body.ids[0]: expected number`. */
+export function describeIssues(where: string, error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+      return `${where}${path}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** Maps what body parsers and handlers throw to a status and code; never exposes a stack. */
+export function classifyError(err: unknown): { status: number; code: string; message: string; details?: Record<string, unknown> } {
+  if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  if (err instanceof ReplayRequestError) return { status: 400, code: 'invalid_request', message: err.message };
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'request body exceeds the size limit' };
+  if (e?.type === 'entity.parse.failed') return { status: 400, code: 'malformed_json', message: 'request body is not valid JSON' };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return { status: e.status, code: 'invalid_request', message: 'request could not be read' };
+  }
+  return { status: 500, code: 'internal_error', message: 'internal error; see the hub log' };
+}
+
+/** Last-resort handler for the whole app: a JSON error, logged, without a stack in the response. */
+export function jsonErrorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const c = classifyError(err);
+    if (c.status >= 500) logger.error({ err: (err as Error)?.message, path: req.path }, 'request failed');
+    if (res.headersSent) return void res.end();
+    sendError(res, c.status, c.code, c.message, c.details);
+  };
+}

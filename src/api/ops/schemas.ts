@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { ROLES } from '../../core/config/schema.js';
+import { DEAD_LETTER_STATUSES } from '../../queues/dead-letter-store.js';
+import { STEPS } from '../../queues/names.js';
+
+/** Response shapes of the ops API. They document it (OpenAPI) and tests check real answers against them. */
+const iso = z.string().describe('ISO 8601 UTC timestamp');
+const isoOrNull = iso.nullable();
+
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
+
+export const SessionSchema = z.object({ name: z.string(), role: z.enum(ROLES) });
+
+export const QueueStatsSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['inbound', 'outbound', 'reconcile', 'dead-letter']),
+  connector: z.string().nullable().describe('The connector an outbound queue pushes to'),
+  paused: z.boolean(),
+  waiting: z.number().int(),
+  active: z.number().int(),
+  delayed: z.number().int(),
+  failed: z.number().int(),
+  completed: z.number().int().describe('Completed jobs still kept (one hour)'),
+  completedPerMinute: z.number().int().describe('Jobs completed in the last 60 s'),
+  failedPerMinute: z.number().int().describe('Jobs failed for good in the last 60 s'),
+  oldestWaitingAgeSeconds: z.number().nullable(),
+  lastCompletedAt: isoOrNull,
+});
+
+export const ConnectorBacklogSchema = z.object({
+  connector: z.string(),
+  inboundWaiting: z.number().int().describe('Accepted deliveries not yet processed (inbox)'),
+  oldestInboundWaitingAgeSeconds: z.number().nullable(),
+  outbound: QueueStatsSchema.nullable(),
+});
+
+export const QueuesResponseSchema = z.object({ at: iso, queues: z.array(QueueStatsSchema), connectors: z.array(ConnectorBacklogSchema) });
+
+export const HistoryPointSchema = z.object({
+  at: iso,
+  waiting: z.number().int(),
+  active: z.number().int(),
+  completed: z.number().int().describe('Completed since the previous point'),
+  failed: z.number().int().describe('Failed for good since the previous point'),
+  avgProcessingMs: z.number().nullable(),
+  avgLatencyMs: z.number().nullable().describe('Enqueue to finish, over jobs finished since the previous point'),
+});
+export const HistoryResponseSchema = z.object({
+  intervalMs: z.number().int(),
+  queues: z.array(z.object({ name: z.string(), points: z.array(HistoryPointSchema) })),
+});
+
+const DeadLetterBase = {
+  id: z.number().int(),
+  queue: z.string(),
+  step: z.enum(STEPS),
+  connectorId: z.string().nullable(),
+  eventType: z.string().nullable(),
+  errorClass: z.string(),
+  errorCode: z.string(),
+  message: z.string(),
+  status: z.enum(DEAD_LETTER_STATUSES),
+  orderKeys: z.array(z.string()),
+  skus: z.array(z.string()),
+  firstFailedAt: iso,
+  createdAt: iso,
+  resolvedAt: isoOrNull,
+  resolvedBy: z.string().nullable(),
+  replayOf: z.number().int().nullable(),
+};
+export const DeadLetterSummarySchema = z.object({ ...DeadLetterBase, attempts: z.number().int().describe('Failed attempts recorded') });
+export const DeadLetterSchema = z.object({
+  ...DeadLetterBase,
+  sourceKey: z.string(),
+  inboxId: z.number().int().nullable(),
+  error: z.record(z.string(), z.unknown()),
+  attempts: z.array(z.object({ attempt: z.number().int(), at: iso, errorClass: z.string(), code: z.string(), message: z.string() })),
+  payload: z.unknown().describe('The raw payload as received, or the job data of a push'),
+  event: z.unknown().describe('The canonical event, when the failure came after normalization'),
+  resolution: z.record(z.string(), z.unknown()).nullable(),
+});
+export const DeadLetterPageSchema = z.object({
+  items: z.array(DeadLetterSummarySchema),
+  total: z.number().int(),
+  nextBefore: z.number().int().nullable().describe('Pass as `before` for the next page'),
+});
+
+export const ReplayResultSchema = z.object({
+  id: z.number().int(),
+  verdict: z.enum(['requeued', 'would-apply', 'already-applied', 'would-push', 'refused', 'not-open', 'not-found']),
+  message: z.string().optional(),
+  plan: z.array(z.looseObject({ eventId: z.string(), status: z.string() })).optional(),
+});
+export const ReplayResponseSchema = z.object({ results: z.array(ReplayResultSchema) });
+export const DiscardResponseSchema = z.object({ discarded: z.array(z.number().int()), refused: z.array(z.number().int()) });
+
+export const ConnectorStatusSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  category: z.string(),
+  enabled: z.boolean(),
+  status: z.enum(['ok', 'degraded', 'unhealthy', 'paused', 'disabled']),
+  statusReason: z.string().nullable(),
+  paused: z.boolean().nullable().describe('Whether its outbound queue is paused; null without one'),
+  lastInboundAt: isoOrNull,
+  lastPushAt: isoOrNull,
+  lastSuccessAt: isoOrNull,
+  windowMinutes: z.number(),
+  processed: z.number().int().describe('Deliveries processed and items pushed in the window'),
+  failures: z.number().int().describe('Dead letters stored in the window'),
+  errorRate: z.number().nullable().describe('failures / (processed + failures); null without events'),
+  openDeadLetters: z.number().int(),
+});
+export const ConnectorsResponseSchema = z.object({ connectors: z.array(ConnectorStatusSchema) });
+
+export const InventorySchema = z.object({
+  sku: z.string(),
+  known: z.boolean(),
+  title: z.string(),
+  active: z.boolean(),
+  components: z.array(z.object({ sku: z.string(), quantity: z.number().int() })),
+  locations: z.array(
+    z.object({
+      sku: z.string(),
+      location: z.string(),
+      onHand: z.number().int(),
+      allocated: z.number().int(),
+      inTransit: z.number().int(),
+      quarantined: z.number().int(),
+      returned: z.number().int(),
+      available: z.number().int(),
+    }),
+  ),
+  availableToSell: z.array(z.object({ channel: z.string(), available: z.number().int() })),
+});
+
+export const OrderHistoryEntrySchema = z.object({
+  at: iso,
+  kind: z.enum(['event', 'movement', 'dead-letter']),
+  eventId: z.string().nullable(),
+  eventType: z.string().nullable(),
+  connector: z.string().nullable(),
+  idempotencyKey: z.string().nullable(),
+  summary: z.string(),
+});
+export const OrderResponseSchema = z.object({
+  id: z.number().int(),
+  order: z.looseObject({ channel: z.string(), externalOrderId: z.string(), orderNumber: z.string(), status: z.string(), lines: z.array(z.unknown()) }),
+  history: z.array(OrderHistoryEntrySchema),
+});
+
+export const ReplenishmentResponseSchema = z.object({
+  suggestions: z.array(
+    z.object({
+      id: z.number().int(),
+      sku: z.string(),
+      location: z.string(),
+      available: z.number().int(),
+      reorderPoint: z.number().int(),
+      reorderQuantity: z.number().int(),
+      status: z.enum(['open', 'cleared']),
+      createdAt: iso,
+      clearedAt: isoOrNull,
+    }),
+  ),
+});
+
+export const AuditPageSchema = z.object({
+  items: z.array(
+    z.object({ id: z.number().int(), at: iso, actor: z.string(), action: z.string(), target: z.string().nullable(), outcome: z.string(), details: z.record(z.string(), z.unknown()) }),
+  ),
+  nextBefore: z.number().int().nullable(),
+});
+
+export const AlertSchema = z.object({
+  key: z.string(),
+  rule: z.enum(['stuck-queue', 'dead-letter-growth', 'connector-error-rate', 'stock-accuracy']),
+  subject: z.string(),
+  message: z.string(),
+  since: iso,
+});
+export const AlertsResponseSchema = z.object({
+  rules: z.array(z.string()).describe('Rules configured'),
+  notifying: z.boolean().describe('Whether a webhook URL is configured'),
+  active: z.array(AlertSchema),
+});
+
+export const ConfigResponseSchema = z.record(z.string(), z.unknown()).describe('The running configuration with every secret redacted');
+export const OpenApiResponseSchema = z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) });

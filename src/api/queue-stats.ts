@@ -1,0 +1,86 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Queryable } from '../core/store/index.js';
+import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, RECONCILE_QUEUE, outboundQueue } from '../queues/names.js';
+import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+
+export type QueueKind = 'inbound' | 'outbound' | 'reconcile' | 'dead-letter';
+
+/** One queue of the topology, as the ops API, metrics and alerts see it. */
+export interface QueueStats {
+  name: string;
+  kind: QueueKind;
+  connector: string | null;
+  paused: boolean;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  completedPerMinute: number;
+  failedPerMinute: number;
+  oldestWaitingAgeSeconds: number | null;
+  lastCompletedAt: string | null;
+}
+
+/** True when the connector has an outbound queue (the workers start one per pushing connector). */
+export function hasOutboundQueue(c: ActiveConnector): boolean {
+  return Boolean(c.definition.createClient && c.definition.capabilities.includes('push.availability'));
+}
+
+/** Every queue of the topology for these connectors. */
+export function topology(connectors: ReadonlyMap<string, ActiveConnector>): { name: string; kind: QueueKind; connector: string | null }[] {
+  const out: { name: string; kind: QueueKind; connector: string | null }[] = [
+    { name: INBOUND_QUEUE, kind: 'inbound', connector: null },
+    { name: RECONCILE_QUEUE, kind: 'reconcile', connector: null },
+    { name: DEAD_LETTER_QUEUE, kind: 'dead-letter', connector: null },
+  ];
+  for (const [id, c] of connectors) if (hasOutboundQueue(c)) out.push({ name: outboundQueue(id), kind: 'outbound', connector: id });
+  return out;
+}
+
+/**
+ * Counts from Redis, read through BullMQ's own getters plus two ZCOUNTs on the completed and
+ * failed sets, which BullMQ scores by finish time: per-minute rates need no worker-side metrics.
+ */
+export async function queueStats(queue: Queue, redis: Redis, meta: { kind: QueueKind; connector: string | null }, now = Date.now()): Promise<QueueStats> {
+  const [counts, paused, oldest, completedPerMinute, failedPerMinute, last] = await Promise.all([
+    queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
+    queue.isPaused(),
+    queue.getJobs(['wait'], 0, 0, true),
+    redis.zcount(queue.keys.completed!, now - 60_000, '+inf'),
+    redis.zcount(queue.keys.failed!, now - 60_000, '+inf'),
+    redis.zrevrange(queue.keys.completed!, 0, 0, 'WITHSCORES'),
+  ]);
+  const oldestAt = oldest[0]?.timestamp;
+  return {
+    name: queue.name,
+    kind: meta.kind,
+    connector: meta.connector,
+    paused,
+    waiting: (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0),
+    active: counts['active'] ?? 0,
+    delayed: counts['delayed'] ?? 0,
+    failed: counts['failed'] ?? 0,
+    completed: counts['completed'] ?? 0,
+    completedPerMinute,
+    failedPerMinute,
+    oldestWaitingAgeSeconds: oldestAt ? Math.max(0, (now - oldestAt) / 1000) : null,
+    lastCompletedAt: last[1] ? new Date(Number(last[1])).toISOString() : null,
+  };
+}
+
+/** Stats of every queue of the topology. */
+export async function allQueueStats(queues: HubQueues, redis: Redis, connectors: ReadonlyMap<string, ActiveConnector>): Promise<QueueStats[]> {
+  const now = Date.now();
+  return Promise.all(topology(connectors).map((q) => queueStats(queues.get(q.name), redis, q, now)));
+}
+
+/** Inbound work per connector from the inbox (the durable record), whichever process holds it. */
+export async function inboundBacklog(db: Queryable): Promise<Map<string, { waiting: number; oldestAgeSeconds: number | null }>> {
+  const { rows } = await db.query<{ connector_id: string; n: number; age: number | null }>(
+    `SELECT connector_id, count(*) AS n, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS age
+     FROM inbox WHERE status = 'received' GROUP BY connector_id`,
+  );
+  return new Map(rows.map((r) => [r.connector_id, { waiting: r.n, oldestAgeSeconds: r.age === null ? null : Math.max(0, r.age) }]));
+}
