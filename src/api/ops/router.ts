@@ -7,6 +7,8 @@ import { expressPath, type OpsDeps, type OpsRoute } from './route.js';
 
 interface CallState {
   route: OpsRoute;
+  /** Kept here: an error handler sees its own (empty) params, not the route's. */
+  params: Record<string, string>;
   principal?: Principal;
 }
 
@@ -22,9 +24,8 @@ export function opsRouter(routes: readonly OpsRoute[], deps: OpsDeps, tokens: To
   const json = express.json({ limit: bodyLimit, type: () => true });
 
   const record = async (res: Response, outcome: AuditEntry['outcome'], details: Record<string, unknown>) => {
-    const { route, principal } = state(res);
+    const { route, principal, params } = state(res);
     if (route.method === 'get') return;
-    const params = (res.req.params ?? {}) as Record<string, string>;
     let target: string | null = null;
     try {
       target = route.target && route.params ? route.target(route.params.parse(params)) : null;
@@ -38,7 +39,7 @@ export function opsRouter(routes: readonly OpsRoute[], deps: OpsDeps, tokens: To
 
   for (const route of routes) {
     const authorize = (req: Request, res: Response, next: NextFunction) => {
-      res.locals['ops'] = { route } satisfies CallState;
+      res.locals['ops'] = { route, params: { ...req.params } as Record<string, string> } satisfies CallState;
       if (route.role === 'public') return next();
       const principal = tokens.verify(bearerToken(req));
       if (!principal) return next(new ApiError(401, 'unauthorized', 'send a valid API token as "Authorization: Bearer <token>"'));

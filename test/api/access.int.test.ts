@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRole } from '../../src/api/ops/auth.js';
+import { opsRoutes } from '../../src/api/ops/index.js';
+import { getDeadLetter } from '../../src/queues/dead-letter-store.js';
+import type { TestHub } from '../helpers/hub.js';
+import { auditRows, call, makeDeadLetter, startOpsHub, TOKENS, type TestRole } from './helpers.js';
+
+/** Path parameters that name nothing, so an authorized mutating call changes nothing (404 or a not-found verdict). */
+const SAMPLE_PARAMS: Record<string, string> = { id: '987654321', sku: 'ACCESS-SKU', ref: 'no-such-order' };
+/** Bodies that pass validation where a route has one. */
+const SAMPLE_BODIES: Record<string, unknown> = {
+  '/dead-letters/{id}/replay': { dryRun: true },
+  '/dead-letters/replay': { ids: [987654321], dryRun: true },
+  '/dead-letters/{id}/discard': { reason: 'access test' },
+  '/dead-letters/discard': { ids: [987654321], reason: 'access test' },
+};
+const concrete = (path: string) => `/api${path.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? 'x')}`;
+
+describe('ops API access control', () => {
+  let ctx: Awaited<ReturnType<typeof startOpsHub>>;
+  let hub: TestHub;
+  beforeAll(async () => {
+    ctx = await startOpsHub();
+    hub = ctx.hub;
+  });
+  afterAll(async () => {
+    await ctx.stop();
+  });
+
+  const callers: (TestRole | null)[] = [null, 'viewer', 'operator', 'admin'];
+  const cases = opsRoutes.flatMap((route) => callers.map((who) => ({ route, who, label: `${route.method.toUpperCase()} ${route.path} as ${who ?? 'nobody'}` })));
+
+  it.each(cases)('$label', async ({ route, who }) => {
+    const res = await call(hub, who, route.method.toUpperCase(), concrete(route.path), route.method === 'get' ? undefined : (SAMPLE_BODIES[route.path] ?? {}));
+    if (route.role === 'public') return expect(res.status).toBe(200);
+    if (who === null) {
+      expect(res.status).toBe(401);
+      expect(res.json.error.code).toBe('unauthorized');
+    } else if (!hasRole(who, route.role)) {
+      expect(res.status).toBe(403);
+      expect(res.json.error).toMatchObject({ code: 'forbidden' });
+    } else {
+      expect([401, 403]).not.toContain(res.status);
+      expect(res.status).toBeLessThan(500);
+    }
+  });
+
+  it("refuses a viewer's replay with 403, audits it as refused with the token name, and leaves the dead letter open", async () => {
+    const dl = await makeDeadLetter(hub, 'ACCESS-DL-1');
+    const res = await call(hub, 'viewer', 'POST', `/api/dead-letters/${dl.id}/replay`, { payload: '{}' });
+    expect(res.status).toBe(403);
+    expect(res.json).toEqual({ error: { code: 'forbidden', message: expect.stringContaining('viewer') } });
+    const [row] = await auditRows(hub, { target: `dead-letter:${dl.id}` });
+    expect(row).toMatchObject({ actor: 'api:viewer-1', action: 'dead-letter.replay', outcome: 'refused', details: { status: 403, code: 'forbidden' } });
+    expect((await getDeadLetter(hub.db, dl.id))?.status).toBe('open');
+  });
+
+  it('audits refusals of anonymous and invalid callers, and never audits reads', async () => {
+    await call(hub, null, 'POST', '/api/connectors/stock-api/pause');
+    await call(hub, { token: 'not-a-configured-token-at-all' }, 'POST', '/api/connectors/stock-api/resume');
+    const rows = await auditRows(hub, { actor: 'api:anonymous' });
+    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['connector.pause', 'connector.resume']));
+    expect(rows.every((r) => r.outcome === 'refused')).toBe(true);
+    const before = (await auditRows(hub)).length;
+    await call(hub, 'admin', 'GET', '/api/queues');
+    await call(hub, 'viewer', 'GET', '/api/audit');
+    expect((await auditRows(hub)).length).toBe(before);
+  });
+
+  it('accepts a token configured by hash and refuses malformed Authorization headers', async () => {
+    expect((await call(hub, 'admin', 'GET', '/api/session')).json).toEqual({ name: 'admin-1', role: 'admin' });
+    for (const authorization of [`Basic ${Buffer.from(`x:${TOKENS.admin}`).toString('base64')}`, TOKENS.admin, `Bearer ${TOKENS.admin}x`, 'Bearer']) {
+      const res = await fetch(`${hub.url}/api/session`, { headers: { authorization } });
+      expect(res.status, authorization).toBe(401);
+    }
+  });
+
+  it('never writes a token into the audit log or an answer', async () => {
+    await call(hub, 'operator', 'POST', '/api/session');
+    await call(hub, 'viewer', 'POST', '/api/dead-letters/replay', { ids: [1] });
+    const config = await call(hub, 'admin', 'GET', '/api/config');
+    const all = JSON.stringify(await auditRows(hub)) + JSON.stringify(config.json);
+    for (const token of Object.values(TOKENS)) expect(all).not.toContain(token);
+    expect(config.json.auth.tokens).toEqual([
+      { name: 'viewer-1', role: 'viewer' },
+      { name: 'operator-1', role: 'operator' },
+      { name: 'admin-1', role: 'admin' },
+    ]);
+    expect(config.json.connectors[0].credentials).toBe('[redacted]');
+  });
+
+  it('answers errors as JSON without stack traces, with helmet headers and a body size limit', async () => {
+    const unknown = await call(hub, 'viewer', 'GET', '/api/no-such-thing');
+    expect(unknown).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
+    expect(unknown.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(unknown.headers.get('content-security-policy')).toContain("default-src 'self'");
+
+    const bad = await call(hub, 'operator', 'POST', '/api/dead-letters/replay', '{"ids": [1,');
+    expect(bad).toMatchObject({ status: 400, json: { error: { code: 'malformed_json' } } });
+    expect(JSON.stringify(bad.json)).not.toMatch(/at .*\.(ts|js):\d+/);
+
+    const invalid = await call(hub, 'operator', 'POST', '/api/dead-letters/replay', { ids: ['x'] });
+    expect(invalid).toMatchObject({ status: 400, json: { error: { code: 'invalid_request', message: expect.stringContaining('body.ids[0]') } } });
+
+    const huge = { ids: [1], pad: 'x'.repeat(1_100_000) };
+    expect((await call(hub, 'operator', 'POST', '/api/dead-letters/replay', huge)).status).toBe(413);
+    // A caller without the role is refused before its body is read.
+    expect((await call(hub, 'viewer', 'POST', '/api/dead-letters/replay', huge)).status).toBe(403);
+  });
+
+  it('sets the bull-board cookie for operators only and lets bull-board in with it', async () => {
+    const viewer = await fetch(`${hub.url}/api/session`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    expect(viewer.headers.get('set-cookie')).toBeNull();
+    const operator = await fetch(`${hub.url}/api/session`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.operator}` } });
+    const cookie = operator.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^hub_token=.+; Max-Age=43200; Path=\/admin\/queues; Expires=.+; HttpOnly; SameSite=Strict$/);
+
+    expect((await fetch(`${hub.url}/admin/queues`)).status).toBe(401);
+    const viewerCookie = `hub_token=${TOKENS.viewer}`;
+    expect((await fetch(`${hub.url}/admin/queues`, { headers: { cookie: viewerCookie } })).status).toBe(403);
+    const page = await fetch(`${hub.url}/admin/queues`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('__UI_CONFIG__');
+    const queues = await fetch(`${hub.url}/admin/queues/api/queues`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name)).toContain('hub.inbound');
+  });
+
+  it('audits what operators change through bull-board', async () => {
+    const cookie = `hub_token=${TOKENS.operator}`;
+    const res = await fetch(`${hub.url}/admin/queues/api/queues/hub.outbound.stock-api/pause`, { method: 'PUT', headers: { cookie } });
+    expect(res.status).toBeLessThan(300);
+    expect(await hub.workers.queues.outbound('stock-api').isPaused()).toBe(true);
+    await hub.workers.queues.outbound('stock-api').resume();
+    const rows = await auditRows(hub, { action: 'bull-board' });
+    expect(rows[0]).toMatchObject({ actor: 'api:operator-1', outcome: 'ok', target: '/admin/queues/api/queues/hub.outbound.stock-api/pause', details: { method: 'PUT' } });
+  });
+});
