@@ -3,6 +3,7 @@ import type { AvailabilityUpdate, ConnectorClient } from '../connectors/types.js
 import type { HubConfig } from '../core/config/load.js';
 import { ContractError, RateLimitedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { Shipment } from '../core/model/index.js';
 import type { Db, Queryable } from '../core/store/index.js';
 import { failJob, type FailureContext, type FailureTracked } from './failures.js';
 import { outboundQueue } from './names.js';
@@ -14,6 +15,16 @@ export interface PushAvailabilityJobData extends FailureTracked {
   items: { sku: string; channel: string; available: number; version: number }[];
   retry?: { maxBackoffMs: number };
 }
+
+/** A shipment confirmed elsewhere, to be recorded as a fulfilment in the order's channel. */
+export interface PushFulfillmentJobData extends FailureTracked {
+  kind: 'fulfillment';
+  connectorId: string;
+  shipment: Shipment;
+  retry?: { maxBackoffMs: number };
+}
+
+export type PushJobData = PushAvailabilityJobData | PushFulfillmentJobData;
 
 interface OutboxRow {
   id: number;
@@ -38,7 +49,7 @@ export interface PushRoute {
 export async function relayAvailability(
   db: Db,
   routes: ReadonlyMap<string, PushRoute>,
-  enqueue: (connectorId: string, batches: PushAvailabilityJobData[]) => Promise<void>,
+  enqueue: (connectorId: string, batches: PushJobData[]) => Promise<void>,
   limit = 5000,
 ): Promise<{ rows: number; items: number; jobs: number }> {
   return db.transaction(async (tx) => {
@@ -77,6 +88,23 @@ export async function relayAvailability(
     }
     await tx.query('DELETE FROM availability_outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     return { rows: rows.length, items: latest.size, jobs };
+  });
+}
+
+/** Moves fulfilment rows to the outbound queues, deleting them in the transaction that read them. */
+export async function relayFulfillments(
+  db: Db,
+  enqueue: (connectorId: string, batches: PushJobData[]) => Promise<void>,
+  limit = 500,
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: number; connector_id: string; shipment: Shipment }>(
+      `SELECT id, connector_id, shipment FROM fulfillment_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    for (const row of rows) await enqueue(row.connector_id, [{ kind: 'fulfillment', connectorId: row.connector_id, shipment: row.shipment }]);
+    if (rows.length > 0) await tx.query('DELETE FROM fulfillment_outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    return rows.length;
   });
 }
 
@@ -121,13 +149,23 @@ export interface OutboundDeps {
  * The `hub.outbound.<connector>` processor. A 429 pauses the whole queue for Retry-After without
  * spending an attempt; items the API rejects for good become dead letters, the rest is recorded.
  */
-export async function processOutbound(job: Job<PushAvailabilityJobData>, worker: Worker, deps: OutboundDeps): Promise<{ pushed: number; skipped: number; failed: number }> {
+export async function processOutbound(job: Job<PushJobData>, worker: Worker, deps: OutboundDeps): Promise<{ pushed: number; skipped: number; failed: number }> {
   const { connectorId } = job.data;
   const queue = outboundQueue(connectorId);
-  const failure: FailureContext = { queue, step: 'push', connectorId, payload: job.data.items, eventType: 'availability.changed' };
+  const data = job.data;
+  const failure: FailureContext =
+    data.kind === 'fulfillment'
+      ? { queue, step: 'push', connectorId, payload: data, eventType: 'shipment.confirmed', keys: { orderKeys: [data.shipment.externalOrderId], skus: data.shipment.lines.map((l) => l.sku) } }
+      : { queue, step: 'push', connectorId, payload: data, eventType: 'availability.changed' };
   try {
-    const items = await newerThanPushed(deps.db, connectorId, job.data.items);
-    if (items.length === 0) return { pushed: 0, skipped: job.data.items.length, failed: 0 };
+    if (data.kind === 'fulfillment') {
+      if (!deps.client.pushFulfillment) throw new ContractError(`${connectorId} cannot record fulfilments`);
+      await deps.client.pushFulfillment(data.shipment, {});
+      deps.onCalls?.(connectorId, 1);
+      return { pushed: 1, skipped: 0, failed: 0 };
+    }
+    const items = await newerThanPushed(deps.db, connectorId, data.items);
+    if (items.length === 0) return { pushed: 0, skipped: data.items.length, failed: 0 };
     if (!deps.client.pushAvailability) throw new ContractError(`${connectorId} cannot push availability`);
     const ids = await externalIdsOf(deps.db, connectorId, items.map((i) => i.sku));
     const updates: AvailabilityUpdate[] = items.map((i) => ({ ...i, externalIds: ids.get(i.sku) ?? {} }));
@@ -168,7 +206,7 @@ export async function processOutbound(job: Job<PushAvailabilityJobData>, worker:
         { jobId: `dl-${queue}-${job.id}-${f.sku}` },
       );
     }
-    return { pushed: done.length, skipped: job.data.items.length - items.length, failed: result.failures.length };
+    return { pushed: done.length, skipped: data.items.length - items.length, failed: result.failures.length };
   } catch (err) {
     // Capped so an API that throttles forever still ends in the dead-letter queue.
     if (err instanceof RateLimitedError && err.retryAfterMs && job.attemptsStarted <= (job.opts.attempts ?? 1) * 5) {

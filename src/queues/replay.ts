@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ShipmentSchema } from '../core/model/index.js';
 import { audit } from '../core/audit.js';
 import { applyEvent } from '../core/erp/index.js';
 import type { ErpContext } from '../core/erp/context.js';
@@ -36,11 +37,14 @@ export interface ReplayResult {
   plan?: Pick<ApplyOutcome, 'eventId' | 'status' | 'message' | 'movements' | 'orderChanges'>[];
 }
 
-const PushItemsSchema = z.object({
-  kind: z.literal('availability'),
-  connectorId: z.string().min(1),
-  items: z.array(z.object({ sku: z.string().min(1), channel: z.string().min(1), available: z.number().int().min(0), version: z.number().int() })).min(1),
-});
+const PushItemsSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('availability'),
+    connectorId: z.string().min(1),
+    items: z.array(z.object({ sku: z.string().min(1), channel: z.string().min(1), available: z.number().int().min(0), version: z.number().int() })).min(1),
+  }),
+  z.object({ kind: z.literal('fulfillment'), connectorId: z.string().min(1), shipment: ShipmentSchema }),
+]);
 
 /** Replays dead letters chosen by ids or by filter, each back to the step that failed. */
 export async function replayDeadLetters(
@@ -123,7 +127,10 @@ async function replayPush(deps: ReplayDeps, entry: DeadLetter, options: ReplayOp
   if (!parsed.success) {
     return { id: entry.id, verdict: 'refused', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
-  if (options.dryRun) return { id: entry.id, verdict: 'would-push', message: `${parsed.data.items.length} item(s) to ${parsed.data.connectorId}` };
+  if (options.dryRun) {
+    const what = parsed.data.kind === 'fulfillment' ? `fulfilment of order ${parsed.data.shipment.externalOrderId}` : `${parsed.data.items.length} item(s)`;
+    return { id: entry.id, verdict: 'would-push', message: `${what} to ${parsed.data.connectorId}` };
+  }
   if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined }))) {
     return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
   }

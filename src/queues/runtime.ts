@@ -12,7 +12,7 @@ import { markInbox, pendingInbox } from './inbox.js';
 import { processInbound, type InboundJobData } from './inbound.js';
 import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, RECONCILE_QUEUE, outboundQueue } from './names.js';
 import { POLL_ORDERS_JOB, pollOrders, type PollJobData } from './poll.js';
-import { processOutbound, pushRoutes, relayAvailability, type PushAvailabilityJobData } from './outbound.js';
+import { processOutbound, pushRoutes, relayAvailability, relayFulfillments, type PushAvailabilityJobData, type PushJobData } from './outbound.js';
 import { hubBackoffStrategy, retryJobOptions, DEFAULT_RETRY } from './retry-policy.js';
 import { DEFAULT_REDIS_URL } from './redis.js';
 
@@ -30,6 +30,16 @@ export function activeConnectors(config: HubConfig, registry: readonly Connector
     if (definition) out.set(instance.id, { instance, definition });
   }
   return out;
+}
+
+/** Channel → connector that records fulfilments there (an enabled connector with push.fulfillment). */
+export function fulfillmentRoutes(config: HubConfig, connectors: ReadonlyMap<string, ActiveConnector>): Map<string, string> {
+  const routes = new Map<string, string>();
+  for (const channel of config.channels) {
+    const target = channel.connector ? connectors.get(channel.connector) : undefined;
+    if (target?.definition.capabilities.includes('push.fulfillment') && target.definition.createClient) routes.set(channel.id, target.instance.id);
+  }
+  return routes;
 }
 
 /**
@@ -76,7 +86,7 @@ export class HubQueues {
   get deadLetters(): Queue<DeadLetterReport> {
     return this.get(DEAD_LETTER_QUEUE);
   }
-  outbound(connectorId: string): Queue<PushAvailabilityJobData> {
+  outbound(connectorId: string): Queue<PushJobData> {
     return this.get(outboundQueue(connectorId));
   }
 
@@ -87,11 +97,11 @@ export class HubQueues {
   }
 
   /** Adds push jobs with the connector's retry policy. */
-  async enqueuePushes(connectorId: string, batches: PushAvailabilityJobData[], jobId?: (i: number) => string): Promise<void> {
+  async enqueuePushes(connectorId: string, batches: PushJobData[], jobId?: (i: number) => string): Promise<void> {
     const retry = this.connectors.get(connectorId)?.instance.retry ?? DEFAULT_RETRY;
     await this.outbound(connectorId).addBulk(
       batches.map((data, i) => ({
-        name: 'push-availability',
+        name: data.kind === 'fulfillment' ? 'push-fulfillment' : 'push-availability',
         data: { ...data, retry: { maxBackoffMs: retry.maxBackoffMs } },
         opts: { ...retryJobOptions(retry), ...(jobId ? { jobId: jobId(i) } : {}) },
       })),
@@ -162,7 +172,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
   };
 
   if (wanted(INBOUND_QUEUE)) {
-    const inboundDeps = { db, erp, catalog, connectors, deadLetters: queues.deadLetters, logger };
+    const inboundDeps = { db, erp, catalog, connectors, deadLetters: queues.deadLetters, logger, fulfillmentRoutes: fulfillmentRoutes(config, connectors) };
     observe(
       new Worker<InboundJobData>(INBOUND_QUEUE, (job) => processInbound(job, inboundDeps), {
         ...common,
@@ -204,13 +214,13 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
 
   const clients = new Map<string, ConnectorClient>();
   for (const [id, { instance, definition }] of connectors) {
-    if (!definition.createClient || !definition.capabilities.includes('push.availability')) continue;
+    if (!definition.createClient || !definition.capabilities.some((c) => c === 'push.availability' || c === 'push.fulfillment')) continue;
     const client = definition.createClient(instance as never, { logger: logger.child({ connectorId: id }) });
     clients.set(id, client);
     const name = outboundQueue(id);
     if (!wanted(name)) continue;
     const limit = instance.rateLimit ?? definition.rateLimit;
-    const worker: Worker<PushAvailabilityJobData> = new Worker<PushAvailabilityJobData>(
+    const worker: Worker<PushJobData> = new Worker<PushJobData>(
       name,
       (job) => processOutbound(job, worker, { db, client, deadLetters: queues.deadLetters, logger, onCalls: (c, n) => metrics?.outboundCalls.inc({ connector: c }, n) }),
       { ...common, connection: connection(), concurrency: 1, limiter: { max: limit.max, duration: limit.durationMs } },
@@ -247,7 +257,10 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
       setInterval(() => {
         if (relaying) return;
         relaying = true;
-        relayAvailability(db, routes, (id, batches) => queues.enqueuePushes(id, batches))
+        Promise.all([
+          relayAvailability(db, routes, (id, batches) => queues.enqueuePushes(id, batches)),
+          relayFulfillments(db, (id, batches) => queues.enqueuePushes(id, batches)),
+        ])
           .catch((err: Error) => logger.warn({ err: err.message }, 'availability relay failed; will try again'))
           .finally(() => {
             relaying = false;
@@ -293,4 +306,4 @@ async function syncSchedulers(queue: Queue, connectors: ReadonlyMap<string, Acti
   }
 }
 
-export type { PushAvailabilityJobData, InboundJobData };
+export type { PushAvailabilityJobData, PushJobData, InboundJobData };

@@ -32,6 +32,7 @@ connectors:
       baseUrl: ${sim.url}
       channel: web
       pushLocationId: "${location}"
+      ingestFulfillments: false
       locations: { "${location}": wh-east }
     credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
     retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }
@@ -71,7 +72,29 @@ connectors:
     await waitFor(() => sim.store.available('TSHIRT-M') === 7, 'availability 7 pushed');
   });
 
+  it('records a shipment confirmed by the warehouse as a Shopify fulfilment with its tracking', async () => {
+    const order = sim.store.placeOrder({ lines: [{ sku: 'TSHIRT-M', quantity: 1 }] });
+    await sim.webhooks.idle();
+    await waitFor(async () => (await getOrder(hub.db, 'web', String(order.id)))?.status === 'allocated', 'order allocated');
+    const line = order.lines[0]!;
+    await hub.postEvents(
+      event('shipment.confirmed', {
+        externalShipmentId: `wh-${order.id}`,
+        channel: 'web',
+        externalOrderId: String(order.id),
+        location: 'wh-east',
+        shippedAt: new Date().toISOString(),
+        lines: [{ externalLineId: line.id, sku: 'TSHIRT-M', quantity: 1 }],
+        tracking: { number: '1Z999AA10123456784', company: 'UPS', url: 'https://www.ups.com/track?tracknum=1Z999AA10123456784' },
+      }),
+    );
+    await waitFor(() => (sim.store.order(order.id)?.fulfillments.length ?? 0) > 0, 'fulfilment created in the store');
+    expect(JSON.stringify(sim.store.order(order.id)?.fulfillments)).toContain('1Z999AA10123456784');
+    await waitFor(async () => (await getOrder(hub.db, 'web', String(order.id)))?.status === 'shipped', 'order shipped in the hub');
+  });
+
   it('answers a forged HMAC with 401 and records nothing; a duplicate is acknowledged once', async () => {
+    await sim.webhooks.idle();
     const before = (await hub.db.query<{ n: number }>(`SELECT count(*) AS n FROM inbox WHERE connector_id = 'shopify-main'`)).rows[0]!.n;
     const delivery = sim.webhooks.build('orders/create', { id: 1, line_items: [] });
     expect(await sim.webhooks.forge(delivery)).toBe(401);
