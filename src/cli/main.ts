@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './config.js';
+import { registerDemoCommand } from './demo.js';
 import { registerDlqCommands } from './dlq.js';
 import { registerErpCommands } from './erp.js';
 import { registerNormalizeCommand } from './normalize.js';
@@ -27,6 +28,7 @@ Environment:
   registerConfigCommands(program);
   registerErpCommands(program);
   registerDlqCommands(program);
+  registerDemoCommand(program);
   registerNormalizeCommand(program);
   return program;
 }

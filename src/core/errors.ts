@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'upstream_unavailable'
   | 'network_error'
   | 'lock_timeout'
+  | 'dependency_missing'
   | 'illegal_transition'
   | 'invalid_config'
   | 'unexpected';
@@ -87,6 +88,13 @@ export class RateLimitedError extends RetryableError {
 }
 export class LockTimeoutError extends RetryableError {
   readonly code = 'lock_timeout';
+}
+/**
+ * An event refers to something the hub has not received yet (a shipment for an order whose webhook
+ * is still on its way). Retried with backoff; dead-lettered with this reason if it never arrives.
+ */
+export class DependencyMissingError extends RetryableError {
+  readonly code = 'dependency_missing';
 }
 
 export class ValidationError extends PermanentError {

@@ -48,11 +48,15 @@ describe.each(TEST_DB_KINDS)('ERP shipments, refunds and invoices on %s', (kind)
     expect((await getOrder(db, 'web', waiting))!.lines[0]!.items[0]!.backordered).toBe(1);
   });
 
-  it('rejects shipments for unknown orders, unknown lines, more than ordered and stock the location does not hold', async () => {
+  it('rejects shipments for unknown lines, more than ordered and stock the location does not hold; an unknown order is retryable (it may arrive later)', async () => {
     const a = uniq('A');
     const id = uniq('o');
     await applyAll(db, ctx, [adjust(a, 'wh-a', 3), order(id, [[a, 3]])]);
-    await expect(applyEvent(db, ship(uniq('none'), uniq('s'), 'wh-a', [{ sku: a, quantity: 1 }]), ctx)).rejects.toMatchObject({ field: 'data.externalOrderId' });
+    await expect(applyEvent(db, ship(uniq('none'), uniq('s'), 'wh-a', [{ sku: a, quantity: 1 }]), ctx)).rejects.toMatchObject({
+      field: 'data.externalOrderId',
+      code: 'dependency_missing',
+      retryable: true,
+    });
     await expect(applyEvent(db, ship(id, uniq('s'), 'wh-a', [{ sku: 'OTHER', quantity: 1 }]), ctx)).rejects.toMatchObject({ field: 'data.lines[0].sku' });
     await expect(applyEvent(db, ship(id, uniq('s'), 'wh-a', [{ sku: a, quantity: 4 }]), ctx)).rejects.toMatchObject({ field: 'data.lines[0].quantity' });
     await expect(applyEvent(db, ship(id, uniq('s'), 'wh-b', [{ sku: a, quantity: 1 }]), ctx)).rejects.toThrow(/wh-b holds only 0/);

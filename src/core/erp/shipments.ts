@@ -1,6 +1,6 @@
 import type { EventOf } from '../model/events.js';
 import type { Shipment } from '../model/index.js';
-import { ValidationError } from '../errors.js';
+import { DependencyMissingError, ValidationError } from '../errors.js';
 import { stockGroup } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { assertTransition } from './order-lifecycle.js';
@@ -17,7 +17,7 @@ export async function applyShipmentConfirmed(s: ApplySession, d: Shipment): Prom
   assertLocation(s.ctx, d.location, 'data.location');
   const order = await lockOrder(s.tx, d.channel, d.externalOrderId);
   if (!order) {
-    throw new ValidationError(`data.externalOrderId: order ${d.channel}/${d.externalOrderId} is unknown to the hub`, {
+    throw new DependencyMissingError(`data.externalOrderId: order ${d.channel}/${d.externalOrderId} is unknown to the hub (yet)`, {
       field: 'data.externalOrderId',
       value: d.externalOrderId,
     });
@@ -133,7 +133,7 @@ export async function applyTrackingUpdated(s: ApplySession, d: EventOf<'shipment
     [d.channel, d.externalShipmentId, JSON.stringify(d.tracking), d.status ?? null],
   );
   if (res.rowCount === 0) {
-    throw new ValidationError(`data.externalShipmentId: shipment ${d.channel}/${d.externalShipmentId} is unknown to the hub`, {
+    throw new DependencyMissingError(`data.externalShipmentId: shipment ${d.channel}/${d.externalShipmentId} is unknown to the hub (yet)`, {
       field: 'data.externalShipmentId',
       value: d.externalShipmentId,
     });
