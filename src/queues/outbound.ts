@@ -50,12 +50,20 @@ export async function relayAvailability(
   db: Db,
   routes: ReadonlyMap<string, PushRoute>,
   enqueue: (connectorId: string, batches: PushJobData[]) => Promise<void>,
+  busy: (connectorId: string) => Promise<boolean> = async () => false,
   limit = 5000,
 ): Promise<{ rows: number; items: number; jobs: number }> {
+  // A connector whose queue still holds pushes (rate limited, throttled, down) keeps its changes in
+  // the outbox, where they go on coalescing; they move when its queue has drained.
+  const held = new Set<string>();
+  for (const [channel, route] of routes) if (await busy(route.connectorId)) held.add(channel);
+  const routed = [...routes.keys()].filter((c) => !held.has(c));
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<OutboxRow>(
-      `SELECT id, sku, channel, available, version FROM availability_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
+      `SELECT id, sku, channel, available, version FROM availability_outbox
+       WHERE channel = ANY($2::text[]) OR NOT (channel = ANY($3::text[]))
+       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit, routed, [...routes.keys()]],
     );
     if (rows.length === 0) return { rows: 0, items: 0, jobs: 0 };
     const latest = new Map<string, OutboxRow>();

@@ -258,7 +258,12 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
         if (relaying) return;
         relaying = true;
         Promise.all([
-          relayAvailability(db, routes, (id, batches) => queues.enqueuePushes(id, batches)),
+          relayAvailability(
+            db,
+            routes,
+            (id, batches) => queues.enqueuePushes(id, batches),
+            async (id) => Object.values(await queues.outbound(id).getJobCounts('wait', 'delayed', 'prioritized')).some((n) => n > 0),
+          ),
           relayFulfillments(db, (id, batches) => queues.enqueuePushes(id, batches)),
         ])
           .catch((err: Error) => logger.warn({ err: err.message }, 'availability relay failed; will try again'))

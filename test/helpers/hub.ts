@@ -65,12 +65,14 @@ export async function startTestHub(
     lockTimeoutMs?: number;
     /** Ops console options: history sampling, a fetch for alert webhooks. */
     ops?: Pick<OpsOptions, 'history' | 'fetch'>;
+    /** Coalescing window; tests default to 100 ms so they need not wait. */
+    coalesceMs?: number;
   } = {},
 ): Promise<TestHub> {
   const config = options.config ?? parseTestConfig(options.yaml ?? BASE_CONFIG);
   const prefix = `{test-${randomUUID().slice(0, 8)}}`;
   config.queues.prefix = prefix;
-  config.queues.coalesceMs = Math.min(config.queues.coalesceMs, 100);
+  config.queues.coalesceMs = options.coalesceMs ?? Math.min(config.queues.coalesceMs, 100);
   const db = await openTestDb(options.kind ?? 'postgres', { lockTimeoutMs: options.lockTimeoutMs });
   const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false });
   const metrics = createMetrics();
