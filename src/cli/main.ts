@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerConfigCommands } from './config.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDlqCommands } from './dlq.js';
@@ -29,6 +30,7 @@ Environment:
   registerErpCommands(program);
   registerDlqCommands(program);
   registerDemoCommand(program);
+  registerBenchCommand(program);
   registerNormalizeCommand(program);
   return program;
 }
