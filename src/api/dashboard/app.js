@@ -1,0 +1,171 @@
+// The operations dashboard: login, queue health, dead letters, connectors, SKU and order lookup, audit.
+import { api, attempt, can, fillTable, flash, fmtAge, fmtPct, fmtTime, h, hooks, queueChart, session } from './lib.js';
+import { showDeadLetters } from './dead-letters.js';
+
+const $ = (id) => document.getElementById(id);
+const VIEWS = ['overview', 'dead-letters', 'connectors', 'inventory', 'orders', 'audit'];
+let refreshTimer;
+
+async function login(event) {
+  event.preventDefault();
+  const token = $('login-token').value.trim();
+  try {
+    const who = await api('POST', '/session', undefined, token);
+    session.save(token, who);
+    $('login-token').value = '';
+    $('login-error').textContent = '';
+    start();
+  } catch (err) {
+    $('login-error').textContent = err.status === 401 ? 'That token is not valid.' : err.message;
+  }
+}
+
+async function logout() {
+  if (session.token) await api('DELETE', '/session').catch(() => undefined);
+  session.clear();
+  clearInterval(refreshTimer);
+  $('app').hidden = true;
+  $('login').hidden = false;
+}
+
+function start() {
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('whoami').textContent = `${session.who.name} (${session.who.role})`;
+  $('bull-board-link').hidden = !can('operator');
+  clearInterval(refreshTimer);
+  refreshTimer = setInterval(() => void render(true), 10_000);
+  void render();
+}
+
+function currentView() {
+  const v = location.hash.slice(1);
+  return VIEWS.includes(v) ? v : 'overview';
+}
+
+/** Shows the current view; the periodic refresh leaves views the user works in (lists, lookups) alone. */
+async function render(periodic = false) {
+  const view = currentView();
+  for (const v of VIEWS) $(`view-${v}`).hidden = v !== view;
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.view === view);
+  await attempt(renderAlerts);
+  if (view === 'overview') await attempt(renderOverview);
+  if (view === 'connectors') await attempt(renderConnectors);
+  if (periodic) return;
+  if (view === 'dead-letters') await attempt(() => showDeadLetters());
+  if (view === 'audit') await attempt(renderAudit);
+}
+
+async function renderAlerts() {
+  const { active } = await api('GET', '/alerts');
+  const box = $('alerts');
+  box.hidden = active.length === 0;
+  box.replaceChildren(...active.map((a) => h('div', {}, h('strong', {}, `${a.rule} · ${a.subject}`), ` — ${a.message} (since ${fmtTime(a.since)})`)));
+}
+
+async function renderOverview() {
+  const [{ queues }, history] = await Promise.all([api('GET', '/queues'), api('GET', '/queues/history')]);
+  fillTable(
+    $('queues-table'),
+    [
+      { label: 'Queue', cell: (q) => [q.name, q.paused ? h('span', { class: 'badge paused' }, ' paused') : null] },
+      { label: 'Waiting', num: true, cell: (q) => q.waiting },
+      { label: 'Active', num: true, cell: (q) => q.active },
+      { label: 'Delayed', num: true, cell: (q) => q.delayed },
+      { label: 'Failed', num: true, cell: (q) => q.failed },
+      { label: 'Done / min', num: true, cell: (q) => q.completedPerMinute },
+      { label: 'Oldest waiting', num: true, cell: (q) => fmtAge(q.oldestWaitingAgeSeconds) },
+      { label: 'Last completed', cell: (q) => fmtTime(q.lastCompletedAt) },
+    ],
+    queues,
+    (q) => ({ dataset: { queue: q.name } }),
+  );
+  $('history-note').textContent = `sampled every ${history.intervalMs / 1000} s by this API process`;
+  $('charts').replaceChildren(...history.queues.map((q) => queueChart(q.name, q.points, history.intervalMs)));
+}
+
+async function renderConnectors() {
+  const { connectors } = await api('GET', '/connectors');
+  const toggle = (c) =>
+    c.paused === null || !can('operator')
+      ? null
+      : h('button', { class: 'secondary', type: 'button', onclick: () => attempt(async () => {
+          await api('POST', `/connectors/${encodeURIComponent(c.id)}/${c.paused ? 'resume' : 'pause'}`);
+          flash(`${c.id} ${c.paused ? 'resumed' : 'paused'}`);
+          await renderConnectors();
+        }) }, c.paused ? 'Resume' : 'Pause');
+  fillTable(
+    $('connectors-table'),
+    [
+      { label: 'Connector', cell: (c) => [h('strong', {}, c.id), h('div', { class: 'muted' }, `${c.type} · ${c.category}`)] },
+      { label: 'Status', cell: (c) => [h('span', { class: `badge ${c.status}` }, c.status), c.statusReason ? h('div', { class: 'muted' }, c.statusReason) : null] },
+      { label: 'Last success', cell: (c) => fmtTime(c.lastSuccessAt) },
+      { label: `Error rate (${connectors[0]?.windowMinutes ?? 60} min)`, num: true, cell: (c) => fmtPct(c.errorRate) },
+      { label: 'Open dead letters', num: true, cell: (c) => c.openDeadLetters },
+      { label: '', cell: toggle },
+    ],
+    connectors,
+    (c) => ({ dataset: { connector: c.id } }),
+  );
+}
+
+async function lookupSku(event) {
+  event.preventDefault();
+  const sku = new FormData(event.target).get('sku').trim();
+  await attempt(async () => {
+    const inv = await api('GET', `/inventory/${encodeURIComponent(sku)}`);
+    const balances = h('table', { class: 'grid' });
+    fillTable(balances, ['location', 'onHand', 'allocated', 'inTransit', 'quarantined', 'returned', 'available'].map((k, i) => ({ label: k, num: i > 0, cell: (b) => b[k] })), inv.locations);
+    const ats = h('table', { class: 'grid' });
+    fillTable(ats, [{ label: 'Channel', cell: (a) => a.channel }, { label: 'availableToSell', num: true, cell: (a) => a.available }], inv.availableToSell);
+    $('sku-result').replaceChildren(
+      h('p', {}, h('strong', {}, inv.sku), inv.known ? ` ${inv.title}` : ' — the ledger has never seen this SKU'),
+      h('h2', {}, 'Balances per location'), balances, h('h2', {}, 'Available to sell per channel'), ats,
+    );
+  });
+}
+
+async function lookupOrder(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const channel = form.get('channel').trim();
+  await attempt(async () => {
+    const { order, history } = await api('GET', `/orders/${encodeURIComponent(form.get('ref').trim())}${channel ? `?channel=${encodeURIComponent(channel)}` : ''}`);
+    const lines = h('table', { class: 'grid' });
+    fillTable(lines, [
+      { label: 'Line', cell: (l) => l.externalLineId },
+      { label: 'SKU', cell: (l) => l.sku ?? `unmapped: ${l.unmappedReason}` },
+      { label: 'Qty', num: true, cell: (l) => l.quantity },
+      { label: 'Allocated / shipped / backordered', cell: (l) => l.items.map((i) => `${i.sku}: ${i.allocations.map((a) => `${a.quantity}@${a.location}`).join(', ') || '0'} / ${i.shipped} / ${i.backordered}`).join('; ') },
+    ], order.lines);
+    const events = h('table', { class: 'grid' });
+    fillTable(events, [
+      { label: 'When', cell: (e) => fmtTime(e.at) },
+      { label: 'Kind', cell: (e) => e.kind },
+      { label: 'Event', cell: (e) => [e.eventType ?? '', e.connector ? h('div', { class: 'muted' }, e.connector) : null] },
+      { label: 'What', cls: 'message', cell: (e) => e.summary },
+    ], history);
+    $('order-result').replaceChildren(h('p', {}, h('strong', {}, `${order.channel} / ${order.externalOrderId} (${order.orderNumber})`), ` ${order.status}, placed ${fmtTime(order.placedAt)}`), lines, h('h2', {}, 'History'), events);
+  });
+}
+
+async function renderAudit() {
+  const { items } = await api('GET', '/audit?limit=100');
+  fillTable($('audit-table'), [
+    { label: 'When', cell: (a) => fmtTime(a.at) },
+    { label: 'Who', cell: (a) => a.actor },
+    { label: 'Action', cell: (a) => a.action },
+    { label: 'Target', cell: (a) => a.target ?? '' },
+    { label: 'Outcome', cell: (a) => h('span', { class: `badge ${a.outcome === 'ok' ? 'ok' : a.outcome === 'refused' ? 'degraded' : a.outcome === 'failed' ? 'unhealthy' : ''}` }, a.outcome) },
+    { label: 'Details', cls: 'message', cell: (a) => JSON.stringify(a.details) },
+  ], items);
+}
+
+hooks.unauthorized = logout;
+$('login-form').addEventListener('submit', login);
+$('logout').addEventListener('click', () => void logout());
+$('sku-form').addEventListener('submit', lookupSku);
+$('order-form').addEventListener('submit', lookupOrder);
+window.addEventListener('hashchange', () => void render());
+if (session.token) start();
+else $('login').hidden = false;
