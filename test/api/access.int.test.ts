@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRole } from '../../src/api/ops/auth.js';
 import { opsRoutes } from '../../src/api/ops/index.js';
 import { getDeadLetter } from '../../src/queues/dead-letter-store.js';
-import type { TestHub } from '../helpers/hub.js';
+import { waitFor, type TestHub } from '../helpers/hub.js';
 import { auditRows, call, makeDeadLetter, startOpsHub, TOKENS, type TestRole } from './helpers.js';
 
 /** Path parameters that name nothing, so an authorized mutating call changes nothing (404 or a not-found verdict). */
@@ -131,7 +131,11 @@ describe('ops API access control', () => {
     expect(res.status).toBeLessThan(300);
     expect(await hub.workers.queues.outbound('stock-api').isPaused()).toBe(true);
     await hub.workers.queues.outbound('stock-api').resume();
-    const rows = await auditRows(hub, { action: 'bull-board' });
+    // Written once the response has finished, so shortly after the client has it.
+    const rows = await waitFor(async () => {
+      const r = await auditRows(hub, { action: 'bull-board' });
+      return r.length ? r : undefined;
+    }, 'bull-board audit row');
     expect(rows[0]).toMatchObject({ actor: 'api:operator-1', outcome: 'ok', target: '/admin/queues/api/queues/hub.outbound.stock-api/pause', details: { method: 'PUT' } });
   });
 });

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { redact } from '../../core/config/redact.js';
 import { SESSION_COOKIE, bearerToken, hasRole } from './auth.js';
@@ -42,7 +42,7 @@ export const adminRoutes: OpsRoute[] = [
     summary: 'Dashboard logout: clears the bull-board cookie',
     response: SessionSchema,
     async handler({ principal, req, res }) {
-      (res as Response).clearCookie(SESSION_COOKIE, cookieOptions(req));
+      res.clearCookie(SESSION_COOKIE, cookieOptions(req));
       return principal!;
     },
   }),
