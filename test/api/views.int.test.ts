@@ -7,13 +7,13 @@ import { auditRows, call, makeDeadLetter, startOpsHub } from './helpers.js';
 
 const money = (amount: string) => ({ amount, currency: 'USD' });
 const adjust = (sku: string, delta: number) => event('inventory.adjusted', { sku, location: 'wh-east', delta, reason: 'receipt' });
-const order = (externalOrderId: string, sku: string, quantity: number) =>
+const order = (externalOrderId: string, sku: string, quantity: number, orderNumber = `#${externalOrderId}`) =>
   event(
     'order.upserted',
     {
       channel: 'web',
       externalOrderId,
-      orderNumber: `#${externalOrderId}`,
+      orderNumber,
       placedAt: new Date().toISOString(),
       currency: 'USD',
       total: money('10.00'),
@@ -130,6 +130,14 @@ describe('ops API: queues, connectors, inventory, orders, replenishment, audit',
     expect((await call(hub, 'viewer', 'GET', `/api/orders/${encodeURIComponent('#VIEW-O-1')}`)).json.id).toBe(found.json.id);
     expect((await call(hub, 'viewer', 'GET', `/api/orders/${found.json.id}?by=id`)).json.order.externalOrderId).toBe('VIEW-O-1');
     expect((await call(hub, 'viewer', 'GET', '/api/orders/VIEW-O-1?channel=other')).status).toBe(404);
+  });
+
+  it('answers 409 with the candidates when a reference names several orders', async () => {
+    await hub.postEvents([order('VIEW-A-1', 'VIEW-1', 1, 'SAME-NO'), order('VIEW-A-2', 'VIEW-1', 1, 'SAME-NO')]);
+    await waitFor(async () => (await call(hub, 'viewer', 'GET', '/api/orders/VIEW-A-2')).status === 200, 'orders applied');
+    const res = await call(hub, 'viewer', 'GET', '/api/orders/SAME-NO');
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: 'ambiguous_order', details: { candidates: [{ externalOrderId: 'VIEW-A-1' }, { externalOrderId: 'VIEW-A-2' }] } });
   });
 
   it('lists replenishment suggestions once stock falls below the reorder point', async () => {
