@@ -14,7 +14,8 @@ export type ConnectorCapability =
   | 'push.order'
   | 'push.invoice'
   | 'reconcile.inventory'
-  | 'reconcile.orders';
+  | 'reconcile.orders'
+  | 'reconcile.warehouse';
 
 /** A rate limit as the external API documents it. */
 export interface RateLimitSpec {
@@ -154,6 +155,59 @@ export interface ClientDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reconciliation: channel truth, read back
+// ---------------------------------------------------------------------------------------------
+
+/** One item's stock on a channel: what the channel sells at each of its locations the hub reads. */
+export interface ChannelStockItem {
+  /** The channel's SKU as written there; null when the item has none. */
+  sku: string | null;
+  /** The item's ids in the connector's system, with the keys products store under `externalIds.<connectorId>`. */
+  externalIds: Record<string, string>;
+  /** Every level of the item, together (the reconciler judges a SKU on all of them). */
+  levels: ChannelStockLevel[];
+}
+
+export interface ChannelStockLevel {
+  /** The connector's location id; `settings.locations` maps it to a hub location. */
+  location: string;
+  /** Units the channel will sell from this location. */
+  available: number;
+  /**
+   * True at the location the hub pushes availableToSell to: there the level should equal it.
+   * Elsewhere the hub expects 0, since the channel sells the sum over its locations.
+   */
+  pushed: boolean;
+}
+
+/** On-hand units of one SKU at one warehouse location, as a 3PL or WMS counts them. */
+export interface WarehouseStockLevel {
+  /** The warehouse's SKU (normally the ERP SKU). */
+  sku: string;
+  /** The connector's location id, mapped by `settings.locations`, or a hub location id. */
+  location: string;
+  onHand: number;
+  /** When the warehouse counted (ISO UTC); default: when the read started. */
+  countedAt?: string;
+}
+
+/** An order as a channel's order list shows it: enough to tell whether the hub has it right. */
+export interface ChannelOrderSummary {
+  externalOrderId: string;
+  orderNumber?: string;
+  /** The channel's version of the order (ISO UTC), the one its normalizer uses as `source.version`. */
+  updatedAt: string;
+  cancelled: boolean;
+}
+
+/** A full raw order, in the shape the normalizer of `topic` reads, for the normal intake. */
+export interface ChannelOrderPayload {
+  externalOrderId: string;
+  topic: string;
+  body: unknown;
+}
+
 /** What a connector instance can do at run time; each method exists when its capability is declared. */
 export interface ConnectorClient {
   pushAvailability?(updates: AvailabilityUpdate[]): Promise<PushResult>;
@@ -163,5 +217,17 @@ export interface ConnectorClient {
    * `topic` names the webhook normalizer that turns each order into canonical events.
    */
   pollOrders?(cursor: string | null): AsyncIterable<{ orders: unknown[]; cursor: string; topic?: string }>;
+  /**
+   * `reconcile.inventory`: the channel's stock, page by page, streamed (a bulk export or pages,
+   * never the whole catalogue at once). With `filter`, only the items with those external ids
+   * (targeted re-sync).
+   */
+  readStockLevels?(filter?: { externalIds: Record<string, string>[] }): AsyncIterable<ChannelStockItem[]>;
+  /** `reconcile.warehouse`: the warehouse's on-hand counts, page by page. */
+  readWarehouseStock?(): AsyncIterable<WarehouseStockLevel[]>;
+  /** `reconcile.orders`: orders changed within the window (inclusive bounds, ISO UTC), page by page. */
+  listOrders?(window: { since: string; until: string }): AsyncIterable<ChannelOrderSummary[]>;
+  /** `reconcile.orders`: the full payloads of these orders; ids the channel does not know are left out. */
+  readOrders?(externalOrderIds: string[]): Promise<ChannelOrderPayload[]>;
   close?(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { POLL_ORDERS_JOB, pollOrders, type PollJobData } from './poll.js';
 import { processOutbound, pushRoutes, relayAvailability, relayFulfillments, type PushAvailabilityJobData, type PushJobData } from './outbound.js';
 import { hubBackoffStrategy, retryJobOptions, DEFAULT_RETRY } from './retry-policy.js';
 import { DEFAULT_REDIS_URL } from './redis.js';
+import { createReconcileProcessor, isReconcileJob, syncReconcileSchedulers, type ReconcileJobData } from '../reconcile/jobs.js';
 
 export interface ActiveConnector {
   instance: ConnectorInstance;
@@ -157,6 +158,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
   const catalog = new Catalog(db);
   const workers: Worker[] = [];
   const timers: NodeJS.Timeout[] = [];
+  let closeReconcile: (() => Promise<void>) | undefined;
   const observe = (worker: Worker, queue: string) => {
     worker.on('error', (err) => logger.warn({ queue, err: err.message }, 'worker error'));
     worker.on('failed', (job: Job | undefined, err) => {
@@ -236,10 +238,14 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
       }
     }
     await syncSchedulers(queues.get(RECONCILE_QUEUE), connectors, pollClients);
+    await syncReconcileSchedulers(queues.get(RECONCILE_QUEUE), connectors);
+    const reconcile = createReconcileProcessor({ db, config, erp, logger, metrics, queues, connectors, deadLetters: queues.deadLetters, sharedClient: (id) => clients.get(id) ?? pollClients.get(id) });
+    closeReconcile = () => reconcile.close();
     observe(
       new Worker<PollJobData>(
         RECONCILE_QUEUE,
         async (job) => {
+          if (isReconcileJob(job.name)) return reconcile.process(job as unknown as Job<ReconcileJobData>);
           const client = pollClients.get(job.data.connectorId);
           if (job.name !== POLL_ORDERS_JOB || !client) return { skipped: `no ${job.name} for ${job.data.connectorId}` };
           return pollOrders(job, { db, client, queues, deadLetters: queues.deadLetters, logger });
@@ -284,6 +290,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
         for (const t of timers) clearInterval(t);
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all([...clients.values()].map((c) => c.close?.()));
+        await closeReconcile?.();
         await queues.close();
       })()),
   };

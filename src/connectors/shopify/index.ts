@@ -9,6 +9,8 @@ import { normalizeRefundCreate } from './inbound/refunds-create.js';
 import { createFulfillment } from './outbound/create-fulfillment.js';
 import { pushAvailability } from './outbound/push-availability.js';
 import { pollOrdersSince } from './poll.js';
+import { listShopifyOrders, readShopifyOrders } from './reconcile/orders.js';
+import { readShopifyStockLevels } from './reconcile/stock-levels.js';
 import { verifyShopifyWebhook } from './verify.js';
 
 /** Verification and one normalizer per subscribed topic. */
@@ -50,13 +52,24 @@ export const SHOPIFY_TOPICS = [
 ] as const;
 export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
-/** The run-time client of one instance: pushes and backfill over one GraphQL client (one cost bucket). */
-export function createShopifyConnectorClient(config: ShopifyConfig & { id: string }, deps: ClientDeps): Required<Omit<ConnectorClient, 'close'>> {
+/** What a Shopify instance can do at run time. */
+export type ShopifyConnectorClient = Required<Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders'>>;
+
+/** The run-time client of one instance: pushes, backfill and reconciliation reads over one GraphQL client (one cost bucket). */
+export function createShopifyConnectorClient(config: ShopifyConfig & { id: string }, deps: ClientDeps): ShopifyConnectorClient {
   const client = createShopifyClient(config, deps);
+  const bulk = {
+    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    now: deps.now ?? Date.now,
+    requestTimeoutMs: config.settings.requestTimeoutMs,
+  };
   return {
     pushAvailability: (updates) => pushAvailability(client, config.settings, config.id, updates),
     pushFulfillment: (shipment, externalIds) => createFulfillment(client, config.settings, config.id, shipment, externalIds),
     pollOrders: (cursor) => pollOrdersSince(client, cursor, deps.now),
+    readStockLevels: (filter) => readShopifyStockLevels(client, config.settings, config.id, bulk, filter),
+    listOrders: (window) => listShopifyOrders(client, window),
+    readOrders: (ids) => readShopifyOrders(client, ids),
   };
 }
 
@@ -65,7 +78,8 @@ export function createShopifyConnectorClient(config: ShopifyConfig & { id: strin
  * - Webhooks: subscribe to SHOPIFY_TOPICS with the app whose client secret is
  *   `credentials.webhookSecret`, at `POST /webhooks/<connectorId>`.
  * - Client: pushAvailability (inventorySetQuantities), pushFulfillment (fulfillmentCreate),
- *   pollOrders (orders updated since a cursor, for backfill and reconciliation).
+ *   pollOrders (orders updated since a cursor, for backfill), and for reconciliation
+ *   readStockLevels (a bulk export of inventory items, or `nodes` by id), listOrders and readOrders.
  */
 export const shopifyConnector = defineConnector({
   type: 'shopify',
@@ -73,7 +87,7 @@ export const shopifyConnector = defineConnector({
   displayName: 'Shopify',
   version: '0.2.0',
   configSchema: ShopifyConfigSchema,
-  capabilities: ['webhooks', 'poll', 'push.availability', 'push.fulfillment', 'reconcile.orders'],
+  capabilities: ['webhooks', 'poll', 'push.availability', 'push.fulfillment', 'reconcile.inventory', 'reconcile.orders'],
   // A coarse request rate for the outbound queue; the client's cost bucket enforces the real
   // GraphQL limit (points per second, read from every response).
   // https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits

@@ -19,17 +19,20 @@ const LINES_PER_PAGE = 50;
 const MONEY = 'shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }';
 const LINE = `id sku title name quantity currentQuantity variant { legacyResourceId } originalUnitPriceSet { shopMoney { amount currencyCode } }`;
 
+/** The fields of an Order the backfill reads (also read by order reconciliation). https://shopify.dev/docs/api/admin-graphql/2025-07/objects/Order */
+export const ORDER_NODE_FIELDS = `id legacyResourceId name createdAt updatedAt cancelledAt cancelReason currencyCode presentmentCurrencyCode email
+      totalPriceSet { ${MONEY} }
+      currentTotalPriceSet { ${MONEY} }
+      customer { legacyResourceId firstName lastName }
+      shippingAddress { name firstName lastName company address1 address2 city province zip country countryCodeV2 phone }
+      lineItems(first: $lines) { pageInfo { hasNextPage endCursor } nodes { ${LINE} } }`;
+
 /** https://shopify.dev/docs/api/admin-graphql/2025-07/queries/orders */
 export const ORDERS_UPDATED_SINCE = `query ordersUpdatedSince($first: Int!, $after: String, $query: String!, $lines: Int!) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      id legacyResourceId name createdAt updatedAt cancelledAt cancelReason currencyCode presentmentCurrencyCode email
-      totalPriceSet { ${MONEY} }
-      currentTotalPriceSet { ${MONEY} }
-      customer { legacyResourceId firstName lastName }
-      shippingAddress { name firstName lastName company address1 address2 city province zip country countryCodeV2 phone }
-      lineItems(first: $lines) { pageInfo { hasNextPage endCursor } nodes { ${LINE} } }
+      ${ORDER_NODE_FIELDS}
     }
   }
 }`;
@@ -53,7 +56,8 @@ const Line = z.object({
   originalUnitPriceSet: MoneyBag,
 });
 const Lines = z.object({ pageInfo: PageInfo, nodes: z.array(Line) });
-const Order = z.object({
+/** An order as {@link ORDER_NODE_FIELDS} reads it. */
+export const ShopifyOrderNodeSchema = z.object({
   id: z.string(),
   legacyResourceId: z.string(),
   name: z.string(),
@@ -70,6 +74,7 @@ const Order = z.object({
   shippingAddress: z.record(z.string(), z.string().nullable()).nullable().optional(),
   lineItems: Lines,
 });
+const Order = ShopifyOrderNodeSchema;
 const OrdersPage = z.object({ orders: z.object({ pageInfo: PageInfo, nodes: z.array(Order) }) });
 const OrderLinesPage = z.object({ order: z.object({ lineItems: Lines }).nullable() });
 
@@ -113,7 +118,8 @@ export async function* pollOrdersSince(
   }
 }
 
-async function remainingLines(client: ShopifyClient, orderId: string, pageInfo: z.infer<typeof PageInfo>): Promise<z.infer<typeof Line>[]> {
+/** The line items of an order beyond its first page. */
+export async function remainingLines(client: ShopifyClient, orderId: string, pageInfo: z.infer<typeof PageInfo>): Promise<z.infer<typeof Line>[]> {
   const lines: z.infer<typeof Line>[] = [];
   let info = pageInfo;
   while (info.hasNextPage && info.endCursor) {

@@ -22,6 +22,32 @@ export const ScheduleSchema = z
   .refine((s) => (s.every === undefined) !== (s.pattern === undefined), { message: 'give exactly one of every or pattern', path: ['every'] });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
+/**
+ * What reconciliation may do on its own for one connector instance. Absent keys take the
+ * defaults: stock drift is only reported, missing or outdated orders are backfilled.
+ */
+export const ReconcilePolicySchema = z.strictObject({
+  stock: z
+    .strictObject({
+      policy: z
+        .enum(['heal', 'threshold', 'report'])
+        .default('report')
+        .describe(
+          'heal: push the expected value for every drift (a warehouse: apply every variance as a cycle count); ' +
+            'threshold: only when |delta| <= threshold, flag the rest (a warehouse: the rest waits for approval); report: change nothing',
+        ),
+      threshold: z.number().int().min(0).default(10).describe('Largest |delta| in units healed (or applied) without a human'),
+    })
+    .prefault({}),
+  orders: z
+    .strictObject({
+      policy: z.enum(['heal', 'report']).default('heal').describe('heal: backfill missing and outdated orders through the normal intake; report: change nothing'),
+      windowMinutes: z.number().int().min(1).max(60 * 24 * 60).default(24 * 60).describe('How far back order reconciliation looks for changed orders'),
+    })
+    .prefault({}),
+});
+export type ReconcilePolicy = z.infer<typeof ReconcilePolicySchema>;
+
 /** Fields every connector instance has, whatever its type. */
 export const ConnectorBaseSchema = z.object({
   id: SlugSchema.describe('Instance id, the user\'s own: "shopify-eu"'),
@@ -33,8 +59,11 @@ export const ConnectorBaseSchema = z.object({
   schedules: z
     .object({
       pollOrders: ScheduleSchema.optional().describe('Backfill: read orders changed since the last cursor'),
+      reconcileStock: ScheduleSchema.optional().describe('Stock reconciliation: channel stock (or warehouse on-hand) against the ledger'),
+      reconcileOrders: ScheduleSchema.optional().describe('Order reconciliation: channel orders changed in the window against the ERP'),
     })
     .prefault({}),
+  reconcile: ReconcilePolicySchema.optional().describe('What reconciliation may fix on its own; see ReconcilePolicySchema'),
 });
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;

@@ -47,6 +47,9 @@ function itemCost(field: Field, variables: Record<string, unknown>): number {
 }
 
 function pageSize(args: string, variables: Record<string, unknown>): number | null {
+  // `nodes(ids: [...])` costs per id, like a page of that many.
+  const ids = /\bids\s*:\s*\$(\w+)/.exec(args);
+  if (ids && Array.isArray(variables[ids[1] as string])) return (variables[ids[1] as string] as unknown[]).length;
   const match = /\b(?:first|last)\s*:\s*(\$?\w+)/.exec(args);
   if (!match) return null;
   const raw = match[1] as string;

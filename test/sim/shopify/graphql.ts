@@ -1,3 +1,4 @@
+import { BulkOperations } from './bulk.js';
 import type { ShopifyStore, SimFulfillment, SimLevel, SimOrder } from './store.js';
 
 /**
@@ -6,6 +7,8 @@ import type { ShopifyStore, SimFulfillment, SimLevel, SimOrder } from './store.j
  * - mutation inventorySetQuantities: https://shopify.dev/docs/api/admin-graphql/2025-07/mutations/inventorySetQuantities
  * - mutation fulfillmentCreate: https://shopify.dev/docs/api/admin-graphql/2025-07/mutations/fulfillmentCreate
  * - query orders / order: https://shopify.dev/docs/api/admin-graphql/2025-07/queries/orders
+ * - query nodes (orders, inventory items): https://shopify.dev/docs/api/admin-graphql/2025-07/queries/nodes
+ * - mutation bulkOperationRunQuery, query node (a BulkOperation): see bulk.ts
  */
 
 export interface GraphqlOutcome {
@@ -19,6 +22,9 @@ export interface GraphqlOutcome {
 export interface GraphqlContext {
   store: ShopifyStore;
   apiVersion: string;
+  /** Bulk operations and the simulator's base URL (for result file links). */
+  bulk?: BulkOperations;
+  baseUrl?: string;
 }
 
 /** Reasons Shopify accepts for quantity changes. https://shopify.dev/docs/apps/build/orders-fulfillment/inventory-management-apps#inventory-state-change-reasons */
@@ -34,6 +40,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function handleGraphql(ctx: GraphqlContext, query: string, variables: Record<string, unknown>): GraphqlOutcome {
   if (/\binventorySetQuantities\s*\(/.test(query)) return inventorySetQuantities(ctx, variables);
   if (/\bfulfillmentCreate\s*\(/.test(query)) return fulfillmentCreate(ctx, variables);
+  if (/\bbulkOperationRunQuery\s*\(/.test(query)) return bulkRun(ctx, variables);
+  if (/\bnodes\s*\(/.test(query)) return nodes(ctx, query, variables);
+  if (/\bnode\s*\(/.test(query)) return node(ctx, query, variables);
   if (/\borders\s*\(/.test(query)) return orders(ctx, query, variables);
   if (/\border\s*\(/.test(query)) return order(ctx, query, variables);
   const field = /{\s*(\w+)/.exec(query)?.[1] ?? 'unknown';
@@ -145,9 +154,12 @@ function orders(ctx: GraphqlContext, query: string, variables: Record<string, un
   const bound = /updated_at:(>=?)'?([^'\s]+)'?/.exec(search);
   const since = bound ? Date.parse(bound[2] as string) : -Infinity;
   const inclusive = bound?.[1] === '>=';
+  const upper = /updated_at:(<=?)'?([^'\s]+)'?/.exec(search);
+  const until = upper ? Date.parse(upper[2] as string) : Infinity;
+  const below = (o: SimOrder) => (upper?.[1] === '<=' ? o.updatedAt <= until : o.updatedAt < until);
   const after = decode<{ u: number; id: string }>(arg(query, 'orders', 'after', variables));
   const sorted = ctx.store.orders
-    .filter((o) => (inclusive ? o.updatedAt >= since : o.updatedAt > since))
+    .filter((o) => (inclusive ? o.updatedAt >= since : o.updatedAt > since) && below(o))
     .sort((a, b) => a.updatedAt - b.updatedAt || (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   const start = after ? sorted.findIndex((o) => o.updatedAt > after.u || (o.updatedAt === after.u && BigInt(o.id) > BigInt(after.id))) : 0;
   const page = start < 0 ? [] : sorted.slice(start, start + first);
@@ -170,7 +182,7 @@ function order(ctx: GraphqlContext, query: string, variables: Record<string, unk
   return { operation: 'order', data: { order: found ? renderOrder(found, query, variables) : null } };
 }
 
-function renderOrder(o: SimOrder, query: string, variables: Record<string, unknown>): Record<string, unknown> {
+export function renderOrder(o: SimOrder, query: string, variables: Record<string, unknown>): Record<string, unknown> {
   const linesFirst = Number(arg(query, 'lineItems', 'first', variables) ?? 50);
   const linesAfter = decode<{ i: number }>(arg(query, 'lineItems', 'after', variables));
   const from = linesAfter ? linesAfter.i + 1 : 0;
@@ -224,6 +236,41 @@ function renderOrder(o: SimOrder, query: string, variables: Record<string, unkno
           },
         },
       ],
+    },
+  };
+}
+
+function bulkRun(ctx: GraphqlContext, variables: Record<string, unknown>): GraphqlOutcome {
+  const operation = 'bulkOperationRunQuery';
+  if (!ctx.bulk) return { operation, errors: [{ message: 'bulk operations are not available', extensions: { code: 'ACCESS_DENIED' } }] };
+  return { operation, data: { bulkOperationRunQuery: ctx.bulk.run(String(variables['query'] ?? '')) } };
+}
+
+/** `node(id:)`: bulk operations only. */
+function node(ctx: GraphqlContext, query: string, variables: Record<string, unknown>): GraphqlOutcome {
+  const id = gidNumber(arg(query, 'node', 'id', variables), 'BulkOperation');
+  const op = id && ctx.bulk ? ctx.bulk.find(id) : undefined;
+  return { operation: 'node', data: { node: op && ctx.bulk ? ctx.bulk.render(op, ctx.baseUrl ?? '') : null } };
+}
+
+/** `nodes(ids:)`: orders and inventory items; unknown ids answer null, as Shopify does. */
+function nodes(ctx: GraphqlContext, query: string, variables: Record<string, unknown>): GraphqlOutcome {
+  const ids = (arg(query, 'nodes', 'ids', variables) ?? []) as unknown[];
+  const aliases = BulkOperations.aliases(query);
+  const bulk = ctx.bulk ?? new BulkOperations(ctx.store);
+  return {
+    operation: 'nodes',
+    data: {
+      nodes: ids.map((gid) => {
+        const orderId = gidNumber(gid, 'Order');
+        if (orderId) {
+          const o = ctx.store.order(orderId);
+          return o ? renderOrder(o, query, variables) : null;
+        }
+        const itemId = gidNumber(gid, 'InventoryItem');
+        const variant = itemId ? ctx.store.variantByInventoryItem(itemId) : undefined;
+        return variant ? bulk.item(variant, aliases) : null;
+      }),
     },
   };
 }

@@ -12,6 +12,9 @@
  * const order = sim.store.placeOrder({ lines: [{ sku: 'TSHIRT-M', quantity: 2 }] });           // orders/create + inventory_levels/update
  * await sim.webhooks.idle();                                          // automatic deliveries sent
  * sim.store.available('TSHIRT-M');                                    // what the hub last pushed (or the sale)
+ * sim.store.driftLevel('TSHIRT-M', 3);                                // someone edits stock, no webhook (drift)
+ * sim.store.seedProducts([{ sku: 'A-1', levels: [5, 0] }]);           // a large catalogue, no webhooks
+ * sim.bulk.delayMs = 2000;                                            // bulk exports take time
  * sim.bucket.configure({ currentlyAvailable: 0, restoreRate: 20 });  // throttle: slower refill
  * sim.faults.next(2, { type: 'status', status: 503 });                // or 429 + retryAfter, latency, timeout, reset, throttle
  * sim.counters;                                                       // requests, byOperation, throttled, itemsSet, ...
@@ -24,4 +27,5 @@ export { type ShopifySimulator, type ShopifySimulatorOptions, type SimCounters, 
 export { type OrderInput, type ProductInput, ShopifyStore, type SimAction, type SimLocation, type SimOrder, type SimProduct, type SimVariant } from './store.js';
 export { type DeliveryRecord, type SimDelivery, WebhookSender } from './webhooks.js';
 export { ThrottleBucket, requestedCost } from './cost.js';
+export { BulkOperations, type SimBulkOperation } from './bulk.js';
 export { localTime } from './payloads.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { BulkOperations } from './bulk.js';
 import { SINGLE_QUERY_MAX_COST, ThrottleBucket, requestedCost } from './cost.js';
 import { handleGraphql } from './graphql.js';
 import { PayloadRenderer } from './payloads.js';
@@ -51,6 +52,8 @@ export interface ShopifySimulator {
   webhookSecret: string;
   store: ShopifyStore;
   webhooks: WebhookSender;
+  /** Bulk query operations and their result files (`bulk.delayMs` makes them take time). */
+  bulk: BulkOperations;
   bucket: ThrottleBucket;
   counters: SimCounters;
   faults: { next(count: number, fault: SimFault): void; clear(): void };
@@ -74,6 +77,8 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
   const renderer = new PayloadRenderer(store, options.utcOffsetMinutes ?? -300);
   const webhooks = new WebhookSender({ secret: webhookSecret, shopDomain, apiVersion, renderer });
   store.onAction((action) => webhooks.onAction(action));
+  const bulk = new BulkOperations(store);
+  let baseUrl = '';
   const bucket = new ThrottleBucket(options.bucket?.maximumAvailable ?? 1000, options.bucket?.restoreRate ?? 50);
   const counters: SimCounters = { requests: 0, byOperation: {}, throttled: 0, faults: 0, unauthorized: 0, itemsSet: 0, fulfillmentsCreated: 0 };
   const pending: SimFault[] = [];
@@ -88,6 +93,13 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    // Bulk result files: signed storage links on Shopify, so no access token is asked for.
+    const file = /^\/bulk\/(\d+)\.jsonl$/.exec(req.url ?? '');
+    if (req.method === 'GET' && file) {
+      const op = bulk.find(file[1] as string);
+      if (!op || bulk.status(op) !== 'COMPLETED') return send(res, 404, { errors: 'Not Found' });
+      return bulk.stream(op, res);
+    }
     const match = /^\/admin\/api\/(\d{4}-\d{2}|unstable)\/graphql\.json$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) return send(res, 404, { errors: 'Not Found' });
     counters.requests += 1;
@@ -124,7 +136,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
         extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
       });
     }
-    const outcome = handleGraphql({ store, apiVersion: match[1] as string }, query, variables);
+    const outcome = handleGraphql({ store, apiVersion: match[1] as string, bulk, baseUrl }, query, variables);
     counters.byOperation[outcome.operation] = (counters.byOperation[outcome.operation] ?? 0) + 1;
     counters.itemsSet += outcome.itemsSet ?? 0;
     if (outcome.operation === 'fulfillmentCreate' && outcome.data && JSON.stringify(outcome.data).includes('gid://shopify/Fulfillment/')) counters.fulfillmentsCreated += 1;
@@ -146,6 +158,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -155,6 +168,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
     webhookSecret,
     store,
     webhooks,
+    bulk,
     bucket,
     counters,
     faults: {

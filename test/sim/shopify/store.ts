@@ -109,6 +109,9 @@ export class ShopifyStore {
   readonly products: SimProduct[] = [];
   readonly orders: SimOrder[] = [];
   private readonly levels = new Map<string, SimLevel>();
+  /** Lookups by SKU and inventory item, so a 100,000-SKU shop answers in constant time. */
+  private readonly bySku = new Map<string, SimVariant>();
+  private readonly byItem = new Map<string, SimVariant>();
   private readonly listeners: ((action: SimAction) => void)[] = [];
   private nextId = 9_007_199_254_741_000n;
   private orderNumber = 1000;
@@ -164,6 +167,7 @@ export class ShopifyStore {
         updatedAt: at,
       };
       product.variants.push(variant);
+      this.index(variant);
       for (const location of this.locations) {
         const available = typeof v.available === 'number' ? (location === this.locations[0] ? v.available : 0) : (v.available?.[location.id] ?? 0);
         this.stock(variant.inventoryItemId, location.id, available);
@@ -183,11 +187,47 @@ export class ShopifyStore {
   }
 
   variantBySku(sku: string): SimVariant | undefined {
+    const hit = this.bySku.get(sku);
+    if (hit?.sku === sku) return hit;
     return this.products.flatMap((p) => p.variants).find((v) => v.sku === sku);
   }
 
   variantByInventoryItem(inventoryItemId: string): SimVariant | undefined {
-    return this.products.flatMap((p) => p.variants).find((v) => v.inventoryItemId === inventoryItemId);
+    return this.byItem.get(inventoryItemId) ?? this.products.flatMap((p) => p.variants).find((v) => v.inventoryItemId === inventoryItemId);
+  }
+
+  private index(variant: SimVariant): void {
+    if (variant.sku !== null && !this.bySku.has(variant.sku)) this.bySku.set(variant.sku, variant);
+    this.byItem.set(variant.inventoryItemId, variant);
+  }
+
+  /** Every variant's inventory item, in catalogue order (what a bulk export of inventory items lists). */
+  *inventoryItems(): Generator<SimVariant> {
+    for (const product of this.products) yield* product.variants;
+  }
+
+  /**
+   * Seeds a large catalogue without webhooks (for benchmarks and reconciliation tests): one product
+   * per SKU with one variant, `levels[i]` its available units per location (in `locations` order).
+   */
+  seedProducts(items: readonly { sku: string; levels: readonly number[] }[]): SimVariant[] {
+    const at = this.stamp();
+    return items.map(({ sku, levels }) => {
+      const product: SimProduct = { id: this.id(), title: sku, status: 'active', createdAt: at, updatedAt: at, variants: [] };
+      const variant: SimVariant = { id: this.id(), productId: product.id, sku, title: 'Default Title', price: '10.00', barcode: null, inventoryItemId: this.id(), updatedAt: at };
+      product.variants.push(variant);
+      this.index(variant);
+      this.locations.forEach((location, i) => this.stock(variant.inventoryItemId, location.id, levels[i] ?? 0));
+      this.products.push(product);
+      return variant;
+    });
+  }
+
+  /** Injects drift: someone changes stock behind the hub's back and no webhook is sent. */
+  driftLevel(sku: string, available: number, locationId = this.locations[0]?.id ?? ''): SimLevel {
+    const variant = this.variantBySku(sku);
+    if (!variant) throw new Error(`no variant with SKU ${sku}`);
+    return this.writeLevel(variant.inventoryItemId, locationId, available);
   }
 
   level(inventoryItemId: string, locationId: string): SimLevel | undefined {
