@@ -28,7 +28,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
+  // The hub is often reached over plain HTTP inside a network: upgrading its own requests to HTTPS would break the dashboard.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
   app.use(webhookRouter(deps));
   if (deps.ops) {

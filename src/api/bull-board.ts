@@ -34,7 +34,12 @@ export function bullBoardRouter(deps: { queues: HubQueues; connectors: ReadonlyM
     // Its page uses inline styles and a web font stylesheet; scripts stay same-origin only.
     helmet({
       contentSecurityPolicy: {
-        directives: { 'style-src': ["'self'", "'unsafe-inline'", 'https:'], 'font-src': ["'self'", 'https:', 'data:'], 'img-src': ["'self'", 'data:'] },
+        directives: {
+          'style-src': ["'self'", "'unsafe-inline'", 'https:'],
+          'font-src': ["'self'", 'https:', 'data:'],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': null,
+        },
       },
     }),
     (req: Request, res: Response, next: NextFunction) => {

@@ -94,6 +94,8 @@ describe('ops API access control', () => {
     expect(unknown).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
     expect(unknown.headers.get('x-content-type-options')).toBe('nosniff');
     expect(unknown.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // Plain-HTTP deployments must keep loading the dashboard's own scripts.
+    expect(unknown.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
 
     const bad = await call(hub, 'operator', 'POST', '/api/dead-letters/replay', '{"ids": [1,');
     expect(bad).toMatchObject({ status: 400, json: { error: { code: 'malformed_json' } } });
@@ -120,6 +122,7 @@ describe('ops API access control', () => {
     expect((await fetch(`${hub.url}/admin/queues`, { headers: { cookie: viewerCookie } })).status).toBe(403);
     const page = await fetch(`${hub.url}/admin/queues`, { headers: { cookie: cookie.split(';')[0]! } });
     expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
     expect(await page.text()).toContain('__UI_CONFIG__');
     const queues = await fetch(`${hub.url}/admin/queues/api/queues`, { headers: { cookie: cookie.split(';')[0]! } });
     expect(((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name)).toContain('hub.inbound');
