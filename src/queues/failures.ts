@@ -3,6 +3,7 @@ import { HubError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/model/index.js';
 import type { AttemptRecord, DeadLetterReport } from './dead-letter-store.js';
 import type { Step } from './names.js';
+import { DEAD_LETTER_JOB_OPTIONS } from './retry-policy.js';
 
 /** Job data every hub job carries so failures keep their history across attempts. */
 export interface FailureTracked {
@@ -94,7 +95,7 @@ export async function failJob(job: Job<FailureTracked>, err: unknown, ctx: Failu
       firstFailedAt: history[0]!.at,
       replayOf: job.data.replayOf ?? null,
     };
-    await deadLetters.add('dead-letter', report, { jobId: `dl-${ctx.queue}-${job.id}-${attempt.attempt}` });
+    await deadLetters.add('dead-letter', report, { jobId: `dl-${ctx.queue}-${job.id}-${attempt.attempt}`, ...DEAD_LETTER_JOB_OPTIONS });
     if (!retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
   }
   throw err;

@@ -7,6 +7,7 @@ import type { Shipment } from '../core/model/index.js';
 import type { Db, Queryable } from '../core/store/index.js';
 import { failJob, type FailureContext, type FailureTracked } from './failures.js';
 import { outboundQueue } from './names.js';
+import { DEAD_LETTER_JOB_OPTIONS } from './retry-policy.js';
 
 /** Items of one push call: the latest availability of several SKUs for one connector. */
 export interface PushAvailabilityJobData extends FailureTracked {
@@ -211,7 +212,7 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
           firstFailedAt: new Date().toISOString(),
           replayOf: job.data.replayOf ?? null,
         },
-        { jobId: `dl-${queue}-${job.id}-${f.sku}` },
+        { jobId: `dl-${queue}-${job.id}-${f.sku}`, ...DEAD_LETTER_JOB_OPTIONS },
       );
     }
     return { pushed: done.length, skipped: data.items.length - items.length, failed: result.failures.length };

@@ -43,3 +43,9 @@ export const hubBackoffStrategy: BackoffStrategy = (attemptsMade, type, err, job
 export function retryJobOptions(policy: RetryPolicy): { attempts: number; backoff: { type: string; delay: number } } {
   return { attempts: policy.attempts, backoff: { type: HUB_BACKOFF, delay: policy.backoffMs } };
 }
+
+/**
+ * Storing a dead letter must outlast a database outage: about two hours of retries (1 s doubling
+ * to a 60 s cap) before BullMQ itself keeps the report as a failed job.
+ */
+export const DEAD_LETTER_JOB_OPTIONS = retryJobOptions({ attempts: 130, backoffMs: 1000, maxBackoffMs: 60_000 });
