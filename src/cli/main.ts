@@ -6,6 +6,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerDlqCommands } from './dlq.js';
 import { registerErpCommands } from './erp.js';
 import { registerNormalizeCommand } from './normalize.js';
+import { registerReconcileCommands } from './reconcile.js';
 import { registerStartCommand } from './start.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,6 +33,7 @@ Environment:
   registerDemoCommand(program);
   registerBenchCommand(program);
   registerNormalizeCommand(program);
+  registerReconcileCommands(program);
   return program;
 }
 

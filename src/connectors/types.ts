@@ -225,8 +225,8 @@ export interface ConnectorClient {
   readStockLevels?(filter?: { externalIds: Record<string, string>[] }): AsyncIterable<ChannelStockItem[]>;
   /** `reconcile.warehouse`: the warehouse's on-hand counts, page by page. */
   readWarehouseStock?(): AsyncIterable<WarehouseStockLevel[]>;
-  /** `reconcile.orders`: orders changed within the window (inclusive bounds, ISO UTC), page by page. */
-  listOrders?(window: { since: string; until: string }): AsyncIterable<ChannelOrderSummary[]>;
+  /** `reconcile.orders`: orders changed since `since` (and up to `until` when given; inclusive, ISO UTC), page by page. */
+  listOrders?(window: { since: string; until?: string }): AsyncIterable<ChannelOrderSummary[]>;
   /** `reconcile.orders`: the full payloads of these orders; ids the channel does not know are left out. */
   readOrders?(externalOrderIds: string[]): Promise<ChannelOrderPayload[]>;
   close?(): Promise<void>;

@@ -22,8 +22,8 @@ export async function reconcileOrders(deps: ReconcileDeps, target: ReconcileTarg
     throw new ContractError(`${instance.id}: connector type ${instance.type} cannot list orders for reconciliation`, { connectorId: instance.id });
   }
   const channel = connectorChannel(deps.config, instance);
-  const until = now();
-  const window = { since: new Date(until.getTime() - ctx.policy.orders.windowMinutes * 60_000).toISOString(), until: until.toISOString() };
+  // Open-ended: an order changed while the run reads is compared too (it is in the ERP or backfilled).
+  const window = { since: new Date(now().getTime() - ctx.policy.orders.windowMinutes * 60_000).toISOString() };
   for await (const page of client.listOrders(window)) {
     const issues = await compare(deps, instance.id, channel, page);
     ctx.counts.checked += page.length;

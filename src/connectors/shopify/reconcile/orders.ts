@@ -32,12 +32,12 @@ const ListPage = z.object({
 const Nodes = z.object({ nodes: z.array(ShopifyOrderNodeSchema.nullable()) });
 
 /**
- * Orders updated within the window (inclusive), oldest first, page by page. Shopify search
- * syntax; only the last 60 days are visible without the read_all_orders scope.
+ * Orders updated within the window (inclusive; open-ended without `until`), oldest first, page by
+ * page. Shopify search syntax; only the last 60 days are visible without the read_all_orders scope.
  * https://shopify.dev/docs/api/usage/search-syntax
  */
-export async function* listShopifyOrders(client: ShopifyClient, window: { since: string; until: string }): AsyncGenerator<ChannelOrderSummary[]> {
-  const query = `updated_at:>='${window.since}' updated_at:<='${window.until}'`;
+export async function* listShopifyOrders(client: ShopifyClient, window: { since: string; until?: string }): AsyncGenerator<ChannelOrderSummary[]> {
+  const query = `updated_at:>='${window.since}'${window.until ? ` updated_at:<='${window.until}'` : ''}`;
   let after: string | null = null;
   for (;;) {
     const page: z.infer<typeof ListPage> = await client.graphql({
