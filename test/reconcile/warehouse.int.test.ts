@@ -118,7 +118,7 @@ describe('warehouse reconciliation', () => {
     counted({});
     let release!: () => void;
     warehouse.gate = new Promise((r) => (release = r));
-    const runs = [reconcile(), reconcile()];
+    const runs = [reconcile(), reconcile()] as const;
     // The second start finds the first one holding the lock while it still reads.
     const early = await Promise.race(runs);
     release();
