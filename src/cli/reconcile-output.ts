@@ -2,6 +2,8 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { DriftView, OrderResync, RunProgress, RunResult, SkuResync } from '../reconcile/index.js';
 
+// Plain tables when piped (logs, scripts), colours on a terminal.
+const style = () => (process.stdout.isTTY && !process.env['NO_COLOR'] ? {} : { style: { head: [], border: [] } });
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const secs = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -29,7 +31,7 @@ export function progressReporter(enabled: boolean): { update(p: RunProgress): vo
 
 /** The summary table: one row per reconciliation run. */
 export function summaryTable(results: readonly RunResult[]): string {
-  const table = new Table({ head: ['run', 'kind', 'checked', 'drifted', 'healed', 'flagged', 'in flight', 'unmapped', 'accuracy', 'duration'] });
+  const table = new Table({ head: ['run', 'kind', 'checked', 'drifted', 'healed', 'flagged', 'in flight', 'unmapped', 'accuracy', 'duration'], ...style() });
   for (const r of results) {
     const unit = r.kind === 'orders' ? 'orders' : 'SKUs';
     table.push([
@@ -54,12 +56,12 @@ export function driftTable(results: readonly RunResult[], limit = 20): string | 
   const orders = results.flatMap((r) => r.sample.orders);
   const parts: string[] = [];
   if (stock.length > 0) {
-    const table = new Table({ head: ['kind', 'sku', 'location', 'channel', 'expected', 'delta', 'action'] });
+    const table = new Table({ head: ['kind', 'sku', 'location', 'channel', 'expected', 'delta', 'action'], ...style() });
     for (const d of stock.slice(0, limit)) table.push([d.kind, d.sku, d.location, d.channelValue, d.expected, d.channelValue - d.expected, d.action]);
     parts.push(table.toString());
   }
   if (orders.length > 0) {
-    const table = new Table({ head: ['order', 'number', 'issue', 'hub status', 'action', 'inbox'] });
+    const table = new Table({ head: ['order', 'number', 'issue', 'hub status', 'action', 'inbox'], ...style() });
     for (const o of orders.slice(0, limit)) table.push([o.externalOrderId, o.orderNumber ?? '', o.issue, o.hubStatus ?? '-', o.action, o.inboxId ?? '']);
     parts.push(table.toString());
   }
@@ -69,13 +71,13 @@ export function driftTable(results: readonly RunResult[], limit = 20): string | 
 }
 
 export function orderResyncTable(rows: readonly OrderResync[]): string {
-  const table = new Table({ head: ['order', 'result', 'inbox'] });
+  const table = new Table({ head: ['order', 'result', 'inbox'], ...style() });
   for (const r of rows) table.push([r.externalOrderId, r.found ? (r.duplicate ? `already recorded (${r.status})` : 'backfilled') : 'not found in the channel', r.found ? r.inboxId : '']);
   return table.toString();
 }
 
 export function skuResyncTable(rows: readonly SkuResync[]): string {
-  const table = new Table({ head: ['sku', 'location', 'channel', 'expected', 'result'] });
+  const table = new Table({ head: ['sku', 'location', 'channel', 'expected', 'result'], ...style() });
   for (const r of rows) {
     const result = r.outcome === 'pushed' ? `push queued (version ${r.version})` : r.outcome === 'other_location' ? 'not pushed here: move or remove by hand' : r.outcome === 'unknown' ? 'no ids of this connector (product not learned)' : `not in the channel${r.version ? `; push queued (version ${r.version})` : ''}`;
     table.push([r.sku, r.location ?? '-', r.channelValue ?? '-', r.expected, result]);
@@ -84,7 +86,7 @@ export function skuResyncTable(rows: readonly SkuResync[]): string {
 }
 
 export function varianceTable(rows: readonly DriftView[]): string {
-  const table = new Table({ head: ['id', 'connector', 'sku', 'location', 'ledger', 'counted', 'delta', 'first seen', 'run', 'status'] });
+  const table = new Table({ head: ['id', 'connector', 'sku', 'location', 'ledger', 'counted', 'delta', 'first seen', 'run', 'status'], ...style() });
   for (const v of rows) table.push([v.id, v.connectorId, v.sku, v.location, v.expected, v.channelValue, v.delta, v.firstSeen, v.runId, v.action]);
   return table.toString();
 }
