@@ -229,5 +229,7 @@ export interface ConnectorClient {
   listOrders?(window: { since: string; until?: string }): AsyncIterable<ChannelOrderSummary[]>;
   /** `reconcile.orders`: the full payloads of these orders; ids the channel does not know are left out. */
   readOrders?(externalOrderIds: string[]): Promise<ChannelOrderPayload[]>;
+  /** Running totals of the client's own throttling: time spent waiting on a rate limit, throttled answers. */
+  stats?(): { throttleWaitMs: number; throttledResponses: number };
   close?(): Promise<void>;
 }

@@ -152,6 +152,8 @@ export interface OutboundDeps {
   deadLetters: Queue;
   logger: Logger;
   onCalls?: (connectorId: string, calls: number) => void;
+  /** Called when a push had to wait for the connector's rate limit or was throttled. */
+  onThrottle?: (connectorId: string) => void;
 }
 
 /**
@@ -178,7 +180,9 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
     if (!deps.client.pushAvailability) throw new ContractError(`${connectorId} cannot push availability`);
     const ids = await externalIdsOf(deps.db, connectorId, items.map((i) => i.sku));
     const updates: AvailabilityUpdate[] = items.map((i) => ({ ...i, externalIds: ids.get(i.sku) ?? {} }));
+    const waitedBefore = deps.client.stats?.().throttleWaitMs ?? 0;
     const result = await deps.client.pushAvailability(updates);
+    if ((deps.client.stats?.().throttleWaitMs ?? 0) > waitedBefore) deps.onThrottle?.(connectorId);
     deps.onCalls?.(connectorId, result.calls);
     const failed = new Set(result.failures.map((f) => f.sku));
     const done = items.filter((i) => !failed.has(i.sku));
@@ -220,6 +224,7 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
     // Capped so an API that throttles forever still ends in the dead-letter queue.
     if (err instanceof RateLimitedError && err.retryAfterMs && job.attemptsStarted <= (job.opts.attempts ?? 1) * 5) {
       // The upstream asked us to wait: pause this connector's queue, keep the attempt.
+      deps.onThrottle?.(connectorId);
       await worker.rateLimit(err.retryAfterMs);
       throw Worker.RateLimitError();
     }

@@ -229,7 +229,15 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
     const limit = instance.rateLimit ?? definition.rateLimit;
     const worker: Worker<PushJobData> = new Worker<PushJobData>(
       name,
-      (job) => processOutbound(job, worker, { db, client, deadLetters: queues.deadLetters, logger, onCalls: (c, n) => metrics?.outboundCalls.inc({ connector: c }, n) }),
+      (job) =>
+        processOutbound(job, worker, {
+          db,
+          client,
+          deadLetters: queues.deadLetters,
+          logger,
+          onCalls: (c, n) => metrics?.outboundCalls.inc({ connector: c }, n),
+          onThrottle: (c) => metrics?.outboundThrottleWaits.inc({ connector: c }),
+        }),
       { ...common, connection: connection(), concurrency: 1, limiter: { max: limit.max, duration: limit.durationMs } },
     );
     observe(worker, name);

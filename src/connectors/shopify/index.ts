@@ -53,7 +53,7 @@ export const SHOPIFY_TOPICS = [
 export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
 /** What a Shopify instance can do at run time. */
-export type ShopifyConnectorClient = Required<Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders'>>;
+export type ShopifyConnectorClient = Required<Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders' | 'stats'>>;
 
 /** The run-time client of one instance: pushes, backfill and reconciliation reads over one GraphQL client (one cost bucket). */
 export function createShopifyConnectorClient(config: ShopifyConfig & { id: string }, deps: ClientDeps): ShopifyConnectorClient {
@@ -67,6 +67,7 @@ export function createShopifyConnectorClient(config: ShopifyConfig & { id: strin
     pushAvailability: (updates) => pushAvailability(client, config.settings, config.id, updates),
     pushFulfillment: (shipment, externalIds) => createFulfillment(client, config.settings, config.id, shipment, externalIds),
     pollOrders: (cursor) => pollOrdersSince(client, cursor, deps.now),
+    stats: () => ({ throttleWaitMs: client.stats.throttleWaitMs, throttledResponses: client.stats.throttledResponses }),
     readStockLevels: (filter) => readShopifyStockLevels(client, config.settings, config.id, bulk, filter),
     listOrders: (window) => listShopifyOrders(client, window),
     readOrders: (ids) => readShopifyOrders(client, ids),
