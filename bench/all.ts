@@ -56,6 +56,7 @@ table.push(
   ['ratio to bare BullMQ (1 / 2 workers)', `${get('queue.ratioToBare.oneWorker')} / ${get('queue.ratioToBare.twoWorkers')}`],
   ['ack p50 / p99 ms at 500/s', `${get('queue.fixedRate.ack.p50')} / ${get('queue.fixedRate.ack.p99')}`],
   ['ack to applied p50 / p99 ms at 500/s', `${get('queue.fixedRate.ackToApplied.p50')} / ${get('queue.fixedRate.ackToApplied.p99')}`],
+  ['ack p99 / ack to applied p99 ms at 200/s', `${get('queue.fixedRates.1.ack.p99')} / ${get('queue.fixedRates.1.ackToApplied.p99')}`],
   ['API calls per 1,000 changes (100 hot SKUs)', get('outbound.apiCallsPer1000Changes')],
   ['items per call / throttled answers', `${get('outbound.itemsPerCall')} / ${get('outbound.throttledResponses')}`],
   ['reconciliation SKUs/s', get('reconcile.skusPerSec')],

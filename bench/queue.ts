@@ -16,7 +16,7 @@ import { postSigned, ProcessHub } from '../test/helpers/processes.js';
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const N_BARE = Number(args.get('bare') ?? 20_000);
 const N_E2E = Number(args.get('events') ?? 4_000);
-const RATE = Number(args.get('rate') ?? 500);
+const RATES = (args.get('rates') ?? '500,200').split(',').map(Number);
 const RATE_SECONDS = Number(args.get('seconds') ?? 10);
 const CONCURRENCY = 8;
 
@@ -99,17 +99,17 @@ async function endToEnd(workers: number): Promise<{ eventsPerSec: number; apiRss
 }
 
 /** Open loop at a fixed rate: ack latency per request, and ack-to-applied from the inbox timestamps. */
-async function fixedRate(): Promise<{ sent: number; ack: { p50: number; p99: number }; ackToApplied: { p50: number; p99: number } }> {
+async function fixedRate(rate: number): Promise<{ eventsPerSec: number; sent: number; ack: { p50: number; p99: number }; ackToApplied: { p50: number; p99: number } }> {
   const hub = await new ProcessHub().init();
   try {
     const api = await hub.spawn('api');
     await hub.spawn('worker', ['--concurrency', String(CONCURRENCY)]);
-    const total = RATE * RATE_SECONDS;
+    const total = rate * RATE_SECONDS;
     const acks: number[] = [];
     const inflight: Promise<void>[] = [];
     const start = performance.now();
     for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / RATE;
+      const due = start + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const body = receipt(i);
@@ -129,6 +129,7 @@ async function fixedRate(): Promise<{ sent: number; ack: { p50: number; p99: num
     const applied = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
     acks.sort((a, b) => a - b);
     return {
+      eventsPerSec: rate,
       sent: total,
       ack: { p50: round(quantile(acks, 0.5), 2), p99: round(quantile(acks, 0.99), 2) },
       ackToApplied: { p50: round(quantile(applied, 0.5), 2), p99: round(quantile(applied, 0.99), 2) },
@@ -148,14 +149,18 @@ async function main(): Promise<void> {
   const one = await endToEnd(1);
   process.stderr.write(`end to end: ${N_E2E} signed webhooks, 2 worker processes\n`);
   const two = await endToEnd(2);
-  process.stderr.write(`fixed rate: ${RATE}/s for ${RATE_SECONDS} s\n`);
-  const rate = await fixedRate();
+  const rates = [];
+  for (const r of RATES) {
+    process.stderr.write(`fixed rate: ${r}/s for ${RATE_SECONDS} s\n`);
+    rates.push(await fixedRate(r));
+  }
   const report = {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     bareBullmqJobsPerSec: round(bare),
     hubEventsPerSec: { oneWorker: round(one.eventsPerSec), twoWorkers: round(two.eventsPerSec) },
     ratioToBare: { oneWorker: round(one.eventsPerSec / bare, 3), twoWorkers: round(two.eventsPerSec / bare, 3) },
-    fixedRate: { eventsPerSec: RATE, ...rate },
+    fixedRate: rates[0],
+    fixedRates: rates,
     peakRssMb: { api: one.apiRssMb, worker: one.workerRssMb[0] ?? null },
   };
   console.log(JSON.stringify(report, null, 2));
