@@ -84,7 +84,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     const address = server.address() as AddressInfo;
     const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
     url = `http://${host}:${address.port}`;
-    logger.info({ url }, `hub listening on ${url}`);
+    logger.info({ url }, `hub listening on ${url} (dashboard ${url}/dashboard/, metrics ${url}/metrics)`);
   }
 
   let stopping: Promise<void> | undefined;
