@@ -4,7 +4,8 @@ import type { DriftView, OrderResync, RunProgress, RunResult, SkuResync } from '
 
 // Plain tables when piped (logs, scripts), colours on a terminal.
 const style = () => (process.stdout.isTTY && !process.env['NO_COLOR'] ? {} : { style: { head: [], border: [] } });
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+// Floored, so that one drifted SKU in 100,000 never shows as 100.00%.
+const pct = (x: number) => `${(Math.floor(x * 10_000 + 1e-6) / 100).toFixed(2)}%`;
 const secs = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
 /** A progress bar on a terminal (SKUs against the expected count), nothing otherwise. */

@@ -3,7 +3,7 @@ import { audit } from '../core/audit.js';
 import type { ConnectorInstance } from '../core/config/load.js';
 import type { ErpContext } from '../core/erp/index.js';
 import type { Db, Queryable } from '../core/store/index.js';
-import { listDrift, toDriftView, type DriftView } from './drift-store.js';
+import { getDrift, listDrift, toDriftView, type DriftView } from './drift-store.js';
 import { applyCount } from './warehouse.js';
 
 /**
@@ -69,7 +69,7 @@ export async function approveVariance(deps: ApprovalDeps, id: number, actor: str
     outcome: outcome === 'applied' ? 'ok' : 'refused',
     details: { connectorId: v.connectorId, sku: v.sku, location: v.location, ledger: v.expected, counted: v.channelValue, result: outcome },
   });
-  return (await listDrift(deps.db, { after: id - 1, limit: 1 }))[0]!;
+  return (await getDrift(deps.db, id))!;
 }
 
 /** Rejects a warehouse variance: the ledger stays as it is. Audited. */
@@ -83,5 +83,5 @@ export async function rejectVariance(db: Queryable, id: number, actor: string, r
     outcome: 'ok',
     details: { connectorId: v.connectorId, sku: v.sku, location: v.location, ledger: v.expected, counted: v.channelValue, reason },
   });
-  return (await listDrift(db, { after: id - 1, limit: 1 }))[0]!;
+  return (await getDrift(db, id))!;
 }

@@ -122,6 +122,11 @@ export async function listDrift(db: Queryable, filter: DriftFilter = {}): Promis
   return rows.map(toDriftView);
 }
 
+export async function getDrift(db: Queryable, id: number): Promise<DriftView | null> {
+  const { rows } = await db.query<DriftRow>('SELECT * FROM reconcile_drift WHERE id = $1', [id]);
+  return rows[0] ? toDriftView(rows[0]) : null;
+}
+
 /** A stored order difference. */
 export interface OrderIssueView extends OrderIssueInput {
   id: number;

@@ -4,13 +4,13 @@
  *
  * - Runs: {@link runReconciliation} (in process), {@link startReconcileRun} (through `hub.reconcile`),
  *   {@link listRuns}, {@link getRun}, {@link latestStockAccuracy}.
- * - Drift: {@link listDrift} (stock and warehouse rows), {@link listOrderIssues}.
+ * - Drift: {@link listDrift} and {@link getDrift} (stock and warehouse rows), {@link listOrderIssues}.
  * - Warehouse variances: {@link listVariances}, {@link approveVariance}, {@link rejectVariance}
  *   (errors: {@link ReconcileRequestError} with `reason` not_found → 404, conflict → 409, invalid → 400).
  * - Targeted re-sync: {@link resyncOrders}, {@link resyncSkus}.
  */
 export { approveVariance, listVariances, rejectVariance, ReconcileRequestError, type ApprovalDeps } from './approvals.js';
-export { listDrift, listOrderIssues, type DriftFilter, type DriftView, type OrderIssueView } from './drift-store.js';
+export { getDrift, listDrift, listOrderIssues, type DriftFilter, type DriftView, type OrderIssueView } from './drift-store.js';
 export { createClientSource, createReconcileProcessor, isReconcileJob, startReconcileRun, syncReconcileSchedulers, RECONCILE_ORDERS_JOB, RECONCILE_STOCK_JOB, type ReconcileJobData } from './jobs.js';
 export { resolvePolicy } from './policy.js';
 export { resyncOrders, resyncSkus, type OrderResync, type SkuResync } from './resync.js';

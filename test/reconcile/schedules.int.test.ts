@@ -29,6 +29,8 @@ describe('reconciliation schedules', () => {
       return new Set(list.map((r) => r.kind)).size === 2 ? list : undefined;
     }, 'scheduled runs of both kinds');
     expect(runs.every((r) => r.accuracy === 1)).toBe(true);
+    const gauge = await waitFor(async () => (await hub.metrics.stockAccuracy.get()).values[0], 'stock accuracy gauge');
+    expect(gauge).toMatchObject({ labels: { channel: 'web' }, value: 1 });
 
     const unscheduled = structuredClone(hub.config);
     unscheduled.connectors.find((c) => c.id === 'shopify-main')!.schedules = {};
