@@ -56,10 +56,10 @@ export async function resyncSkus(deps: Pick<ReconcileDeps, 'db' | 'erp' | 'confi
   );
   const ids = new Map(rows.filter((r) => r.ids && Object.keys(r.ids).length > 0).map((r) => [r.sku, r.ids!]));
   const known = wanted.filter((s) => ids.has(s));
-  const pushed = new Map((await requestAvailabilityPush(deps.db, deps.erp, channel, known)).map((p) => [p.sku, p]));
   const ats = await computeAvailableToSell(deps.db, wanted.map((sku) => ({ sku, channel })), deps.erp);
   const hubLocation = hubLocationOf(deps.config, instance);
   const bySku = new Map<string, SkuResync[]>();
+  // Read before the push is queued, so the table shows what the channel had.
   for await (const page of client.readStockLevels({ externalIds: known.map((s) => ids.get(s)!) })) {
     for (const item of page) {
       const sku = known.find((s) => matches(ids.get(s)!, item.externalIds));
@@ -67,13 +67,14 @@ export async function resyncSkus(deps: Pick<ReconcileDeps, 'db' | 'erp' | 'confi
       const list = bySku.get(sku) ?? [];
       for (const level of item.levels) {
         const expected = level.pushed ? (ats.get(`${sku}\u0000${channel}`) ?? 0) : 0;
-        const p = pushed.get(sku);
         const location = hubLocation(level.location) ?? level.location;
-        list.push({ sku, location, channelValue: level.available, expected, outcome: level.pushed ? 'pushed' : 'other_location', version: level.pushed ? (p?.version ?? null) : null });
+        list.push({ sku, location, channelValue: level.available, expected, outcome: level.pushed ? 'pushed' : 'other_location', version: null });
       }
       bySku.set(sku, list);
     }
   }
+  const pushed = new Map((await requestAvailabilityPush(deps.db, deps.erp, channel, known)).map((p) => [p.sku, p]));
+  for (const list of bySku.values()) for (const row of list) if (row.outcome === 'pushed') row.version = pushed.get(row.sku)?.version ?? null;
   return wanted.flatMap((sku): SkuResync[] => {
     const expected = ats.get(`${sku}\u0000${channel}`) ?? 0;
     if (!ids.has(sku)) return [{ sku, location: null, channelValue: null, expected, outcome: 'unknown', version: null }];
