@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'unknown_sku'
   | 'unmapped_location'
   | 'unmapped_status'
+  | 'unmapped_value'
   | 'contract_rejected'
   | 'not_found'
   | 'auth_failed'
@@ -106,7 +107,7 @@ export class ValidationError extends PermanentError {
 }
 
 export interface MappingIssue {
-  code: 'unknown_sku' | 'unmapped_location' | 'unmapped_status' | 'missing_field';
+  code: 'unknown_sku' | 'unmapped_location' | 'unmapped_status' | 'unmapped_value' | 'invalid_value' | 'missing_field';
   field: string;
   value?: unknown;
   message: string;
