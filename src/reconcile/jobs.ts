@@ -6,7 +6,7 @@ import { ConfigError } from '../core/errors.js';
 import { failJob, type FailureTracked } from '../queues/failures.js';
 import { RECONCILE_QUEUE } from '../queues/names.js';
 import { retryJobOptions } from '../queues/retry-policy.js';
-import { reconcileKinds, runReconciliation, stockKindOf, type RunResult } from './run.js';
+import { runReconciliation, stockKindOf, type RunResult } from './run.js';
 import type { ReconcileDeps, ReconcileTarget } from './types.js';
 
 /** Job names on `hub.reconcile`. Stock means channel stock, or warehouse on-hand for a warehouse connector. */
@@ -130,4 +130,3 @@ export async function startReconcileRun(
   return { jobId: job.id ?? jobId, deduplicated: job.id !== jobId };
 }
 
-export { reconcileKinds };
