@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../core/store/index.js';
 import { recordDelivery } from '../queues/inbox.js';
 import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import { findNormalizer } from '../connectors/types.js';
 import type { HubMetrics } from './metrics.js';
 
 export interface WebhookDeps {
@@ -59,7 +60,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         deps.metrics.webhookRejections.inc({ connector: connectorId, reason: 'malformed_json' });
         return reject(res, 400, 'malformed_json', `body is not JSON: ${(err as Error).message}`);
       }
-      if (!webhooks.topics[delivery.topic]) {
+      if (!findNormalizer(webhooks, delivery.topic, entry.instance as never)) {
         deps.metrics.webhookAcks.inc({ connector: connectorId, outcome: 'ignored' });
         return res.status(200).json({ status: 'ignored', topic: delivery.topic });
       }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { dirname } from 'node:path';
 import { configPath, parseConfig } from '../core/config/load.js';
 
 export function registerConfigCommands(program: Command): void {
@@ -16,7 +17,7 @@ export function registerConfigCommands(program: Command): void {
         console.error(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
         process.exit(1);
       }
-      const result = parseConfig(text);
+      const result = parseConfig(text, process.env, dirname(path));
       if (!result.ok) {
         console.error(`${path}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}`);
         for (const issue of result.issues) console.error(`  ${issue.path}: ${issue.message}`);

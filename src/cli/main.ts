@@ -5,6 +5,7 @@ import { registerConfigCommands } from './config.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDlqCommands } from './dlq.js';
 import { registerErpCommands } from './erp.js';
+import { registerMappingsCommands } from './mappings.js';
 import { registerNormalizeCommand } from './normalize.js';
 import { registerReconcileCommands } from './reconcile.js';
 import { registerStartCommand } from './start.js';
@@ -34,6 +35,7 @@ Environment:
   registerBenchCommand(program);
   registerNormalizeCommand(program);
   registerReconcileCommands(program);
+  registerMappingsCommands(program);
   return program;
 }
 

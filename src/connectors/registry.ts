@@ -1,9 +1,10 @@
 import type { ConnectorDefinition } from './types.js';
 import { canonicalConnector } from './canonical/index.js';
+import { genericWebhookConnector } from './generic-webhook/index.js';
 import { shopifyConnector } from './shopify/index.js';
 
 /** Every connector type the hub knows. Explicit on purpose: no filesystem scanning. */
-export const connectorRegistry: readonly ConnectorDefinition[] = [shopifyConnector, canonicalConnector];
+export const connectorRegistry: readonly ConnectorDefinition[] = [shopifyConnector, canonicalConnector, genericWebhookConnector];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {
   return connectorRegistry.find((c) => c.type === type);

@@ -107,16 +107,34 @@ export interface NormalizeContext<TConfig = unknown> {
  */
 export type Normalizer<TConfig = unknown> = (body: unknown, ctx: NormalizeContext<TConfig>) => CanonicalEvent[];
 
+/** A normalizer that awaits (expression evaluation) but is otherwise as pure as {@link Normalizer}. */
+export type AsyncNormalizer<TConfig = unknown> = (body: unknown, ctx: NormalizeContext<TConfig>) => Promise<CanonicalEvent[]>;
+
 export interface WebhookSpec<TConfig = unknown> {
   /** Checks the signature (constant time) and names the delivery; throws InvalidSignatureError. */
   verify(request: WebhookRequest, config: TConfig): VerifiedDelivery | Promise<VerifiedDelivery>;
   /** One normalizer per topic; an unknown topic is acknowledged and counted, not an error. */
   topics: Record<string, Normalizer<TConfig>>;
   /**
+   * Topics an instance defines in its own config (generic connectors): the normalizer of `topic`
+   * for this instance, or undefined when it has none. Consulted after `topics`.
+   */
+  configuredTopic?(topic: string, config: TConfig): AsyncNormalizer<TConfig> | undefined;
+  /**
    * Business keys of a raw payload (order ids and numbers, SKUs), so a delivery that failed before
    * it became canonical events can still be found by order or SKU in the dead-letter queue.
    */
   keys?(topic: string, body: unknown): { orderKeys: string[]; skus: string[] };
+}
+
+/** The normalizer of `topic` for one instance: the type's own, else one its config defines. */
+export function findNormalizer<TConfig>(
+  spec: WebhookSpec<TConfig> | undefined,
+  topic: string,
+  config: TConfig,
+): Normalizer<TConfig> | AsyncNormalizer<TConfig> | undefined {
+  if (!spec) return undefined;
+  return (Object.hasOwn(spec.topics, topic) ? spec.topics[topic] : undefined) ?? spec.configuredTopic?.(topic, config);
 }
 
 // ---------------------------------------------------------------------------------------------

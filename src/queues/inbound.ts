@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import { parseJsonPreservingIds } from '../connectors/http/json.js';
-import type { ConnectorDefinition, NormalizeContext } from '../connectors/types.js';
+import { findNormalizer, type ConnectorDefinition, type NormalizeContext } from '../connectors/types.js';
 import type { ConnectorInstance } from '../core/config/load.js';
 import { HubError, MappingError, ValidationError } from '../core/errors.js';
 import { applyEventTx } from '../core/erp/index.js';
@@ -52,7 +52,7 @@ export async function normalizeDelivery(
 ): Promise<{ events: CanonicalEvent[]; ignored?: string; step: Step }> {
   const entry = deps.connectors.get(delivery.connectorId);
   if (!entry) throw new ValidationError(`connector "${delivery.connectorId}" is not configured or not enabled`, { field: 'connectorId' });
-  const normalizer = entry.definition.webhooks?.topics[delivery.topic];
+  const normalizer = findNormalizer(entry.definition.webhooks, delivery.topic, entry.instance as never);
   if (!normalizer) return { events: [], ignored: `topic "${delivery.topic}" is not handled by ${entry.definition.type}`, step: 'normalize' };
   const body = parseJsonPreservingIds(delivery.body);
   const run = () => {
@@ -69,11 +69,11 @@ export async function normalizeDelivery(
   await deps.catalog.refresh();
   let events: CanonicalEvent[];
   try {
-    events = run();
+    events = await run();
   } catch (err) {
     if (!(err instanceof MappingError)) throw err;
     await deps.catalog.refresh(true);
-    events = run();
+    events = await run();
   }
   return { events: events.map((e, i) => validateEvent(e, entry.instance.id, i)), step: 'apply' };
 }

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { Issue } from '../model/index.js';
 import { formatPath, zodIssues } from '../model/index.js';
 import { findConnector, knownConnectorTypes } from '../../connectors/registry.js';
+import { prepareConnectorMappings } from '../../mappings/prepare.js';
 import { ConnectorBaseSchema, HubConfigBaseSchema } from './schema.js';
 import { resolveEnv } from './env.js';
 
@@ -23,8 +24,11 @@ export type ParseResult = { ok: true; config: HubConfig } | { ok: false; issues:
 
 export const DEFAULT_CONFIG_PATH = 'config/hub.yaml';
 
-/** Validates a config text: structure, connector types, cross references and `${ENV}` references. */
-export function parseConfig(text: string, env: Record<string, string | undefined> = process.env): ParseResult {
+/**
+ * Validates a config text: structure, connector types, cross references and `${ENV}` references,
+ * and builds connector mapping tables (CSV files resolve against `baseDir`, the config's directory).
+ */
+export function parseConfig(text: string, env: Record<string, string | undefined> = process.env, baseDir = process.cwd()): ParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) {
@@ -57,6 +61,8 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   });
   const config: HubConfig = { ...base.data, connectors };
   checkReferences(config, issues);
+  // Only a valid config gets its tables built; then every connector parsed, so indices match the file.
+  if (issues.length === 0) prepareConnectorMappings(connectors, baseDir, (i, path, message) => issues.push({ path: formatPath(['connectors', i, ...path]), message }));
   return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
 }
 
@@ -150,7 +156,7 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   } catch (err) {
     throw new ConfigError(`cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const result = parseConfig(text, env);
+  const result = parseConfig(text, env, dirname(path));
   if (!result.ok) {
     throw new ConfigError(
       `${path}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n` +
