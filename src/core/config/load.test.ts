@@ -30,7 +30,7 @@ describe('parseConfig', () => {
     if (result.ok) return;
     expect(result.issues).toEqual([
       { path: 'connectors[0].credentials.accessToken', message: 'required' },
-      { path: 'connectors[1].type', message: 'unknown connector type "amazon-sellers"; known types: shopify, canonical, generic-webhook' },
+      { path: 'connectors[1].type', message: 'unknown connector type "amazon-sellers"; known types: shopify, canonical, generic-webhook, generic-http' },
       { path: 'channels[0].locations[1]', message: 'unknown location "wh-nowhere"' },
     ]);
   });
