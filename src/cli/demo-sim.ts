@@ -12,6 +12,7 @@ export interface DemoSimulator {
     addProduct(input: { title: string; variants: { sku: string; available?: number }[] }): unknown;
     placeOrder(input: { lines: { sku: string; quantity: number }[] }): { id: string; lines: { id: string; sku: string | null; quantity: number }[] };
     cancelOrder(id: string): unknown;
+    order(id: string): { fulfillments: unknown[]; cancelledAt: number | string | null } | undefined;
     available(sku: string, locationId?: string): number;
   };
   webhooks: { subscribe(url: string): void; unsubscribeAll(): void; idle(): Promise<void> };

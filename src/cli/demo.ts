@@ -13,6 +13,8 @@ import { LOG_REDACT_PATHS } from '../core/config/redact.js';
 import { createErpContext } from '../core/erp/context.js';
 import { computeAvailableToSell } from '../core/erp/index.js';
 import { DEFAULT_REDIS_URL, redisAnswers } from '../queues/redis.js';
+import { activeConnectors } from '../queues/runtime.js';
+import { runReconciliation } from '../reconcile/index.js';
 import type { DemoSimulator } from './demo-sim.js';
 
 const SIM_MODULE = fileURLToPath(new URL('../../test/sim/shopify/index.ts', import.meta.url));
@@ -115,6 +117,7 @@ connectors:
     credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
     retry: { attempts: 5, backoffMs: 200, maxBackoffMs: 2000 }
     rateLimit: { max: 10, durationMs: 1000 }
+    reconcile: { stock: { policy: heal } }
   - id: warehouse
     type: canonical
     credentials: { webhookSecret: ${secret} }
@@ -176,15 +179,24 @@ auth:
     const lines = Array.from({ length: int(1, 3) }, () => ({ sku: pick(skus), quantity: int(1, 2) }));
     const order = sim.store.placeOrder({ lines });
     placed.push({ id: order.id, lines: order.lines.map((l) => ({ id: l.id, sku: l.sku ?? '', quantity: l.quantity })) });
-    if (i % 10 === 0) sim.store.cancelOrder(pick(placed).id);
+    if (i % 10 === 0) {
+      // Customers cancel orders that have not shipped yet.
+      const open = placed.filter((p) => (sim.store.order(p.id)?.fulfillments.length ?? 1) === 0 && !sim.store.order(p.id)?.cancelledAt);
+      if (open.length > 0) sim.store.cancelOrder(pick(open).id);
+    }
     if (i % 7 === 0) {
-      const o = pick(placed);
-      await send([
+      // The warehouse ships what the hub allocated (it learns of orders from the hub, not the store).
+      const { rows } = await db.query<{ id: string; location: string }>(
+        `SELECT o.external_order_id AS id, min(a.location) AS location FROM sales_order o JOIN order_allocation a ON a.order_id = o.id
+         WHERE o.status = 'allocated' GROUP BY o.id HAVING count(DISTINCT a.location) = 1 ORDER BY random() LIMIT 1`,
+      );
+      const o = placed.find((p) => p.id === rows[0]?.id);
+      if (o) await send([
         canonical('shipment.confirmed', {
           externalShipmentId: `SHIP-${o.id}`,
           channel: 'web',
           externalOrderId: o.id,
-          location: 'wh-east',
+          location: rows[0]!.location,
           shippedAt: new Date().toISOString(),
           lines: o.lines.map((l) => ({ externalLineId: l.id, sku: l.sku, quantity: l.quantity })),
           tracking: { number: `1Z${o.id.slice(-10)}`, company: 'UPS' },
@@ -214,6 +226,8 @@ auth:
     }
     counts.sent = i;
     if (i % 5 === 0) await refresh();
+    // Let the store's webhooks catch up now and then, as a real day's traffic would.
+    if (i % 10 === 0) await sim.webhooks.idle();
   }
   await sim.webhooks.idle();
   const settled = await waitUntil(async () => {
@@ -228,8 +242,21 @@ auth:
   bar.stop();
 
   const erp = createErpContext(hub.config);
-  const expected = await computeAvailableToSell(db, skus.map((sku) => ({ sku, channel: 'web' })), erp);
-  const matching = skus.filter((sku) => sim.store.available(sku, shopLocation) === (expected.get(`${sku}\u0000web`) ?? 0)).length;
+  const accuracy = async () => {
+    const expected = await computeAvailableToSell(db, skus.map((sku) => ({ sku, channel: 'web' })), erp);
+    return skus.filter((sku) => sim.store.available(sku, shopLocation) === (expected.get(`${sku}\u0000web`) ?? 0)).length;
+  };
+  const matchingBefore = await accuracy();
+  // Stock reconciliation: read the store's levels, compare with the ledger, heal the drift.
+  const entry = activeConnectors(hub.config).get('shopify-demo')!;
+  const client = entry.definition.createClient!(entry.instance as never, { logger });
+  const run = await runReconciliation({ db, config: hub.config, erp, logger }, { ...entry, client }, 'stock', { trigger: 'manual' });
+  await waitUntil(async () => {
+    const pending = await db.query<{ n: number }>('SELECT count(*) AS n FROM availability_outbox');
+    const queued = await hub!.workers!.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return pending.rows[0]!.n === 0 && Object.values(queued).every((n) => n === 0);
+  }, 60_000);
+  const matching = await accuracy();
   const dead = await db.query<{ code: string; n: number }>(`SELECT error_code AS code, count(*) AS n FROM dead_letter GROUP BY 1 ORDER BY 1`);
   const deliveries = await db.query<{ connector: string; n: number }>(`SELECT connector_id AS connector, count(*) AS n FROM inbox GROUP BY 1 ORDER BY 1`);
   const table = new Table({ style: { head: [], border: [] } });
@@ -238,6 +265,8 @@ auth:
     ['deliveries accepted', deliveries.rows.map((r) => `${r.connector} ${r.n}`).join(', ')],
     ['canonical events applied', String(counts.applied)],
     ['dead letters', dead.rows.length ? dead.rows.map((r) => `${r.code} ${r.n}`).join(', ') : '0'],
+    ['stock accuracy before reconciliation', `${((matchingBefore / skus.length) * 100).toFixed(1)}% (${matchingBefore}/${skus.length} SKUs in the store match the ledger)`],
+    ['reconciliation', `${run.counts.checked} checked, ${run.counts.drifted} drifted, ${run.counts.healed} healed, ${run.counts.flagged} flagged`],
     ['stock accuracy, channel web', `${((matching / skus.length) * 100).toFixed(1)}% (${matching}/${skus.length} SKUs match the ledger)`],
     ['store API calls / throttled', `${sim.counters.requests} / ${sim.counters.throttled}`],
     ['fulfilments recorded in the store', String(sim.counters.fulfillmentsCreated)],
