@@ -10,6 +10,7 @@ import { activeConnectors, bullConnection, HubQueues, startWorkers, type Running
 import { createApp } from './app.js';
 import { createMetrics } from './metrics.js';
 import { createOps, type Ops } from './ops/index.js';
+import { createConfigReloader, type ReloadOutcome } from './reload.js';
 
 export type HubMode = 'all' | 'api' | 'worker';
 
@@ -20,6 +21,8 @@ export interface RunningHub {
   server?: Server;
   workers?: RunningWorkers;
   url?: string;
+  /** Re-reads the config file and applies it (what SIGHUP and a file change do); a bad file changes nothing. */
+  reload(trigger?: string): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +34,8 @@ export interface StartOptions {
   /** Overrides config `server.port` (0 picks a free port). */
   port?: number;
   workers?: WorkerOptions;
+  /** Reload on SIGHUP and on config file changes (default both on). */
+  reload?: { signal?: boolean; file?: boolean; debounceMs?: number };
 }
 
 /**
@@ -87,9 +92,28 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     logger.info({ url }, `hub listening on ${url} (dashboard ${url}/dashboard/, metrics ${url}/metrics)`);
   }
 
+  const hub: RunningHub = { config, db, redis, server, workers, url, reload: (trigger = 'api') => reloader.reload(trigger), stop: () => stop() };
+  const reloader = createConfigReloader({
+    file: configPath(options.configFile, env),
+    env,
+    logger,
+    db,
+    current: () => hub.config,
+    apply: (next) => {
+      // The app's routes and the ops API read this map per request: swap its entries in place.
+      const fresh = activeConnectors(next);
+      connectors.clear();
+      for (const [id, entry] of fresh) connectors.set(id, entry);
+      workers?.reconfigure(next);
+      hub.config = next;
+    },
+  });
+  const unwatch = reloader.watch(options.reload);
+
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      unwatch();
       if (server) await new Promise<void>((r) => server.close(() => r()));
       await ops?.stop();
       await workers?.stop();
@@ -98,5 +122,5 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       await db.close();
       await ensured.stop();
     })());
-  return { config, db, redis, server, workers, url, stop };
+  return hub;
 }

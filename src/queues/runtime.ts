@@ -136,6 +136,13 @@ export interface WorkerDeps {
 export interface RunningWorkers {
   queues: HubQueues;
   workers: Worker[];
+  /**
+   * Applies a reloaded config to the running workers: the connector map (webhook verification,
+   * normalizers, mappings, retry settings), the ERP context (locations, channels, safety stock)
+   * and fulfilment routes. A job already running finishes with what it started with. Queues,
+   * outbound clients, rate limits and schedules keep their start-up settings until a restart.
+   */
+  reconfigure(config: HubConfig): void;
   /** Finishes active jobs, then closes. */
   stop(): Promise<void>;
 }
@@ -173,10 +180,11 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
     workers.push(worker);
   };
 
+  const inboundDeps = { db, erp, catalog, connectors, deadLetters: queues.deadLetters, logger, fulfillmentRoutes: fulfillmentRoutes(config, connectors) };
   if (wanted(INBOUND_QUEUE)) {
-    const inboundDeps = { db, erp, catalog, connectors, deadLetters: queues.deadLetters, logger, fulfillmentRoutes: fulfillmentRoutes(config, connectors) };
     observe(
-      new Worker<InboundJobData>(INBOUND_QUEUE, (job) => processInbound(job, inboundDeps), {
+      // A snapshot per job: a reload mid-job does not change the context it applies with.
+      new Worker<InboundJobData>(INBOUND_QUEUE, (job) => processInbound(job, { ...inboundDeps }), {
         ...common,
         connection: connection(),
         concurrency: options.concurrency ?? config.queues.concurrency,
@@ -298,6 +306,14 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
   return {
     queues,
     workers,
+    reconfigure(next) {
+      const fresh = activeConnectors(next, deps.registry);
+      // Mutated in place: the queues, the reconcile processor and in-flight lookups share this map.
+      connectors.clear();
+      for (const [id, entry] of fresh) connectors.set(id, entry);
+      inboundDeps.erp = createErpContext(next);
+      inboundDeps.fulfillmentRoutes = fulfillmentRoutes(next, connectors);
+    },
     stop: () =>
       (stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
