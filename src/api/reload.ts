@@ -2,7 +2,7 @@ import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { audit } from '../core/audit.js';
 import { parseConfig, type HubConfig } from '../core/config/load.js';
-import { SECRET_KEYS } from '../core/config/redact.js';
+import { redact, SECRET_KEYS } from '../core/config/redact.js';
 import type { Logger } from '../core/logger.js';
 import type { Issue } from '../core/model/index.js';
 import type { Queryable } from '../core/store/index.js';
@@ -47,7 +47,8 @@ export function diffConfigs(before: unknown, after: unknown): ConfigChange[] {
       return;
     }
     if (JSON.stringify(a) === JSON.stringify(b)) return;
-    const show = (v: unknown) => (v === undefined ? undefined : secret ? '[redacted]' : v);
+    // A whole added or removed subtree (a new connector) may hold secrets of its own.
+    const show = (v: unknown) => (v === undefined ? undefined : secret ? '[redacted]' : redact(v));
     changes.push({ path, ...(a !== undefined ? { before: show(a) } : {}), ...(b !== undefined ? { after: show(b) } : {}) });
   };
   walk(before, after, '', false);
