@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
@@ -7,7 +6,8 @@ import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import { getDeadLetter, listDeadLetters, type DeadLetterFilter } from '../queues/dead-letter-store.js';
 import { STEPS, type Step } from '../queues/names.js';
 import { discardDeadLetters, replayDeadLetters, ReplayRequestError } from '../queues/replay.js';
-import { openServices, type HubServices } from '../queues/services.js';
+import type { HubServices } from '../queues/services.js';
+import { cliActor, withServices as withCliServices } from './services.js';
 
 interface FilterOptions {
   config?: string;
@@ -23,7 +23,7 @@ interface FilterOptions {
   json?: boolean;
 }
 
-const actor = () => `cli:${userInfo().username}`;
+const actor = cliActor;
 
 function filterOf(o: FilterOptions): DeadLetterFilter {
   if (o.step && !STEPS.includes(o.step as Step)) throw new ReplayRequestError(`--step must be one of ${STEPS.join(', ')}`);
@@ -43,23 +43,8 @@ function filterOf(o: FilterOptions): DeadLetterFilter {
   };
 }
 
-/** Opens the services for one command, runs it, closes them, and turns request errors into exit 1. */
-async function withServices(configFile: string | undefined, work: (s: HubServices) => Promise<void>): Promise<void> {
-  let services: HubServices | undefined;
-  try {
-    services = await openServices({ configFile });
-    await work(services);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof ReplayRequestError) {
-      console.error(err.message);
-      process.exitCode = 1;
-      return;
-    }
-    throw err;
-  } finally {
-    await services?.close();
-  }
-}
+const withServices = (configFile: string | undefined, work: (s: HubServices) => Promise<void>) =>
+  withCliServices(configFile, [ConfigError, ReplayRequestError], work);
 
 const ids = (values: string[]) =>
   values.map((v) => {

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { LOG_REDACT_PATHS } from '../core/config/redact.js';
@@ -18,32 +17,19 @@ import {
   type ReconcileKind,
   type RunResult,
 } from '../reconcile/index.js';
-import { openServices, type HubServices } from '../queues/services.js';
+import type { HubServices } from '../queues/services.js';
+import { cliActor, withServices as withCliServices } from './services.js';
 import { driftTable, orderResyncTable, progressReporter, skuResyncTable, summaryTable, varianceTable } from './reconcile-output.js';
 
 /** Exit code when the same reconciliation is already running elsewhere. */
 export const EXIT_ALREADY_RUNNING = 3;
 
-const actor = () => `cli:${userInfo().username}`;
+const actor = cliActor;
 // Logs go to stderr so that --json output stays parseable.
 const cliLogger = () => pino({ level: process.env['LOG_LEVEL'] ?? 'warn', redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
 
-async function withServices(configFile: string | undefined, work: (s: HubServices) => Promise<void>): Promise<void> {
-  let services: HubServices | undefined;
-  try {
-    services = await openServices({ configFile });
-    await work(services);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof ReconcileRequestError || err instanceof HubError) {
-      console.error(err.message);
-      process.exitCode = 1;
-      return;
-    }
-    throw err;
-  } finally {
-    await services?.close();
-  }
-}
+const EXPECTED = [ConfigError, ReconcileRequestError, HubError];
+const withServices = (configFile: string | undefined, work: (s: HubServices) => Promise<void>) => withCliServices(configFile, EXPECTED, work);
 
 function targetOf(s: HubServices, connectorId: string, logger = cliLogger()) {
   const clients = createClientSource(s.connectors, logger);

@@ -6,8 +6,12 @@ import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/core/store/index.js';
-import { verifyLedger } from '../../src/core/erp/index.js';
-import { bullConnection } from '../../src/queues/runtime.js';
+import { loadConfig } from '../../src/core/config/load.js';
+import { createErpContext } from '../../src/core/erp/context.js';
+import { computeAvailableToSell, verifyLedger } from '../../src/core/erp/index.js';
+import { createLogger } from '../../src/core/logger.js';
+import { runReconciliation } from '../../src/reconcile/index.js';
+import { activeConnectors, bullConnection } from '../../src/queues/runtime.js';
 import { outboundQueue } from '../../src/queues/names.js';
 import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { spawnHub } from '../helpers/cli.js';
@@ -70,6 +74,7 @@ connectors:
     credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
     retry: { attempts: 20, backoffMs: 200, maxBackoffMs: 2000 }
     rateLimit: { max: 10, durationMs: 1000 }
+    reconcile: { stock: { policy: heal } }
 `,
     );
     env = { HUB_CONFIG: join(dir, 'hub.yaml'), DATABASE_URL: pg.url, REDIS_URL: redis.url, LOG_LEVEL: 'warn', HUB_DB_SCHEMA: '' };
@@ -212,7 +217,19 @@ connectors:
     // Outbound drained, then the store shows what the ledger says (the last push of each SKU wins).
     const outbound = new Queue(outboundQueue('shopify-main'), { connection: bullConnection(redis.url), prefix: '{hub}' });
     await until(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'outbound drained', 120_000);
+
+    // One stock reconciliation, then every SKU in the store equals the ledger's availableToSell.
+    const config = loadConfig(env['HUB_CONFIG'], env);
+    const erp = createErpContext(config);
+    const entry = activeConnectors(config).get('shopify-main')!;
+    const logger = createLogger({ level: 'silent', pretty: false });
+    const client = entry.definition.createClient!(entry.instance as never, { logger });
+    const run = await runReconciliation({ db, config, erp, logger }, { ...entry, client }, 'stock', { trigger: 'manual' });
+    await until(async () => (await db.query('SELECT 1 FROM availability_outbox')).rowCount === 0, 'heal pushes relayed', 60_000);
+    await until(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'heal pushes sent', 60_000);
     await outbound.close();
+    const ats = await computeAvailableToSell(db, SKUS.map((sku) => ({ sku, channel: 'web' })), erp);
+    const storeDrift = SKUS.filter((sku) => sim.store.available(sku) !== ats.get(`${sku}\u0000web`));
 
     console.log(
       JSON.stringify(
@@ -228,6 +245,8 @@ connectors:
           deadLetters: Object.fromEntries(dead.rows.map((r) => [r.code, r.n])),
           overAllocated: overAllocated.length,
           ledgerIssues: ledgerIssues.length,
+          reconciliation: run.counts,
+          storeSkusDifferentFromLedgerAfterReconciliation: storeDrift.length,
         },
         null,
         2,
@@ -238,6 +257,7 @@ connectors:
     expect(mismatched.map((b) => ({ ...b, expected: expected.get(b.sku) }))).toEqual([]);
     expect(overAllocated).toEqual([]);
     expect(ledgerIssues).toEqual([]);
+    expect(storeDrift).toEqual([]);
     expect(orders[0]!.n).toBeGreaterThanOrEqual(ordersAcked - Number(dead.rows.find((r) => r.code === 'unknown_sku')?.n ?? 0));
   }, 900_000);
 });
