@@ -1,6 +1,7 @@
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { audit } from '../core/audit.js';
+import { findConnector } from '../connectors/registry.js';
 import { parseConfig, type HubConfig } from '../core/config/load.js';
 import { redact, SECRET_KEYS } from '../core/config/redact.js';
 import type { Logger } from '../core/logger.js';
@@ -55,11 +56,19 @@ export function diffConfigs(before: unknown, after: unknown): ConfigChange[] {
   return changes;
 }
 
-function needsRestart(change: ConfigChange): boolean {
+/** Whether a change waits for a restart; `withClient` are connectors whose run-time client is built at start-up. */
+function needsRestart(change: ConfigChange, withClient: ReadonlySet<string>): boolean {
   const top = change.path.split(/[.[]/)[0] ?? '';
   if (!(LIVE_SECTIONS as readonly string[]).includes(top)) return true;
-  const connectorKey = /^connectors\[[^\]]+\]\.(\w+)/.exec(change.path)?.[1];
-  return connectorKey !== undefined && START_ONLY_CONNECTOR_KEYS.includes(connectorKey);
+  const match = /^connectors\[([^\]]+)\](?:\.(\w+))?/.exec(change.path);
+  if (!match) return false;
+  const [, id, key] = match;
+  if (key !== undefined && START_ONLY_CONNECTOR_KEYS.includes(key)) return true;
+  return withClient.has(id!) && (key === undefined || key === 'settings' || key === 'credentials' || key === 'enabled');
+}
+
+function connectorsWithClient(...configs: HubConfig[]): Set<string> {
+  return new Set(configs.flatMap((c) => c.connectors.filter((i) => findConnector(i.type)?.createClient).map((i) => i.id)));
 }
 
 export interface ReloaderOptions {
@@ -97,7 +106,8 @@ export function createConfigReloader(options: ReloaderOptions): ConfigReloader {
       return { status: 'rejected', issues: result.issues };
     }
     const changes = diffConfigs(options.current(), result.config);
-    const restartRequired = changes.filter(needsRestart).map((c) => c.path);
+    const withClient = connectorsWithClient(options.current(), result.config);
+    const restartRequired = changes.filter((c) => needsRestart(c, withClient)).map((c) => c.path);
     // Applied even without YAML changes: a SIGHUP re-reads CSV SKU maps, whose rows the diff cannot see.
     await options.apply(result.config);
     if (changes.length > 0) {
