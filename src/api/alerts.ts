@@ -7,6 +7,7 @@ import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
 import { connectorActivity } from './connector-status.js';
 import type { HubMetrics } from './metrics.js';
 import { allQueueStats } from './queue-stats.js';
+import { refreshReconcileGauges } from './reconcile-metrics.js';
 
 export type AlertRule = 'stuck-queue' | 'dead-letter-growth' | 'connector-error-rate' | 'stock-accuracy';
 
@@ -170,7 +171,8 @@ export class AlertMonitor {
       }
     }
     if (stockAccuracy) {
-      // Only reconciliation sets this gauge; without its values the rule has nothing to judge.
+      // Read from the latest completed stock runs, whichever process ran them; without a run the rule has nothing to judge.
+      await refreshReconcileGauges(this.deps);
       for (const v of (await this.deps.metrics.stockAccuracy.get()).values) {
         const channel = String(v.labels['channel'] ?? '');
         if (v.value < stockAccuracy.threshold) {

@@ -16,9 +16,9 @@ export interface HubMetrics {
   queueOldestWaitingSeconds: Gauge<'queue'>;
   /** Open dead letters per connector, read from the database at scrape time. */
   deadLettersOpen: Gauge<'connector'>;
-  /** Drift rows of the last reconciliation run per connector and channel (set by reconciliation). */
+  /** Drift rows of the last stock reconciliation run per connector and channel (set by reconciliation; the API process reads them from the database at scrape time). */
   reconcileDrift: Gauge<'connector' | 'channel'>;
-  /** Share of SKUs whose channel stock matched the ledger at the last reconciliation (0..1). */
+  /** Share of SKUs whose channel stock matched the ledger at the last reconciliation (0..1); read like reconcileDrift. */
   stockAccuracy: Gauge<'channel'>;
   /** Registers work that refreshes scrape-time gauges; all of it runs once per scrape. */
   onScrape(refresh: () => Promise<void>): void;
@@ -108,12 +108,14 @@ export function createMetrics(): HubMetrics {
       help: 'Drift rows found by the last reconciliation run, per connector and channel',
       labelNames: ['connector', 'channel'],
       registers: [registry],
+      collect,
     }),
     stockAccuracy: new Gauge({
       name: 'hub_stock_accuracy_ratio',
       help: 'Share of SKUs whose channel stock matched the ledger at the last reconciliation (0..1)',
       labelNames: ['channel'],
       registers: [registry],
+      collect,
     }),
   };
 }

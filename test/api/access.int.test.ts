@@ -6,13 +6,15 @@ import { waitFor, type TestHub } from '../helpers/hub.js';
 import { auditRows, call, makeDeadLetter, startOpsHub, TOKENS, type TestRole } from './helpers.js';
 
 /** Path parameters that name nothing, so an authorized mutating call changes nothing (404 or a not-found verdict). */
-const SAMPLE_PARAMS: Record<string, string> = { id: '987654321', sku: 'ACCESS-SKU', ref: 'no-such-order' };
+const SAMPLE_PARAMS: Record<string, string> = { id: '987654321', sku: 'ACCESS-SKU', ref: 'no-such-order', connectorId: 'no-such-connector' };
 /** Bodies that pass validation where a route has one. */
 const SAMPLE_BODIES: Record<string, unknown> = {
   '/dead-letters/{id}/replay': { dryRun: true },
   '/dead-letters/replay': { ids: [987654321], dryRun: true },
   '/dead-letters/{id}/discard': { reason: 'access test' },
   '/dead-letters/discard': { ids: [987654321], reason: 'access test' },
+  '/reconcile/{connectorId}/runs': { kind: 'stock' },
+  '/variances/{id}/reject': { reason: 'access test' },
 };
 const concrete = (path: string) => `/api${path.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? 'x')}`;
 

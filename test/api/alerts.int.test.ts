@@ -61,6 +61,12 @@ alerts:
   });
 
   const evaluate = () => hub.ops.deps.alerts.evaluate();
+  /** A completed stock run of `stock-api` (channel web), as a worker process would store it: the rule reads the latest. */
+  const stockRun = (accuracy: number) =>
+    hub.db.query(`INSERT INTO reconcile_run (connector_id, kind, trigger, status, finished_at, checked, drifted, accuracy) VALUES ('stock-api', 'stock', 'schedule', 'completed', now(), 100, $1, $2)`, [
+      Math.round((1 - accuracy) * 100),
+      accuracy,
+    ]);
   const adjust = (sku: string) => event('inventory.adjusted', { sku, location: 'wh-east', delta: 1, reason: 'receipt' });
 
   it('fires each incident once to the webhook and shows it on the API, then resolves it when clear', async () => {
@@ -69,7 +75,7 @@ alerts:
 
     await makeDeadLetter(hub, 'ALERT-1');
     await makeDeadLetter(hub, 'ALERT-2');
-    hub.metrics.stockAccuracy.set({ channel: 'web' }, 0.8);
+    await stockRun(0.8);
     const reconcile = hub.workers.queues.get('hub.reconcile');
     await reconcile.pause();
     await reconcile.add('stuck', { connectorId: 'none' }, { timestamp: Date.now() - 5 * 60_000 });
@@ -96,7 +102,7 @@ alerts:
     expect((await call(hub, 'admin', 'GET', '/api/config')).json.alerts.webhookUrl).toBe('[redacted]');
 
     await reconcile.obliterate({ force: true });
-    hub.metrics.stockAccuracy.set({ channel: 'web' }, 0.95);
+    await stockRun(0.95);
     hub.config.alerts!.deadLetterGrowth!.threshold = 100;
     await hub.postEvents([adjust('ALERT-OK-1')]);
     await hub.postEvents([adjust('ALERT-OK-2')]);
@@ -114,16 +120,16 @@ alerts:
 
   it('keeps an incident whose notification failed and delivers it on a later round', async () => {
     receiver.failNext = 1;
-    hub.metrics.stockAccuracy.set({ channel: 'wholesale' }, 0.5);
+    await stockRun(0.5);
     await evaluate();
     expect(receiver.take()).toEqual([]);
-    expect((await call(hub, 'viewer', 'GET', '/api/alerts')).json.active).toEqual([expect.objectContaining({ key: 'stock-accuracy:wholesale' })]);
+    expect((await call(hub, 'viewer', 'GET', '/api/alerts')).json.active).toEqual([expect.objectContaining({ key: 'stock-accuracy:web' })]);
     await evaluate();
-    expect(receiver.take()).toEqual([expect.stringContaining('FIRING stock-accuracy wholesale')]);
+    expect(receiver.take()).toEqual([expect.stringContaining('FIRING stock-accuracy web')]);
     await evaluate();
     expect(receiver.take()).toEqual([]);
-    hub.metrics.stockAccuracy.reset();
+    await stockRun(1);
     await evaluate();
-    expect(receiver.take()).toEqual([expect.stringContaining('RESOLVED stock-accuracy wholesale')]);
+    expect(receiver.take()).toEqual([expect.stringContaining('RESOLVED stock-accuracy web')]);
   });
 });

@@ -1,4 +1,6 @@
 import { connectorRegistry } from '../../src/connectors/registry.js';
+import type { ConnectorDefinition } from '../../src/connectors/types.js';
+import type { ConnectorInstance } from '../../src/core/config/load.js';
 import { hashToken } from '../../src/api/ops/auth.js';
 import { opsRoutes, type OpsOptions } from '../../src/api/ops/index.js';
 import { expressPath, type OpsRoute } from '../../src/api/ops/route.js';
@@ -24,13 +26,18 @@ replenishment:
   - { sku: REPL-1, location: wh-east, reorderPoint: 5, reorderQuantity: 20 }
 `;
 
-/** A hub with tokens for every role, the canonical `events` connector and a pushing `stock-api` connector. */
-export async function startOpsHub(options: { yaml?: string; ops?: Pick<OpsOptions, 'history' | 'fetch'> } = {}): Promise<{ hub: TestHub; stockApi: FakeStockApi; stop(): Promise<void> }> {
+/**
+ * A hub with tokens for every role, the canonical `events` connector and a pushing `stock-api`
+ * connector; `extra` adds connector instances and the definitions of their types.
+ */
+export async function startOpsHub(
+  options: { yaml?: string; ops?: Pick<OpsOptions, 'history' | 'fetch'>; extra?: { instances: ConnectorInstance[]; definitions: ConnectorDefinition[] } } = {},
+): Promise<{ hub: TestHub; stockApi: FakeStockApi; stop(): Promise<void> }> {
   const stockApi = await new FakeStockApi().start();
   const config = parseTestConfig(options.yaml ?? OPS_YAML);
-  config.connectors.push(fakePushInstance(stockApi.url));
+  config.connectors.push(fakePushInstance(stockApi.url), ...(options.extra?.instances ?? []));
   config.channels[0]!.connector = 'stock-api';
-  const hub = await startTestHub({ config, registry: [...connectorRegistry, fakePushConnector], ops: options.ops });
+  const hub = await startTestHub({ config, registry: [...connectorRegistry, fakePushConnector, ...(options.extra?.definitions ?? [])], ops: options.ops });
   return {
     hub,
     stockApi,

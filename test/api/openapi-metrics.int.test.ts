@@ -62,7 +62,7 @@ describe('OpenAPI document and metrics', () => {
       ops: hub.ops,
     });
     expect(mountedApiRoutes(app)).toEqual(documented);
-    expect(documented).toEqual(expect.arrayContaining(['GET /api/dead-letters', 'POST /api/dead-letters/{id}/replay', 'POST /api/connectors/{id}/pause', 'GET /api/inventory/{sku}']));
+    expect(documented).toEqual(expect.arrayContaining(['GET /api/dead-letters', 'POST /api/dead-letters/{id}/replay', 'POST /api/connectors/{id}/pause', 'GET /api/inventory/{sku}', 'GET /api/reconcile/runs/{id}/drift', 'POST /api/reconcile/{connectorId}/runs', 'POST /api/variances/{id}/reject']));
   });
 
   it('exposes queue, dead-letter, webhook and job metrics after traffic', async () => {

@@ -5,6 +5,7 @@ import { getDeadLetter } from '../../src/queues/dead-letter-store.js';
 import type { DeadLetter } from '../../src/queues/dead-letter-store.js';
 import { event, waitFor, type TestHub } from '../helpers/hub.js';
 import { makeDeadLetter, startOpsHub, TOKENS } from '../api/helpers.js';
+import { FakeWarehouse, fakeWarehouseConnector, fakeWarehouseInstance } from '../reconcile/fake-warehouse.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-results';
@@ -17,11 +18,15 @@ describe('operations dashboard in Chromium', () => {
   let page: Page;
   let dl: DeadLetter;
   const pageErrors: string[] = [];
+  const warehouse = new FakeWarehouse();
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
     mkdirSync(SHOTS, { recursive: true });
-    ctx = await startOpsHub({ ops: { history: { intervalMs: 1000 } } });
+    ctx = await startOpsHub({
+      ops: { history: { intervalMs: 1000 } },
+      extra: { instances: [fakeWarehouseInstance({ stock: { policy: 'threshold', threshold: 5 }, orders: { policy: 'report', windowMinutes: 60 } })], definitions: [fakeWarehouseConnector(warehouse)] },
+    });
     hub = ctx.hub;
     dl = await makeDeadLetter(hub, 'BROWSER-1');
     await hub.ops.deps.history.sample();
@@ -99,6 +104,34 @@ describe('operations dashboard in Chromium', () => {
     await page.click('#nav a[data-view="overview"]');
     await page.locator('#queues-table tr[data-queue="hub.inbound"]').waitFor();
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
+  });
+
+  it('runs a warehouse reconciliation, shows its drift, and approves and rejects its variances', async () => {
+    // BROWSER-1 holds 2 units after the replay above; the 3PL counts 40, and 25 of a SKU the ledger never saw.
+    warehouse.counts = [
+      { sku: 'BROWSER-1', location: 'EAST-1', onHand: 40 },
+      { sku: 'BROWSER-W2', location: 'EAST-1', onHand: 25 },
+    ];
+    await page.click('#nav a[data-view="reconcile"]');
+    const connector = page.locator('#rc-connectors tr[data-connector="tpl-main"]');
+    await connector.getByRole('button', { name: 'Run stock reconciliation' }).click();
+    const run = page.locator('#rc-runs tbody tr').first();
+    await run.locator('.badge', { hasText: 'completed' }).waitFor();
+    expect(await run.textContent()).toContain('tpl-main');
+    await run.click();
+    await page.locator('#rc-drift tr[data-sku="BROWSER-1"]', { hasText: 'awaiting_approval' }).waitFor();
+    expect(await page.locator('#rc-drift tr[data-sku="BROWSER-1"]').textContent()).toContain('+38');
+
+    const [a, b] = await Promise.all(['BROWSER-1', 'BROWSER-W2'].map((sku) => page.locator('#rc-variances tbody tr', { hasText: sku })));
+    await page.screenshot({ path: `${SHOTS}/dashboard-reconcile.png`, fullPage: true });
+    await a!.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('#flash', { hasText: 'BROWSER-1): approved' }).waitFor();
+    await b!.locator('input').fill('miscount at the 3PL');
+    await b!.getByRole('button', { name: 'Reject' }).click();
+    await page.locator('#flash', { hasText: 'BROWSER-W2): rejected' }).waitFor();
+    await page.locator('#rc-no-variances').waitFor();
+    const { rows } = await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = 'BROWSER-1' AND location = 'wh-east' AND state = 'onHand'`);
+    expect(rows[0]?.quantity).toBe(40);
   });
 
   it('opens bull-board with the cookie the login set', async () => {

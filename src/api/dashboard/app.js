@@ -1,9 +1,10 @@
-// The operations dashboard: login, queue health, dead letters, connectors, SKU and order lookup, audit.
+// The operations dashboard: login, queue health, dead letters, connectors, reconciliation, SKU and order lookup, audit.
 import { api, attempt, can, fillTable, flash, fmtAge, fmtPct, fmtTime, h, hooks, queueChart, session } from './lib.js';
 import { showDeadLetters } from './dead-letters.js';
+import { showReconciliation } from './reconcile.js';
 
 const $ = (id) => document.getElementById(id);
-const VIEWS = ['overview', 'dead-letters', 'connectors', 'inventory', 'orders', 'audit'];
+const VIEWS = ['overview', 'dead-letters', 'connectors', 'reconcile', 'inventory', 'orders', 'audit'];
 let refreshTimer;
 
 async function login(event) {
@@ -51,6 +52,7 @@ async function render(periodic = false) {
   await attempt(renderAlerts);
   if (view === 'overview') await attempt(renderOverview);
   if (view === 'connectors') await attempt(renderConnectors);
+  if (view === 'reconcile') await attempt(showReconciliation);
   if (periodic) return;
   if (view === 'dead-letters') await attempt(() => showDeadLetters());
   if (view === 'audit') await attempt(renderAudit);

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import { ReplayRequestError } from '../../queues/replay.js';
+import { ReconcileRequestError } from '../../reconcile/approvals.js';
 
 /** An error the API answers with its own status and a stable snake_case code. */
 export class ApiError extends Error {
@@ -34,6 +35,10 @@ export function describeIssues(where: string, error: z.ZodError): string {
 export function classifyError(err: unknown): { status: number; code: string; message: string; details?: Record<string, unknown> } {
   if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, details: err.details };
   if (err instanceof ReplayRequestError) return { status: 400, code: 'invalid_request', message: err.message };
+  if (err instanceof ReconcileRequestError) {
+    const [status, code] = err.reason === 'not_found' ? [404, 'not_found'] : err.reason === 'conflict' ? [409, 'conflict'] : [400, 'invalid_request'];
+    return { status, code, message: err.message };
+  }
   const e = err as { type?: string; status?: number; message?: string };
   if (e?.type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'request body exceeds the size limit' };
   if (e?.type === 'entity.parse.failed') return { status: 400, code: 'malformed_json', message: 'request body is not valid JSON' };

@@ -11,6 +11,7 @@ import { bullBoardRouter } from '../bull-board.js';
 import type { HubMetrics } from '../metrics.js';
 import { QueueHistory, type QueueHistoryOptions } from '../queue-history.js';
 import { allQueueStats } from '../queue-stats.js';
+import { refreshReconcileGauges } from '../reconcile-metrics.js';
 import { adminRoutes } from './admin.js';
 import { TokenTable } from './auth.js';
 import { connectorRoutes } from './connectors.js';
@@ -18,6 +19,7 @@ import { deadLetterRoutes } from './dead-letters.js';
 import { erpRoutes } from './erp.js';
 import { openApiDocument } from './openapi.js';
 import { queueRoutes } from './queues.js';
+import { reconcileRoutes } from './reconcile.js';
 import { defineRoute, type OpsDeps, type OpsRoute } from './route.js';
 import { OpenApiResponseSchema } from './schemas.js';
 
@@ -27,6 +29,7 @@ export const opsRoutes: OpsRoute[] = [
   ...deadLetterRoutes,
   ...connectorRoutes,
   ...erpRoutes,
+  ...reconcileRoutes,
   ...adminRoutes,
   defineRoute({
     method: 'get',
@@ -62,7 +65,7 @@ export interface Ops {
   stop(): Promise<void>;
 }
 
-/** Builds the ops console and registers its scrape-time metrics (queue depth and age, open dead letters). */
+/** Builds the ops console and registers its scrape-time metrics (queue depth and age, open dead letters, stock accuracy and drift). */
 export function createOps(o: OpsOptions): Ops {
   const history = new QueueHistory(o.queues, o.redis, o.connectors, o.logger, o.history);
   const alerts = new AlertMonitor({ ...o });
@@ -83,6 +86,7 @@ export function createOps(o: OpsOptions): Ops {
     for (const r of rows) o.metrics.deadLettersOpen.set({ connector: r.connector ?? '' }, r.n);
     if (rows.length === 0) o.metrics.deadLettersOpen.set({ connector: '' }, 0);
   });
+  o.metrics.onScrape(() => refreshReconcileGauges(o));
   return {
     deps,
     tokens,

@@ -69,7 +69,7 @@ export function openApiDocument(routes: readonly OpsRoute[]): Json {
       title: 'commerce-hub operations API',
       version: '1',
       description:
-        'Queues, dead letters, connectors, inventory, orders, replenishment, audit log and alerts. Send `Authorization: Bearer <token>` with a token from config `auth.tokens`; roles are viewer (read), operator (replay, discard, pause/resume) and admin (everything, config view).',
+        'Queues, dead letters, connectors, reconciliation, inventory, orders, replenishment, audit log and alerts. Send `Authorization: Bearer <token>` with a token from config `auth.tokens`; roles are viewer (read), operator (replay, discard, pause/resume, start reconciliations, decide variances) and admin (everything, config view).',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

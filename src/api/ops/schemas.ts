@@ -187,3 +187,101 @@ export const AlertsResponseSchema = z.object({
 
 export const ConfigResponseSchema = z.record(z.string(), z.unknown()).describe('The running configuration with every secret redacted');
 export const OpenApiResponseSchema = z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) });
+
+const ReconcileKindSchema = z.enum(['stock', 'warehouse', 'orders']);
+const RunCountsSchema = z.object({
+  checked: z.number().int().describe('SKUs (stock, warehouse) or orders compared'),
+  compared: z.number().int().describe('Levels compared (stock, warehouse); orders for order runs'),
+  drifted: z.number().int().describe('SKUs or orders with at least one difference'),
+  healed: z.number().int().describe('Drift rows healed: a push requested, a count applied, an order backfilled'),
+  flagged: z.number().int().describe('Drift rows left for a human'),
+  unmapped: z.number().int().describe('Channel items no hub SKU maps to'),
+  inFlight: z.number().int().describe('Differences explained by a push still on its way (not drift)'),
+});
+export const ReconcileRunSchema = z.object({
+  id: z.number().int(),
+  connectorId: z.string(),
+  kind: ReconcileKindSchema,
+  trigger: z.enum(['schedule', 'manual', 'cli']),
+  status: z.enum(['running', 'completed', 'failed']),
+  policy: z.record(z.string(), z.unknown()).describe('The reconcile policy the run used'),
+  startedAt: iso,
+  heartbeatAt: iso,
+  finishedAt: isoOrNull,
+  counts: RunCountsSchema,
+  accuracy: z.number().nullable().describe('Share of checked SKUs or orders without difference, 0..1; null while running or failed'),
+  durationMs: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export const ReconcileRunPageSchema = z.object({
+  items: z.array(ReconcileRunSchema),
+  nextBefore: z.number().int().nullable().describe('Pass as `before` for the next page'),
+});
+
+export const DriftSchema = z.object({
+  id: z.number().int(),
+  runId: z.number().int(),
+  connectorId: z.string(),
+  kind: z.enum(['stock', 'warehouse']),
+  sku: z.string(),
+  location: z.string().describe('Hub location, or the connector’s own id when unmapped'),
+  externalLocation: z.string(),
+  channelValue: z.number().int().describe('What the channel (or warehouse) says'),
+  expected: z.number().int().describe('What the ledger says'),
+  delta: z.number().int().describe('channelValue − expected'),
+  firstSeen: iso.describe('When consecutive runs first found this difference'),
+  action: z.enum(['healed', 'flagged', 'reported', 'awaiting_approval', 'approved', 'rejected', 'stale', 'superseded']),
+  countedAt: isoOrNull,
+  decidedBy: z.string().nullable(),
+  decidedAt: isoOrNull,
+  decisionNote: z.string().nullable(),
+});
+export const DriftPageSchema = z.object({
+  items: z.array(DriftSchema),
+  nextAfter: z.number().int().nullable().describe('Pass as `after` for the next page'),
+});
+
+export const OrderIssueSchema = z.object({
+  id: z.number().int(),
+  runId: z.number().int(),
+  connectorId: z.string(),
+  channel: z.string(),
+  externalOrderId: z.string(),
+  orderNumber: z.string().nullable(),
+  issue: z.enum(['missing', 'outdated', 'cancelled_in_channel', 'cancelled_in_hub']),
+  channelVersion: z.string().nullable(),
+  hubVersion: z.string().nullable(),
+  hubStatus: z.string().nullable(),
+  action: z.enum(['backfilled', 'flagged', 'reported']),
+  inboxId: z.number().int().nullable(),
+});
+export const OrderIssuesResponseSchema = z.object({ items: z.array(OrderIssueSchema) });
+
+export const ReconcileStartSchema = z.union([
+  z.object({
+    connectorId: z.string(),
+    kind: ReconcileKindSchema,
+    dryRun: z.literal(false),
+    jobId: z.string().describe('The job on hub.reconcile'),
+    deduplicated: z.boolean().describe('A run of this reconciliation was already waiting or running: this start was folded into it'),
+    run: ReconcileRunSchema.nullable().describe('The run in progress for this connector and kind, when one has begun'),
+  }),
+  z.object({
+    connectorId: z.string(),
+    kind: ReconcileKindSchema,
+    dryRun: z.literal(true),
+    counts: RunCountsSchema,
+    accuracy: z.number(),
+    durationMs: z.number(),
+    sample: z.object({
+      drift: z.array(z.looseObject({ sku: z.string(), location: z.string(), channelValue: z.number(), expected: z.number(), action: z.string() })),
+      orders: z.array(z.looseObject({ externalOrderId: z.string(), issue: z.string(), action: z.string() })),
+    }).describe('The first differences found (up to 100 of each)'),
+  }),
+]);
+
+export const VariancePageSchema = DriftPageSchema;
+
+export const ReconcileConnectorsSchema = z.object({
+  connectors: z.array(z.object({ id: z.string(), type: z.string(), kinds: z.array(ReconcileKindSchema).describe('What POST /reconcile/{connectorId}/runs accepts for it') })),
+});

@@ -1,0 +1,39 @@
+import type { HubConfig } from '../core/config/load.js';
+import type { Queryable } from '../core/store/index.js';
+import { connectorChannel } from '../reconcile/policy.js';
+import { latestStockAccuracy } from '../reconcile/runs.js';
+import type { HubMetrics } from './metrics.js';
+
+/**
+ * Sets `hub_stock_accuracy_ratio` (per channel) and `hub_reconcile_drift_rows` (per connector and
+ * channel) from the latest completed stock run of each connector in the database, so that an API
+ * process shows them even when the runs happen in separate worker processes. A channel sold
+ * through several connectors gets the lowest accuracy of them. Connectors no longer configured,
+ * or without one channel, are left out.
+ */
+export async function refreshReconcileGauges(deps: { config: HubConfig; db: Queryable; metrics: Pick<HubMetrics, 'stockAccuracy' | 'reconcileDrift'> }): Promise<void> {
+  const latest = await latestStockAccuracy(deps.db);
+  const { rows } = latest.length
+    ? await deps.db.query<{ run_id: string | number; n: string | number }>(`SELECT run_id, count(*) AS n FROM reconcile_drift WHERE run_id = ANY($1::bigint[]) GROUP BY run_id`, [latest.map((l) => l.runId)])
+    : { rows: [] };
+  const driftRows = new Map(rows.map((r) => [Number(r.run_id), Number(r.n)]));
+  const accuracy = new Map<string, number>();
+  const drift: { connector: string; channel: string; n: number }[] = [];
+  for (const l of latest) {
+    const instance = deps.config.connectors.find((c) => c.id === l.connectorId);
+    if (!instance) continue;
+    let channel: string;
+    try {
+      channel = connectorChannel(deps.config, instance);
+    } catch {
+      continue;
+    }
+    accuracy.set(channel, Math.min(accuracy.get(channel) ?? 1, l.accuracy));
+    drift.push({ connector: l.connectorId, channel, n: driftRows.get(l.runId) ?? 0 });
+  }
+  // No await from here on: a scrape never sees the gauges half set.
+  deps.metrics.stockAccuracy.reset();
+  for (const [channel, value] of accuracy) deps.metrics.stockAccuracy.set({ channel }, value);
+  deps.metrics.reconcileDrift.reset();
+  for (const d of drift) deps.metrics.reconcileDrift.set({ connector: d.connector, channel: d.channel }, d.n);
+}
