@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createErpContext } from '../src/core/erp/context.js';
 import { computeAvailableToSell } from '../src/core/erp/index.js';
-import { startShopifySimulator } from '../test/sim/shopify/index.js';
+import { simConnectorYaml, startShopifySimulator } from '../test/sim/shopify/index.js';
 import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor } from '../test/helpers/hub.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -23,10 +23,7 @@ locations: [{ id: wh-east, kind: warehouse }]
 channels: [{ id: web, connector: shopify-main, locations: [wh-east] }]
 connectors:
   - { id: events, type: canonical, credentials: { webhookSecret: ${CANONICAL_SECRET} } }
-  - id: shopify-main
-    type: shopify
-    settings: { shopDomain: ${sim.shopDomain}, baseUrl: ${sim.url}, channel: web, pushLocationId: "${location}", locations: { "${location}": wh-east } }
-    credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
+${simConnectorYaml(sim, { locations: [[location, 'wh-east']] })}
 `),
   coalesceMs: Number(args.get('coalesce') ?? 1000),
 });

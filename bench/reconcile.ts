@@ -21,7 +21,7 @@ import { createLogger } from '../src/core/logger.js';
 import { openDb } from '../src/core/store/index.js';
 import { createClientSource, runReconciliation, type RunResult } from '../src/reconcile/index.js';
 import { activeConnectors } from '../src/queues/runtime.js';
-import { startShopifySimulator } from '../test/sim/shopify/index.js';
+import { simConnectorYaml, startShopifySimulator } from '../test/sim/shopify/index.js';
 import { seedHub, seedShop, type SeededSku } from '../test/reconcile/seed.js';
 
 interface Shop {
@@ -112,17 +112,12 @@ async function measure(count: number): Promise<Measured> {
 locations: [{ id: wh-east, kind: warehouse }, { id: wh-west, kind: warehouse }]
 channels: [{ id: web, connector: shopify-bench, locations: [wh-east, wh-west], safetyStock: 0 }]
 connectors:
-  - id: shopify-bench
-    type: shopify
-    settings:
-      shopDomain: ${shop.shopDomain}
-      baseUrl: ${shop.url}
-      channel: web
-      pushLocationId: "${shop.locations[0]}"
-      locations: { "${shop.locations[0]}": wh-east, "${shop.locations[1]}": wh-west }
-      requestTimeoutMs: 60000
-    credentials: { accessToken: ${shop.accessToken}, webhookSecret: ${shop.webhookSecret} }
-    reconcile: { stock: { policy: threshold, threshold: 5 } }
+${simConnectorYaml(shop, {
+  id: 'shopify-bench',
+  locations: [[shop.locations[0]!, 'wh-east'], [shop.locations[1]!, 'wh-west']],
+  settings: ['requestTimeoutMs: 60000'],
+  extra: ['reconcile: { stock: { policy: threshold, threshold: 5 } }'],
+})}
 `,
       {},
     );

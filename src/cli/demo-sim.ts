@@ -20,3 +20,12 @@ export interface DemoSimulator {
   faults: { next(count: number, fault: { type: 'status'; status: number }): void };
   close(): Promise<void>;
 }
+
+/** The simulator module's exports the demo uses. */
+export interface DemoSimulatorModule {
+  startShopifySimulator(options: { locations?: string[] }): Promise<DemoSimulator>;
+  simConnectorYaml(
+    sim: DemoSimulator,
+    options: { id?: string; channel?: string; locations: [string, string][]; settings?: string[]; extra?: string[] },
+  ): string;
+}

@@ -15,7 +15,7 @@ import { computeAvailableToSell } from '../core/erp/index.js';
 import { DEFAULT_REDIS_URL, redisAnswers } from '../queues/redis.js';
 import { activeConnectors } from '../queues/runtime.js';
 import { runReconciliation } from '../reconcile/index.js';
-import type { DemoSimulator } from './demo-sim.js';
+import type { DemoSimulatorModule } from './demo-sim.js';
 
 const SIM_MODULE = fileURLToPath(new URL('../../test/sim/shopify/index.ts', import.meta.url));
 const PREFIX = '{hub-demo}';
@@ -89,7 +89,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const logFile = join(dataDir, 'hub.log');
   const logger = pino({ level: 'info', redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ dest: logFile, sync: false }));
-  const { startShopifySimulator } = (await import(SIM_MODULE)) as { startShopifySimulator: (o: object) => Promise<DemoSimulator> };
+  const { startShopifySimulator, simConnectorYaml } = (await import(SIM_MODULE)) as DemoSimulatorModule;
   const sim = await startShopifySimulator({ locations: ['Online store'] });
   const shopLocation = sim.store.locations[0]!.id;
   const secret = randomBytes(24).toString('hex');
@@ -105,19 +105,12 @@ locations:
 channels:
   - { id: web, name: Simulated Shopify store, connector: shopify-demo, locations: [wh-east, wh-west], safetyStock: 1 }
 connectors:
-  - id: shopify-demo
-    type: shopify
-    settings:
-      shopDomain: ${sim.shopDomain}
-      baseUrl: ${sim.url}
-      channel: web
-      pushLocationId: "${shopLocation}"
-      locations: { "${shopLocation}": wh-east }
-      ingestFulfillments: false
-    credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
-    retry: { attempts: 5, backoffMs: 200, maxBackoffMs: 2000 }
-    rateLimit: { max: 10, durationMs: 1000 }
-    reconcile: { stock: { policy: heal } }
+${simConnectorYaml(sim, {
+  id: 'shopify-demo',
+  locations: [[shopLocation, 'wh-east']],
+  settings: ['ingestFulfillments: false'],
+  extra: ['retry: { attempts: 5, backoffMs: 200, maxBackoffMs: 2000 }', 'rateLimit: { max: 10, durationMs: 1000 }', 'reconcile: { stock: { policy: heal } }'],
+})}
   - id: warehouse
     type: canonical
     credentials: { webhookSecret: ${secret} }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorRegistry } from '../../src/connectors/registry.js';
-import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
+import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { CANONICAL_SECRET, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { FakeWarehouse, fakeWarehouseConnector, fakeWarehouseInstance } from '../reconcile/fake-warehouse.js';
 import { seedHub, seedShop, type SeededSku } from '../reconcile/seed.js';
@@ -31,18 +31,10 @@ connectors:
   - id: events
     type: canonical
     credentials: { webhookSecret: ${CANONICAL_SECRET} }
-  - id: shopify-main
-    type: shopify
-    settings:
-      shopDomain: ${sim.shopDomain}
-      baseUrl: ${sim.url}
-      channel: web
-      pushLocationId: "${push}"
-      locations: { "${push}": wh-east, "${other}": wh-west }
-    credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
-    retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 500 }
-    rateLimit: { max: 50, durationMs: 1000 }
-    reconcile: { stock: { policy: threshold, threshold: 5 } }
+${simConnectorYaml(sim, {
+  locations: [[push!, 'wh-east'], [other!, 'wh-west']],
+  extra: ['retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 500 }', 'rateLimit: { max: 50, durationMs: 1000 }', 'reconcile: { stock: { policy: threshold, threshold: 5 } }'],
+})}
 ${auth}`);
     config.connectors.push(fakeWarehouseInstance({ stock: { policy: 'threshold', threshold: 5 }, orders: { policy: 'report', windowMinutes: 60 } }));
     hub = await startTestHub({ config, registry: [...connectorRegistry, fakeWarehouseConnector(warehouse)] });

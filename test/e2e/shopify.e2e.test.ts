@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpContext } from '../../src/core/erp/context.js';
 import { availableToSell, getOrder } from '../../src/core/erp/index.js';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
-import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
+import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 
 /**
@@ -25,18 +25,11 @@ connectors:
   - id: events
     type: canonical
     credentials: { webhookSecret: ${CANONICAL_SECRET} }
-  - id: shopify-main
-    type: shopify
-    settings:
-      shopDomain: ${sim.shopDomain}
-      baseUrl: ${sim.url}
-      channel: web
-      pushLocationId: "${location}"
-      ingestFulfillments: false
-      locations: { "${location}": wh-east }
-    credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
-    retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }
-    rateLimit: { max: 20, durationMs: 1000 }
+${simConnectorYaml(sim, {
+  locations: [[location, 'wh-east']],
+  settings: ['ingestFulfillments: false'],
+  extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }', 'rateLimit: { max: 20, durationMs: 1000 }'],
+})}
 `);
     hub = await startTestHub({ config });
     sim.webhooks.subscribe(`${hub.url}/webhooks/shopify-main`);

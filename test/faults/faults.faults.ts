@@ -13,7 +13,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { runReconciliation } from '../../src/reconcile/index.js';
 import { activeConnectors, bullConnection } from '../../src/queues/runtime.js';
 import { outboundQueue } from '../../src/queues/names.js';
-import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
+import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { spawnHub } from '../helpers/cli.js';
 import { CANONICAL_SECRET, event } from '../helpers/hub.js';
 import { postSigned } from '../helpers/processes.js';
@@ -68,13 +68,11 @@ connectors:
     type: canonical
     credentials: { webhookSecret: ${CANONICAL_SECRET} }
     retry: { attempts: 20, backoffMs: 200, maxBackoffMs: 2000 }
-  - id: shopify-main
-    type: shopify
-    settings: { shopDomain: ${sim.shopDomain}, baseUrl: ${sim.url}, channel: web, pushLocationId: "${location}", locations: { "${location}": wh-east }, requestTimeoutMs: 2000 }
-    credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
-    retry: { attempts: 20, backoffMs: 200, maxBackoffMs: 2000 }
-    rateLimit: { max: 10, durationMs: 1000 }
-    reconcile: { stock: { policy: heal } }
+${simConnectorYaml(sim, {
+  locations: [[location, 'wh-east']],
+  settings: ['requestTimeoutMs: 2000'],
+  extra: ['retry: { attempts: 20, backoffMs: 200, maxBackoffMs: 2000 }', 'rateLimit: { max: 10, durationMs: 1000 }', 'reconcile: { stock: { policy: heal } }'],
+})}
 `,
     );
     env = { HUB_CONFIG: join(dir, 'hub.yaml'), DATABASE_URL: pg.url, REDIS_URL: redis.url, LOG_LEVEL: 'warn', HUB_DB_SCHEMA: '' };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/core/store/index.js';
-import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
+import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { runHub } from '../helpers/cli.js';
 import { TEST_DATABASE_URL } from '../helpers/db.js';
 import { CANONICAL_SECRET, REDIS_URL } from '../helpers/hub.js';
@@ -35,16 +35,7 @@ connectors:
   - id: events
     type: canonical
     credentials: { webhookSecret: ${CANONICAL_SECRET} }
-  - id: shopify-main
-    type: shopify
-    settings:
-      shopDomain: ${sim.shopDomain}
-      baseUrl: ${sim.url}
-      channel: web
-      pushLocationId: "${push}"
-      locations: { "${push}": wh-east, "${other}": wh-west }
-    credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
-    reconcile: { stock: { policy: report } }
+${simConnectorYaml(sim, { locations: [[push!, 'wh-east'], [other!, 'wh-west']], extra: ['reconcile: { stock: { policy: report } }'] })}
 `,
     );
     env = { HUB_CONFIG: file, DATABASE_URL: TEST_DATABASE_URL, HUB_DB_SCHEMA: schema, REDIS_URL, NO_COLOR: '1' };

@@ -4,7 +4,7 @@ import type { HubConfig } from '../../src/core/config/load.js';
 import type { ReconcilePolicy } from '../../src/core/config/schema.js';
 import { createClientSource, type ReconcileDeps, type ReconcileTarget } from '../../src/reconcile/index.js';
 import { activeConnectors } from '../../src/queues/runtime.js';
-import type { ShopifySimulator } from '../sim/shopify/index.js';
+import { simConnectorYaml, type ShopifySimulator } from '../sim/shopify/index.js';
 import { CANONICAL_SECRET, parseTestConfig, type TestHub } from '../helpers/hub.js';
 
 export const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false });
@@ -23,18 +23,10 @@ connectors:
   - id: events
     type: canonical
     credentials: { webhookSecret: ${CANONICAL_SECRET} }
-  - id: shopify-main
-    type: shopify
-    settings:
-      shopDomain: ${sim.shopDomain}
-      baseUrl: ${sim.url}
-      channel: web
-      pushLocationId: "${push}"
-      locations: { "${push}": wh-east, "${other}": wh-west }
-    credentials: { accessToken: ${sim.accessToken}, webhookSecret: ${sim.webhookSecret} }
-    retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 500 }
-    rateLimit: { max: 50, durationMs: 1000 }
-    reconcile: ${reconcile}
+${simConnectorYaml(sim, {
+  locations: [[push!, 'wh-east'], [other!, 'wh-west']],
+  extra: ['retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 500 }', 'rateLimit: { max: 50, durationMs: 1000 }', `reconcile: ${reconcile}`],
+})}
 `);
 }
 

@@ -29,3 +29,4 @@ export { type DeliveryRecord, type SimDelivery, WebhookSender } from './webhooks
 export { ThrottleBucket, requestedCost } from './cost.js';
 export { BulkOperations, type SimBulkOperation } from './bulk.js';
 export { localTime } from './payloads.js';
+export { simConnectorYaml, type SimConnectorOptions, type SimEndpoint } from './config.js';
