@@ -37,6 +37,7 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
   if (options.schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name "${options.schema}"`);
     const admin = new pg.Client({ connectionString: options.url });
+    admin.on('error', () => undefined);
     await admin.connect();
     try {
       await admin.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
@@ -59,6 +60,13 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
     ...base,
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client whose server goes away emits 'error' between queries; unheard, that
+      // would end the process. Heard, the transaction fails (retryable) and the client is discarded.
+      let lost: Error | undefined;
+      const onError = (err: Error) => {
+        lost = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -68,7 +76,8 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
         await client.query('ROLLBACK').catch(() => undefined);
         throw mapDbError(err);
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(lost);
       }
     },
     async close() {
