@@ -69,3 +69,33 @@ describe.runIf(TEST_DB_KINDS.includes('postgres'))('store on postgres under cont
     }
   });
 });
+
+describe.runIf(TEST_DB_KINDS.includes('postgres'))('store on postgres when the server drops a connection', () => {
+  it('fails the transaction instead of crashing the process, and the next one works', async () => {
+    const db = await openTestDb('postgres');
+    const unhandled: unknown[] = [];
+    const onUncaught = (err: unknown) => unhandled.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      let pid!: number;
+      let started!: () => void;
+      const inside = new Promise<void>((r) => (started = r));
+      const tx = db.transaction(async (t) => {
+        pid = (await t.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        started();
+        // Idle inside the transaction while the server ends this backend, as a crash or a failover would.
+        await new Promise((r) => setTimeout(r, 500));
+        await t.query('SELECT 1');
+      });
+      await inside;
+      await db.query('SELECT pg_terminate_backend($1)', [pid]);
+      await expect(tx).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(unhandled).toEqual([]);
+      expect((await db.transaction((t) => t.query<{ one: number }>('SELECT 1 AS one'))).rows[0]?.one).toBe(1);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await db.close();
+    }
+  });
+});
