@@ -37,6 +37,11 @@ export interface InboundDeps {
   connectors: ReadonlyMap<string, { instance: ConnectorInstance; definition: ConnectorDefinition }>;
   deadLetters: Queue;
   logger: Logger;
+  /**
+   * Called after a delivery's events are committed (e.g. to heal a channel's own count at once).
+   * A failure is logged, not retried: the delivery is applied, and reconciliation catches the rest.
+   */
+  afterApply?: (connectorId: string, events: readonly CanonicalEvent[]) => Promise<unknown>;
   /** Channel → connector that records fulfilments there; shipments confirmed by any other source are sent to it. */
   fulfillmentRoutes?: ReadonlyMap<string, string>;
   now?: () => Date;
@@ -132,6 +137,11 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
       return out;
     });
     if (normalized.ignored) deps.logger.info({ connectorId, topic, inboxId }, normalized.ignored);
+    if (deps.afterApply && outcomes.some((o) => o.status === 'applied')) {
+      await deps.afterApply(connectorId, normalized.events).catch((err: Error) =>
+        deps.logger.warn({ connectorId, inboxId, err: err.message }, 'after-apply step failed; reconciliation will catch up'),
+      );
+    }
     return { events: normalized.events.length, outcomes, ignored: normalized.ignored };
   } catch (err) {
     if (err instanceof SyntaxError) {

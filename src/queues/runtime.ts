@@ -9,13 +9,14 @@ import type { HubMetrics } from '../api/metrics.js';
 import { Catalog } from './catalog.js';
 import { insertDeadLetter, type DeadLetterReport } from './dead-letter-store.js';
 import { markInbox, pendingInbox } from './inbox.js';
-import { processInbound, type InboundJobData } from './inbound.js';
+import { processInbound, type InboundDeps, type InboundJobData } from './inbound.js';
 import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, RECONCILE_QUEUE, outboundQueue } from './names.js';
 import { POLL_ORDERS_JOB, pollOrders, type PollJobData } from './poll.js';
 import { processOutbound, pushRoutes, relayAvailability, relayFulfillments, type PushAvailabilityJobData, type PushJobData } from './outbound.js';
 import { hubBackoffStrategy, retryJobOptions, DEFAULT_RETRY } from './retry-policy.js';
 import { DEFAULT_REDIS_URL } from './redis.js';
 import { createReconcileProcessor, isReconcileJob, syncReconcileSchedulers, type ReconcileJobData } from '../reconcile/jobs.js';
+import { healChannelReports } from '../reconcile/heal.js';
 
 export interface ActiveConnector {
   instance: ConnectorInstance;
@@ -180,7 +181,21 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
     workers.push(worker);
   };
 
-  const inboundDeps = { db, erp, catalog, connectors, deadLetters: queues.deadLetters, logger, fulfillmentRoutes: fulfillmentRoutes(config, connectors) };
+  let current = config;
+  const inboundDeps: InboundDeps = {
+    db,
+    erp,
+    catalog,
+    connectors,
+    deadLetters: queues.deadLetters,
+    logger,
+    fulfillmentRoutes: fulfillmentRoutes(config, connectors),
+    // A channel's own count that disagrees with the ledger is healed at once when its policy says heal.
+    afterApply: async (connectorId, events) => {
+      const entry = connectors.get(connectorId);
+      if (entry) await healChannelReports({ db, config: current, erp: inboundDeps.erp }, entry.instance, events);
+    },
+  };
   if (wanted(INBOUND_QUEUE)) {
     observe(
       // A snapshot per job: a reload mid-job does not change the context it applies with.
@@ -311,6 +326,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
       // Mutated in place: the queues, the reconcile processor and in-flight lookups share this map.
       connectors.clear();
       for (const [id, entry] of fresh) connectors.set(id, entry);
+      current = next;
       inboundDeps.erp = createErpContext(next);
       inboundDeps.fulfillmentRoutes = fulfillmentRoutes(next, connectors);
     },

@@ -1,5 +1,8 @@
+import type { ConnectorInstance, HubConfig } from '../core/config/load.js';
 import { computeAvailableToSell, type ErpContext } from '../core/erp/index.js';
+import type { CanonicalEvent } from '../core/model/index.js';
 import type { Db } from '../core/store/index.js';
+import { connectorChannel, hubLocationOf, resolvePolicy } from './policy.js';
 
 /**
  * Asks for a push of the current availableToSell of `skus` on `channel`, as if the ledger had just
@@ -37,4 +40,41 @@ export async function requestAvailabilityPush(db: Db, erp: ErpContext, channel: 
     );
     return rows.map((r) => ({ sku: r.sku, available: r.available, version: Number(r.version) }));
   });
+}
+
+/**
+ * A channel told the hub its own count (a stock edit in its admin, its own sale): where that count
+ * is at the location the hub pushes to and differs from availableToSell, and the connector's stock
+ * policy is `heal`, push the hub's value at once instead of waiting for the next reconciliation.
+ * Returns the SKUs it asked to push.
+ */
+export async function healChannelReports(
+  deps: { db: Db; config: HubConfig; erp: ErpContext },
+  instance: ConnectorInstance,
+  events: readonly CanonicalEvent[],
+): Promise<string[]> {
+  if (resolvePolicy(instance).stock.policy !== 'heal') return [];
+  const reports = events.flatMap((e) => (e.type === 'inventory.level.reported' && e.data.reporter === 'channel' ? [e.data] : []));
+  if (reports.length === 0) return [];
+  const pushedAt = pushedHubLocation(deps.config, instance);
+  let channel: string;
+  try {
+    channel = connectorChannel(deps.config, instance);
+  } catch {
+    return [];
+  }
+  const here = reports.filter((r) => r.location === pushedAt);
+  if (here.length === 0) return [];
+  const ats = await computeAvailableToSell(deps.db, here.map((r) => ({ sku: r.sku, channel })), deps.erp);
+  const drifted = here.filter((r) => (ats.get(`${r.sku}\u0000${channel}`) ?? 0) !== r.quantity).map((r) => r.sku);
+  if (drifted.length > 0) await requestAvailabilityPush(deps.db, deps.erp, channel, drifted);
+  return drifted;
+}
+
+/** The hub location behind the channel location the connector pushes to (`settings.pushLocationId`, or its only mapped location). */
+function pushedHubLocation(config: HubConfig, instance: ConnectorInstance): string | null {
+  const push = instance.settings['pushLocationId'];
+  if (typeof push === 'string') return hubLocationOf(config, instance)(push);
+  const mapped = Object.values((instance.settings['locations'] as Record<string, string> | undefined) ?? {});
+  return mapped.length === 1 ? mapped[0]! : null;
 }

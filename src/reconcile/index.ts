@@ -13,6 +13,7 @@ export { approveVariance, listVariances, rejectVariance, ReconcileRequestError, 
 export { getDrift, listDrift, listOrderIssues, type DriftFilter, type DriftView, type OrderIssueView } from './drift-store.js';
 export { createClientSource, createReconcileProcessor, isReconcileJob, startReconcileRun, syncReconcileSchedulers, RECONCILE_ORDERS_JOB, RECONCILE_STOCK_JOB, type ReconcileJobData } from './jobs.js';
 export { resolvePolicy } from './policy.js';
+export { healChannelReports, requestAvailabilityPush } from './heal.js';
 export { resyncOrders, resyncSkus, type OrderResync, type SkuResync } from './resync.js';
 export { reconcileKinds, runReconciliation, stockKindOf, type RunOptions, type RunResult } from './run.js';
 export { getRun, latestStockAccuracy, listRuns, type RunFilter, type RunView } from './runs.js';

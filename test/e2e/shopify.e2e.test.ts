@@ -28,7 +28,7 @@ connectors:
 ${simConnectorYaml(sim, {
   locations: [[location, 'wh-east']],
   settings: ['ingestFulfillments: false'],
-  extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }', 'rateLimit: { max: 20, durationMs: 1000 }'],
+  extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }', 'rateLimit: { max: 20, durationMs: 1000 }', 'reconcile: { stock: { policy: heal } }'],
 })}
 `);
     hub = await startTestHub({ config });
@@ -84,6 +84,16 @@ ${simConnectorYaml(sim, {
     await waitFor(() => (sim.store.order(order.id)?.fulfillments.length ?? 0) > 0, 'fulfilment created in the store');
     expect(JSON.stringify(sim.store.order(order.id)?.fulfillments)).toContain('1Z999AA10123456784');
     await waitFor(async () => (await getOrder(hub.db, 'web', String(order.id)))?.status === 'shipped', 'order shipped in the hub');
+  });
+
+  it('puts back a stock edit made in the store admin at once when the stock policy heals, without a reconciliation run', async () => {
+    await sim.webhooks.idle();
+    const expected = await availableToSell(hub.db, 'TSHIRT-L', 'web', erp());
+    sim.store.setAvailable('TSHIRT-L', expected + 25);
+    await sim.webhooks.idle();
+    await waitFor(() => sim.store.available('TSHIRT-L') === expected, 'the hub value pushed back');
+    const runs = await hub.db.query('SELECT 1 FROM reconcile_run');
+    expect(runs.rowCount).toBe(0);
   });
 
   it('answers a forged HMAC with 401 and records nothing; a duplicate is acknowledged once', async () => {
