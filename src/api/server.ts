@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import type { Redis } from 'ioredis';
 import { loadConfig, configPath, type HubConfig } from '../core/config/load.js';
 import { ConfigError } from '../core/errors.js';
@@ -34,6 +35,8 @@ export interface StartOptions {
   /** Overrides config `server.port` (0 picks a free port). */
   port?: number;
   workers?: WorkerOptions;
+  /** `hub worker` only: serve /metrics and /healthz on this port (0 picks a free one); none when unset. */
+  metricsPort?: number;
   /** Reload on SIGHUP and on config file changes (default both on). */
   reload?: { signal?: boolean; file?: boolean; debounceMs?: number };
 }
@@ -90,6 +93,20 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
     url = `http://${host}:${address.port}`;
     logger.info({ url }, `hub listening on ${url} (dashboard ${url}/dashboard/, metrics ${url}/metrics)`);
+  } else if (options.metricsPort !== undefined) {
+    const metricsPort = options.metricsPort;
+    // A worker's job counters and latencies live in the worker: let Prometheus scrape each one.
+    const app = express();
+    app.disable('x-powered-by');
+    app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+    app.get('/metrics', async (_req, res) => void res.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(metricsPort, config.server.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
+    url = `http://${host}:${(server.address() as AddressInfo).port}`;
+    logger.info({ url }, `worker metrics on ${url}/metrics`);
   }
 
   const hub: RunningHub = { config, db, redis, server, workers, url, reload: (trigger = 'api') => reloader.reload(trigger), stop: () => stop() };

@@ -8,6 +8,7 @@ interface ProcessOptions {
   port?: number;
   queues?: string;
   concurrency?: number;
+  metricsPort?: number;
 }
 
 async function run(mode: HubMode, opts: ProcessOptions): Promise<void> {
@@ -18,6 +19,7 @@ async function run(mode: HubMode, opts: ProcessOptions): Promise<void> {
       mode,
       configFile: opts.config,
       port: opts.port,
+      metricsPort: opts.metricsPort ?? (process.env['METRICS_PORT'] ? Number(process.env['METRICS_PORT']) : undefined),
       logger,
       workers: { queues: opts.queues?.split(',').map((q) => q.trim()), concurrency: opts.concurrency },
     });
@@ -66,5 +68,6 @@ export function registerStartCommand(program: Command): void {
     .option(...configOption)
     .option('--queues <names>', 'comma-separated: hub.inbound, hub.dead-letter, outbound, relay (default all)')
     .option('--concurrency <n>', 'inbound jobs processed at once (default 8)', int)
+    .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (default $METRICS_PORT; none when unset)', int)
     .action((opts: ProcessOptions) => run('worker', opts));
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/core/erp/index.js';
-import { exited } from '../helpers/cli.js';
+import { exited, spawnHub } from '../helpers/cli.js';
 import { event, waitFor } from '../helpers/hub.js';
 import { postSigned, ProcessHub } from '../helpers/processes.js';
 
@@ -88,6 +88,18 @@ describe('crashes lose nothing and apply nothing twice', () => {
     });
     expect(killed).toBe(true);
     await expectAllAppliedOnce(hub, acked);
+  });
+
+  it('a worker started with --metrics-port serves its own job counters to Prometheus', async () => {
+    hub = await new ProcessHub().init();
+    const api = await hub.spawn('api');
+    const worker = await spawnHub(['worker', '--metrics-port', '0'], hub.env(), /worker metrics on (http:\/\/[\d.]+:\d+)/);
+    hub.children.add(worker.child);
+    const acked = await send(api.url!, 20, ['METRICS-A']);
+    await expectAllAppliedOnce(hub, acked);
+    const text = await (await fetch(`${worker.match[1]}/metrics`)).text();
+    expect(text).toMatch(/hub_jobs_processed_total\{queue="hub.inbound",connector="events"\} 20/);
+    expect(text).toContain('hub_job_processing_seconds_bucket');
   });
 
   it('drains gracefully on SIGTERM: the worker finishes its jobs and exits 0', async () => {
