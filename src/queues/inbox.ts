@@ -48,11 +48,16 @@ export async function markInbox(db: Queryable, id: number, status: InboxRow['sta
 }
 
 /** Rows accepted but not yet processed, oldest first: re-enqueued at start-up and by the sweeper. */
-export async function pendingInbox(db: Queryable, olderThanMs: number, limit: number): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    `SELECT id FROM inbox WHERE status = 'received' AND received_at < now() - ($1::int * interval '1 millisecond')
+export async function pendingInbox(
+  db: Queryable,
+  olderThanMs: number,
+  limit: number,
+): Promise<Pick<InboxRow, 'id' | 'connectorId' | 'topic'>[]> {
+  const { rows } = await db.query<Pick<InboxRow, 'id' | 'connectorId' | 'topic'>>(
+    `SELECT id, connector_id AS "connectorId", topic FROM inbox
+     WHERE status = 'received' AND received_at < now() - ($1::int * interval '1 millisecond')
      ORDER BY id LIMIT $2`,
     [olderThanMs, limit],
   );
-  return rows.map((r) => r.id);
+  return rows;
 }

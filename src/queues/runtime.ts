@@ -208,14 +208,12 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
     );
     const sweep = async () => {
       try {
-        for (const id of await pendingInbox(db, 5000, 1000)) {
-          const { rows } = await db.query<{ connector_id: string; topic: string }>('SELECT connector_id, topic FROM inbox WHERE id = $1', [id]);
-          if (!rows[0]) continue;
+        for (const { id, connectorId, topic } of await pendingInbox(db, 5000, 1000)) {
           // A job that ended while its delivery is still open (its dead-letter report was lost with
           // Redis, say) would block the re-enqueue under the same id: take it away first.
           const stale = await queues.inbound.getJob(`inbox-${id}`);
           if (stale && ((await stale.isFailed()) || (await stale.isCompleted()))) await stale.remove();
-          await queues.enqueueInbound({ inboxId: id, connectorId: rows[0].connector_id, topic: rows[0].topic });
+          await queues.enqueueInbound({ inboxId: id, connectorId, topic });
         }
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'inbox sweep failed; will try again');

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorRegistry } from '../../src/connectors/registry.js';
-import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
-import { CANONICAL_SECRET, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
+import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
+import { parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { FakeWarehouse, fakeWarehouseConnector, fakeWarehouseInstance } from '../reconcile/fake-warehouse.js';
 import { seedHub, seedShop, type SeededSku } from '../reconcile/seed.js';
+import { shopConfig } from '../reconcile/helpers.js';
 import { auditRows, call, OPS_YAML } from './helpers.js';
 
 const SKUS = 50;
@@ -21,21 +22,8 @@ describe('reconciliation through the ops API', () => {
 
   beforeAll(async () => {
     sim = await startShopifySimulator({ locations: ['Main warehouse', 'Overflow'] });
-    const [push, other] = sim.store.locations.map((l) => l.id);
-    const auth = OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'));
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }, { id: wh-west, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east, wh-west], safetyStock: 0 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${simConnectorYaml(sim, {
-  locations: [[push!, 'wh-east'], [other!, 'wh-west']],
-  extra: ['retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 500 }', 'rateLimit: { max: 50, durationMs: 1000 }', 'reconcile: { stock: { policy: threshold, threshold: 5 } }'],
-})}
-${auth}`);
+    const config = shopConfig(sim, '{ stock: { policy: threshold, threshold: 5 } }');
+    config.auth = parseTestConfig(OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))).auth;
     config.connectors.push(fakeWarehouseInstance({ stock: { policy: 'threshold', threshold: 5 }, orders: { policy: 'report', windowMinutes: 60 } }));
     hub = await startTestHub({ config, registry: [...connectorRegistry, fakeWarehouseConnector(warehouse)] });
     seeded = seedShop(sim.store, 'API', SKUS);
