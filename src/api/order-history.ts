@@ -1,4 +1,5 @@
 import type { Queryable } from '../core/store/index.js';
+import { listOrderRequests } from '../core/erp/order-requests.js';
 import { listDeadLetters } from '../queues/dead-letter-store.js';
 
 /** One thing that happened to an order, as the ops API lists it. */
@@ -82,6 +83,9 @@ export async function orderHistory(db: Queryable, order: OrderRef): Promise<Orde
   }
   for (const r of refunds.rows) {
     out.push({ at: iso(r.created_at), kind: 'event', eventId: null, eventType: 'refund.created', connector: null, idempotencyKey: null, summary: `refund ${r.external_refund_id}: ${r.amount} ${r.currency}${r.reason ? ` (${r.reason})` : ''}` });
+  }
+  for (const r of await listOrderRequests(db, { channel: order.channel, externalOrderId: order.externalOrderId })) {
+    out.push({ at: r.requestedAt, kind: 'event', eventId: null, eventType: 'order.cancellation.requested', connector: null, idempotencyKey: null, summary: `${r.kind} requested by the ${r.requestedBy} (${r.status})${r.reason ? `: ${r.reason}` : ''}` });
   }
   const seen = new Set<number>();
   for (const key of new Set([order.externalOrderId, order.orderNumber])) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig, type HubConfig } from '../core/config/load.js';
 import { HubError, MappingError } from '../core/errors.js';
-import { createMappingLookup } from '../mappings/lookup.js';
+import { previewLookup } from '../mappings/lookup.js';
 import type { Catalog } from '../queues/catalog.js';
 import { normalizeDelivery } from '../queues/inbound.js';
 import { activeConnectors } from '../queues/runtime.js';
@@ -20,12 +20,7 @@ export interface MappingPreview {
 const previewCatalog = {
   refresh: async () => undefined,
   lookupFor: (instance: { settings: Record<string, unknown> }) => {
-    const lookup = createMappingLookup({
-      skus: new Set(),
-      variants: new Map(),
-      inventoryItems: new Map(),
-      locations: (instance.settings['locations'] as Record<string, string> | undefined) ?? {},
-    });
+    const lookup = previewLookup((instance.settings['locations'] as Record<string, string> | undefined) ?? {});
     return { ...lookup, sku: ({ sku }: { sku?: string | null }) => sku?.trim() || null };
   },
 } as unknown as Catalog;

@@ -4,7 +4,8 @@ import { loadConfig } from '../core/config/load.js';
 import { HubError, MappingError } from '../core/errors.js';
 import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import { findConnector, knownConnectorTypes } from '../connectors/registry.js';
-import type { MappingLookup, NormalizeContext } from '../connectors/types.js';
+import type { NormalizeContext } from '../connectors/types.js';
+import { previewLookup, type MappingLookup } from '../mappings/lookup.js';
 
 export interface NormalizeOptions {
   /** Settings and id of a configured instance of this type, when there is one. */
@@ -51,7 +52,7 @@ export function normalizePayload(connectorType: string, topic: string, text: str
     config: { settings, credentials: options.instance?.credentials ?? {} },
     receivedAt: RECEIVED_AT,
     delivery: { dedupKey: 'cli', topic },
-    lookup: previewLookup(options.instance ? ((settings['locations'] as Record<string, string> | undefined) ?? {}) : null),
+    lookup: shopifyAwarePreviewLookup(options.instance ? ((settings['locations'] as Record<string, string> | undefined) ?? {}) : null),
   };
   try {
     return { exitCode: 0, output: normalize(body, ctx) };
@@ -64,13 +65,14 @@ export function normalizePayload(connectorType: string, topic: string, text: str
 }
 
 /** Identity SKUs; locations from a location map (also tried in GraphQL id form), or identity without one. */
-function previewLookup(locations: Record<string, string> | null): MappingLookup {
+function shopifyAwarePreviewLookup(locations: Record<string, string> | null): MappingLookup {
+  const base = previewLookup(locations);
   return {
-    sku: ({ sku, variantId, inventoryItemId }) => sku?.trim() || variantId || inventoryItemId || null,
+    sku: base.sku,
     location: (id) => {
       if (locations === null) return String(id);
       const numeric = /(\d+)$/.exec(String(id))?.[1];
-      return locations[String(id)] ?? (numeric ? (locations[numeric] ?? locations[`gid://shopify/Location/${numeric}`]) : undefined) ?? null;
+      return base.location(String(id)) ?? (numeric ? (base.location(numeric) ?? base.location(`gid://shopify/Location/${numeric}`)) : null);
     },
   };
 }

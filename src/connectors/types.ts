@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalEvent, Shipment } from '../core/model/index.js';
+import type { MappingLookup } from '../mappings/lookup.js';
 
 export const CONNECTOR_CATEGORIES = ['storefront', 'marketplace', '3pl', 'carrier', 'accounting', 'generic'] as const;
 export type ConnectorCategory = (typeof CONNECTOR_CATEGORIES)[number];
@@ -27,6 +28,21 @@ export interface RateLimitSpec {
 }
 
 /**
+ * A limit the external API sets over a long window (per hour, per day), as opposed to a request
+ * rate: `max` operations per `windowMs`, counted per connector instance or per SKU (listing).
+ */
+export interface BudgetSpec {
+  name: string;
+  max: number;
+  windowMs: number;
+  per: 'connector' | 'sku';
+  /** The operation that spends it: `push.availability`, or a connector-specific name. */
+  operation: string;
+  /** The documentation page that states the limit. */
+  doc: string;
+}
+
+/**
  * What a connector type declares about itself. A plain object checked by `defineConnector()`.
  * The hub config schema and the list of known types are derived from the registry of these.
  */
@@ -41,7 +57,22 @@ export interface ConnectorDefinition<TSchema extends z.ZodObject = z.ZodObject> 
    * `credentials`). Put secrets under `credentials`: the whole object is redacted from logs.
    */
   configSchema: TSchema;
+  /** The most an instance of this type can do; {@link discover} narrows it per instance. */
   capabilities: ConnectorCapability[];
+  /**
+   * The capabilities one instance has, computed from its config (a fulfilment-only endpoint does
+   * not push availability). Default: all of {@link capabilities}. Routing, queues, reconciliation
+   * and the API read this answer through the bound connector, never the static list.
+   */
+  discover?(config: z.infer<TSchema>): ConnectorCapability[];
+  /**
+   * The keys this type stores in a product's `externalIds[<instanceId>]` (`variantId`,
+   * `inventoryItemId`; `sellerSku`, `asin`; `legacyItemId`, ...). The catalogue indexes each, so
+   * a normalizer can look an item up by any of them.
+   */
+  externalIdKeys?: readonly string[];
+  /** Limits the API sets per hour or day (feeds per hour, revisions per listing per day); the outbound step spends them. */
+  budgets?: BudgetSpec[];
   /** Default client-side rate limit; config may override it per instance. */
   rateLimit: RateLimitSpec;
   /** Most availability items one push call carries (the API's batch limit). */
@@ -76,19 +107,7 @@ export interface VerifiedDelivery {
   occurredAt?: string;
 }
 
-/**
- * Lookups a normalizer may use, resolved before it runs so that it stays pure.
- * A `null` answer is a mapping failure the normalizer reports with the field path.
- */
-export interface MappingLookup {
-  /**
-   * ERP SKU for a channel SKU and/or external variant id, or for an external inventory item id
-   * (stock webhooks name only the inventory item); null when unknown.
-   */
-  sku(ref: { sku?: string | null; variantId?: string | null; inventoryItemId?: string | null }): string | null;
-  /** Hub location id for an external location id; null when unmapped. */
-  location(externalLocationId: string): string | null;
-}
+export type { MappingLookup } from '../mappings/lookup.js';
 
 export interface NormalizeContext<TConfig = unknown> {
   connectorId: string;
@@ -111,6 +130,8 @@ export type Normalizer<TConfig = unknown> = (body: unknown, ctx: NormalizeContex
 export type AsyncNormalizer<TConfig = unknown> = (body: unknown, ctx: NormalizeContext<TConfig>) => Promise<CanonicalEvent[]>;
 
 export interface WebhookSpec<TConfig = unknown> {
+  /** Header names (lower case) that carry signatures or tokens: redacted wherever headers are stored or shown. */
+  signatureHeaders?: readonly string[];
   /** Checks the signature (constant time) and names the delivery; throws InvalidSignatureError. */
   verify(request: WebhookRequest, config: TConfig): VerifiedDelivery | Promise<VerifiedDelivery>;
   /** One normalizer per topic; an unknown topic is acknowledged and counted, not an error. */
@@ -166,8 +187,25 @@ export interface PushResult {
   failures: PushFailure[];
 }
 
+/**
+ * Durable key-value state of one connector instance (rotated refresh tokens, say): `set` resolves
+ * once the value is committed, so what a client stored survives a crash right after.
+ */
+export interface ConnectorState {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** What a credential probe found: `ok` with what it reached, or the reason it failed. */
+export interface ConnectorCheck {
+  ok: boolean;
+  message: string;
+}
+
 export interface ClientDeps {
   logger: Logger;
+  /** Durable state of this instance; absent in previews and some unit tests. */
+  state?: ConnectorState;
   /** Injected for tests; defaults to Date.now / setTimeout. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -247,6 +285,8 @@ export interface ConnectorClient {
   listOrders?(window: { since: string; until?: string }): AsyncIterable<ChannelOrderSummary[]>;
   /** `reconcile.orders`: the full payloads of these orders; ids the channel does not know are left out. */
   readOrders?(externalOrderIds: string[]): Promise<ChannelOrderPayload[]>;
+  /** Probes the credentials and the endpoint with one cheap authenticated read: the first thing to run after configuring. */
+  check?(): Promise<ConnectorCheck>;
   /** Running totals of the client's own throttling: time spent waiting on a rate limit, throttled answers. */
   stats?(): { throttleWaitMs: number; throttledResponses: number };
   close?(): Promise<void>;

@@ -1,7 +1,6 @@
-import type { MappingLookup } from '../connectors/types.js';
 import type { ConnectorInstance } from '../core/config/load.js';
 import type { Queryable } from '../core/store/index.js';
-import { createMappingLookup } from '../mappings/lookup.js';
+import { createMappingLookup, type MappingLookup } from '../mappings/lookup.js';
 
 /**
  * An in-memory snapshot of the catalogue (SKUs and external variant ids per connector) that
@@ -10,8 +9,8 @@ import { createMappingLookup } from '../mappings/lookup.js';
  */
 export class Catalog {
   private skus = new Set<string>();
-  /** Per connector: `variant:<id>` and `item:<id>` → SKU. */
-  private external = new Map<string, { variants: Map<string, string>; items: Map<string, string> }>();
+  /** Per connector instance, per external id key: id → SKU. Every key a product stores is indexed. */
+  private external = new Map<string, Map<string, Map<string, string>>>();
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
 
@@ -34,14 +33,18 @@ export class Catalog {
       `SELECT sku, details->'externalIds' AS external FROM product`,
     );
     const skus = new Set<string>();
-    const external = new Map<string, { variants: Map<string, string>; items: Map<string, string> }>();
+    const external = new Map<string, Map<string, Map<string, string>>>();
     for (const row of rows) {
       skus.add(row.sku);
       for (const [connector, ids] of Object.entries(row.external ?? {})) {
-        let maps = external.get(connector);
-        if (!maps) external.set(connector, (maps = { variants: new Map(), items: new Map() }));
-        if (ids?.['variantId']) maps.variants.set(String(ids['variantId']), row.sku);
-        if (ids?.['inventoryItemId']) maps.items.set(String(ids['inventoryItemId']), row.sku);
+        let byKey = external.get(connector);
+        if (!byKey) external.set(connector, (byKey = new Map()));
+        for (const [key, id] of Object.entries(ids ?? {})) {
+          if (id === null || id === undefined || id === '') continue;
+          let index = byKey.get(key);
+          if (!index) byKey.set(key, (index = new Map()));
+          index.set(String(id), row.sku);
+        }
       }
     }
     this.skus = skus;
@@ -51,7 +54,6 @@ export class Catalog {
 
   lookupFor(instance: ConnectorInstance): MappingLookup {
     const locations = (instance.settings['locations'] as Record<string, string> | undefined) ?? {};
-    const maps = this.external.get(instance.id);
-    return createMappingLookup({ skus: this.skus, variants: maps?.variants ?? new Map(), inventoryItems: maps?.items ?? new Map(), locations });
+    return createMappingLookup({ skus: this.skus, external: this.external.get(instance.id) ?? new Map(), locations });
   }
 }

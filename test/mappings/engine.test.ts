@@ -7,7 +7,7 @@ import { createMappingLookup } from '../../src/mappings/lookup.js';
 import { mapPayload, prepareMappings } from '../../src/mappings/engine.js';
 import { MappingSettingsSchema } from '../../src/mappings/schema.js';
 
-const lookup = createMappingLookup({ skus: new Set(['TEE-BLK-M']), variants: new Map(), inventoryItems: new Map(), locations: { RNO: 'wh-west' } });
+const lookup = createMappingLookup({ skus: new Set(['TEE-BLK-M']), external: new Map(), locations: { RNO: 'wh-west' } });
 const run = (eventName: string) => ({ connectorId: 'acme-3pl', connectorType: 'generic-webhook', eventName, receivedAt: '2026-01-01T00:00:00.000Z', lookup });
 
 function compile(settings: unknown, baseDir = process.cwd()) {

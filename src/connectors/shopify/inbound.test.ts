@@ -44,7 +44,7 @@ function context(delivery: VerifiedDelivery): NormalizeContext<ShopifyConfig> {
     receivedAt: '2026-12-01T00:00:00.000Z',
     delivery,
     lookup: {
-      sku: ({ sku, variantId, inventoryItemId }) =>
+      sku: ({ sku, externalIds: { variantId, inventoryItemId } = {} }) =>
         (sku ? lookup.skus[sku] : undefined) ??
         (variantId ? lookup.variants[variantId] : undefined) ??
         (inventoryItemId ? lookup.inventoryItems[inventoryItemId] : undefined) ??

@@ -15,6 +15,7 @@ import { verifyShopifyWebhook } from './verify.js';
 
 /** Verification and one normalizer per subscribed topic. */
 export const shopifyWebhooks: WebhookSpec<ShopifyConfig> & { topics: Record<ShopifyTopic, Normalizer<ShopifyConfig>> } = {
+  signatureHeaders: ['x-shopify-hmac-sha256'],
   verify: verifyShopifyWebhook,
   topics: {
     'orders/create': normalizeOrderUpsert('orders/create'),
@@ -89,6 +90,7 @@ export const shopifyConnector = defineConnector({
   version: '0.2.0',
   configSchema: ShopifyConfigSchema,
   capabilities: ['webhooks', 'poll', 'push.availability', 'push.fulfillment', 'reconcile.inventory', 'reconcile.orders'],
+  externalIdKeys: ['variantId', 'inventoryItemId'],
   // A coarse request rate for the outbound queue; the client's cost bucket enforces the real
   // GraphQL limit (points per second, read from every response).
   // https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits

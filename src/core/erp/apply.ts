@@ -5,6 +5,7 @@ import { fillBackorders, resolveShortfalls } from './backorders.js';
 import type { ErpContext } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
+import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
 import { applyInvoicePosted, applyRefundCreated } from './records.js';
 import { checkReplenishment } from './replenishment.js';
@@ -97,6 +98,8 @@ function dispatch(s: ApplySession, event: CanonicalEvent): Promise<HandlerResult
       return applyOrderUpserted(s, event.data);
     case 'order.cancelled':
       return applyOrderCancelled(s, event.data);
+    case 'order.cancellation.requested':
+      return applyCancellationRequested(s, event.data);
     case 'inventory.level.reported':
       return applyLevelReported(s, event.data);
     case 'inventory.adjusted':

@@ -12,6 +12,7 @@ export { listReplenishmentSuggestions, type ReplenishmentSuggestion } from './re
 export { ORDER_STATUSES, ORDER_TRANSITIONS, isLegalTransition, assertTransition, deriveStatus } from './order-lifecycle.js';
 export { compareVersions, entityKey } from './stale.js';
 export { getOrder, type OrderView } from './order-query.js';
+export { listOrderRequests, type OrderRequest } from './order-requests.js';
 export type {
   ApplyOptions,
   ApplyOutcome,

@@ -43,6 +43,7 @@ export function entityKey(event: CanonicalEvent): string | null {
     case 'invoice.posted':
       return `${c}:invoice/${event.data.externalInvoiceId}`;
     case 'inventory.adjusted':
+    case 'order.cancellation.requested':
       return null;
   }
 }

@@ -28,6 +28,18 @@ export const OrderCancelledDataSchema = z.object({
   reason: z.string().optional(),
 });
 
+/**
+ * A request to cancel (a buyer's, say) that the channel has not carried out: recorded and shown to
+ * operators, never applied as a cancellation.
+ */
+export const OrderCancellationRequestedDataSchema = z.object({
+  channel: SlugSchema,
+  externalOrderId: ExternalIdSchema,
+  requestedAt: IsoUtcSchema,
+  requestedBy: z.enum(['buyer', 'marketplace', 'seller']),
+  reason: z.string().optional(),
+});
+
 export const ShipmentTrackingUpdatedDataSchema = z.object({
   channel: SlugSchema,
   externalOrderId: ExternalIdSchema,
@@ -40,6 +52,7 @@ export const ShipmentTrackingUpdatedDataSchema = z.object({
 export const EVENT_DATA_SCHEMAS = {
   'order.upserted': OrderSchema,
   'order.cancelled': OrderCancelledDataSchema,
+  'order.cancellation.requested': OrderCancellationRequestedDataSchema,
   'inventory.level.reported': InventoryLevelSchema,
   'inventory.adjusted': InventoryAdjustmentSchema,
   'shipment.confirmed': ShipmentSchema,
@@ -71,6 +84,7 @@ function eventSchema<T extends EventType>(type: T) {
 export const CanonicalEventSchema = z.discriminatedUnion('type', [
   eventSchema('order.upserted'),
   eventSchema('order.cancelled'),
+  eventSchema('order.cancellation.requested'),
   eventSchema('inventory.level.reported'),
   eventSchema('inventory.adjusted'),
   eventSchema('shipment.confirmed'),

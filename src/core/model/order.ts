@@ -57,15 +57,41 @@ export const OrderLineSchema = z
   });
 export type OrderLine = z.infer<typeof OrderLineSchema>;
 
-/** An order as a channel placed it. `status` is the hub's lifecycle state, set by the ERP core. */
+/** The same totals in the currency the buyer saw, when it differs from the shop's. */
+export const PresentmentTotalsSchema = z.object({
+  currency: CurrencySchema,
+  subtotal: MoneySchema.optional(),
+  discounts: MoneySchema.optional(),
+  shipping: MoneySchema.optional(),
+  tax: MoneySchema.optional(),
+  total: MoneySchema,
+});
+
+/**
+ * An order as a channel placed it. `status` is the hub's lifecycle state, set by the ERP core.
+ * Money beside `total` is optional: a channel that does not say (a pending marketplace order has
+ * no prices yet) leaves it out rather than writing zero.
+ */
 export const OrderSchema = z.object({
   channel: SlugSchema,
   externalOrderId: ExternalIdSchema,
   orderNumber: z.string().min(1),
   status: OrderStatusSchema.optional(),
+  /** The channel's payment state as it says it (`paid`, `pending`, `refunded`, ...). */
+  financialStatus: z.string().min(1).optional(),
   placedAt: IsoUtcSchema,
   currency: CurrencySchema,
+  /** Sum of line prices before discounts, shipping and tax. */
+  subtotal: MoneySchema.optional(),
+  discounts: MoneySchema.optional(),
+  shipping: MoneySchema.optional(),
+  tax: MoneySchema.optional(),
+  /** True when line prices already include `tax` (VAT-style pricing). */
+  taxesIncluded: z.boolean().optional(),
   total: MoneySchema,
+  /** The total after edits and refunds, when the channel keeps one apart from the original. */
+  currentTotal: MoneySchema.optional(),
+  presentment: PresentmentTotalsSchema.optional(),
   customer: CustomerSchema.optional(),
   shipTo: AddressSchema.optional(),
   lines: z.array(OrderLineSchema).min(1, 'an order needs at least one line'),

@@ -183,7 +183,7 @@ describe('Shopify simulator webhooks', () => {
     receivedAt: new Date().toISOString(),
     delivery,
     lookup: {
-      sku: ({ sku, inventoryItemId }) => sku ?? (inventoryItemId ? (sim.store.variantByInventoryItem(inventoryItemId)?.sku ?? null) : null),
+      sku: ({ sku, externalIds: { inventoryItemId } = {} }) => sku ?? (inventoryItemId ? (sim.store.variantByInventoryItem(inventoryItemId)?.sku ?? null) : null),
       location: (id) => (id === sim.store.locations[0]?.id ? 'wh-east' : null),
     },
   });

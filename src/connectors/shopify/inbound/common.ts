@@ -105,7 +105,7 @@ export function mapLineSku(
   issues: MappingIssue[],
 ): string | null {
   const channelSku = item.sku?.trim() || null;
-  const sku = ctx.lookup.sku({ sku: channelSku, variantId: item.variant_id ?? null });
+  const sku = ctx.lookup.sku({ sku: channelSku, externalIds: { variantId: item.variant_id ?? null } });
   if (sku !== null) return sku;
   issues.push(
     channelSku === null

@@ -20,7 +20,7 @@ export const normalizeInventoryLevelUpdate: Normalizer<ShopifyConfig> = (body, c
   if (level.available === null) return [];
   const issues: MappingIssue[] = [];
   const where = `${TOPIC} (inventory item ${level.inventory_item_id}, location ${level.location_id})`;
-  const sku = ctx.lookup.sku({ inventoryItemId: level.inventory_item_id });
+  const sku = ctx.lookup.sku({ externalIds: { inventoryItemId: level.inventory_item_id } });
   if (sku === null) {
     issues.push({ code: 'unknown_sku', field: 'inventory_item_id', value: level.inventory_item_id, message: `${where}: no SKU is known for inventory item ${level.inventory_item_id}` });
   }

@@ -27,7 +27,7 @@ export function normalizeProductUpsert(topic: string): Normalizer<ShopifyConfig>
     for (const variant of product.variants) {
       const channelSku = variant.sku?.trim();
       if (!channelSku) continue;
-      const sku = ctx.lookup.sku({ sku: channelSku, variantId: variant.id }) ?? channelSku;
+      const sku = ctx.lookup.sku({ sku: channelSku, externalIds: { variantId: variant.id } }) ?? channelSku;
       const version = latest(productVersion, variant.updated_at ? toUtc(variant.updated_at) : null);
       const title = variant.title && variant.title !== DEFAULT_VARIANT_TITLE ? `${product.title} - ${variant.title}` : product.title;
       events.push({

@@ -99,7 +99,7 @@ function returnsByLocation(refund: ShopifyRefundWebhook, ctx: ShopifyContext, is
 function refundLine(item: RefundLineItem, ctx: ShopifyContext): RefundLine | null {
   if (item.quantity <= 0 || !item.subtotal_set) return null;
   const channelSku = item.line_item.sku?.trim() || null;
-  const sku = ctx.lookup.sku({ sku: channelSku, variantId: item.line_item.variant_id ?? null });
+  const sku = ctx.lookup.sku({ sku: channelSku, externalIds: { variantId: item.line_item.variant_id ?? null } });
   const subtotal = presentment(item.subtotal_set);
   const tax = item.total_tax_set ? presentment(item.total_tax_set) : undefined;
   return {
