@@ -19,8 +19,9 @@ import { parseConfig } from '../src/core/config/load.js';
 import { createErpContext } from '../src/core/erp/index.js';
 import { createLogger } from '../src/core/logger.js';
 import { openDb } from '../src/core/store/index.js';
-import { createClientSource, runReconciliation, type RunResult } from '../src/reconcile/index.js';
-import { activeConnectors } from '../src/queues/runtime.js';
+import { connectorRegistry } from '../src/connectors/registry.js';
+import { reconcileTarget, runReconciliation, type RunResult } from '../src/reconcile/index.js';
+import { bindConnectors } from '../src/queues/bind.js';
 import { simConnectorYaml, startShopifySimulator } from '../test/sim/shopify/index.js';
 import { seedHub, seedShop, type SeededSku } from '../test/reconcile/seed.js';
 
@@ -123,7 +124,7 @@ ${simConnectorYaml(shop, {
     );
     if (!parsed.ok) throw new Error(parsed.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
     const logger = createLogger({ level: 'warn', pretty: false });
-    const target = createClientSource(activeConnectors(parsed.config), logger).target('shopify-bench')!;
+    const target = reconcileTarget(bindConnectors(parsed.config, connectorRegistry, { logger }), 'shopify-bench')!;
     const deps = { db, config: parsed.config, erp: createErpContext(parsed.config), logger };
     const baseline = process.memoryUsage().rss;
     let peak = baseline;

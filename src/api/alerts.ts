@@ -1,11 +1,13 @@
+import { deadLettersStoredSince } from '../queues/dead-letter-store.js';
 import type { Redis } from 'ioredis';
 import type { HubConfig } from '../core/config/load.js';
 import type { AlertsConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
 import type { Queryable } from '../core/store/index.js';
-import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import type { BoundConnector } from '../queues/bind.js';
+import type { HubQueues } from '../queues/runtime.js';
 import { connectorActivity } from './connector-status.js';
-import type { HubMetrics } from './metrics.js';
+import type { HubMetrics } from '../core/metrics.js';
 import { allQueueStats } from './queue-stats.js';
 import { refreshReconcileGauges } from './reconcile-metrics.js';
 
@@ -25,7 +27,7 @@ export interface AlertDeps {
   db: Queryable;
   redis: Redis;
   queues: HubQueues;
-  connectors: ReadonlyMap<string, ActiveConnector>;
+  connectors: ReadonlyMap<string, BoundConnector>;
   metrics: HubMetrics;
   logger: Logger;
   /** Replaces global fetch for the webhook (tests). */
@@ -152,11 +154,7 @@ export class AlertMonitor {
       }
     }
     if (deadLetterGrowth) {
-      const { rows } = await this.deps.db.query<{ n: number }>(
-        `SELECT count(*) AS n FROM dead_letter WHERE created_at >= now() - ($1::float8 * interval '1 minute')`,
-        [deadLetterGrowth.windowMinutes],
-      );
-      const n = rows[0]?.n ?? 0;
+      const n = await deadLettersStoredSince(this.deps.db, deadLetterGrowth.windowMinutes);
       if (n >= deadLetterGrowth.threshold) {
         out.push({ key: 'dead-letter-growth', rule: 'dead-letter-growth', subject: 'dead letters', message: `${n} dead letters stored in the last ${deadLetterGrowth.windowMinutes} min (threshold ${deadLetterGrowth.threshold})` });
       }

@@ -1,31 +1,24 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import type { Db } from '../core/store/index.js';
-import type { Logger } from '../core/logger.js';
-import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import type { Hub } from '../hub/create-hub.js';
 import { dashboardRouter } from './dashboard.js';
-import type { HubMetrics } from './metrics.js';
 import type { Ops } from './ops/index.js';
 import { opsRoutes } from './ops/index.js';
 import { ApiError, jsonErrorHandler } from './ops/errors.js';
 import { opsRouter } from './ops/router.js';
 import { webhookRouter } from './webhooks.js';
 
-export interface AppDeps {
-  db: Db;
+export interface AppOptions {
   redis: Redis;
-  logger: Logger;
-  metrics: HubMetrics;
-  queues: HubQueues;
-  connectors: ReadonlyMap<string, ActiveConnector>;
-  bodyLimit: string;
   /** The operations console (ops API, dashboard, bull-board); without it only intake, probes and metrics are served. */
   ops?: Ops;
 }
 
 /** The hub's HTTP surface: webhook intake, health probes, metrics and the operations console. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(hub: Hub, options: AppOptions): Express {
+  const bodyLimit = hub.current().server.bodyLimit;
+  const deps = { ...options, db: hub.db, logger: hub.logger, metrics: hub.metrics, queues: hub.queues, connectors: hub.connectors, bodyLimit };
   const app = express();
   app.disable('x-powered-by');
   // The hub is often reached over plain HTTP inside a network: upgrading its own requests to HTTPS would break the dashboard.

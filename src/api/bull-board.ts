@@ -6,7 +6,8 @@ import helmet from 'helmet';
 import { audit } from '../core/audit.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../core/store/index.js';
-import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import type { BoundConnector } from '../queues/bind.js';
+import type { HubQueues } from '../queues/runtime.js';
 import { actorOf, bearerToken, cookieToken, hasRole, type TokenTable } from './ops/auth.js';
 import { sendError } from './ops/errors.js';
 import { topology } from './queue-stats.js';
@@ -19,7 +20,7 @@ export const BULL_BOARD_PATH = '/admin/queues';
  * scripts). What it changes (retry, clean, pause, ...) bypasses the ops API, so every non-GET
  * request is written to the audit log here, with the token name and the HTTP outcome.
  */
-export function bullBoardRouter(deps: { queues: HubQueues; connectors: ReadonlyMap<string, ActiveConnector>; tokens: TokenTable; db: Db; logger: Logger }): Router {
+export function bullBoardRouter(deps: { queues: HubQueues; connectors: ReadonlyMap<string, BoundConnector>; tokens: TokenTable; db: Db; logger: Logger }): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({

@@ -1,6 +1,7 @@
 import type { HubConfig } from '../core/config/load.js';
 import type { Queryable } from '../core/store/index.js';
-import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import type { BoundConnector } from '../queues/bind.js';
+import type { HubQueues } from '../queues/runtime.js';
 import { outboundQueue } from '../queues/names.js';
 import { hasOutboundQueue } from './queue-stats.js';
 
@@ -74,7 +75,7 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** Status of every configured connector, enabled or not. */
 export async function connectorStatuses(
-  deps: { config: HubConfig; db: Queryable; queues: HubQueues; connectors: ReadonlyMap<string, ActiveConnector> },
+  deps: { config: HubConfig; db: Queryable; queues: HubQueues; connectors: ReadonlyMap<string, BoundConnector> },
   windowMinutes = 60,
 ): Promise<ConnectorStatus[]> {
   const activity = await connectorActivity(deps.db, windowMinutes);

@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
-import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import type { BoundConnector } from '../queues/bind.js';
+import type { HubQueues } from '../queues/runtime.js';
 import { topology } from './queue-stats.js';
 
 /** One sample of a queue: depth at `at`, and what finished since the previous sample. */
@@ -41,7 +42,7 @@ export class QueueHistory {
   constructor(
     private readonly queues: HubQueues,
     private readonly redis: Redis,
-    private readonly connectors: ReadonlyMap<string, ActiveConnector>,
+    private readonly connectors: ReadonlyMap<string, BoundConnector>,
     private readonly logger: Logger,
     options: QueueHistoryOptions = {},
   ) {

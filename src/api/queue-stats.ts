@@ -2,7 +2,8 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Queryable } from '../core/store/index.js';
 import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, RECONCILE_QUEUE, outboundQueue } from '../queues/names.js';
-import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
+import type { BoundConnector } from '../queues/bind.js';
+import type { HubQueues } from '../queues/runtime.js';
 
 export type QueueKind = 'inbound' | 'outbound' | 'reconcile' | 'dead-letter';
 
@@ -24,12 +25,12 @@ export interface QueueStats {
 }
 
 /** True when the connector has an outbound queue (the workers start one per pushing connector). */
-export function hasOutboundQueue(c: ActiveConnector): boolean {
+export function hasOutboundQueue(c: BoundConnector): boolean {
   return Boolean(c.definition.createClient && c.definition.capabilities.includes('push.availability'));
 }
 
 /** Every queue of the topology for these connectors. */
-export function topology(connectors: ReadonlyMap<string, ActiveConnector>): { name: string; kind: QueueKind; connector: string | null }[] {
+export function topology(connectors: ReadonlyMap<string, BoundConnector>): { name: string; kind: QueueKind; connector: string | null }[] {
   const out: { name: string; kind: QueueKind; connector: string | null }[] = [
     { name: INBOUND_QUEUE, kind: 'inbound', connector: null },
     { name: RECONCILE_QUEUE, kind: 'reconcile', connector: null },
@@ -71,7 +72,7 @@ export async function queueStats(queue: Queue, redis: Redis, meta: { kind: Queue
 }
 
 /** Stats of every queue of the topology. */
-export async function allQueueStats(queues: HubQueues, redis: Redis, connectors: ReadonlyMap<string, ActiveConnector>): Promise<QueueStats[]> {
+export async function allQueueStats(queues: HubQueues, redis: Redis, connectors: ReadonlyMap<string, BoundConnector>): Promise<QueueStats[]> {
   const now = Date.now();
   return Promise.all(topology(connectors).map((q) => queueStats(queues.get(q.name), redis, q, now)));
 }

@@ -2,7 +2,7 @@ import type { HubConfig } from '../core/config/load.js';
 import type { Queryable } from '../core/store/index.js';
 import { connectorChannel } from '../reconcile/policy.js';
 import { latestStockAccuracy } from '../reconcile/runs.js';
-import type { HubMetrics } from './metrics.js';
+import type { HubMetrics } from '../core/metrics.js';
 
 /**
  * Sets `hub_stock_accuracy_ratio` (per channel) and `hub_reconcile_drift_rows` (per connector and

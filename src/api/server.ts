@@ -5,18 +5,21 @@ import type { Redis } from 'ioredis';
 import { loadConfig, configPath, type HubConfig } from '../core/config/load.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { openDb, type Db } from '../core/store/index.js';
+import type { Db } from '../core/store/index.js';
+import { createHub, type Hub } from '../hub/create-hub.js';
+import { startWorkers, type RunningWorkers, type WorkerOptions } from '../hub/workers/index.js';
 import { createRedis, ensureRedis, DEFAULT_REDIS_URL } from '../queues/redis.js';
-import { activeConnectors, bullConnection, HubQueues, startWorkers, type RunningWorkers, type WorkerOptions } from '../queues/runtime.js';
 import { createApp } from './app.js';
-import { createMetrics } from './metrics.js';
 import { createOps, type Ops } from './ops/index.js';
 import { createConfigReloader, type ReloadOutcome } from './reload.js';
 
 export type HubMode = 'all' | 'api' | 'worker';
 
 export interface RunningHub {
-  config: HubConfig;
+  /** The composition root this process runs on. */
+  hub: Hub;
+  /** The config in force now. */
+  readonly config: HubConfig;
   db: Db;
   redis: Redis;
   server?: Server;
@@ -60,70 +63,62 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   // Redis first: it fails fast with instructions, before the embedded database spends seconds starting.
   const redisUrl = env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
   const ensured = mode === 'all' ? await ensureRedis(redisUrl, config.storage.dataDir, logger) : { url: redisUrl, stop: async () => undefined };
-  let db: Db;
+  let hub: Hub;
   try {
-    db = await openDb({ databaseUrl: env['DATABASE_URL'], schema: env['HUB_DB_SCHEMA'], dataDir: config.storage.dataDir });
+    hub = await createHub(config, { env, logger, redisUrl: ensured.url });
   } catch (err) {
     await ensured.stop();
     throw err;
   }
+  const { db } = hub;
   logger.info({ database: db.kind === 'postgres' ? 'postgres' : `pglite (${config.storage.dataDir}/pglite)` }, 'database ready');
   const redis = createRedis(ensured.url);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const metrics = createMetrics();
-  const connectors = activeConnectors(config);
 
-  const workers = mode === 'api' ? undefined : await startWorkers({ config, db, logger, metrics, redisUrl: ensured.url }, options.workers);
+  const workers = mode === 'api' ? undefined : await startWorkers(hub, options.workers);
   let server: Server | undefined;
   let url: string | undefined;
-  let queues: HubQueues | undefined;
   let ops: Ops | undefined;
   if (mode !== 'worker') {
-    queues = workers?.queues ?? new HubQueues(bullConnection(ensured.url), config.queues.prefix, connectors);
-    ops = createOps({ config, db, redis, queues, connectors, metrics, logger });
+    ops = createOps(hub, redis);
     ops.start();
     if (config.auth.tokens.length === 0) logger.warn('no API tokens in config (auth.tokens): the ops API and dashboard refuse every call');
-    const app = createApp({ db, redis, logger, metrics, queues, connectors, bodyLimit: config.server.bodyLimit, ops });
+    const app = createApp(hub, { redis, ops });
     const port = options.port ?? Number(env['PORT'] ?? config.server.port);
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(port, config.server.host, () => resolve(s));
-      s.once('error', reject);
-    });
-    const address = server.address() as AddressInfo;
-    const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
-    url = `http://${host}:${address.port}`;
+    server = await listen(app, port, config.server.host);
+    url = urlOf(server, config.server.host);
     logger.info({ url }, `hub listening on ${url} (dashboard ${url}/dashboard/, metrics ${url}/metrics)`);
   } else if (options.metricsPort !== undefined) {
-    const metricsPort = options.metricsPort;
     // A worker's job counters and latencies live in the worker: let Prometheus scrape each one.
     const app = express();
     app.disable('x-powered-by');
     app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-    app.get('/metrics', async (_req, res) => void res.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(metricsPort, config.server.host, () => resolve(s));
-      s.once('error', reject);
-    });
-    const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
-    url = `http://${host}:${(server.address() as AddressInfo).port}`;
+    app.get('/metrics', async (_req, res) => void res.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics()));
+    server = await listen(app, options.metricsPort, config.server.host);
+    url = urlOf(server, config.server.host);
     logger.info({ url }, `worker metrics on ${url}/metrics`);
   }
 
-  const hub: RunningHub = { config, db, redis, server, workers, url, reload: (trigger = 'api') => reloader.reload(trigger), stop: () => stop() };
+  const running: RunningHub = {
+    hub,
+    get config() {
+      return hub.current();
+    },
+    db,
+    redis,
+    server,
+    workers,
+    url,
+    reload: (trigger = 'api') => reloader.reload(trigger),
+    stop: () => stop(),
+  };
   const reloader = createConfigReloader({
     file: configPath(options.configFile, env),
     env,
     logger,
     db,
-    current: () => hub.config,
-    apply: (next) => {
-      // The app's routes and the ops API read this map per request: swap its entries in place.
-      const fresh = activeConnectors(next);
-      connectors.clear();
-      for (const [id, entry] of fresh) connectors.set(id, entry);
-      workers?.reconfigure(next);
-      hub.config = next;
-    },
+    current: () => hub.current(),
+    apply: (next) => hub.apply(next),
   });
   const unwatch = reloader.watch(options.reload);
 
@@ -134,10 +129,21 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       if (server) await new Promise<void>((r) => server.close(() => r()));
       await ops?.stop();
       await workers?.stop();
-      if (queues && !workers) await queues.close();
+      await hub.close();
       redis.disconnect();
-      await db.close();
       await ensured.stop();
     })());
-  return hub;
+  return running;
+}
+
+function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+function urlOf(server: Server, host: string): string {
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
+  return `http://${shown}:${(server.address() as AddressInfo).port}`;
 }

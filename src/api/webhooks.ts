@@ -3,14 +3,14 @@ import { HubError, InvalidSignatureError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../core/store/index.js';
 import { recordDelivery } from '../queues/inbox.js';
-import type { ActiveConnector, HubQueues } from '../queues/runtime.js';
-import { findNormalizer } from '../connectors/types.js';
-import type { HubMetrics } from './metrics.js';
+import type { BoundConnector } from '../queues/bind.js';
+import type { HubQueues } from '../queues/runtime.js';
+import type { HubMetrics } from '../core/metrics.js';
 
 export interface WebhookDeps {
   db: Db;
   queues: HubQueues;
-  connectors: ReadonlyMap<string, ActiveConnector>;
+  connectors: ReadonlyMap<string, BoundConnector>;
   metrics: HubMetrics;
   logger: Logger;
   bodyLimit: string;
@@ -34,8 +34,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
     async (req: Request<{ connectorId: string }>, res: Response) => {
       const { connectorId } = req.params;
       const entry = deps.connectors.get(connectorId);
-      const webhooks = entry?.definition.webhooks;
-      if (!entry || !webhooks) {
+      if (!entry?.receivesWebhooks) {
         deps.metrics.webhookRejections.inc({ connector: connectorId, reason: 'unknown_connector' });
         return reject(res, 404, 'unknown_connector', `no enabled connector "${connectorId}" receives webhooks`);
       }
@@ -44,7 +43,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
       let delivery;
       try {
-        delivery = await webhooks.verify({ headers, rawBody }, entry.instance as never);
+        delivery = await entry.verify({ headers, rawBody });
       } catch (err) {
         const signature = err instanceof InvalidSignatureError;
         const code = err instanceof HubError ? err.code : 'invalid_request';
@@ -60,7 +59,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         deps.metrics.webhookRejections.inc({ connector: connectorId, reason: 'malformed_json' });
         return reject(res, 400, 'malformed_json', `body is not JSON: ${(err as Error).message}`);
       }
-      if (!findNormalizer(webhooks, delivery.topic, entry.instance as never)) {
+      if (!entry.normalizer(delivery.topic)) {
         deps.metrics.webhookAcks.inc({ connector: connectorId, outcome: 'ignored' });
         return res.status(200).json({ status: 'ignored', topic: delivery.topic });
       }

@@ -10,11 +10,9 @@ import { pino } from 'pino';
 import { startHub, type RunningHub } from '../api/server.js';
 import { signCanonical } from '../connectors/canonical/index.js';
 import { LOG_REDACT_PATHS } from '../core/config/redact.js';
-import { createErpContext } from '../core/erp/context.js';
 import { computeAvailableToSell } from '../core/erp/index.js';
 import { DEFAULT_REDIS_URL, redisAnswers } from '../queues/redis.js';
-import { activeConnectors } from '../queues/runtime.js';
-import { runReconciliation } from '../reconcile/index.js';
+import { reconcileTarget, runReconciliation } from '../reconcile/index.js';
 import type { DemoSimulatorModule } from './demo-sim.js';
 
 const SIM_MODULE = fileURLToPath(new URL('../../test/sim/shopify/index.ts', import.meta.url));
@@ -228,25 +226,23 @@ auth:
     const pending = await db.query<{ n: number }>(
       `SELECT (SELECT count(*) FROM inbox WHERE status = 'received') + (SELECT count(*) FROM availability_outbox) + (SELECT count(*) FROM fulfillment_outbox) AS n`,
     );
-    const queued = await hub!.workers!.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    const queued = await hub!.hub.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return pending.rows[0]!.n === 0 && Object.values(queued).every((n) => n === 0);
   }, 120_000);
   await refresh();
   bar.stop();
 
-  const erp = createErpContext(hub.config);
+  const erp = hub.hub.erp();
   const accuracy = async () => {
     const expected = await computeAvailableToSell(db, skus.map((sku) => ({ sku, channel: 'web' })), erp);
     return skus.filter((sku) => sim.store.available(sku, shopLocation) === (expected.get(`${sku}\u0000web`) ?? 0)).length;
   };
   const matchingBefore = await accuracy();
   // Stock reconciliation: read the store's levels, compare with the ledger, heal the drift.
-  const entry = activeConnectors(hub.config).get('shopify-demo')!;
-  const client = entry.definition.createClient!(entry.instance as never, { logger });
-  const run = await runReconciliation({ db, config: hub.config, erp, logger }, { ...entry, client }, 'stock', { trigger: 'manual' });
+  const run = await runReconciliation({ db, config: hub.config, erp, logger }, reconcileTarget(hub.hub.connectors, 'shopify-demo')!, 'stock', { trigger: 'manual' });
   await waitUntil(async () => {
     const pending = await db.query<{ n: number }>('SELECT count(*) AS n FROM availability_outbox');
-    const queued = await hub!.workers!.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    const queued = await hub!.hub.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return pending.rows[0]!.n === 0 && Object.values(queued).every((n) => n === 0);
   }, 60_000);
   const matching = await accuracy();

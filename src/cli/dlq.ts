@@ -6,7 +6,7 @@ import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import { getDeadLetter, listDeadLetters, type DeadLetterFilter } from '../queues/dead-letter-store.js';
 import { STEPS, type Step } from '../queues/names.js';
 import { discardDeadLetters, replayDeadLetters, ReplayRequestError } from '../queues/replay.js';
-import type { HubServices } from '../queues/services.js';
+import type { Hub } from '../hub/create-hub.js';
 import { cliActor, withServices as withCliServices } from './services.js';
 
 interface FilterOptions {
@@ -43,7 +43,7 @@ function filterOf(o: FilterOptions): DeadLetterFilter {
   };
 }
 
-const withServices = (configFile: string | undefined, work: (s: HubServices) => Promise<void>) =>
+const withServices = (configFile: string | undefined, work: (s: Hub) => Promise<void>) =>
   withCliServices(configFile, [ConfigError, ReplayRequestError], work);
 
 const ids = (values: string[]) =>
@@ -118,7 +118,7 @@ export function registerDlqCommands(program: Command): void {
         const hasFilter = Object.values(filter).some((v) => v !== undefined);
         if (given.length === 0 && !hasFilter) throw new ReplayRequestError('name dead-letter ids or at least one filter (--connector, --error, ...)');
         const payload = o.edit ? parseJsonPreservingIds(readFileSync(o.edit, 'utf8')) : undefined;
-        const results = await replayDeadLetters(s, given.length ? { ids: ids(given) } : { filter }, { actor: actor(), dryRun: o.dryRun, payload });
+        const results = await replayDeadLetters(s.snapshot(), given.length ? { ids: ids(given) } : { filter }, { actor: actor(), dryRun: o.dryRun, payload });
         if (o.json) return void console.log(JSON.stringify(results, null, 2));
         for (const r of results) {
           console.log(`${r.id}: ${r.verdict}${r.message ? ` (${r.message})` : ''}`);

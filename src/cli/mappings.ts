@@ -5,7 +5,9 @@ import { HubError, MappingError } from '../core/errors.js';
 import { previewLookup } from '../mappings/lookup.js';
 import type { Catalog } from '../queues/catalog.js';
 import { normalizeDelivery } from '../queues/inbound.js';
-import { activeConnectors } from '../queues/runtime.js';
+import { connectorRegistry } from '../connectors/registry.js';
+import { bindConnectors } from '../queues/bind.js';
+import { silentLogger } from '../core/logger.js';
 
 /** What `hub mappings test` prints and its exit code: 0 with the events, 2 with `{ error }`. */
 export interface MappingPreview {
@@ -34,7 +36,7 @@ export async function previewMapping(config: HubConfig, connectorId: string, kin
     exitCode: 2,
     output: { error: { code, connector: connectorId, ...(field ? { field } : {}), message, ...extra } },
   });
-  const connectors = activeConnectors(config);
+  const connectors = bindConnectors(config, connectorRegistry, { logger: silentLogger() });
   if (!connectors.has(connectorId)) {
     return fail('invalid_value', 'connectorId', `no enabled connector "${connectorId}"; configured: ${[...connectors.keys()].join(', ') || '(none)'}`);
   }

@@ -4,7 +4,7 @@ import { loadConfig } from '../core/config/load.js';
 import { HubError, MappingError } from '../core/errors.js';
 import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import { findConnector, knownConnectorTypes } from '../connectors/registry.js';
-import type { NormalizeContext } from '../connectors/types.js';
+import { findNormalizer, type NormalizeContext } from '../connectors/types.js';
 import { previewLookup, type MappingLookup } from '../mappings/lookup.js';
 
 export interface NormalizeOptions {
@@ -26,7 +26,7 @@ const RECEIVED_AT = '1970-01-01T00:00:00.000Z';
  * `settings.locations` when there is one, else to themselves. A fixture file
  * (`{ doc, apiVersion, headers, body }`) is unwrapped to its body.
  */
-export function normalizePayload(connectorType: string, topic: string, text: string, options: NormalizeOptions = {}): NormalizeOutcome {
+export async function normalizePayload(connectorType: string, topic: string, text: string, options: NormalizeOptions = {}): Promise<NormalizeOutcome> {
   const connector = options.instance?.id ?? connectorType;
   const fail = (code: string, field: string | undefined, message: string, extra: Record<string, unknown> = {}): NormalizeOutcome => ({
     exitCode: 2,
@@ -34,7 +34,10 @@ export function normalizePayload(connectorType: string, topic: string, text: str
   });
   const def = findConnector(connectorType);
   if (!def) return fail('invalid_value', 'connectorType', `unknown connector type "${connectorType}"; known types: ${knownConnectorTypes().join(', ')}`);
-  const normalize = def.webhooks?.topics[topic];
+  const settings = options.instance?.settings ?? { channel: connectorType, locations: {} };
+  const config = options.instance ?? { settings, credentials: {} };
+  // The same lookup the intake uses: the type's own topics, then topics the instance's config defines.
+  const normalize = findNormalizer(def.webhooks, topic, config as never);
   if (!normalize) {
     const topics = Object.keys(def.webhooks?.topics ?? {});
     return fail('invalid_value', 'topic', `${connectorType} has no normalizer for "${topic}"; topics: ${topics.join(', ') || '(none)'}`);
@@ -45,17 +48,16 @@ export function normalizePayload(connectorType: string, topic: string, text: str
   } catch (err) {
     return fail('invalid_value', 'payload', `payload is not JSON: ${(err as Error).message}`);
   }
-  const settings = options.instance?.settings ?? { channel: connectorType, locations: {} };
   const ctx: NormalizeContext<Record<string, unknown>> = {
     connectorId: connector,
     connectorType,
-    config: { settings, credentials: options.instance?.credentials ?? {} },
+    config: config as Record<string, unknown>,
     receivedAt: RECEIVED_AT,
     delivery: { dedupKey: 'cli', topic },
     lookup: shopifyAwarePreviewLookup(options.instance ? ((settings['locations'] as Record<string, string> | undefined) ?? {}) : null),
   };
   try {
-    return { exitCode: 0, output: normalize(body, ctx) };
+    return { exitCode: 0, output: await normalize(body, ctx) };
   } catch (err) {
     if (err instanceof HubError) {
       return fail(err.code, err.field, err.message, err instanceof MappingError ? { issues: err.issues } : {});
@@ -90,7 +92,7 @@ export function registerNormalizeCommand(program: Command): void {
     .description('print the canonical events of a webhook payload as JSON, without side effects; exit 2 with a JSON error on bad input')
     .option('-c, --config <file>', 'config whose instance of this type supplies settings and locations (default $HUB_CONFIG or config/hub.yaml)')
     .option('--connector <id>', 'which configured instance to use when there are several of this type')
-    .action((connectorType: string, topic: string, file: string, opts: { config?: string; connector?: string }) => {
+    .action(async (connectorType: string, topic: string, file: string, opts: { config?: string; connector?: string }) => {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
@@ -100,7 +102,7 @@ export function registerNormalizeCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const outcome = normalizePayload(connectorType, topic, text, { instance: configuredInstance(connectorType, opts) });
+      const outcome = await normalizePayload(connectorType, topic, text, { instance: configuredInstance(connectorType, opts) });
       process.stdout.write(`${JSON.stringify(outcome.output, null, 2)}\n`);
       process.exitCode = outcome.exitCode;
     });

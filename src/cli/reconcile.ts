@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
-import { LOG_REDACT_PATHS } from '../core/config/redact.js';
 import { ConfigError, HubError } from '../core/errors.js';
 import {
   approveVariance,
-  createClientSource,
+  reconcileTarget,
   listVariances,
   ReconcileRequestError,
   rejectVariance,
@@ -17,7 +15,7 @@ import {
   type ReconcileKind,
   type RunResult,
 } from '../reconcile/index.js';
-import type { HubServices } from '../queues/services.js';
+import type { Hub } from '../hub/create-hub.js';
 import { cliActor, withServices as withCliServices } from './services.js';
 import { driftTable, orderResyncTable, progressReporter, skuResyncTable, summaryTable, varianceTable } from './reconcile-output.js';
 
@@ -26,16 +24,14 @@ export const EXIT_ALREADY_RUNNING = 3;
 
 const actor = cliActor;
 // Logs go to stderr so that --json output stays parseable.
-const cliLogger = () => pino({ level: process.env['LOG_LEVEL'] ?? 'warn', redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
 
 const EXPECTED = [ConfigError, ReconcileRequestError, HubError];
-const withServices = (configFile: string | undefined, work: (s: HubServices) => Promise<void>) => withCliServices(configFile, EXPECTED, work);
+const withServices = (configFile: string | undefined, work: (s: Hub) => Promise<void>) => withCliServices(configFile, EXPECTED, work);
 
-function targetOf(s: HubServices, connectorId: string, logger = cliLogger()) {
-  const clients = createClientSource(s.connectors, logger);
-  const target = clients.target(connectorId);
+function targetOf(s: Hub, connectorId: string) {
+  const target = reconcileTarget(s.connectors, connectorId);
   if (!target) throw new ConfigError(`${connectorId}: not an enabled connector with a client; enabled: ${[...s.connectors.keys()].join(', ') || 'none'}`);
-  return { target, clients, logger };
+  return { target, logger: s.logger };
 }
 
 interface ReconcileOptions {
@@ -49,65 +45,57 @@ interface ReconcileOptions {
 
 async function reconcileCommand(connectorId: string, o: ReconcileOptions): Promise<void> {
   await withServices(o.config, async (s) => {
-    const { target, clients, logger } = targetOf(s, connectorId);
-    try {
-      const stockKind = stockKindOf(target);
-      const supported = reconcileKinds(target);
-      const wanted: ReconcileKind[] = [];
-      if ((o.stock || !o.orders) && stockKind) wanted.push(stockKind);
-      if ((o.orders || !o.stock) && supported.includes('orders')) wanted.push('orders');
-      if (wanted.length === 0 || (o.stock && !stockKind) || (o.orders && !supported.includes('orders'))) {
-        throw new ConfigError(`${connectorId}: connector type ${target.instance.type} can reconcile ${supported.join(', ') || 'nothing'}`);
-      }
-      if (o.queue) {
-        for (const kind of wanted) {
-          const started = await startReconcileRun(s.queues, s.connectors, connectorId, kind === 'orders' ? 'orders' : 'stock');
-          console.log(o.json ? JSON.stringify({ kind, ...started }) : `${kind}: job ${started.jobId}${started.deduplicated ? ' (already queued)' : ''} on hub.reconcile`);
-        }
-        return;
-      }
-      const progress = progressReporter(process.stderr.isTTY === true && !o.json);
-      const results: RunResult[] = [];
-      try {
-        for (const kind of wanted) {
-          results.push(await runReconciliation({ ...s, logger, queues: s.queues }, target, kind, { trigger: 'cli', dryRun: o.dryRun, onProgress: (p) => progress.update(p) }));
-        }
-      } finally {
-        progress.stop();
-      }
-      if (o.json) console.log(JSON.stringify(results, null, 2));
-      else {
-        console.log(summaryTable(results));
-        const drift = driftTable(results);
-        if (drift) console.log(drift);
-        if (o.dryRun) console.log('dry run: nothing was healed, applied or stored');
-        for (const r of results.filter((x) => x.status === 'already_running')) {
-          console.log(`${r.kind}: run #${r.run?.id} is already running (started ${r.run?.startedAt}, trigger ${r.run?.trigger}); nothing done`);
-        }
-      }
-      if (results.some((r) => r.status === 'already_running')) process.exitCode = EXIT_ALREADY_RUNNING;
-    } finally {
-      await clients.close();
+    const { target, logger } = targetOf(s, connectorId);
+    const stockKind = stockKindOf(target);
+    const supported = reconcileKinds(target);
+    const wanted: ReconcileKind[] = [];
+    if ((o.stock || !o.orders) && stockKind) wanted.push(stockKind);
+    if ((o.orders || !o.stock) && supported.includes('orders')) wanted.push('orders');
+    if (wanted.length === 0 || (o.stock && !stockKind) || (o.orders && !supported.includes('orders'))) {
+      throw new ConfigError(`${connectorId}: connector type ${target.instance.type} can reconcile ${supported.join(', ') || 'nothing'}`);
     }
+    if (o.queue) {
+      for (const kind of wanted) {
+        const started = await startReconcileRun(s.queues, s.connectors, connectorId, kind === 'orders' ? 'orders' : 'stock');
+        console.log(o.json ? JSON.stringify({ kind, ...started }) : `${kind}: job ${started.jobId}${started.deduplicated ? ' (already queued)' : ''} on hub.reconcile`);
+      }
+      return;
+    }
+    const progress = progressReporter(process.stderr.isTTY === true && !o.json);
+    const results: RunResult[] = [];
+    try {
+      for (const kind of wanted) {
+        results.push(await runReconciliation({ db: s.db, config: s.current(), erp: s.erp(), logger, queues: s.queues }, target, kind, { trigger: 'cli', dryRun: o.dryRun, onProgress: (p) => progress.update(p) }));
+      }
+    } finally {
+      progress.stop();
+    }
+    if (o.json) console.log(JSON.stringify(results, null, 2));
+    else {
+      console.log(summaryTable(results));
+      const drift = driftTable(results);
+      if (drift) console.log(drift);
+      if (o.dryRun) console.log('dry run: nothing was healed, applied or stored');
+      for (const r of results.filter((x) => x.status === 'already_running')) {
+        console.log(`${r.kind}: run #${r.run?.id} is already running (started ${r.run?.startedAt}, trigger ${r.run?.trigger}); nothing done`);
+      }
+    }
+    if (results.some((r) => r.status === 'already_running')) process.exitCode = EXIT_ALREADY_RUNNING;
   });
 }
 
 async function resyncCommand(connectorId: string, o: { config?: string; order?: string[]; sku?: string[]; json?: boolean }): Promise<void> {
   await withServices(o.config, async (s) => {
     if (Boolean(o.order?.length) === Boolean(o.sku?.length)) throw new ConfigError('give --order <id>... or --sku <sku>... (one of them)');
-    const { target, clients } = targetOf(s, connectorId);
-    try {
-      if (o.order?.length) {
-        const rows = await resyncOrders({ db: s.db, queues: s.queues }, target, o.order);
-        console.log(o.json ? JSON.stringify(rows, null, 2) : orderResyncTable(rows));
-        if (rows.some((r) => !r.found)) process.exitCode = 1;
-      } else {
-        const rows = await resyncSkus(s, target, o.sku ?? []);
-        console.log(o.json ? JSON.stringify(rows, null, 2) : skuResyncTable(rows));
-        if (rows.some((r) => r.outcome === 'unknown')) process.exitCode = 1;
-      }
-    } finally {
-      await clients.close();
+    const { target } = targetOf(s, connectorId);
+    if (o.order?.length) {
+      const rows = await resyncOrders({ db: s.db, queues: s.queues }, target, o.order);
+      console.log(o.json ? JSON.stringify(rows, null, 2) : orderResyncTable(rows));
+      if (rows.some((r) => !r.found)) process.exitCode = 1;
+    } else {
+      const rows = await resyncSkus(s.snapshot(), target, o.sku ?? []);
+      console.log(o.json ? JSON.stringify(rows, null, 2) : skuResyncTable(rows));
+      if (rows.some((r) => r.outcome === 'unknown')) process.exitCode = 1;
     }
   });
 }
@@ -166,7 +154,7 @@ export function registerReconcileCommands(program: Command): void {
     .action((given: string[], o: { config?: string; note?: string }) =>
       withServices(o.config, async (s) => {
         for (const id of ids(given)) {
-          const v = await approveVariance(s, id, actor(), o.note).catch((err: Error) => err);
+          const v = await approveVariance(s.snapshot(), id, actor(), o.note).catch((err: Error) => err);
           if (v instanceof Error) {
             console.log(`${id}: ${v.message}`);
             process.exitCode = 1;

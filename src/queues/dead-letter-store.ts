@@ -169,7 +169,16 @@ export async function resolveDeadLetter(
   return rowCount === 1;
 }
 
-export async function countOpenDeadLetters(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*) AS n FROM dead_letter WHERE status = 'open'`);
+/** Open dead letters per connector (null: a delivery no connector claimed). */
+export async function openDeadLettersByConnector(db: Queryable): Promise<{ connector: string | null; n: number }[]> {
+  const { rows } = await db.query<{ connector: string | null; n: number }>(
+    `SELECT connector_id AS connector, count(*)::int AS n FROM dead_letter WHERE status = 'open' GROUP BY connector_id`,
+  );
+  return rows;
+}
+
+/** Dead letters stored in the last `minutes`, whatever became of them since. */
+export async function deadLettersStoredSince(db: Queryable, minutes: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter WHERE created_at >= now() - ($1::float8 * interval '1 minute')`, [minutes]);
   return rows[0]?.n ?? 0;
 }

@@ -1,7 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import { parseJsonPreservingIds } from '../connectors/http/json.js';
-import { findNormalizer, type ConnectorDefinition, type NormalizeContext } from '../connectors/types.js';
-import type { ConnectorInstance } from '../core/config/load.js';
+import type { NormalizeContext } from '../connectors/types.js';
+import type { BoundConnector } from './bind.js';
 import { HubError, MappingError, ValidationError } from '../core/errors.js';
 import { applyEventTx } from '../core/erp/index.js';
 import type { ErpContext } from '../core/erp/context.js';
@@ -34,7 +34,7 @@ export interface InboundDeps {
   db: Db;
   erp: ErpContext;
   catalog: Catalog;
-  connectors: ReadonlyMap<string, { instance: ConnectorInstance; definition: ConnectorDefinition }>;
+  connectors: ReadonlyMap<string, BoundConnector>;
   deadLetters: Queue;
   logger: Logger;
   /**
@@ -57,7 +57,7 @@ export async function normalizeDelivery(
 ): Promise<{ events: CanonicalEvent[]; ignored?: string; step: Step }> {
   const entry = deps.connectors.get(delivery.connectorId);
   if (!entry) throw new ValidationError(`connector "${delivery.connectorId}" is not configured or not enabled`, { field: 'connectorId' });
-  const normalizer = findNormalizer(entry.definition.webhooks, delivery.topic, entry.instance as never);
+  const normalizer = entry.normalizer(delivery.topic);
   if (!normalizer) return { events: [], ignored: `topic "${delivery.topic}" is not handled by ${entry.definition.type}`, step: 'normalize' };
   const body = parseJsonPreservingIds(delivery.body);
   const run = () => {
@@ -107,11 +107,7 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
       receivedAt = row.receivedAt;
     }
     failure.payload = safeParse(body);
-    try {
-      failure.keys = deps.connectors.get(connectorId)?.definition.webhooks?.keys?.(topic, failure.payload);
-    } catch {
-      // keys are a search aid; a payload too odd to read them from is still dead-lettered
-    }
+    failure.keys = deps.connectors.get(connectorId)?.keys(topic, failure.payload);
     const normalized = await normalizeDelivery(deps, { connectorId, topic, body, receivedAt }).catch((err: unknown) => {
       if (err instanceof MappingError) failure.step = 'map';
       throw err;

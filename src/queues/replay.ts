@@ -10,12 +10,13 @@ import type { Catalog } from './catalog.js';
 import { getDeadLetter, listDeadLetters, resolveDeadLetter, type DeadLetter, type DeadLetterFilter } from './dead-letter-store.js';
 import { getInboxRow, markInbox } from './inbox.js';
 import { normalizeDelivery } from './inbound.js';
-import type { ActiveConnector, HubQueues } from './runtime.js';
+import type { BoundConnector } from './bind.js';
+import type { HubQueues } from './runtime.js';
 
 export interface ReplayDeps {
   db: Db;
   queues: HubQueues;
-  connectors: ReadonlyMap<string, ActiveConnector>;
+  connectors: ReadonlyMap<string, BoundConnector>;
   catalog: Catalog;
   erp: ErpContext;
 }

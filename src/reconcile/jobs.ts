@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Job, Queue } from 'bullmq';
-import type { ConnectorClient, ConnectorDefinition } from '../connectors/types.js';
-import type { ConnectorInstance } from '../core/config/load.js';
+import type { BoundConnector } from '../queues/bind.js';
 import { ConfigError } from '../core/errors.js';
 import { failJob, type FailureTracked } from '../queues/failures.js';
 import { RECONCILE_QUEUE } from '../queues/names.js';
@@ -23,33 +22,19 @@ export function isReconcileJob(name: string): name is ReconcileJobName {
   return name === RECONCILE_STOCK_JOB || name === RECONCILE_ORDERS_JOB;
 }
 
-type Connectors = ReadonlyMap<string, { instance: ConnectorInstance; definition: ConnectorDefinition }>;
+type Connectors = ReadonlyMap<string, BoundConnector>;
 
-/** A connector's client for reconciliation: a shared one when given (one rate-limit budget), else built once. */
-export function createClientSource(connectors: Connectors, logger: ReconcileDeps['logger'], shared: (id: string) => ConnectorClient | undefined = () => undefined) {
-  const own = new Map<string, ConnectorClient>();
-  return {
-    target(connectorId: string): ReconcileTarget | undefined {
-      const entry = connectors.get(connectorId);
-      if (!entry?.definition.createClient) return undefined;
-      let client = shared(connectorId) ?? own.get(connectorId);
-      if (!client) {
-        client = entry.definition.createClient(entry.instance as never, { logger: logger.child({ connectorId }) });
-        own.set(connectorId, client);
-      }
-      return { ...entry, client };
-    },
-    async close(): Promise<void> {
-      await Promise.all([...own.values()].map((c) => c.close?.()));
-    },
-  };
+/** What a run reads from: the bound connector's shared client (one rate-limit budget with its pushes). */
+export function reconcileTarget(connectors: Connectors, connectorId: string): ReconcileTarget | undefined {
+  const bound = connectors.get(connectorId);
+  const client = bound?.client();
+  if (!bound || !client) return undefined;
+  return { instance: bound.instance, definition: bound.definition, client, kinds: bound.reconcileKinds };
 }
 
 export interface ReconcileWorkerDeps extends ReconcileDeps {
   connectors: Connectors;
   deadLetters: Queue;
-  /** Clients the process already runs (the outbound pushers'), shared so reads and pushes spend one rate-limit budget. */
-  sharedClient?: (connectorId: string) => ConnectorClient | undefined;
 }
 
 /**
@@ -58,12 +43,11 @@ export interface ReconcileWorkerDeps extends ReconcileDeps {
  * through the dead-letter bridge with step `reconcile`.
  */
 export function createReconcileProcessor(deps: ReconcileWorkerDeps) {
-  const clients = createClientSource(deps.connectors, deps.logger, deps.sharedClient);
   return {
     async process(job: Job<ReconcileJobData>): Promise<Pick<RunResult, 'status' | 'kind' | 'counts' | 'accuracy'> & { runId: number | null }> {
       const { connectorId } = job.data;
       try {
-        const target = clients.target(connectorId);
+        const target = reconcileTarget(deps.connectors, connectorId);
         if (!target) throw new ConfigError(`${connectorId}: not an enabled connector with a client`);
         const kind = job.name === RECONCILE_STOCK_JOB ? stockKindOf(target) : 'orders';
         if (!kind) throw new ConfigError(`${connectorId}: connector type ${target.instance.type} cannot reconcile stock`);
@@ -73,7 +57,6 @@ export function createReconcileProcessor(deps: ReconcileWorkerDeps) {
         return failJob(job, err, { queue: RECONCILE_QUEUE, step: 'reconcile', connectorId }, deps.deadLetters);
       }
     },
-    close: () => clients.close(),
   };
 }
 
@@ -84,11 +67,10 @@ export function createReconcileProcessor(deps: ReconcileWorkerDeps) {
  */
 export async function syncReconcileSchedulers(queue: Queue, connectors: Connectors): Promise<void> {
   const wanted = new Set<string>();
-  for (const [id, { instance, definition }] of connectors) {
-    const caps = definition.capabilities;
+  for (const [id, { instance, reconcileKinds }] of connectors) {
     const plan = [
-      { name: RECONCILE_STOCK_JOB, schedule: instance.schedules.reconcileStock, able: caps.includes('reconcile.inventory') || caps.includes('reconcile.warehouse') },
-      { name: RECONCILE_ORDERS_JOB, schedule: instance.schedules.reconcileOrders, able: caps.includes('reconcile.orders') },
+      { name: RECONCILE_STOCK_JOB, schedule: instance.schedules.reconcileStock, able: reconcileKinds.includes('stock') || reconcileKinds.includes('warehouse') },
+      { name: RECONCILE_ORDERS_JOB, schedule: instance.schedules.reconcileOrders, able: reconcileKinds.includes('orders') },
     ];
     for (const { name, schedule, able } of plan) {
       if (!schedule || !able) continue;
@@ -119,8 +101,8 @@ export async function startReconcileRun(
   const entry = connectors.get(connectorId);
   if (!entry) throw new ConfigError(`${connectorId}: not an enabled connector`);
   const name = what === 'stock' ? RECONCILE_STOCK_JOB : RECONCILE_ORDERS_JOB;
-  const need = what === 'stock' ? ['reconcile.inventory', 'reconcile.warehouse'] : ['reconcile.orders'];
-  if (!entry.definition.capabilities.some((c) => need.includes(c))) throw new ConfigError(`${connectorId}: connector type ${entry.definition.type} cannot reconcile ${what}`);
+  const need: readonly string[] = what === 'stock' ? ['stock', 'warehouse'] : ['orders'];
+  if (!entry.reconcileKinds.some((k) => need.includes(k))) throw new ConfigError(`${connectorId}: connector type ${entry.definition.type} cannot reconcile ${what}`);
   const jobId = `${name}-${connectorId}-${randomUUID()}`;
   const job = await queues.get(RECONCILE_QUEUE).add(name, { connectorId, trigger: 'manual' } satisfies ReconcileJobData, {
     ...retryJobOptions(entry.instance.retry),

@@ -1,3 +1,4 @@
+import { channelOf } from '../queues/bind.js';
 import type { ConnectorInstance, HubConfig } from '../core/config/load.js';
 import { ReconcilePolicySchema, type ReconcilePolicy } from '../core/config/schema.js';
 import { ConfigError } from '../core/errors.js';
@@ -23,10 +24,9 @@ export function decideStock(policy: ReconcilePolicy['stock'], delta: number, abo
  * Throws a ConfigError naming the connector when there is none (nothing to compare with).
  */
 export function connectorChannel(config: HubConfig, instance: ConnectorInstance): string {
-  const own = instance.settings['channel'];
-  if (typeof own === 'string' && own !== '') return own;
+  const channel = channelOf(instance, config);
+  if (channel !== undefined) return channel;
   const routed = config.channels.filter((c) => c.connector === instance.id);
-  if (routed.length === 1) return routed[0]!.id;
   throw new ConfigError(
     `${instance.id}: stock reconciliation needs one channel: set settings.channel or route exactly one channel to it (found ${routed.length})`,
     [{ path: `connectors.${instance.id}`, message: 'no channel' }],

@@ -31,19 +31,21 @@ export interface RunResult {
 
 const HEARTBEAT_MS = 30_000;
 
-/** The kinds a connector instance can reconcile, from the reader methods its client has. */
-export function reconcileKinds(target: Pick<ReconcileTarget, 'client'>): ReconcileKind[] {
+/** The kinds a connector instance can reconcile: what its capabilities allow and its client can read. */
+export function reconcileKinds(target: Pick<ReconcileTarget, 'client' | 'kinds'>): ReconcileKind[] {
   const { client } = target;
-  return [
-    ...(client.readStockLevels ? (['stock'] as const) : []),
-    ...(client.readWarehouseStock ? (['warehouse'] as const) : []),
-    ...(client.listOrders && client.readOrders ? (['orders'] as const) : []),
-  ];
+  const able: Record<ReconcileKind, boolean> = {
+    stock: client.readStockLevels !== undefined,
+    warehouse: client.readWarehouseStock !== undefined,
+    orders: client.listOrders !== undefined && client.readOrders !== undefined,
+  };
+  return target.kinds.filter((k) => able[k]);
 }
 
 /** What `schedules.reconcileStock` and `--stock` mean for a connector: channel stock, else warehouse on-hand. */
-export function stockKindOf(target: Pick<ReconcileTarget, 'client'>): 'stock' | 'warehouse' | null {
-  return target.client.readStockLevels ? 'stock' : target.client.readWarehouseStock ? 'warehouse' : null;
+export function stockKindOf(target: Pick<ReconcileTarget, 'client' | 'kinds'>): 'stock' | 'warehouse' | null {
+  const kinds = reconcileKinds(target);
+  return kinds.includes('stock') ? 'stock' : kinds.includes('warehouse') ? 'warehouse' : null;
 }
 
 /**

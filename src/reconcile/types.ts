@@ -1,4 +1,4 @@
-import type { HubMetrics } from '../api/metrics.js';
+import type { HubMetrics } from '../core/metrics.js';
 import type { ConnectorClient, ConnectorDefinition } from '../connectors/types.js';
 import type { ConnectorInstance, HubConfig } from '../core/config/load.js';
 import type { ReconcilePolicy } from '../core/config/schema.js';
@@ -77,6 +77,8 @@ export interface ReconcileTarget {
   instance: ConnectorInstance;
   definition: ConnectorDefinition;
   client: ConnectorClient;
+  /** What the instance's capabilities allow (the bound connector's answer). */
+  kinds: readonly ReconcileKind[];
 }
 
 /** Progress as a run goes: for a progress bar, and stored on the run row. */

@@ -134,8 +134,8 @@ describe('ops API access control', () => {
     const cookie = `hub_token=${TOKENS.operator}`;
     const res = await fetch(`${hub.url}/admin/queues/api/queues/hub.outbound.stock-api/pause`, { method: 'PUT', headers: { cookie } });
     expect(res.status).toBeLessThan(300);
-    expect(await hub.workers.queues.outbound('stock-api').isPaused()).toBe(true);
-    await hub.workers.queues.outbound('stock-api').resume();
+    expect(await hub.hub.queues.outbound('stock-api').isPaused()).toBe(true);
+    await hub.hub.queues.outbound('stock-api').resume();
     // Written once the response has finished, so shortly after the client has it.
     const rows = await waitFor(async () => {
       const r = await auditRows(hub, { action: 'bull-board' });

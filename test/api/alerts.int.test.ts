@@ -76,7 +76,7 @@ alerts:
     await makeDeadLetter(hub, 'ALERT-1');
     await makeDeadLetter(hub, 'ALERT-2');
     await stockRun(0.8);
-    const reconcile = hub.workers.queues.get('hub.reconcile');
+    const reconcile = hub.hub.queues.get('hub.reconcile');
     await reconcile.pause();
     await reconcile.add('stuck', { connectorId: 'none' }, { timestamp: Date.now() - 5 * 60_000 });
 

@@ -51,16 +51,7 @@ describe('OpenAPI document and metrics', () => {
     const documented = Object.entries(doc.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
-    const app = createApp({
-      db: hub.db,
-      redis: hub.redis,
-      logger: createLogger({ level: 'silent', pretty: false }),
-      metrics: hub.metrics,
-      queues: hub.workers.queues,
-      connectors: hub.ops.deps.connectors,
-      bodyLimit: '1mb',
-      ops: hub.ops,
-    });
+    const app = createApp(hub.hub, { redis: hub.redis, ops: hub.ops });
     expect(mountedApiRoutes(app)).toEqual(documented);
     expect(documented).toEqual(expect.arrayContaining(['GET /api/dead-letters', 'POST /api/dead-letters/{id}/replay', 'POST /api/connectors/{id}/pause', 'GET /api/inventory/{sku}', 'GET /api/reconcile/runs/{id}/drift', 'POST /api/reconcile/{connectorId}/runs', 'POST /api/variances/{id}/reject']));
   });

@@ -50,7 +50,7 @@ describe('ops API: queues, connectors, inventory, orders, replenishment, audit',
   });
 
   it('reports the age of the oldest waiting job of a paused queue', async () => {
-    const queue = hub.workers.queues.get('hub.reconcile');
+    const queue = hub.hub.queues.get('hub.reconcile');
     await queue.pause();
     try {
       await queue.add('idle', { connectorId: 'none' }, { timestamp: Date.now() - 120_000 });

@@ -10,8 +10,10 @@ import { loadConfig } from '../../src/core/config/load.js';
 import { createErpContext } from '../../src/core/erp/context.js';
 import { computeAvailableToSell, verifyLedger } from '../../src/core/erp/index.js';
 import { createLogger } from '../../src/core/logger.js';
-import { runReconciliation } from '../../src/reconcile/index.js';
-import { activeConnectors, bullConnection } from '../../src/queues/runtime.js';
+import { reconcileTarget, runReconciliation } from '../../src/reconcile/index.js';
+import { bullConnection } from '../../src/queues/runtime.js';
+import { bindConnectors } from '../../src/queues/bind.js';
+import { connectorRegistry } from '../../src/connectors/registry.js';
 import { outboundQueue } from '../../src/queues/names.js';
 import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { spawnHub } from '../helpers/cli.js';
@@ -219,10 +221,9 @@ ${simConnectorYaml(sim, {
     // One stock reconciliation, then every SKU in the store equals the ledger's availableToSell.
     const config = loadConfig(env['HUB_CONFIG'], env);
     const erp = createErpContext(config);
-    const entry = activeConnectors(config).get('shopify-main')!;
     const logger = createLogger({ level: 'silent', pretty: false });
-    const client = entry.definition.createClient!(entry.instance as never, { logger });
-    const run = await runReconciliation({ db, config, erp, logger }, { ...entry, client }, 'stock', { trigger: 'manual' });
+    const target = reconcileTarget(bindConnectors(config, connectorRegistry, { logger }), 'shopify-main')!;
+    const run = await runReconciliation({ db, config, erp, logger }, target, 'stock', { trigger: 'manual' });
     await until(async () => (await db.query('SELECT 1 FROM availability_outbox')).rowCount === 0, 'heal pushes relayed', 60_000);
     await until(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'heal pushes sent', 60_000);
     await outbound.close();

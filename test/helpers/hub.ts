@@ -3,15 +3,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/api/app.js';
-import { createMetrics, type HubMetrics } from '../../src/api/metrics.js';
+import type { HubMetrics } from '../../src/core/metrics.js';
 import { createOps, type Ops, type OpsOptions } from '../../src/api/ops/index.js';
+import { createHub, type Hub } from '../../src/hub/create-hub.js';
+import { startWorkers, type RunningWorkers, type WorkerOptions } from '../../src/hub/workers/index.js';
 import { signCanonical } from '../../src/connectors/canonical/index.js';
 import { connectorRegistry } from '../../src/connectors/registry.js';
 import type { ConnectorDefinition } from '../../src/connectors/types.js';
 import { parseConfig, type HubConfig } from '../../src/core/config/load.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Db } from '../../src/core/store/index.js';
-import { activeConnectors, startWorkers, type RunningWorkers, type WorkerOptions } from '../../src/queues/runtime.js';
 import { openTestDb, type TestDbKind } from './db.js';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -39,8 +40,11 @@ export function parseTestConfig(yaml: string): HubConfig {
 
 export interface TestHub {
   url: string;
+  /** The composition root, exactly as `hub start` builds it. */
+  hub: Hub;
   db: Db;
-  config: HubConfig;
+  /** The config in force now (a reload through `hub.apply` replaces it). */
+  readonly config: HubConfig;
   metrics: HubMetrics;
   workers: RunningWorkers;
   redis: Redis;
@@ -75,24 +79,23 @@ export async function startTestHub(
   config.queues.coalesceMs = options.coalesceMs ?? Math.min(config.queues.coalesceMs, 100);
   const db = await openTestDb(options.kind ?? 'postgres', { lockTimeoutMs: options.lockTimeoutMs });
   const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false });
-  const metrics = createMetrics();
-  const registry = options.registry ?? connectorRegistry;
-  const workers = await startWorkers(
-    { config, db, logger, metrics, redisUrl: REDIS_URL, registry },
-    { sweepMs: 500, lockDurationMs: 5000, stalledIntervalMs: 1000, ...options.workers },
-  );
+  const hub = await createHub(config, { logger, db, redisUrl: REDIS_URL, registry: options.registry ?? connectorRegistry });
+  const { metrics } = hub;
+  const workers = await startWorkers(hub, { sweepMs: 500, lockDurationMs: 5000, stalledIntervalMs: 1000, ...options.workers });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const connectors = activeConnectors(config, registry);
-  const ops = createOps({ config, db, redis, queues: workers.queues, connectors, metrics, logger, ...options.ops });
-  const app = createApp({ db, redis, logger, metrics, queues: workers.queues, connectors, bodyLimit: config.server.bodyLimit, ops });
+  const ops = createOps(hub, redis, options.ops);
+  const app = createApp(hub, { redis, ops });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    hub,
     db,
-    config,
+    get config() {
+      return hub.current();
+    },
     metrics,
     workers,
     redis,
@@ -114,6 +117,7 @@ export async function startTestHub(
       await new Promise<void>((r) => server.close(() => r()));
       await ops.stop();
       await workers.stop();
+      await hub.close();
       await deleteKeys(redis, prefix);
       redis.disconnect();
       await db.close();

@@ -59,7 +59,7 @@ describe('outbound availability pushes (PostgreSQL + Redis)', () => {
   });
   it('(last: it pauses the queue) honours Retry-After: a 429 asking for 30 s pauses the connector queue at least that long without spending an attempt', async () => {
     api.queue.push({ status: 429, headers: { 'retry-after': '30' } });
-    const queue = hub.workers.queues.outbound('stock-api');
+    const queue = hub.hub.queues.outbound('stock-api');
     await hub.postEvents(receipt('THROTTLED', 2));
     const ttl = await waitFor(async () => {
       const t = await queue.getRateLimitTtl();

@@ -33,10 +33,10 @@ describe('webhook intake to ledger (PostgreSQL + Redis)', () => {
     const body = adjust('PIPE-2', 3);
     const first = await hub.postEvents(body, { deliveryId: 'dup-1' });
     await waitFor(async () => (await inboxStatus(first.json['id'])) === 'processed', 'first delivery processed');
-    const counts = await hub.workers.queues.inbound.getJobCounts('completed', 'waiting', 'active', 'delayed');
+    const counts = await hub.hub.queues.inbound.getJobCounts('completed', 'waiting', 'active', 'delayed');
     const second = await hub.postEvents(body, { deliveryId: 'dup-1' });
     expect(second).toMatchObject({ status: 200, json: { status: 'duplicate', id: first.json['id'] } });
-    expect(await hub.workers.queues.inbound.getJobCounts('completed', 'waiting', 'active', 'delayed')).toEqual(counts);
+    expect(await hub.hub.queues.inbound.getJobCounts('completed', 'waiting', 'active', 'delayed')).toEqual(counts);
     expect(await onHand('PIPE-2')).toBe(3);
   });
 

@@ -24,7 +24,7 @@ describe('scheduled order backfill (PostgreSQL + Redis)', () => {
     (await getInventory(hub.db, sku, createErpContext(hub.config))).locations.find((l) => l.location === 'wh-east')?.onHand ?? 0;
 
   it('registers one job scheduler per connector with a poll schedule', async () => {
-    const schedulers = await hub.workers.queues.get(RECONCILE_QUEUE).getJobSchedulers();
+    const schedulers = await hub.hub.queues.get(RECONCILE_QUEUE).getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toEqual(['poll-orders:stock-api']);
     expect(schedulers[0]?.every).toBe(1000);
   });

@@ -4,7 +4,6 @@ import { getInventory } from '../../src/core/erp/index.js';
 import { Catalog } from '../../src/queues/catalog.js';
 import { getDeadLetter, listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { discardDeadLetters, replayDeadLetters, type ReplayDeps } from '../../src/queues/replay.js';
-import { activeConnectors } from '../../src/queues/runtime.js';
 import { event, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 
 describe('retries, dead letters and replay (PostgreSQL + Redis)', () => {
@@ -12,13 +11,7 @@ describe('retries, dead letters and replay (PostgreSQL + Redis)', () => {
   let deps: ReplayDeps;
   beforeAll(async () => {
     hub = await startTestHub({ lockTimeoutMs: 150 });
-    deps = {
-      db: hub.db,
-      queues: hub.workers.queues,
-      connectors: activeConnectors(hub.config),
-      catalog: new Catalog(hub.db),
-      erp: createErpContext(hub.config),
-    };
+    deps = hub.hub.snapshot();
   });
   afterAll(async () => {
     await hub.stop();
@@ -53,7 +46,7 @@ describe('retries, dead letters and replay (PostgreSQL + Redis)', () => {
     const release = await holdLocks('RETRY-1');
     const res = await hub.postEvents(adjust('RETRY-1', 6));
     const job = await waitFor(async () => {
-      const j = await hub.workers.queues.inbound.getJob(`inbox-${res.json['id']}`);
+      const j = await hub.hub.queues.inbound.getJob(`inbox-${res.json['id']}`);
       return j && (j.data.history?.length ?? 0) >= 1 ? j : undefined;
     }, 'a failed attempt');
     expect(job.data.history?.[0]).toMatchObject({ attempt: 1, code: 'lock_timeout', errorClass: 'LockTimeoutError' });

@@ -2,8 +2,9 @@ import { createErpContext } from '../../src/core/erp/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { HubConfig } from '../../src/core/config/load.js';
 import type { ReconcilePolicy } from '../../src/core/config/schema.js';
-import { createClientSource, type ReconcileDeps, type ReconcileTarget } from '../../src/reconcile/index.js';
-import { activeConnectors } from '../../src/queues/runtime.js';
+import { connectorRegistry } from '../../src/connectors/registry.js';
+import { reconcileTarget, type ReconcileDeps, type ReconcileTarget } from '../../src/reconcile/index.js';
+import { bindConnectors } from '../../src/queues/bind.js';
 import { simConnectorYaml, type ShopifySimulator } from '../sim/shopify/index.js';
 import { CANONICAL_SECRET, parseTestConfig, type TestHub } from '../helpers/hub.js';
 
@@ -30,12 +31,12 @@ ${simConnectorYaml(sim, {
 `);
 }
 
-export function depsOf(hub: Pick<TestHub, 'db' | 'config' | 'workers'>): ReconcileDeps {
-  return { db: hub.db, config: hub.config, erp: createErpContext(hub.config), logger, queues: hub.workers.queues };
+export function depsOf(hub: Pick<TestHub, 'db' | 'config' | 'hub'>): ReconcileDeps {
+  return { db: hub.db, config: hub.config, erp: createErpContext(hub.config), logger, queues: hub.hub.queues };
 }
 
 export function targetOf(config: HubConfig, connectorId = 'shopify-main'): ReconcileTarget {
-  const target = createClientSource(activeConnectors(config), logger).target(connectorId);
+  const target = reconcileTarget(bindConnectors(config, connectorRegistry, { logger }), connectorId);
   if (!target) throw new Error(`no target ${connectorId}`);
   return target;
 }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns, syncReconcileSchedulers } from '../../src/reconcile/index.js';
 import { RECONCILE_QUEUE } from '../../src/queues/names.js';
-import { activeConnectors } from '../../src/queues/runtime.js';
+import { bindConnectors } from '../../src/queues/bind.js';
+import { connectorRegistry } from '../../src/connectors/registry.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { shopConfig } from './helpers.js';
@@ -22,7 +24,7 @@ describe('reconciliation schedules', () => {
   });
 
   it('runs stock and order reconciliation from the connector schedules, and drops schedulers no longer configured', async () => {
-    const queue = hub.workers.queues.get(RECONCILE_QUEUE);
+    const queue = hub.hub.queues.get(RECONCILE_QUEUE);
     expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['reconcile-orders:shopify-main', 'reconcile-stock:shopify-main']);
     const runs = await waitFor(async () => {
       const list = (await listRuns(hub.db, { connectorId: 'shopify-main', status: 'completed' })).filter((r) => r.trigger === 'schedule');
@@ -34,7 +36,7 @@ describe('reconciliation schedules', () => {
 
     const unscheduled = structuredClone(hub.config);
     unscheduled.connectors.find((c) => c.id === 'shopify-main')!.schedules = {};
-    await syncReconcileSchedulers(queue, activeConnectors(unscheduled));
+    await syncReconcileSchedulers(queue, bindConnectors(unscheduled, connectorRegistry, { logger: silentLogger() }));
     expect(await queue.getJobSchedulers()).toEqual([]);
   });
 });

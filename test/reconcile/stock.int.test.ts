@@ -123,8 +123,8 @@ describe('stock reconciliation (Shopify simulator, 10,000 SKUs)', () => {
 
     const before = (await listRuns(hub.db, { connectorId: 'shopify-main' })).length;
     const [x, y] = await Promise.all([
-      startReconcileRun(hub.workers.queues, new Map([['shopify-main', target]]), 'shopify-main', 'stock'),
-      startReconcileRun(hub.workers.queues, new Map([['shopify-main', target]]), 'shopify-main', 'stock'),
+      startReconcileRun(hub.hub.queues, hub.hub.connectors, 'shopify-main', 'stock'),
+      startReconcileRun(hub.hub.queues, hub.hub.connectors, 'shopify-main', 'stock'),
     ]);
     expect(x.jobId).toBe(y.jobId);
     expect([x.deduplicated, y.deduplicated].sort()).toEqual([false, true]);

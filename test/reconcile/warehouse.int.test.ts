@@ -4,8 +4,8 @@ import type { HubConfig } from '../../src/core/config/load.js';
 import { applyEvent, createErpContext, type ErpContext } from '../../src/core/erp/index.js';
 import { CanonicalEventSchema } from '../../src/core/model/index.js';
 import type { Db } from '../../src/core/store/index.js';
-import { approveVariance, createClientSource, listDrift, listVariances, ReconcileRequestError, rejectVariance, runReconciliation, type ApprovalDeps, type ReconcileTarget } from '../../src/reconcile/index.js';
-import { activeConnectors } from '../../src/queues/runtime.js';
+import { approveVariance, reconcileTarget, listDrift, listVariances, ReconcileRequestError, rejectVariance, runReconciliation, type ApprovalDeps, type ReconcileTarget } from '../../src/reconcile/index.js';
+import { bindConnectors } from '../../src/queues/bind.js';
 import { openTestDb } from '../helpers/db.js';
 import { BASE_CONFIG, event, parseTestConfig } from '../helpers/hub.js';
 import { FakeWarehouse, fakeWarehouseConnector, fakeWarehouseInstance } from './fake-warehouse.js';
@@ -26,8 +26,8 @@ describe('warehouse reconciliation', () => {
     config = parseTestConfig(BASE_CONFIG);
     config.connectors.push(fakeWarehouseInstance({ stock: { policy: 'threshold', threshold: 5 }, orders: { policy: 'report', windowMinutes: 60 } }));
     erp = createErpContext(config);
-    const connectors = activeConnectors(config, [...connectorRegistry, fakeWarehouseConnector(warehouse)]);
-    target = createClientSource(connectors, logger).target('tpl-main')!;
+    const connectors = bindConnectors(config, [...connectorRegistry, fakeWarehouseConnector(warehouse)], { logger });
+    target = reconcileTarget(connectors, 'tpl-main')!;
     approvals = { db, erp, connectors };
   });
   afterAll(async () => {

@@ -1,14 +1,9 @@
 import type { Router } from 'express';
 import type { Redis } from 'ioredis';
-import type { HubConfig } from '../../core/config/load.js';
-import { createErpContext } from '../../core/erp/context.js';
-import type { Logger } from '../../core/logger.js';
-import type { Db } from '../../core/store/index.js';
-import { Catalog } from '../../queues/catalog.js';
-import type { ActiveConnector, HubQueues } from '../../queues/runtime.js';
+import type { Hub } from '../../hub/create-hub.js';
+import { openDeadLettersByConnector } from '../../queues/dead-letter-store.js';
 import { AlertMonitor } from '../alerts.js';
 import { bullBoardRouter } from '../bull-board.js';
-import type { HubMetrics } from '../metrics.js';
 import { QueueHistory, type QueueHistoryOptions } from '../queue-history.js';
 import { allQueueStats } from '../queue-stats.js';
 import { refreshReconcileGauges } from '../reconcile-metrics.js';
@@ -43,13 +38,6 @@ export const opsRoutes: OpsRoute[] = [
 ];
 
 export interface OpsOptions {
-  config: HubConfig;
-  db: Db;
-  redis: Redis;
-  queues: HubQueues;
-  connectors: ReadonlyMap<string, ActiveConnector>;
-  metrics: HubMetrics;
-  logger: Logger;
   history?: QueueHistoryOptions;
   /** Replaces global fetch for alert webhooks (tests). */
   fetch?: typeof fetch;
@@ -65,32 +53,49 @@ export interface Ops {
   stop(): Promise<void>;
 }
 
-/** Builds the ops console and registers its scrape-time metrics (queue depth and age, open dead letters, stock accuracy and drift). */
-export function createOps(o: OpsOptions): Ops {
-  const history = new QueueHistory(o.queues, o.redis, o.connectors, o.logger, o.history);
-  const alerts = new AlertMonitor({ ...o });
-  const deps: OpsDeps = { ...o, catalog: new Catalog(o.db), erp: createErpContext(o.config), history, alerts };
-  const tokens = new TokenTable(o.config.auth.tokens);
-  o.metrics.onScrape(async () => {
-    const stats = await allQueueStats(o.queues, o.redis, o.connectors);
+/**
+ * Builds the ops console over the hub and registers its scrape-time metrics (queue depth and age,
+ * open dead letters, stock accuracy and drift). Handlers read `deps.config` and `deps.erp` live:
+ * after a reload they see the new config.
+ */
+export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
+  const live = {
+    get config() {
+      return hub.current();
+    },
+    get erp() {
+      return hub.erp();
+    },
+    db: hub.db,
+    redis,
+    queues: hub.queues,
+    connectors: hub.connectors,
+    catalog: hub.catalog,
+    metrics: hub.metrics,
+    logger: hub.logger,
+  };
+  const history = new QueueHistory(hub.queues, redis, hub.connectors, hub.logger, o.history);
+  const alerts = new AlertMonitor(Object.defineProperties({ fetch: o.fetch }, Object.getOwnPropertyDescriptors(live)) as typeof live & { fetch?: typeof fetch });
+  const deps: OpsDeps = Object.defineProperties({ history, alerts }, Object.getOwnPropertyDescriptors(live)) as OpsDeps;
+  // Tokens are a restart-time setting (they are not in the live sections a reload applies).
+  const tokens = new TokenTable(hub.current().auth.tokens);
+  const { metrics } = hub;
+  metrics.onScrape(async () => {
+    const stats = await allQueueStats(hub.queues, redis, hub.connectors);
     for (const q of stats) {
-      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) o.metrics.queueJobs.set({ queue: q.name, state }, q[state]);
-      o.metrics.queueOldestWaitingSeconds.set({ queue: q.name }, q.oldestWaitingAgeSeconds ?? 0);
+      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) metrics.queueJobs.set({ queue: q.name, state }, q[state]);
+      metrics.queueOldestWaitingSeconds.set({ queue: q.name }, q.oldestWaitingAgeSeconds ?? 0);
     }
   });
-  o.metrics.onScrape(async () => {
-    const { rows } = await o.db.query<{ connector: string | null; n: number }>(
-      `SELECT connector_id AS connector, count(*) AS n FROM dead_letter WHERE status = 'open' GROUP BY connector_id`,
-    );
-    o.metrics.deadLettersOpen.reset();
-    for (const r of rows) o.metrics.deadLettersOpen.set({ connector: r.connector ?? '' }, r.n);
-    if (rows.length === 0) o.metrics.deadLettersOpen.set({ connector: '' }, 0);
+  metrics.onScrape(async () => {
+    metrics.deadLettersOpen.reset();
+    for (const r of await openDeadLettersByConnector(hub.db)) metrics.deadLettersOpen.set({ connector: r.connector ?? '' }, r.n);
   });
-  o.metrics.onScrape(() => refreshReconcileGauges(o));
+  metrics.onScrape(() => refreshReconcileGauges(deps));
   return {
     deps,
     tokens,
-    bullBoard: bullBoardRouter({ ...o, tokens }),
+    bullBoard: bullBoardRouter({ db: hub.db, logger: hub.logger, queues: hub.queues, connectors: hub.connectors, tokens }),
     start() {
       history.start();
       alerts.start();

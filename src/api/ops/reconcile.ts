@@ -3,7 +3,7 @@ import { audit } from '../../core/audit.js';
 import { ConfigError, ContractError } from '../../core/errors.js';
 import {
   approveVariance,
-  createClientSource,
+  reconcileTarget,
   getRun,
   listDrift,
   listOrderIssues,
@@ -56,19 +56,10 @@ async function mustGetRun(deps: OpsDeps, id: number): Promise<RunView> {
   return run;
 }
 
-/** What a connector can reconcile, from its capabilities; a stock job runs channel stock when it can, else warehouse on-hand. */
-function kindsOf(capabilities: readonly string[]): ReconcileKind[] {
-  const out: ReconcileKind[] = [];
-  if (capabilities.includes('reconcile.inventory')) out.push('stock');
-  else if (capabilities.includes('reconcile.warehouse')) out.push('warehouse');
-  if (capabilities.includes('reconcile.orders')) out.push('orders');
-  return out;
-}
-
 function checkKind(deps: OpsDeps, connectorId: string, kind: ReconcileKind) {
   const entry = deps.connectors.get(connectorId);
   if (!entry) throw new ApiError(404, 'not_found', `no enabled connector "${connectorId}"`);
-  const can = kindsOf(entry.definition.capabilities);
+  const can = entry.reconcileKinds;
   if (!can.includes(kind)) {
     throw new ApiError(400, 'invalid_request', `connector "${connectorId}" (type ${entry.definition.type}) can reconcile ${can.join(', ') || 'nothing'}, not ${kind}`);
   }
@@ -87,7 +78,7 @@ export const reconcileRoutes: OpsRoute[] = [
     response: ReconcileConnectorsSchema,
     async handler({ deps }) {
       const connectors = [...deps.connectors.values()]
-        .map(({ instance, definition }) => ({ id: instance.id, type: definition.type, kinds: kindsOf(definition.capabilities) }))
+        .map((c) => ({ id: c.id, type: c.type, kinds: [...c.reconcileKinds] }))
         .filter((c) => c.kinds.length > 0);
       return { connectors };
     },
@@ -166,9 +157,8 @@ export const reconcileRoutes: OpsRoute[] = [
       const { kind, dryRun } = body;
       checkKind(deps, connectorId, kind);
       if (dryRun) {
-        const clients = createClientSource(deps.connectors, deps.logger);
         try {
-          const target = clients.target(connectorId);
+          const target = reconcileTarget(deps.connectors, connectorId);
           if (!target) throw new ApiError(400, 'invalid_request', `connector "${connectorId}" has no client to read from`);
           const result = await runReconciliation({ db: deps.db, config: deps.config, erp: deps.erp, logger: deps.logger }, target, kind, { trigger: 'manual', dryRun: true });
           await audit(deps.db, { actor, action: 'reconcile.run', target: `connector:${connectorId}`, outcome: 'ok', details: { kind, dryRun, counts: result.counts } });
@@ -176,8 +166,6 @@ export const reconcileRoutes: OpsRoute[] = [
         } catch (err) {
           if (err instanceof ConfigError || err instanceof ContractError) throw new ApiError(400, 'invalid_request', err.message);
           throw err;
-        } finally {
-          await clients.close();
         }
       }
       const started = await startReconcileRun(deps.queues, deps.connectors, connectorId, kind === 'orders' ? 'orders' : 'stock');

@@ -7,10 +7,11 @@ import type { ErpContext } from '../../core/erp/context.js';
 import type { Logger } from '../../core/logger.js';
 import type { Db } from '../../core/store/index.js';
 import type { Catalog } from '../../queues/catalog.js';
-import type { ActiveConnector, HubQueues } from '../../queues/runtime.js';
+import type { BoundConnector } from '../../queues/bind.js';
+import type { HubQueues } from '../../queues/runtime.js';
 import type { AlertMonitor } from '../alerts.js';
 import type { QueueHistory } from '../queue-history.js';
-import type { HubMetrics } from '../metrics.js';
+import type { HubMetrics } from '../../core/metrics.js';
 import type { Principal } from './auth.js';
 
 /** What ops handlers work with: the same services the CLI opens, plus the API process's monitors. */
@@ -19,7 +20,7 @@ export interface OpsDeps {
   db: Db;
   redis: Redis;
   queues: HubQueues;
-  connectors: ReadonlyMap<string, ActiveConnector>;
+  connectors: ReadonlyMap<string, BoundConnector>;
   catalog: Catalog;
   erp: ErpContext;
   metrics: HubMetrics;

@@ -13,6 +13,11 @@ export const genericHttpConnector = defineConnector({
   version: '0.1.0',
   configSchema: GenericHttpConfigSchema,
   capabilities: ['push.availability', 'push.fulfillment'],
+  // An instance pushes only what it has a request for: a fulfilment-only endpoint gets no stock.
+  discover: (config) => [
+    ...(config.settings.availability ? (['push.availability'] as const) : []),
+    ...(config.settings.fulfillment ? (['push.fulfillment'] as const) : []),
+  ],
   rateLimit: { max: 5, durationMs: 1000 },
   pushBatchSize: 50,
   createClient: (config) => createGenericHttpClient(config),

@@ -113,6 +113,15 @@ function checkReferences(config: HubConfig, issues: Issue[]): void {
     if (channel.connector !== undefined && !connectorIds.has(channel.connector)) {
       issues.push({ path: formatPath(['channels', i, 'connector']), message: `unknown connector "${channel.connector}"` });
     }
+    // A connector's channel is said in two places; pushes read one, normalizers the other: they must agree.
+    const j = config.connectors.findIndex((c) => c.id === channel.connector);
+    const own = j >= 0 ? config.connectors[j]!.settings['channel'] : undefined;
+    if (typeof own === 'string' && own !== channel.id) {
+      issues.push({
+        path: formatPath(['channels', i, 'connector']),
+        message: `routes channel "${channel.id}" to connector "${channel.connector}", whose settings.channel (${formatPath(['connectors', j, 'settings', 'channel'])}) is "${own}"; make them agree`,
+      });
+    }
   });
   config.connectors.forEach((connector, i) => {
     const { channel, locations } = connector.settings as { channel?: unknown; locations?: unknown };

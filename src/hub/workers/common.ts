@@ -1,0 +1,55 @@
+import type { Job, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
+import { bullConnection } from '../../queues/runtime.js';
+import { hubBackoffStrategy } from '../../queues/retry-policy.js';
+import type { Hub } from '../create-hub.js';
+
+/** How one `hub worker` (or `hub start`) process works its queues. */
+export interface WorkerOptions {
+  /** Queue names (or `outbound` for every connector's, `relay` for the outbox relay) to work on; all by default. */
+  queues?: string[];
+  concurrency?: number;
+  /** How often pending inbox rows are re-enqueued (recovery after a crash between record and enqueue). */
+  sweepMs?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/** Whether this process works on queue `name` (`outbound` stands for every connector's outbound queue). */
+export function wants(options: WorkerOptions, name: string): boolean {
+  return !options.queues || options.queues.some((q) => q === name || (q === 'outbound' && name.startsWith('hub.outbound.')));
+}
+
+/** BullMQ worker options every hub queue shares; each worker gets its own connection. */
+export function workerOptions(hub: Hub, options: WorkerOptions): BullWorkerOptions {
+  const config = hub.current();
+  return {
+    connection: bullConnection(hub.redisUrl),
+    prefix: config.queues.prefix,
+    settings: { backoffStrategy: hubBackoffStrategy },
+    lockDuration: options.lockDurationMs ?? config.queues.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs ?? config.queues.stalledIntervalMs,
+    maxStalledCount: 5,
+  };
+}
+
+/** Counts, times and logs a worker's jobs under the hub's metrics; the real error code is the label. */
+export function observe<W extends Worker>(hub: Hub, worker: W): W {
+  const queue = worker.name;
+  const { metrics, logger } = hub;
+  worker.on('error', (err) => logger.warn({ queue, err: err.message }, 'worker error'));
+  worker.on('failed', (job: Job | undefined, err) => {
+    const connectorId = (job?.data as { connectorId?: string } | undefined)?.connectorId;
+    metrics.jobsFailed.inc({ queue, connector: connectorId ?? '', error_code: (err as { code?: string }).code ?? 'unexpected' });
+    logger.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, connectorId, err: err.message }, 'job failed');
+  });
+  worker.on('completed', (job: Job) => {
+    metrics.jobsProcessed.inc({ queue, connector: (job.data as { connectorId?: string }).connectorId ?? '' });
+    if (job.processedOn && job.finishedOn) metrics.processingSeconds.observe({ queue }, (job.finishedOn - job.processedOn) / 1000);
+  });
+  return worker;
+}
+
+/** Something a worker process runs and stops: a BullMQ worker, a timer, a processor with clients. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}

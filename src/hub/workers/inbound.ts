@@ -1,0 +1,61 @@
+import { Worker } from 'bullmq';
+import { fulfillmentRoutes } from '../../queues/bind.js';
+import { pendingInbox } from '../../queues/inbox.js';
+import { processInbound, type InboundJobData } from '../../queues/inbound.js';
+import { INBOUND_QUEUE } from '../../queues/names.js';
+import { healChannelReports } from '../../reconcile/heal.js';
+import type { Hub } from '../create-hub.js';
+import { observe, workerOptions, type WorkerOptions } from './common.js';
+
+/**
+ * `hub.inbound`: normalize, map and apply deliveries. Each job reads the config in force when it
+ * starts (connectors, ERP context, fulfilment routes), so a reload mid-job changes nothing under it.
+ */
+export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJobData> {
+  const process = (job: Parameters<typeof processInbound>[0]) => {
+    const config = hub.current();
+    const erp = hub.erp();
+    return processInbound(job, {
+      db: hub.db,
+      erp,
+      catalog: hub.catalog,
+      connectors: hub.connectors,
+      deadLetters: hub.queues.deadLetters,
+      logger: hub.logger,
+      fulfillmentRoutes: fulfillmentRoutes(config, hub.connectors),
+      // A channel's own count that disagrees with the ledger is healed at once when its policy says heal.
+      afterApply: async (connectorId, events) => {
+        const bound = hub.connectors.get(connectorId);
+        if (bound) await healChannelReports({ db: hub.db, config, erp }, bound.instance, events);
+      },
+    });
+  };
+  return observe(
+    hub,
+    new Worker<InboundJobData>(INBOUND_QUEUE, process, { ...workerOptions(hub, options), concurrency: options.concurrency ?? hub.current().queues.concurrency }),
+  );
+}
+
+/**
+ * Re-enqueues inbox rows still pending after a while: the recovery path for a crash between
+ * recording a delivery and enqueuing it, or a job lost with Redis. Runs once now, then every `sweepMs`.
+ */
+export async function inboxSweeper(hub: Hub, options: WorkerOptions): Promise<{ stop(): Promise<void> }> {
+  const { queues, logger } = hub;
+  const sweep = async () => {
+    try {
+      for (const { id, connectorId, topic } of await pendingInbox(hub.db, 5000, 1000)) {
+        // A job that ended while its delivery is still open (its dead-letter report was lost with
+        // Redis, say) would block the re-enqueue under the same id: take it away first.
+        const stale = await queues.inbound.getJob(`inbox-${id}`);
+        if (stale && ((await stale.isFailed()) || (await stale.isCompleted()))) await stale.remove();
+        await queues.enqueueInbound({ inboxId: id, connectorId, topic });
+      }
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'inbox sweep failed; will try again');
+    }
+  };
+  await sweep();
+  const timer = setInterval(() => void sweep(), options.sweepMs ?? 10_000);
+  return { stop: async () => clearInterval(timer) };
+}

@@ -1,0 +1,34 @@
+import { pushRoutes, relayAvailability, relayFulfillments } from '../../queues/outbound.js';
+import type { Hub } from '../create-hub.js';
+
+/**
+ * Moves the ERP's outboxes (availability changes, fulfilments) to the outbound queues every
+ * coalescing window. Routes are computed from the config and bindings in force at each pass.
+ */
+export function outboxRelay(hub: Hub): { stop(): Promise<void> } {
+  const { db, queues, logger } = hub;
+  let relaying = false;
+  const pass = () => {
+    if (relaying) return;
+    relaying = true;
+    const routes = pushRoutes(hub.current(), (id) => {
+      const bound = hub.connectors.get(id);
+      return bound?.pushes && bound.can('push.availability') ? { batchSize: bound.definition.pushBatchSize ?? 100 } : undefined;
+    });
+    Promise.all([
+      relayAvailability(
+        db,
+        routes,
+        (id, batches) => queues.enqueuePushes(id, batches),
+        async (id) => Object.values(await queues.outbound(id).getJobCounts('wait', 'delayed', 'prioritized')).some((n) => n > 0),
+      ),
+      relayFulfillments(db, (id, batches) => queues.enqueuePushes(id, batches)),
+    ])
+      .catch((err: Error) => logger.warn({ err: err.message }, 'outbox relay failed; will try again'))
+      .finally(() => {
+        relaying = false;
+      });
+  };
+  const timer = setInterval(pass, Math.max(hub.current().queues.coalesceMs, 50));
+  return { stop: async () => clearInterval(timer) };
+}
