@@ -88,10 +88,16 @@ export function unitPriceOf(lineTotal: AmazonMoney, quantity: number): Money {
   return { amount: unit.toFixed(places, Decimal.ROUND_HALF_EVEN), currency: lineTotal.CurrencyCode };
 }
 
-/** The ERP SKU of a seller SKU, or null after recording why. */
-export function mapSellerSku(ctx: AmazonContext, sellerSku: string | undefined, where: string, field: string, issues: MappingIssue[]): string | null {
-  const channelSku = sellerSku?.trim() || null;
-  const sku = channelSku === null ? null : ctx.lookup.sku({ sku: channelSku });
+/** The ERP SKU of an order item (its seller SKU, else its ASIN through the catalogue), or null after recording why. */
+export function mapSellerSku(
+  ctx: AmazonContext,
+  item: { sellerSku?: string | undefined; asin?: string | undefined },
+  where: string,
+  field: string,
+  issues: MappingIssue[],
+): string | null {
+  const channelSku = item.sellerSku?.trim() || null;
+  const sku = ctx.lookup.sku({ sku: channelSku, externalIds: { sellerSku: channelSku, asin: item.asin } });
   if (sku !== null) return sku;
   issues.push(
     channelSku === null

@@ -18,17 +18,17 @@ export function orderCancelled(ctx: AmazonContext, topic: string, orderId: strin
 /**
  * `order.cancellation.requested` by the buyer: a request the seller may accept (by cancelling on
  * Amazon, which then reports the order Canceled) or decline. It changes nothing in the ERP but the
- * order's history and the operators' list, so it carries no source version: it must never make a
- * later state of the order look stale. One key per order: the poll and the notification that
+ * order's history and the operators' list (the ERP keeps no version for it, so it can never make
+ * a later state of the order look stale). One key per order: the poll and the notification that
  * report the same request are one request.
  * https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#buyerrequestedcancel
  */
 export function cancellationRequested(ctx: AmazonContext, topic: string, orderId: string, requestedAt: string, reason: string | undefined): CanonicalEvent[] {
-  const event = {
-    ...envelope(ctx, topic, 'order.cancellation.requested', orderId, null, `order.cancellation.requested:${orderId}`),
+  const event: CanonicalEventInput = {
+    ...envelope(ctx, topic, 'order.cancellation.requested', orderId, requestedAt, `order.cancellation.requested:${orderId}`),
     type: 'order.cancellation.requested',
     occurredAt: requestedAt,
     data: { channel: channelOf(ctx), externalOrderId: orderId, requestedAt, requestedBy: 'buyer', ...(reason ? { reason } : {}) },
-  } as unknown as CanonicalEventInput;
+  };
   return finalize([event], ctx, topic);
 }

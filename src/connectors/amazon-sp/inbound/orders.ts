@@ -1,7 +1,9 @@
+import { Decimal } from 'decimal.js';
 import type { MappingIssue } from '../../../core/errors.js';
 import type { CanonicalEvent, CanonicalEventInput, OrderLine } from '../../../core/model/index.js';
 import type { Normalizer } from '../../types.js';
-import { type AmazonOrder, type AmazonOrderItem, type AmazonOrdersPage, AmazonOrdersPageSchema } from '../shapes.js';
+import type { AmazonSpConfig } from '../config.js';
+import { type AmazonMoney, type AmazonOrder, type AmazonOrderItem, type AmazonOrdersPage, AmazonOrdersPageSchema } from '../shapes.js';
 import { type AmazonContext, assertMapped, channelOf, envelope, finalize, invalid, mapSellerSku, money, parseShape, toUtc, unitPriceOf } from './common.js';
 import { cancellationRequested, orderCancelled } from './order-events.js';
 
@@ -24,7 +26,7 @@ const UNPRICED = new Set(['Pending', 'PendingAvailability']);
  *   `order.cancellation.requested`: recorded for operators, the order stays as it is.
  * https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#getorders
  */
-export const normalizeOrdersPage: Normalizer<Pick<import('../config.js').AmazonSpConfig, 'settings'>> = (body, ctx) => {
+export const normalizeOrdersPage: Normalizer<Pick<AmazonSpConfig, 'settings'>> = (body, ctx) => {
   const page = parseShape(AmazonOrdersPageSchema, body, ctx, ORDERS_TOPIC);
   return page.orders.payload.Orders.flatMap((order, i) => normalizeOrder(order, i, page, ctx));
 };
@@ -53,6 +55,7 @@ function normalizeOrder(order: AmazonOrder, index: number, page: AmazonOrdersPag
       placedAt: toUtc(order.PurchaseDate),
       currency: order.OrderTotal.CurrencyCode,
       total: money(order.OrderTotal),
+      ...totalsOf(items, order.OrderTotal.CurrencyCode),
       ...customerOf(order),
       ...shipToOf(order),
       lines,
@@ -71,7 +74,7 @@ function mapLines(items: AmazonOrderItem[], orderId: string, ctx: AmazonContext)
     if (item.QuantityOrdered === 0) return;
     const at = `orderItems.${orderId}.payload.OrderItems[${j}]`;
     if (!item.ItemPrice) throw invalid(ctx, ORDERS_TOPIC, `${at}.ItemPrice`, `missing on order item ${item.OrderItemId} of a priced order`, 'missing_field');
-    const sku = mapSellerSku(ctx, item.SellerSKU, `orders: order ${orderId} item ${j + 1} (OrderItemId ${item.OrderItemId})`, `${at}.SellerSKU`, issues);
+    const sku = mapSellerSku(ctx, { sellerSku: item.SellerSKU, asin: item.ASIN }, `orders: order ${orderId} item ${j + 1} (OrderItemId ${item.OrderItemId})`, `${at}.SellerSKU`, issues);
     if (sku === null) return;
     lines.push({
       externalLineId: item.OrderItemId,
@@ -83,6 +86,26 @@ function mapLines(items: AmazonOrderItem[], orderId: string, ctx: AmazonContext)
   });
   assertMapped(issues, ctx);
   return lines;
+}
+
+/**
+ * Order-level sums of the item amounts Amazon gives (each item's amounts are already line totals):
+ * subtotal = Σ ItemPrice, shipping = Σ ShippingPrice, tax = Σ (ItemTax + ShippingTax),
+ * discounts = Σ PromotionDiscount. A sum nobody sent stays absent.
+ */
+function totalsOf(items: AmazonOrderItem[], currency: string) {
+  const sum = (pick: (i: AmazonOrderItem) => (AmazonMoney | undefined)[]) => {
+    const amounts = items.flatMap(pick).filter((m): m is AmazonMoney => m !== undefined);
+    if (amounts.length === 0) return undefined;
+    return { amount: amounts.reduce((t, m) => t.plus(m.Amount), new Decimal(0)).toFixed(Math.max(...amounts.map((m) => new Decimal(m.Amount).decimalPlaces()))), currency };
+  };
+  const fields = {
+    subtotal: sum((i) => [i.ItemPrice]),
+    shipping: sum((i) => [i.ShippingPrice]),
+    tax: sum((i) => [i.ItemTax, i.ShippingTax]),
+    discounts: sum((i) => [i.PromotionDiscount]),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 /** Buyer name and email come back only with a Restricted Data Token: absent, never made up. */
