@@ -82,10 +82,15 @@ export function money(m: AmazonMoney): Money {
  * keeps 10 decimal places; it is never multiplied back.
  */
 export function unitPriceOf(lineTotal: AmazonMoney, quantity: number): Money {
-  const total = new Decimal(lineTotal.Amount);
-  const unit = total.div(quantity);
-  const places = Math.max(total.decimalPlaces(), Math.min(unit.decimalPlaces(), 10));
+  const unit = new Decimal(lineTotal.Amount).div(quantity);
+  const places = Math.max(decimalPlaces(lineTotal.Amount), Math.min(unit.decimalPlaces(), 10));
   return { amount: unit.toFixed(places, Decimal.ROUND_HALF_EVEN), currency: lineTotal.CurrencyCode };
+}
+
+/** Decimal places as written ("21.50" has 2; decimal.js would say 1). */
+export function decimalPlaces(amount: string): number {
+  const dot = amount.indexOf('.');
+  return dot < 0 ? 0 : amount.length - dot - 1;
 }
 
 /** The ERP SKU of an order item (its seller SKU, else its ASIN through the catalogue), or null after recording why. */

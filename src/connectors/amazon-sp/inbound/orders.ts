@@ -4,7 +4,7 @@ import type { CanonicalEvent, CanonicalEventInput, OrderLine } from '../../../co
 import type { Normalizer } from '../../types.js';
 import type { AmazonSpConfig } from '../config.js';
 import { type AmazonMoney, type AmazonOrder, type AmazonOrderItem, type AmazonOrdersPage, AmazonOrdersPageSchema } from '../shapes.js';
-import { type AmazonContext, assertMapped, channelOf, envelope, finalize, invalid, mapSellerSku, money, parseShape, toUtc, unitPriceOf } from './common.js';
+import { type AmazonContext, assertMapped, channelOf, decimalPlaces, envelope, finalize, invalid, mapSellerSku, money, parseShape, toUtc, unitPriceOf } from './common.js';
 import { cancellationRequested, orderCancelled } from './order-events.js';
 
 export const ORDERS_TOPIC = 'orders';
@@ -97,7 +97,7 @@ function totalsOf(items: AmazonOrderItem[], currency: string) {
   const sum = (pick: (i: AmazonOrderItem) => (AmazonMoney | undefined)[]) => {
     const amounts = items.flatMap(pick).filter((m): m is AmazonMoney => m !== undefined);
     if (amounts.length === 0) return undefined;
-    return { amount: amounts.reduce((t, m) => t.plus(m.Amount), new Decimal(0)).toFixed(Math.max(...amounts.map((m) => new Decimal(m.Amount).decimalPlaces()))), currency };
+    return { amount: amounts.reduce((t, m) => t.plus(m.Amount), new Decimal(0)).toFixed(Math.max(...amounts.map((m) => decimalPlaces(m.Amount)))), currency };
   };
   const fields = {
     subtotal: sum((i) => [i.ItemPrice]),
