@@ -18,9 +18,10 @@ export type AmazonMoney = z.infer<typeof AmazonMoneySchema>;
 /**
  * A flag of the Orders API, which writes booleans of some objects as the strings "true"/"false"
  * (`IsBuyerRequestedCancel`, `IsGift`). Exactly those two strings: anything else is invalid,
- * never guessed. https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#buyerrequestedcancel
+ * never guessed. Kept as the string (no transform), so a parsed payload is still the documented shape.
+ * https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#buyerrequestedcancel
  */
-export const AmazonStringFlagSchema = z.enum(['true', 'false'], { message: 'must be the string "true" or "false"' }).transform((v) => v === 'true');
+export const AmazonStringFlagSchema = z.enum(['true', 'false'], { message: 'must be the string "true" or "false"' });
 
 export const ORDER_STATUSES = ['Pending', 'Unshipped', 'PartiallyShipped', 'Shipped', 'Canceled', 'Unfulfillable', 'InvoiceUnconfirmed', 'PendingAvailability'] as const;
 

@@ -62,7 +62,7 @@ function normalizeOrder(order: AmazonOrder, index: number, page: AmazonOrdersPag
     },
   };
   events.push(...finalize([event], ctx, ORDERS_TOPIC));
-  const request = items.find((item) => item.BuyerRequestedCancel?.IsBuyerRequestedCancel === true);
+  const request = items.find((item) => item.BuyerRequestedCancel?.IsBuyerRequestedCancel === 'true');
   if (request) events.push(...cancellationRequested(ctx, ORDERS_TOPIC, id, version, request.BuyerRequestedCancel?.BuyerCancelReason));
   return events;
 }
