@@ -93,7 +93,8 @@ function mapLines(order: EbayOrder, ctx: EbayContext, topic: string, at: string)
   order.lineItems.forEach((item, i) => {
     const where = `${topic} order ${order.orderId} line ${i + 1} (lineItemId ${item.lineItemId})`;
     const channelSku = item.sku?.trim() || null;
-    const sku = ctx.lookup.sku({ sku: channelSku, externalIds: { legacyItemId: item.legacyItemId } });
+    // A SKU the catalogue knows wins; else the product whose eBay `sku` or `legacyItemId` this is.
+    const sku = ctx.lookup.sku({ sku: channelSku, externalIds: { sku: channelSku, legacyItemId: item.legacyItemId } });
     if (sku === null) {
       issues.push(
         channelSku === null
