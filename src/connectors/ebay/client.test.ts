@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import nock from 'nock';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AuthError, RateLimitedError } from '../../core/errors.js';
+import { type EbayClientOptions, createEbayClient } from './client.js';
+import { type EbayConfig, EbayConfigSchema } from './config.js';
+import { createEbayConnectorClient } from './index.js';
+
+export const BASE = 'https://api.ebay.com';
+const T0 = Date.parse('2026-11-24T12:00:00Z');
+
+export interface ApiFixture {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+export const api = (name: string): ApiFixture => JSON.parse(readFileSync(new URL(`./fixtures/api/${name}.json`, import.meta.url), 'utf8')) as ApiFixture;
+
+export function ebayConfig(settings: Record<string, unknown> = {}): EbayConfig & { id: string } {
+  return {
+    id: 'ebay-main',
+    ...EbayConfigSchema.parse({ settings: { channel: 'ebay', locations: { default: 'wh-east' }, ...settings }, credentials: { clientId: 'app-id', clientSecret: 'cert-id', refreshToken: 'v^1.1#refresh' } }),
+  };
+}
+
+/** A virtual clock: `sleep` advances time at once and records the wait. */
+export function virtualClock() {
+  let t = T0;
+  const sleeps: number[] = [];
+  return { now: () => t, advance: (ms: number) => void (t += ms), sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)), sleeps };
+}
+
+export function setup(options: EbayClientOptions = {}, settings: Record<string, unknown> = {}) {
+  const clock = virtualClock();
+  const deps = { logger: pino({ level: 'silent' }), now: clock.now, sleep: clock.sleep };
+  const config = ebayConfig(settings);
+  return { clock, config, deps, client: createEbayClient(config, deps, { minRetryDelayMs: 1, ...options }) };
+}
+
+/** Answers the refresh-token grant `times` times with tokens tok-1, tok-2, ... valid `expiresIn` seconds. */
+export function tokenEndpoint(times = 1, expiresIn = 7200) {
+  let n = 0;
+  const grants: string[] = [];
+  const scope = nock(BASE)
+    .post('/identity/v1/oauth2/token', (body: string | Record<string, string>) => {
+      grants.push(typeof body === 'string' ? body : new URLSearchParams(body).toString());
+      return true;
+    })
+    .matchHeader('authorization', `Basic ${Buffer.from('app-id:cert-id').toString('base64')}`)
+    .matchHeader('content-type', 'application/x-www-form-urlencoded')
+    .times(times)
+    .reply(() => [200, { ...api('token').body, access_token: `tok-${++n}`, expires_in: expiresIn }]);
+  return { scope, grants, minted: () => n };
+}
+
+const ping = { operation: 'getOrders', bucket: 'fulfillment' as const, method: 'GET' as const, path: '/sell/fulfillment/v1/order', schema: z.looseObject({ total: z.number() }), idempotent: true };
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+describe('eBay client', () => {
+  it('sends the refresh-token grant with the app credentials, then the bearer token and marketplace on every call', async () => {
+    const { client } = setup();
+    const token = tokenEndpoint();
+    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-1').matchHeader('x-ebay-c-marketplace-id', 'EBAY_US').times(2).reply(200, { total: 0 });
+    await client.call(ping);
+    await client.call(ping);
+    const grant = new URLSearchParams(token.grants[0]);
+    expect(grant.get('grant_type')).toBe('refresh_token');
+    expect(grant.get('refresh_token')).toBe('v^1.1#refresh');
+    expect(grant.get('scope')).toContain('https://api.ebay.com/oauth/api_scope/sell.inventory');
+    expect(token.minted()).toBe(1);
+  });
+
+  it('refreshes an expired token once for 10 concurrent calls', async () => {
+    const { client, clock } = setup({ buckets: { fulfillment: { ratePerSec: 100, burst: 100 } } });
+    const token = tokenEndpoint(2, 7200);
+    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-1').reply(200, { total: 0 });
+    await client.call(ping);
+    clock.advance(7200 * 1000);
+    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-2').times(10).reply(200, { total: 0 });
+    await Promise.all(Array.from({ length: 10 }, () => client.call(ping)));
+    expect(token.minted()).toBe(2);
+    // Grants attempted, not only answered: a failed extra grant retried in-call would hide here otherwise.
+    expect(client.stats.tokenRefreshes).toBe(2);
+  });
+
+  it('refreshes before the documented expiry, not after a failed call', async () => {
+    const { client, clock } = setup();
+    const token = tokenEndpoint(2, 7200);
+    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-1').reply(200, { total: 0 });
+    await client.call(ping);
+    clock.advance(7200 * 1000 - 30_000);
+    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-2').reply(200, { total: 0 });
+    await client.call(ping);
+    expect(token.minted()).toBe(2);
+  });
+
+  it('on a 401 mints one new token and resends; ten calls refused together still mint once', async () => {
+    const { client } = setup({ buckets: { fulfillment: { ratePerSec: 100, burst: 100 } } });
+    const token = tokenEndpoint(2);
+    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-1').reply(200, { total: 0 });
+    await client.call(ping);
+    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-1').times(10).reply(401, { errors: [{ errorId: 1001, message: 'Invalid access token' }] });
+    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-2').times(10).reply(200, { total: 0 });
+    await Promise.all(Array.from({ length: 10 }, () => client.call(ping)));
+    expect(token.minted()).toBe(2);
+    expect(client.stats.tokenRefreshes).toBe(2);
+  });
+
+  it('fails with AuthError when the refresh token is refused, without echoing credentials', async () => {
+    const { client } = setup();
+    nock(BASE).post('/identity/v1/oauth2/token').reply(400, api('token-invalid-grant').body);
+    const err = await client.call(ping).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as Error).message).toMatch(/invalid_grant/);
+    expect((err as Error).message).not.toMatch(/refresh#|cert-id|app-id/);
+  });
+
+  it('turns a 429 with Retry-After into a retryable RateLimitedError with that wait', async () => {
+    const { client } = setup();
+    tokenEndpoint();
+    const fixture = api('rate-limited');
+    nock(BASE).get('/sell/fulfillment/v1/order').reply(429, fixture.body, { 'Retry-After': '7' });
+    const err = await client.call(ping).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryable).toBe(true);
+    expect((err as RateLimitedError).retryAfterMs).toBe(7000);
+    expect((err as Error).message).toMatch(/2001/);
+  });
+
+  it('turns a 429 without a hint into RateLimitedError with the default wait, and holds the bucket meanwhile', async () => {
+    const { client, clock } = setup();
+    tokenEndpoint();
+    nock(BASE).get('/sell/fulfillment/v1/order').reply(429, api('rate-limited').body);
+    const err = await client.call(ping).catch((e: unknown) => e);
+    expect((err as RateLimitedError).retryAfterMs).toBe(60_000);
+    // The next call within the pause is handed back to the queue without reaching eBay.
+    const next = await client.call(ping).catch((e: unknown) => e);
+    expect(next).toBeInstanceOf(RateLimitedError);
+    expect((next as RateLimitedError).retryAfterMs).toBeGreaterThan(30_000);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('spaces calls by the bucket rate once the burst is spent', async () => {
+    const { client, clock } = setup({ buckets: { fulfillment: { ratePerSec: 2, burst: 2 } } });
+    tokenEndpoint();
+    nock(BASE).get('/sell/fulfillment/v1/order').times(4).reply(200, { total: 0 });
+    for (let i = 0; i < 4; i++) await client.call(ping);
+    expect(clock.sleeps).toEqual([500, 500]);
+  });
+
+  it('retries an idempotent read after a 503 and succeeds', async () => {
+    const { client } = setup();
+    tokenEndpoint();
+    nock(BASE).get('/sell/fulfillment/v1/order').reply(503, {});
+    nock(BASE).get('/sell/fulfillment/v1/order').reply(200, { total: 3 });
+    expect((await client.call(ping)).data.total).toBe(3);
+  });
+
+  it('check() reports a refused refresh token as not ok, and a working one as ok', async () => {
+    const { config, deps } = setup();
+    nock(BASE).post('/identity/v1/oauth2/token').reply(400, api('token-invalid-grant').body);
+    expect(await createEbayConnectorClient(config, deps).check()).toMatchObject({ ok: false, message: expect.stringMatching(/refresh-token grant refused/) });
+    tokenEndpoint();
+    nock(BASE).get('/sell/fulfillment/v1/order').query({ limit: 1 }).reply(200, { total: 0, orders: [] });
+    expect(await createEbayConnectorClient(config, deps).check()).toMatchObject({ ok: true });
+  });
+});
