@@ -143,6 +143,8 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
         method: c.method,
         url: `${base}${c.path}`,
         params: c.query,
+        // eBay's examples percent-encode the filter brackets (`lastmodifieddate:%5B...%5D`); axios would send them raw.
+        paramsSerializer: { serialize: (params: Record<string, string | number>) => Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&') },
         data: c.body === undefined ? undefined : JSON.stringify(c.body),
         headers: {
           Authorization: `Bearer ${token}`,

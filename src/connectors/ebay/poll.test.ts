@@ -53,6 +53,15 @@ describe('eBay order poll (getOrders on lastmodifieddate, offset and limit)', ()
     expect(pages).toEqual([{ orders: [], cursor: new Date(clock.now() - POLL_OVERLAP_MS).toISOString(), topic: 'order' }]);
   });
 
+  it('percent-encodes the filter brackets as eBay documents them', async () => {
+    const { config, deps } = setup();
+    tokenEndpoint();
+    let raw = '';
+    nock(BASE).get((uri) => ((raw = uri), uri.startsWith(ORDERS))).reply(200, { total: 0, orders: [] });
+    await collect(createEbayConnectorClient(config, deps).pollOrders('2026-11-19T12:00:00.000Z'));
+    expect(raw).toContain('filter=lastmodifieddate%3A%5B2026-11-19T12%3A00%3A00.000Z..%5D');
+  });
+
   it('refuses a malformed cursor', async () => {
     const { config, deps } = setup();
     await expect(collect(createEbayConnectorClient(config, deps).pollOrders('yesterday'))).rejects.toBeInstanceOf(ValidationError);
