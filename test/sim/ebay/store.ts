@@ -72,6 +72,11 @@ export class EbayStore {
     return this.listing(sku)?.quantity;
   }
 
+  /** Quantity revisions of a listing on the current UTC day (eBay's cap is 250 per listing per day). */
+  revisionsToday(sku: string): number {
+    return this.listing(sku)?.revisions.get(new Date(this.now()).toISOString().slice(0, 10)) ?? 0;
+  }
+
   /** Sets a quantity as bulkUpdatePriceQuantity does, counting the day's revisions. */
   revise(listing: SimListing, quantity: number): void {
     listing.quantity = quantity;
