@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AuthError, RateLimitedError } from '../../core/errors.js';
 import { createEbayConnectorClient } from './index.js';
-import { BASE, api, setup, tokenEndpoint } from './testing.js';
+import { BASE, api, ebayConfig, setup, tokenEndpoint } from './testing.js';
 
 const ping = { operation: 'getOrders', bucket: 'fulfillment' as const, method: 'GET' as const, path: '/sell/fulfillment/v1/order', schema: z.looseObject({ total: z.number() }), idempotent: true };
 
@@ -120,5 +120,20 @@ describe('eBay client', () => {
     tokenEndpoint();
     nock(BASE).get('/sell/fulfillment/v1/order').query({ limit: 1 }).reply(200, { total: 0, orders: [] });
     expect(await createEbayConnectorClient(config, deps).check()).toMatchObject({ ok: true });
+  });
+});
+
+describe('eBay manifest', () => {
+  it('discovers what an instance can do from the OAuth scopes it asks for', async () => {
+    const { ebayConnector } = await import('./index.js');
+    const inventoryOnly = ebayConfig({ scopes: ['https://api.ebay.com/oauth/api_scope/sell.inventory'] });
+    expect(ebayConnector.discover!(inventoryOnly)).toEqual(['push.availability', 'reconcile.inventory']);
+    expect(ebayConnector.discover!(ebayConfig()).sort()).toEqual([...ebayConnector.capabilities].sort());
+  });
+
+  it('declares the per-listing daily revision cap as a per-SKU budget of the availability push', async () => {
+    const { ebayConnector } = await import('./index.js');
+    expect(ebayConnector.budgets).toContainEqual(expect.objectContaining({ max: 250, windowMs: 86_400_000, per: 'sku', operation: 'push.availability' }));
+    expect(ebayConnector.pushBatchSize).toBe(25);
   });
 });
