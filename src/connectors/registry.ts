@@ -1,12 +1,20 @@
 import type { ConnectorDefinition } from './types.js';
 import { amazonSpConnector } from './amazon-sp/index.js';
 import { canonicalConnector } from './canonical/index.js';
+import { ebayConnector } from './ebay/index.js';
 import { genericHttpConnector } from './generic-http/index.js';
 import { genericWebhookConnector } from './generic-webhook/index.js';
 import { shopifyConnector } from './shopify/index.js';
 
-/** Every connector type the hub knows. Explicit on purpose: no filesystem scanning. */
-export const connectorRegistry: readonly ConnectorDefinition[] = [shopifyConnector, canonicalConnector, genericWebhookConnector, genericHttpConnector, amazonSpConnector];
+/** Every connector type the hub knows, one per line. Explicit on purpose: no filesystem scanning. */
+export const connectorRegistry: readonly ConnectorDefinition[] = [
+  shopifyConnector,
+  canonicalConnector,
+  genericWebhookConnector,
+  genericHttpConnector,
+  amazonSpConnector,
+  ebayConnector,
+];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {
   return connectorRegistry.find((c) => c.type === type);
