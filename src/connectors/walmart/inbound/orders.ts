@@ -33,8 +33,9 @@ interface ReadLine {
  * - Quantities arrive as strings (`"amount": "1"`) and become integers; units in `Cancelled`
  *   status are taken off the line, and a line with none left is left out.
  * - Charges belong to the line (not to one unit): the unit price is the line's PRODUCT charges
- *   divided by the ordered quantity, never a line amount multiplied again. Money goes through
- *   decimal.js from the amounts' decimal text.
+ *   divided by the ordered quantity, never a line amount multiplied again. A partly cancelled
+ *   line counts its open share of product and tax charges. Money goes through decimal.js from
+ *   the amounts' decimal text.
  * - Dates are epoch milliseconds; `source.version` is the latest line `statusDate`, so a page read
  *   before an acknowledgement or cancellation never overwrites what came after.
  * - Countries arrive as ISO alpha-3 (`USA`) and become alpha-2.
@@ -77,9 +78,11 @@ function normalizeOrder(raw: unknown, ctx: WalmartContext, at: string): Canonica
   const currency = orderCurrency(order, lines, ctx, at);
   const money = (d: Decimal): Money => ({ amount: amountString(d), currency });
   const sum = (pick: (l: ReadLine) => Decimal) => open.reduce((acc, l) => acc.plus(pick(l)), new Decimal(0));
-  const subtotal = sum((l) => l.product);
+  // Product and tax charges cover the ordered units; a partly cancelled line keeps its open share.
+  const share = (l: ReadLine, d: Decimal) => (l.open === l.ordered ? d : d.times(l.open).dividedBy(l.ordered).toDecimalPlaces(2));
+  const subtotal = sum((l) => share(l, l.product));
   const shipping = sum((l) => l.shipping);
-  const tax = sum((l) => l.tax);
+  const tax = sum((l) => share(l, l.tax));
   const summary = order.orderSummary?.totalAmount;
   // The order summary counts every line; once units are cancelled the open lines' charges are the total.
   const total = summary && open.length === lines.length && lines.every((l) => l.open === l.ordered) ? decimalOf(summary.currencyAmount) : subtotal.plus(shipping).plus(tax);
