@@ -36,9 +36,9 @@ describe('walmart client', () => {
       .matchHeader('wm_sec.access_token', 'tok-1')
       .matchHeader('wm_svc.name', 'Walmart Marketplace')
       .matchHeader('accept', 'application/json')
-      .matchHeader('wm_qos.correlation_id', (id: string) => {
-        correlationIds.push(id);
-        return /^[0-9a-f-]{36}$/.test(id);
+      .matchHeader('wm_qos.correlation_id', (id: string | null) => {
+        correlationIds.push(String(id));
+        return /^[0-9a-f-]{36}$/.test(String(id));
       })
       .reply(200, { list: { meta: {}, elements: { order: [] } } });
     await client.call(ordersCall);
