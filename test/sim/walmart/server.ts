@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { routeInventory } from './inventory-routes.js';
 import { WalmartStore, renderOrder } from './store.js';
 
 /** A fault applied to the next Marketplace API requests (the Token API is never faulted). */
@@ -158,71 +159,7 @@ export async function startWalmartSimulator(options: WalmartSimulatorOptions = {
       const order = store.orders.get(po);
       return order ? send(res, 200, { order: renderOrder(order) }) : error(res, 404, 'CONTENT_NOT_FOUND.GMP_ORDER_API', 'order not found');
     }
-    if (path === '/v3/inventory') {
-      const sku = q.get('sku') ?? '';
-      const node = q.get('shipNode') ?? shipNode;
-      if (method === 'PUT') {
-        count('updateInventory');
-        const body = JSON.parse(raw) as { sku?: string; quantity?: { amount?: number } };
-        if (body.sku !== sku || !Number.isInteger(body.quantity?.amount)) return error(res, 400, 'INVALID_REQUEST_CONTENT.GMP_INVENTORY_API', 'bad inventory body');
-        if (!store.setQuantity(sku, body.quantity?.amount as number, node)) return error(res, 404, 'CONTENT_NOT_FOUND.GMP_INVENTORY_API', `sku ${sku} not found`);
-        counters.inventoryUpdates += 1;
-        return send(res, 200, { sku, quantity: { unit: 'EACH', amount: body.quantity?.amount } });
-      }
-      count('getInventory');
-      const amount = store.available(sku, node);
-      return amount === undefined ? error(res, 404, 'CONTENT_NOT_FOUND.GMP_INVENTORY_API', 'not found') : send(res, 200, { sku, quantity: { unit: 'EACH', amount } });
-    }
-    if (method === 'GET' && (path === '/v3/inventories' || (m = /^\/v3\/inventories\/([^/]+)$/.exec(path)))) {
-      count('getInventories');
-      const nodesOf = (sku: string) => [...(store.inventory.get(sku) ?? new Map<string, number>())].map(([n, amount]) => ({ shipNode: n, inputQty: { unit: 'EACH', amount }, availToSellQty: { unit: 'EACH', amount }, reservedQty: { unit: 'EACH', amount: 0 } }));
-      if (m) {
-        const sku = decodeURIComponent(m[1] as string);
-        return store.inventory.has(sku) ? send(res, 200, { sku, nodes: nodesOf(sku) }) : error(res, 404, 'CONTENT_NOT_FOUND.GMP_INVENTORY_API', 'not found');
-      }
-      const skus = [...store.inventory.keys()].sort();
-      const limit = Math.min(50, Number(q.get('limit') ?? 10));
-      const start = Number(Buffer.from(q.get('nextCursor') ?? '', 'base64').toString() || 0);
-      const next = start + limit < skus.length ? Buffer.from(String(start + limit)).toString('base64') : null;
-      return send(res, 200, { meta: { totalCount: skus.length, nextCursor: next }, elements: { inventories: skus.slice(start, start + limit).map((sku) => ({ sku, nodes: nodesOf(sku) })) } });
-    }
-    if (method === 'POST' && path === '/v3/feeds') {
-      count('bulkInventoryFeed');
-      if (q.get('feedType') !== 'inventory') return error(res, 400, 'INVALID_REQUEST_PARAM', 'feedType');
-      // A multipart body with one JSON file: read the JSON between the part boundaries.
-      const json = JSON.parse(raw.slice(raw.indexOf('{'), raw.lastIndexOf('}') + 1)) as { Inventory: { sku: string; quantity: { amount: number } }[] };
-      const feed = store.submitFeed(json.Inventory.map((i) => ({ sku: i.sku, amount: i.quantity.amount })), q.get('shipNode') ?? shipNode, options.feedDelayMs ?? 0);
-      counters.feeds += 1;
-      return send(res, 200, { feedId: feed.feedId });
-    }
-    if (method === 'GET' && (m = /^\/v3\/feeds\/([^/]+)$/.exec(path))) {
-      count('getFeedStatus');
-      const feed = store.feeds.get(decodeURIComponent(m[1] as string));
-      if (!feed) return error(res, 404, 'CONTENT_NOT_FOUND.GMP_FEED_API', 'feed not found');
-      const ready = Date.now() >= feed.readyAt;
-      const offset = Number(q.get('offset') ?? 0);
-      const limit = Math.min(50, Number(q.get('limit') ?? 50));
-      return send(res, 200, {
-        feedId: feed.feedId,
-        feedStatus: ready ? 'PROCESSED' : 'INPROGRESS',
-        itemsReceived: feed.items.length,
-        itemsSucceeded: ready ? feed.items.filter((i) => i.status === 'SUCCESS').length : 0,
-        itemsFailed: ready ? feed.items.filter((i) => i.status !== 'SUCCESS').length : 0,
-        itemsProcessing: ready ? 0 : feed.items.length,
-        offset,
-        limit,
-        itemDetails: {
-          itemIngestionStatus: ready
-            ? feed.items.slice(offset, offset + limit).map((i, j) => ({
-                sku: i.sku,
-                index: offset + j,
-                ingestionStatus: i.status,
-                ...(i.error ? { ingestionErrors: { ingestionError: [{ type: 'DATA_ERROR', code: 'ERR_PDI_0034', description: i.error }] } } : {}),
-              }))
-            : [],
-        },
-      });
-    }
+    if (routeInventory({ store, shipNode, counters, feedDelayMs: options.feedDelayMs ?? 0, send, error, count }, method, path, q, raw, res)) return;
     return error(res, 404, 'NOT_FOUND', `no route ${method} ${path}`);
   }
 
