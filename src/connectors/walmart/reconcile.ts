@@ -17,9 +17,10 @@ type Nodes = { sku: string; nodes: { shipNode: string; inputQty?: { amount: numb
 function toStockItem(item: Nodes, settings: WalmartSettings): ChannelStockItem {
   const push = pushShipNode(settings);
   const known = new Set([...(push ? [push] : []), ...Object.keys(settings.locations)]);
+  // Without a push node or a mapped one, pushes go to the default virtual node: every node counts.
   const levels = item.nodes
-    .filter((n) => known.has(n.shipNode) || (push === undefined && item.nodes.length === 1))
-    .map((n) => ({ location: n.shipNode, available: n.inputQty?.amount ?? 0, pushed: push === undefined ? true : n.shipNode === push }));
+    .filter((n) => known.size === 0 || known.has(n.shipNode))
+    .map((n) => ({ location: n.shipNode, available: n.inputQty?.amount ?? 0, pushed: push === undefined || n.shipNode === push }));
   return { sku: item.sku, externalIds: { sellerSku: item.sku }, levels };
 }
 
