@@ -5,6 +5,7 @@ import { ebayConnector } from './ebay/index.js';
 import { genericHttpConnector } from './generic-http/index.js';
 import { genericWebhookConnector } from './generic-webhook/index.js';
 import { shopifyConnector } from './shopify/index.js';
+import { walmartConnector } from './walmart/index.js';
 
 /** Every connector type the hub knows, one per line. Explicit on purpose: no filesystem scanning. */
 export const connectorRegistry: readonly ConnectorDefinition[] = [
@@ -14,6 +15,7 @@ export const connectorRegistry: readonly ConnectorDefinition[] = [
   genericHttpConnector,
   amazonSpConnector,
   ebayConnector,
+  walmartConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { knownConnectorTypes } from '../../src/connectors/registry.js';
 import { runHub } from '../helpers/cli.js';
-import { knownConnectorTypes } from '../../src/connectors/registry.js';
 
 describe('hub config validate', () => {
   it('exits 0 on the shipped config/hub.yaml', async () => {

@@ -135,12 +135,12 @@ describe('eBay getOrders normalizer', () => {
     expect(() => normalizeOne(order)).toThrow(/lines\[0\]\.quantity/);
   });
 
-  it('previews a page with `hub normalize ebay orders <file>` and answers bad input with exit 2', () => {
+  it('previews a page with `hub normalize ebay orders <file>` and answers bad input with exit 2', async () => {
     const text = readFileSync(new URL('./fixtures/api/get-orders-page-1.json', import.meta.url), 'utf8');
-    const ok = normalizePayload('ebay', 'orders', text);
+    const ok = await normalizePayload('ebay', 'orders', text);
     expect(ok.exitCode).toBe(0);
     expect((ok.output as CanonicalEvent[]).map((e) => e.type)).toEqual(['order.upserted', 'order.upserted']);
-    const bad = normalizePayload('ebay', 'orders', JSON.stringify({ orders: [{ orderId: 'x' }], total: 1 }));
+    const bad = await normalizePayload('ebay', 'orders', JSON.stringify({ orders: [{ orderId: 'x' }], total: 1 }));
     expect(bad.exitCode).toBe(2);
     expect(bad.output).toMatchObject({ error: { code: 'missing_field', connector: 'ebay' } });
   });

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { knownConnectorTypes } from '../../connectors/registry.js';
 import { parseConfig } from './load.js';
 import { redact } from './redact.js';
-import { knownConnectorTypes } from '../../connectors/registry.js';
 
 const minimal = (connector: string) => `
 locations: [{ id: wh-east, kind: warehouse }]
