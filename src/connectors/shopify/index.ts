@@ -11,7 +11,10 @@ import { pushAvailability } from './outbound/push-availability.js';
 import { pollOrdersSince } from './poll.js';
 import { listShopifyOrders, readShopifyOrders } from './reconcile/orders.js';
 import { readShopifyStockLevels } from './reconcile/stock-levels.js';
+import { shopifyVersionWarnings } from './versions.js';
 import { verifyShopifyWebhook } from './verify.js';
+
+export { shopifyVersionWarnings } from './versions.js';
 
 /** Verification and one normalizer per subscribed topic. */
 export const shopifyWebhooks: WebhookSpec<ShopifyConfig> & { topics: Record<ShopifyTopic, Normalizer<ShopifyConfig>> } = {
@@ -83,7 +86,8 @@ export function createShopifyConnectorClient(config: ShopifyConfig & { id: strin
  *   pollOrders (orders updated since a cursor, for backfill), and for reconciliation
  *   readStockLevels (a bulk export of inventory items, or `nodes` by id), listOrders and readOrders.
  */
-export const shopifyConnector = defineConnector({
+export const shopifyConnector = Object.assign(
+  defineConnector({
   type: 'shopify',
   category: 'storefront',
   displayName: 'Shopify',
@@ -99,4 +103,9 @@ export const shopifyConnector = defineConnector({
   pushBatchSize: 250,
   webhooks: shopifyWebhooks,
   createClient: createShopifyConnectorClient,
-});
+  }),
+  {
+    /** Problems `hub config validate` and start-up print: an API version outside Shopify's support window. */
+    warnings: (config: ShopifyConfig & { id: string }, now: Date): string[] => shopifyVersionWarnings(config, now),
+  },
+);
