@@ -1,6 +1,6 @@
 import { type ClientDeps, type ConnectorClient, type Normalizer, type WebhookSpec, defineConnector } from '../types.js';
 import { createShopifyClient } from './client.js';
-import { type ShopifyConfig, ShopifyConfigSchema } from './config.js';
+import { SHOPIFY_DEFAULT_API_VERSION, type ShopifyConfig, ShopifyConfigSchema } from './config.js';
 import { normalizeFulfillmentCreate } from './inbound/fulfillments-create.js';
 import { normalizeInventoryLevelUpdate } from './inbound/inventory-levels-update.js';
 import { normalizeOrderCancelled, normalizeOrderUpsert } from './inbound/orders.js';
@@ -86,8 +86,7 @@ export function createShopifyConnectorClient(config: ShopifyConfig & { id: strin
  *   pollOrders (orders updated since a cursor, for backfill), and for reconciliation
  *   readStockLevels (a bulk export of inventory items, or `nodes` by id), listOrders and readOrders.
  */
-export const shopifyConnector = Object.assign(
-  defineConnector({
+export const shopifyConnector = defineConnector({
   type: 'shopify',
   category: 'storefront',
   displayName: 'Shopify',
@@ -103,9 +102,13 @@ export const shopifyConnector = Object.assign(
   pushBatchSize: 250,
   webhooks: shopifyWebhooks,
   createClient: createShopifyConnectorClient,
-  }),
-  {
-    /** Problems `hub config validate` and start-up print: an API version outside Shopify's support window. */
-    warnings: (config: ShopifyConfig & { id: string }, now: Date): string[] => shopifyVersionWarnings(config, now),
-  },
-);
+});
+
+/**
+ * Problems `hub config validate` and start-up print (an API version outside Shopify's support window);
+ * the optional `warnings(config, now)` of a definition, read by src/core/config/warnings.ts.
+ */
+Object.assign(shopifyConnector, {
+  warnings: (config: { id: string; settings: Record<string, unknown> }, now: Date): string[] =>
+    shopifyVersionWarnings({ id: config.id, settings: { apiVersion: String(config.settings['apiVersion'] ?? SHOPIFY_DEFAULT_API_VERSION) } }, now),
+});
