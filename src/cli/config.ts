@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { configPath, parseConfig } from '../core/config/load.js';
+import { configWarnings } from '../core/config/warnings.js';
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('work with the hub configuration');
@@ -24,6 +25,7 @@ export function registerConfigCommands(program: Command): void {
         process.exit(1);
       }
       const c = result.config;
+      for (const warning of configWarnings(c, new Date())) console.error(`${path}: warning: ${warning}`);
       console.log(
         `${path}: valid (${c.locations.length} locations, ${c.channels.length} channels, ` +
           `${c.connectors.length} connectors, ${c.auth.tokens.length} API tokens)`,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { startHub, type HubMode } from '../api/server.js';
+import { configWarnings } from '../core/config/warnings.js';
 
 interface ProcessOptions {
   config?: string;
@@ -33,6 +34,7 @@ async function run(mode: HubMode, opts: ProcessOptions): Promise<void> {
     throw err;
   }
   const running = hub;
+  for (const warning of configWarnings(running.config, new Date())) logger.warn(warning);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing active jobs');
     void running.stop().then(() => {

@@ -96,7 +96,8 @@ export async function failJob(job: Job<FailureTracked>, err: unknown, ctx: Failu
       replayOf: job.data.replayOf ?? null,
     };
     await deadLetters.add('dead-letter', report, { jobId: `dl-${ctx.queue}-${job.id}-${attempt.attempt}`, ...DEAD_LETTER_JOB_OPTIONS });
-    if (!retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+    // The code rides along so the `failed` listener counts the real cause, not `unexpected`.
+    if (!retryable) throw Object.assign(new UnrecoverableError(`${error.code}: ${error.message}`), { code: error.code });
   }
   throw err;
 }

@@ -1,5 +1,5 @@
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { AvailabilityUpdate, ConnectorClient } from '../connectors/types.js';
+import type { AvailabilityUpdate, ConnectorClient, PushFailure } from '../connectors/types.js';
 import type { HubConfig } from '../core/config/load.js';
 import { ContractError, RateLimitedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -196,31 +196,16 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
         [connectorId, done.map((i) => i.channel), done.map((i) => i.sku), done.map((i) => i.version), done.map((i) => i.available)],
       );
     }
-    for (const f of result.failures) {
-      const item = items.find((i) => i.sku === f.sku);
-      await deps.deadLetters.add(
-        'dead-letter',
-        {
-          sourceKey: `${queue}/${job.id}/${f.sku}`,
-          queue,
-          step: 'push',
-          connectorId,
-          eventType: 'availability.changed',
-          error: { ...f.error.toJSON(), errorClass: f.error.name, code: f.error.code, message: f.error.message },
-          attempts: [{ attempt: job.attemptsMade + 1, at: new Date().toISOString(), errorClass: f.error.name, code: f.error.code, message: f.error.message }],
-          inboxId: null,
-          payload: { kind: 'availability', connectorId, items: item ? [item] : [] },
-          event: null,
-          orderKeys: [],
-          skus: [f.sku],
-          firstFailedAt: new Date().toISOString(),
-          replayOf: job.data.replayOf ?? null,
-        },
-        { jobId: `dl-${queue}-${job.id}-${f.sku}`, ...DEAD_LETTER_JOB_OPTIONS },
-      );
-    }
+    await deadLetterItems(job, deps, queue, items, result.failures);
     return { pushed: done.length, skipped: data.items.length - items.length, failed: result.failures.length };
   } catch (err) {
+    // Items that failed for good during a push that failed retryably get their own dead letters now.
+    const pushFailures = (err as { pushFailures?: PushFailure[] } | null)?.pushFailures;
+    if (data.kind === 'availability' && pushFailures?.length) {
+      await deadLetterItems(job, deps, queue, data.items, pushFailures);
+      const gone = new Set(pushFailures.map((f) => f.sku));
+      failure.payload = { ...data, items: data.items.filter((i) => !gone.has(i.sku)) };
+    }
     // Capped so an API that throttles forever still ends in the dead-letter queue.
     if (err instanceof RateLimitedError && err.retryAfterMs && job.attemptsStarted <= (job.opts.attempts ?? 1) * 5) {
       // The upstream asked us to wait: pause this connector's queue, keep the attempt.
@@ -229,5 +214,33 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
       throw Worker.RateLimitError();
     }
     return failJob(job, err, failure, deps.deadLetters);
+  }
+}
+
+/** One dead letter per SKU the connector rejected for good (deduplicated by job id across attempts). */
+async function deadLetterItems(job: Job<PushJobData>, deps: OutboundDeps, queue: string, items: PushAvailabilityJobData['items'], failures: readonly PushFailure[]): Promise<void> {
+  const { connectorId } = job.data;
+  for (const f of failures) {
+    const item = items.find((i) => i.sku === f.sku);
+    await deps.deadLetters.add(
+      'dead-letter',
+      {
+        sourceKey: `${queue}/${job.id}/${f.sku}`,
+        queue,
+        step: 'push',
+        connectorId,
+        eventType: 'availability.changed',
+        error: { ...f.error.toJSON(), errorClass: f.error.name, code: f.error.code, message: f.error.message },
+        attempts: [{ attempt: job.attemptsMade + 1, at: new Date().toISOString(), errorClass: f.error.name, code: f.error.code, message: f.error.message }],
+        inboxId: null,
+        payload: { kind: 'availability', connectorId, items: item ? [item] : [] },
+        event: null,
+        orderKeys: [],
+        skus: [f.sku],
+        firstFailedAt: new Date().toISOString(),
+        replayOf: job.data.replayOf ?? null,
+      },
+      { jobId: `dl-${queue}-${job.id}-${f.sku}`, ...DEAD_LETTER_JOB_OPTIONS },
+    );
   }
 }

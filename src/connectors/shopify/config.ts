@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** Admin API version the connector is written against; override per instance only after testing. */
-export const SHOPIFY_DEFAULT_API_VERSION = '2025-07';
+/**
+ * Admin API version the connector is written against: the newest stable one. Each version is
+ * supported for 12 months (see versions.ts); override per instance only after testing.
+ */
+export const SHOPIFY_DEFAULT_API_VERSION = '2026-10';
 
 export const ShopifyConfigSchema = z.object({
   settings: z.object({
@@ -11,7 +14,7 @@ export const ShopifyConfigSchema = z.object({
       .describe('The shop\'s myshopify.com domain; webhooks from any other shop are refused'),
     apiVersion: z
       .string()
-      .regex(/^\d{4}-\d{2}$|^unstable$/, 'must be an Admin API version such as "2025-07"')
+      .regex(/^\d{4}-\d{2}$|^unstable$/, 'must be an Admin API version such as "2026-10"')
       .default(SHOPIFY_DEFAULT_API_VERSION)
       .describe('Admin API version used for calls and expected in webhook payloads'),
     baseUrl: z.url().optional().describe('Base URL override (the local simulator); default https://<shopDomain>'),
@@ -40,6 +43,16 @@ export const ShopifyConfigSchema = z.object({
       .boolean()
       .default(true)
       .describe('Let Shopify email the customer when the hub records a fulfilment with tracking'),
+    compareAndSet: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Push stock with compare-and-set: read Shopify\'s available first and send it as changeFromQuantity ' +
+          '(compareQuantity before 2026-04), so a sale made in Shopify after the read is never overwritten; a stale ' +
+          'answer re-reads the item and retries. Set false only when nothing but the hub changes available at the ' +
+          'push location (no storefront, POS or app sells from it, e.g. a location that only mirrors the hub), where ' +
+          'the read before each push buys nothing: the push then sets the absolute value blindly.',
+      ),
     requestTimeoutMs: z.number().int().min(100).default(15_000).describe('Timeout of one Admin API call'),
   }),
   credentials: z.object({

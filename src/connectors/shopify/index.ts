@@ -1,6 +1,6 @@
 import { type ClientDeps, type ConnectorClient, type Normalizer, type WebhookSpec, defineConnector } from '../types.js';
 import { createShopifyClient } from './client.js';
-import { type ShopifyConfig, ShopifyConfigSchema } from './config.js';
+import { SHOPIFY_DEFAULT_API_VERSION, type ShopifyConfig, ShopifyConfigSchema } from './config.js';
 import { normalizeFulfillmentCreate } from './inbound/fulfillments-create.js';
 import { normalizeInventoryLevelUpdate } from './inbound/inventory-levels-update.js';
 import { normalizeOrderCancelled, normalizeOrderUpsert } from './inbound/orders.js';
@@ -11,7 +11,10 @@ import { pushAvailability } from './outbound/push-availability.js';
 import { pollOrdersSince } from './poll.js';
 import { listShopifyOrders, readShopifyOrders } from './reconcile/orders.js';
 import { readShopifyStockLevels } from './reconcile/stock-levels.js';
+import { shopifyVersionWarnings } from './versions.js';
 import { verifyShopifyWebhook } from './verify.js';
+
+export { shopifyVersionWarnings } from './versions.js';
 
 /** Verification and one normalizer per subscribed topic. */
 export const shopifyWebhooks: WebhookSpec<ShopifyConfig> & { topics: Record<ShopifyTopic, Normalizer<ShopifyConfig>> } = {
@@ -99,4 +102,13 @@ export const shopifyConnector = defineConnector({
   pushBatchSize: 250,
   webhooks: shopifyWebhooks,
   createClient: createShopifyConnectorClient,
+});
+
+/**
+ * Problems `hub config validate` and start-up print (an API version outside Shopify's support window);
+ * the optional `warnings(config, now)` of a definition, read by src/core/config/warnings.ts.
+ */
+Object.assign(shopifyConnector, {
+  warnings: (config: { id: string; settings: Record<string, unknown> }, now: Date): string[] =>
+    shopifyVersionWarnings({ id: config.id, settings: { apiVersion: String(config.settings['apiVersion'] ?? SHOPIFY_DEFAULT_API_VERSION) } }, now),
 });

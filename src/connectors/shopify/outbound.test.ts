@@ -27,7 +27,7 @@ function configWith(settings: Record<string, unknown> = {}): ShopifyConfig & { i
   return {
     id: 'shopify-main',
     ...ShopifyConfigSchema.parse({
-      settings: { shopDomain: 'commerce-hub-demo.myshopify.com', channel: 'web', locations: { '655441491': 'wh-east' }, ...settings },
+      settings: { shopDomain: 'commerce-hub-demo.myshopify.com', channel: 'web', locations: { '655441491': 'wh-east' }, apiVersion: '2025-07', compareAndSet: false, ...settings },
       credentials: { accessToken: 'shpat_outbound_test', webhookSecret: 'unused' },
     }),
   };
@@ -97,17 +97,6 @@ describe('pushAvailability', () => {
     const result = await pushAvailability(client, config.settings, config.id, [update('A', 5, '11', 7), update('A', 3, '11', 9), update('A', 4, '11', 8)]);
     expect(quantitiesOf(seen[0] as never)).toEqual([expect.objectContaining({ quantity: 3 })]);
     expect(result).toEqual({ pushed: 3, calls: 1, failures: [] });
-  });
-
-  it('uses a per-quantity changeFromQuantity of null from API version 2026-04', async () => {
-    const { client, config } = setup({ apiVersion: '2026-04' });
-    const seen: { query: string; variables: Record<string, unknown> }[] = [];
-    nock(BASE)
-      .post('/admin/api/2026-04/graphql.json', (b: { query: string; variables: Record<string, unknown> }) => seen.push(b) > 0)
-      .reply(200, api('inventory-set-quantities/ok').body);
-    await pushAvailability(client, config.settings, config.id, [update('A', 5, '11')]);
-    expect(seen[0]?.variables['input']).not.toHaveProperty('ignoreCompareQuantity');
-    expect(quantitiesOf(seen[0] as never)[0]).toHaveProperty('changeFromQuantity', null);
   });
 
   it('waits for the cost bucket when throttled, then sets the quantities', async () => {

@@ -9,7 +9,7 @@ import { createShopifyConnectorClient } from './index.js';
 import { inventoryItemFields, readLocations } from './reconcile/stock-levels.js';
 
 const BASE = 'https://commerce-hub-demo.myshopify.com';
-const PATH = '/admin/api/2025-07/graphql.json';
+const PATH = '/admin/api/2026-10/graphql.json';
 const FILE_HOST = 'https://storage.googleapis.com';
 const FILE_PATH = '/shopify-tiers-assets-prod-us-east1/bulk-operation-outputs/720918-export.jsonl';
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/api/bulk-operations/${name}`, import.meta.url), 'utf8');

@@ -53,6 +53,9 @@ export const ShopifyOrderLineItemSchema = z.object({
   current_quantity: opt(z.number().int()),
   price: ShopifyDecimalSchema,
   price_set: ShopifyMoneySetSchema.optional(),
+  /** False for a service, a tip, a custom item that ships nothing. */
+  requires_shipping: opt(z.boolean()),
+  gift_card: opt(z.boolean()),
 });
 
 /** orders/create, orders/updated, orders/cancelled: https://shopify.dev/docs/api/admin-rest/2025-07/resources/order */
@@ -69,6 +72,12 @@ export const ShopifyOrderWebhookSchema = z.object({
   total_price: ShopifyDecimalSchema,
   total_price_set: ShopifyMoneySetSchema.optional(),
   current_total_price_set: ShopifyMoneySetSchema.optional(),
+  financial_status: opt(z.string()),
+  taxes_included: opt(z.boolean()),
+  subtotal_price_set: ShopifyMoneySetSchema.optional(),
+  total_discounts_set: ShopifyMoneySetSchema.optional(),
+  total_shipping_price_set: ShopifyMoneySetSchema.optional(),
+  total_tax_set: ShopifyMoneySetSchema.optional(),
   email: opt(z.string()),
   customer: opt(z.object({ id: opt(ShopifyIdSchema), email: opt(z.string()), first_name: opt(z.string()), last_name: opt(z.string()) })),
   shipping_address: opt(ShopifyAddressSchema),

@@ -18,7 +18,7 @@ export interface SimBulkOperation {
   canceled: boolean;
 }
 
-const LEVEL_ALIAS = /(\w+)\s*:\s*inventoryLevel\s*\(\s*locationId\s*:\s*"gid:\/\/shopify\/Location\/(\d+)"\s*\)/g;
+const LEVEL_ALIAS = /(\w+)\s*:\s*inventoryLevel\s*\(\s*locationId\s*:\s*(?:"gid:\/\/shopify\/Location\/(\d+)"|\$(\w+))\s*\)/g;
 
 export class BulkOperations {
   readonly operations: SimBulkOperation[] = [];
@@ -98,7 +98,8 @@ export class BulkOperations {
   }
 
   /** Aliased levels asked for in any query text (also used by `nodes(ids:)`). */
-  static aliases(query: string): { alias: string; locationId: string }[] {
-    return [...query.matchAll(LEVEL_ALIAS)].map((m) => ({ alias: m[1] as string, locationId: m[2] as string }));
+  static aliases(query: string, variables: Record<string, unknown> = {}): { alias: string; locationId: string }[] {
+    const fromVariable = (name: string) => /^gid:\/\/shopify\/Location\/(\d+)$/.exec(String(variables[name]))?.[1] ?? '';
+    return [...query.matchAll(LEVEL_ALIAS)].map((m) => ({ alias: m[1] as string, locationId: m[2] ?? fromVariable(m[3] as string) }));
   }
 }

@@ -17,7 +17,14 @@ export interface GraphqlOutcome {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
   /** Quantities set by this call (for counters). */
   itemsSet?: number;
+  /** A compared quantity was stale. */
+  staleRejected?: boolean;
+  /** Inventory levels were read. */
+  inventoryRead?: boolean;
 }
+
+/** Idempotency keys seen by inventorySetQuantities: the parameters sent and the answer given. */
+export type IdempotencyStore = Map<string, { params: string; outcome: GraphqlOutcome }>;
 
 export interface GraphqlContext {
   store: ShopifyStore;
@@ -25,6 +32,9 @@ export interface GraphqlContext {
   /** Bulk operations and the simulator's base URL (for result file links). */
   bulk?: BulkOperations;
   baseUrl?: string;
+  idempotency?: IdempotencyStore;
+  /** Values written by inventorySetQuantities, per SKU. */
+  writes?: Map<string, number[]>;
 }
 
 /** Reasons Shopify accepts for quantity changes. https://shopify.dev/docs/apps/build/orders-fulfillment/inventory-management-apps#inventory-state-change-reasons */
@@ -38,7 +48,7 @@ const gidNumber = (gid: unknown, type: string): string | null => {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
 export function handleGraphql(ctx: GraphqlContext, query: string, variables: Record<string, unknown>): GraphqlOutcome {
-  if (/\binventorySetQuantities\s*\(/.test(query)) return inventorySetQuantities(ctx, variables);
+  if (/\binventorySetQuantities\s*\(/.test(query)) return idempotentSet(ctx, query, variables);
   if (/\bfulfillmentCreate\s*\(/.test(query)) return fulfillmentCreate(ctx, variables);
   if (/\bbulkOperationRunQuery\s*\(/.test(query)) return bulkRun(ctx, variables);
   if (/\bnodes\s*\(/.test(query)) return nodes(ctx, query, variables);
@@ -49,6 +59,44 @@ export function handleGraphql(ctx: GraphqlContext, query: string, variables: Rec
   return { operation: field, errors: [{ message: `Field '${field}' doesn't exist on type 'QueryRoot'`, extensions: { code: 'undefinedField' } }] };
 }
 
+/** From 2026-04 the per-quantity `changeFromQuantity` and the `@idempotent` directive replace the compare flags. */
+const changeFromVersion = (v: string) => v === 'unstable' || v >= '2026-04';
+
+/**
+ * The version checks Shopify makes before running the mutation, then its idempotency: a key seen
+ * with the same parameters answers the first outcome again without running; with other parameters
+ * it is refused.
+ * - From 2026-04 `compareQuantity`/`ignoreCompareQuantity` are not fields of the input any more (a
+ *   variable with them is invalid), and a call without `@idempotent(key:)` fails.
+ * https://shopify.dev/docs/api/admin-graphql/2026-04/mutations/inventorySetQuantities
+ * https://shopify.dev/docs/api/usage/implementing-idempotency
+ */
+function idempotentSet(ctx: GraphqlContext, query: string, variables: Record<string, unknown>): GraphqlOutcome {
+  const operation = 'inventorySetQuantities';
+  const keyArg = /@idempotent\s*\(\s*key\s*:\s*(\$\w+|"[^"]*")\s*\)/.exec(query)?.[1];
+  const key = keyArg === undefined ? undefined : keyArg.startsWith('$') ? variables[keyArg.slice(1)] : keyArg.slice(1, -1);
+  if (changeFromVersion(ctx.apiVersion)) {
+    const input = (variables['input'] ?? {}) as Record<string, unknown>;
+    const old = 'ignoreCompareQuantity' in input ? 'ignoreCompareQuantity' : ((input['quantities'] ?? []) as Record<string, unknown>[]).some((q) => 'compareQuantity' in q) ? 'compareQuantity' : null;
+    if (old) {
+      return { operation, errors: [{ message: `Variable $input of type InventorySetQuantitiesInput! was provided invalid value for ${old} (Field is not defined on ${old === 'compareQuantity' ? 'InventoryQuantityInput' : 'InventorySetQuantitiesInput'})`, extensions: { code: 'INVALID_VARIABLE' } }] };
+    }
+    if (typeof key !== 'string' || key === '') {
+      return { operation, errors: [{ message: 'The @idempotent directive with a key is required for this mutation.', extensions: { code: 'BAD_REQUEST' } }] };
+    }
+  }
+  if (typeof key !== 'string' || !ctx.idempotency) return inventorySetQuantities(ctx, variables);
+  const params = JSON.stringify(variables['input'] ?? {});
+  const seen = ctx.idempotency.get(key);
+  if (seen && seen.params !== params) {
+    return { operation, data: { inventorySetQuantities: { inventoryAdjustmentGroup: null, userErrors: [{ field: null, message: 'The same idempotency key cannot be used with different operation parameters.', code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH' }] } } };
+  }
+  if (seen) return { ...seen.outcome, itemsSet: 0 };
+  const outcome = inventorySetQuantities(ctx, variables);
+  ctx.idempotency.set(key, { params, outcome });
+  return outcome;
+}
+
 function inventorySetQuantities(ctx: GraphqlContext, variables: Record<string, unknown>): GraphqlOutcome {
   const operation = 'inventorySetQuantities';
   const input = (variables['input'] ?? {}) as Record<string, unknown>;
@@ -56,7 +104,7 @@ function inventorySetQuantities(ctx: GraphqlContext, variables: Record<string, u
   if (quantities.length > MAX_INPUT_ARRAY) {
     return { operation, errors: [{ message: `The input array size of ${quantities.length} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`, extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' } }] };
   }
-  const perQuantityCompare = ctx.apiVersion === 'unstable' || ctx.apiVersion >= '2026-04';
+  const perQuantityCompare = changeFromVersion(ctx.apiVersion);
   const userErrors: { field: string[]; message: string; code: string }[] = [];
   const err = (field: string[], code: string, message: string) => userErrors.push({ field, message, code });
   if (input['name'] !== 'available' && input['name'] !== 'on_hand') err(['input', 'name'], 'INVALID_NAME', "The quantity name must be either 'available' or 'on_hand'.");
@@ -86,7 +134,14 @@ function inventorySetQuantities(ctx: GraphqlContext, variables: Record<string, u
     writes.push({ level, quantity });
   });
   // All or nothing: one rejected quantity and the call changes nothing.
-  if (userErrors.length > 0) return { operation, data: { inventorySetQuantities: { inventoryAdjustmentGroup: null, userErrors } } };
+  if (userErrors.length > 0) {
+    const staleRejected = userErrors.some((e) => e.code.endsWith('_STALE'));
+    return { operation, staleRejected, data: { inventorySetQuantities: { inventoryAdjustmentGroup: null, userErrors } } };
+  }
+  for (const w of writes) {
+    const sku = ctx.store.variantByInventoryItem(w.level.inventoryItemId)?.sku ?? w.level.inventoryItemId;
+    ctx.writes?.set(sku, [...(ctx.writes.get(sku) ?? []), w.quantity]);
+  }
   const changed = writes.filter((w) => w.level.available !== w.quantity).map((w) => ctx.store.writeLevel(w.level.inventoryItemId, w.level.locationId, w.quantity));
   if (changed.length > 0) ctx.store.emit(changed.map((level) => ({ topic: 'inventory_levels/update' as const, level })));
   return {
@@ -256,10 +311,11 @@ function node(ctx: GraphqlContext, query: string, variables: Record<string, unkn
 /** `nodes(ids:)`: orders and inventory items; unknown ids answer null, as Shopify does. */
 function nodes(ctx: GraphqlContext, query: string, variables: Record<string, unknown>): GraphqlOutcome {
   const ids = (arg(query, 'nodes', 'ids', variables) ?? []) as unknown[];
-  const aliases = BulkOperations.aliases(query);
+  const aliases = BulkOperations.aliases(query, variables);
   const bulk = ctx.bulk ?? new BulkOperations(ctx.store);
   return {
     operation: 'nodes',
+    inventoryRead: aliases.length > 0,
     data: {
       nodes: ids.map((gid) => {
         const orderId = gidNumber(gid, 'Order');

@@ -3,7 +3,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { BulkOperations } from './bulk.js';
 import { SINGLE_QUERY_MAX_COST, ThrottleBucket, requestedCost } from './cost.js';
-import { handleGraphql } from './graphql.js';
+import { handleGraphql, type IdempotencyStore } from './graphql.js';
 import { PayloadRenderer } from './payloads.js';
 import { ShopifyStore } from './store.js';
 import { WebhookSender } from './webhooks.js';
@@ -41,6 +41,8 @@ export interface SimCounters {
   /** Inventory quantities written by inventorySetQuantities. */
   itemsSet: number;
   fulfillmentsCreated: number;
+  /** inventorySetQuantities calls refused because a compared quantity was stale. */
+  staleRejected: number;
 }
 
 export interface ShopifySimulator {
@@ -58,6 +60,13 @@ export interface ShopifySimulator {
   counters: SimCounters;
   faults: { next(count: number, fault: SimFault): void; clear(): void };
   setLatency(ms: number): void;
+  /**
+   * Runs `fn` once, right after the next read of inventory levels is answered and before any later
+   * request: a sale or an edit that lands between a client's read and its write.
+   */
+  afterNextInventoryRead(fn: () => void): void;
+  /** Every `available` inventorySetQuantities wrote, in order, per SKU. */
+  writes: Map<string, number[]>;
   close(): Promise<void>;
 }
 
@@ -69,7 +78,7 @@ export interface ShopifySimulator {
  */
 export async function startShopifySimulator(options: ShopifySimulatorOptions = {}): Promise<ShopifySimulator> {
   const shopDomain = options.shopDomain ?? 'sim-shop.myshopify.com';
-  const apiVersion = options.apiVersion ?? '2025-07';
+  const apiVersion = options.apiVersion ?? '2026-10';
   const accessToken = options.accessToken ?? `shpat_sim_${randomUUID().replace(/-/g, '')}`;
   const webhookSecret = options.webhookSecret ?? `sim-secret-${randomUUID()}`;
   const store = new ShopifyStore(Date.now, options.currency ?? 'USD');
@@ -80,7 +89,10 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
   const bulk = new BulkOperations(store);
   let baseUrl = '';
   const bucket = new ThrottleBucket(options.bucket?.maximumAvailable ?? 1000, options.bucket?.restoreRate ?? 50);
-  const counters: SimCounters = { requests: 0, byOperation: {}, throttled: 0, faults: 0, unauthorized: 0, itemsSet: 0, fulfillmentsCreated: 0 };
+  const counters: SimCounters = { requests: 0, byOperation: {}, throttled: 0, faults: 0, unauthorized: 0, itemsSet: 0, fulfillmentsCreated: 0, staleRejected: 0 };
+  const idempotency: IdempotencyStore = new Map();
+  const writes = new Map<string, number[]>();
+  const afterRead: (() => void)[] = [];
   const pending: SimFault[] = [];
   let latencyMs = options.latencyMs ?? 0;
   const sockets = new Set<Socket>();
@@ -136,7 +148,9 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
         extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
       });
     }
-    const outcome = handleGraphql({ store, apiVersion: match[1] as string, bulk, baseUrl }, query, variables);
+    const outcome = handleGraphql({ store, apiVersion: match[1] as string, bulk, baseUrl, idempotency, writes }, query, variables);
+    if (outcome.staleRejected) counters.staleRejected += 1;
+    if (outcome.inventoryRead) for (const fn of afterRead.splice(0)) fn();
     counters.byOperation[outcome.operation] = (counters.byOperation[outcome.operation] ?? 0) + 1;
     counters.itemsSet += outcome.itemsSet ?? 0;
     if (outcome.operation === 'fulfillmentCreate' && outcome.data && JSON.stringify(outcome.data).includes('gid://shopify/Fulfillment/')) counters.fulfillmentsCreated += 1;
@@ -161,6 +175,8 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
   baseUrl = `http://127.0.0.1:${port}`;
 
   return {
+    afterNextInventoryRead: (fn) => void afterRead.push(fn),
+    writes,
     url: `http://127.0.0.1:${port}`,
     shopDomain,
     apiVersion,

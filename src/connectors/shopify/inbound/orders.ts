@@ -1,8 +1,8 @@
-import type { MappingIssue } from '../../../core/errors.js';
+import { type MappingIssue, ValidationError } from '../../../core/errors.js';
 import type { CanonicalEvent, CanonicalEventInput, OrderLine } from '../../../core/model/index.js';
 import type { Normalizer } from '../../types.js';
 import type { ShopifyConfig } from '../config.js';
-import { type ShopifyOrderWebhook, ShopifyOrderWebhookSchema } from '../shapes.js';
+import { type ShopifyMoneySet, type ShopifyOrderWebhook, ShopifyOrderWebhookSchema } from '../shapes.js';
 import { type ShopifyContext, assertMapped, envelope, finalize, mapLineSku, parseShape, shopMoney, toUtc } from './common.js';
 
 /**
@@ -36,7 +36,7 @@ export function normalizeOrderUpsert(topic: string): Normalizer<ShopifyConfig> {
         orderNumber: order.name,
         placedAt: toUtc(order.created_at),
         currency: order.currency,
-        total: shopMoney(order.current_total_price_set ?? order.total_price_set, order.total_price, order.currency),
+        ...moneyOf(order),
         customer: customerOf(order),
         shipTo: addressOf(order),
         lines,
@@ -66,17 +66,36 @@ function cancelled(order: ShopifyOrderWebhook, ctx: ShopifyContext, topic: strin
   return finalize([event], ctx, topic);
 }
 
+/**
+ * Lines as they stand. A zero or negative `quantity` is invalid data (never a cancellation); a line
+ * whose `current_quantity` is 0 was edited away and is left out. A line without a SKU that the
+ * mapping does not know either (a custom item, a tip, engraving) moves no stock: kept with
+ * `sku: null` and the reason. An unknown SKU is a mapping failure naming the line.
+ */
 function mapLines(order: ShopifyOrderWebhook, ctx: ShopifyContext, topic: string): OrderLine[] {
   const issues: MappingIssue[] = [];
   const lines: OrderLine[] = [];
   order.line_items.forEach((item, i) => {
+    const where = `${topic} line ${i + 1} (externalLineId ${item.id})`;
+    if (item.quantity <= 0) {
+      throw new ValidationError(`${ctx.connectorId}: ${where} has quantity ${item.quantity}; an order line needs at least 1`, {
+        code: 'invalid_value',
+        connectorId: ctx.connectorId,
+        step: 'normalize',
+        field: `line_items[${i}].quantity`,
+        value: item.quantity,
+      });
+    }
     const quantity = item.current_quantity ?? item.quantity;
     if (quantity <= 0) return;
-    const sku = mapLineSku(ctx, item, `${topic} line ${i + 1} (externalLineId ${item.id})`, `line_items[${i}].sku`, issues);
-    if (sku === null) return;
+    const channelSku = item.sku?.trim() || null;
+    const mapped = channelSku === null ? ctx.lookup.sku({ sku: null, externalIds: { variantId: item.variant_id ?? null } }) : null;
+    const sku = channelSku === null ? mapped : mapLineSku(ctx, item, where, `line_items[${i}].sku`, issues);
+    if (channelSku !== null && sku === null) return;
     lines.push({
       externalLineId: item.id,
       sku,
+      ...(sku === null ? { skuUnmappedReason: nonStockReason(item) } : {}),
       quantity,
       unitPrice: shopMoney(item.price_set, item.price, order.currency),
       title: item.name ?? item.title ?? '',
@@ -84,6 +103,40 @@ function mapLines(order: ShopifyOrderWebhook, ctx: ShopifyContext, topic: string
   });
   assertMapped(issues, ctx);
   return lines;
+}
+
+function nonStockReason(item: ShopifyOrderWebhook['line_items'][number]): string {
+  if (item.gift_card) return 'gift card: no SKU, moves no stock';
+  if (item.variant_id == null) return 'custom line (no SKU, no variant): moves no stock';
+  if (item.requires_shipping === false) return 'no SKU and ships nothing (a service): moves no stock';
+  return 'no SKU on the line and none mapped for its variant: moves no stock';
+}
+
+/** Shop-currency totals, the current total after edits, and the same in the buyer's currency when it differs. */
+function moneyOf(order: ShopifyOrderWebhook) {
+  const shop = (set: ShopifyMoneySet | undefined) => (set ? { amount: set.shop_money.amount, currency: set.shop_money.currency_code } : undefined);
+  const buyer = (set: ShopifyMoneySet | undefined) => (set?.presentment_money ? { amount: set.presentment_money.amount, currency: set.presentment_money.currency_code } : undefined);
+  const total = shopMoney(order.total_price_set, order.total_price, order.currency);
+  const presentmentCurrency = order.total_price_set?.presentment_money?.currency_code ?? order.presentment_currency ?? null;
+  const presentmentTotal = buyer(order.total_price_set);
+  const parts = { subtotal: order.subtotal_price_set, discounts: order.total_discounts_set, shipping: order.total_shipping_price_set, tax: order.total_tax_set };
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return {
+    ...(order.financial_status ? { financialStatus: order.financial_status } : {}),
+    ...defined({ subtotal: shop(parts.subtotal), discounts: shop(parts.discounts), shipping: shop(parts.shipping), tax: shop(parts.tax) }),
+    ...(order.taxes_included != null ? { taxesIncluded: order.taxes_included } : {}),
+    total,
+    ...(order.current_total_price_set ? { currentTotal: shop(order.current_total_price_set) } : {}),
+    ...(presentmentCurrency && presentmentCurrency !== order.currency && presentmentTotal
+      ? {
+          presentment: {
+            currency: presentmentCurrency,
+            ...defined({ subtotal: buyer(parts.subtotal), discounts: buyer(parts.discounts), shipping: buyer(parts.shipping), tax: buyer(parts.tax) }),
+            total: presentmentTotal,
+          },
+        }
+      : {}),
+  };
 }
 
 function customerOf(order: ShopifyOrderWebhook) {
