@@ -36,7 +36,8 @@ function offsetAt(zone: string, ms: number): number {
 /**
  * A ShipStation timestamp as an ISO 8601 UTC instant. An offset-less value is read in `zone`; a
  * value that carries `Z` or an offset is taken as written. Returns null when it is no timestamp.
- * A wall time that occurs twice (the autumn change) resolves to the earlier instant.
+ * A wall time that occurs twice (the autumn change) resolves to the earlier instant; one that never
+ * occurs (the spring change) to the instant the clock reaches it after the change.
  */
 export function localToUtc(value: string, zone: string): string | null {
   const text = value.trim();
@@ -49,9 +50,11 @@ export function localToUtc(value: string, zone: string): string | null {
   const fraction = Number(`0.${m[7] ?? '0'}`);
   const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)) + Math.floor(fraction * 1000);
   // Two passes: the offset at the first guess may differ from the offset at the answer around a change.
-  let utc = wall - offsetAt(zone, wall);
-  utc = wall - offsetAt(zone, utc);
-  return new Date(utc).toISOString();
+  const first = wall - offsetAt(zone, wall);
+  const second = wall - offsetAt(zone, first);
+  if (offsetAt(zone, second) === wall - second) return new Date(second).toISOString();
+  // A wall time skipped by the spring change: the instant after the change, as the clock shows it then.
+  return new Date(Math.max(first, second)).toISOString();
 }
 
 /** An instant as ShipStation's offset-less local time in `zone`: "2015-06-29T08:46:27.0000000". */
