@@ -99,7 +99,7 @@ describe('EasyPost tracker.updated normalizer', () => {
 describe('EasyPost createTracker', () => {
   const client = () => createEasyPostConnectorClient({ id: 'easypost', ...config() }, { logger: createLogger({ level: 'silent', pretty: false }) });
   const shipment = { externalShipmentId: '33974374', tracking: { number: '9400111899561704681189', company: 'USPS' } };
-  const tracker = { ...event.body.result, status: 'pre_transit' };
+  const tracker: Record<string, unknown> = { ...event.body.result, status: 'pre_transit' };
 
   it('creates a tracker for the tracking number and carrier when there is none', async () => {
     nock('https://api.easypost.com/v2')
