@@ -15,3 +15,9 @@ export const EasyPostConfigSchema = z.object({
   }),
 });
 export type EasyPostConfig = z.infer<typeof EasyPostConfigSchema>;
+
+/** An instance's settings with their defaults, however the config reached a normalizer (`hub normalize` passes them as written). */
+export function settingsOf(config: { settings?: unknown } | undefined): EasyPostConfig['settings'] {
+  const parsed = EasyPostConfigSchema.shape.settings.safeParse(config?.settings ?? {});
+  return parsed.success ? parsed.data : EasyPostConfigSchema.shape.settings.parse({});
+}

@@ -49,3 +49,12 @@ export const ShipStationConfigSchema = z.object({
 });
 export type ShipStationConfig = z.infer<typeof ShipStationConfigSchema>;
 export type ShipStationSettings = ShipStationConfig['settings'];
+
+/**
+ * An instance's settings with their defaults, however the config reached a normalizer (previews
+ * such as `hub normalize` pass settings as written, without defaults).
+ */
+export function settingsOf(config: { settings?: unknown } | undefined): ShipStationSettings {
+  const parsed = ShipStationConfigSchema.shape.settings.safeParse(config?.settings ?? {});
+  return parsed.success ? parsed.data : ShipStationConfigSchema.shape.settings.parse({});
+}

@@ -3,7 +3,7 @@ import { ValidationError } from '../../../core/errors.js';
 import { type CanonicalEvent, CanonicalEventSchema, zodIssues } from '../../../core/model/index.js';
 import type { Normalizer } from '../../types.js';
 import { hubCarrier } from '../carriers.js';
-import type { EasyPostConfig } from '../config.js';
+import { type EasyPostConfig, settingsOf } from '../config.js';
 import { EasyPostEventSchema } from '../shapes.js';
 
 export const TRACKER_UPDATED = 'tracker.updated';
@@ -31,7 +31,7 @@ export const normalizeTrackerUpdated: Normalizer<EasyPostConfig> = (body, ctx) =
   const event = parsed.data;
   const tracker = event.result;
   const mode = tracker.mode ?? event.mode;
-  if (mode && mode !== ctx.config.settings.mode) return [];
+  if (mode && mode !== settingsOf(ctx.config).mode) return [];
   const updatedAt = utc(tracker.updated_at, 'result.updated_at', ctx.connectorId);
   const company = hubCarrier(tracker.carrier);
   const candidate = {

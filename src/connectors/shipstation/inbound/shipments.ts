@@ -2,7 +2,7 @@ import { type MappingIssue, ValidationError } from '../../../core/errors.js';
 import type { CanonicalEventInput, ShipmentLine } from '../../../core/model/index.js';
 import type { NormalizeContext, Normalizer } from '../../types.js';
 import { carrierName } from '../carriers.js';
-import type { ShipStationConfig } from '../config.js';
+import { type ShipStationConfig, settingsOf } from '../config.js';
 import { localToUtc } from '../dates.js';
 import { parseOrderKey } from '../order-key.js';
 import { type ShipStationShipment, ShipStationShipmentsPageSchema } from '../shapes.js';
@@ -35,7 +35,7 @@ function toEvent(s: ShipStationShipment, path: string, ctx: Ctx, issues: Mapping
   if (s.voided === true || s.isReturnLabel === true) return null;
   const order = parseOrderKey(s.orderKey);
   if (!order) return null;
-  const shippedAt = localToUtc(s.createDate, ctx.config.settings.sourceTimeZone);
+  const shippedAt = localToUtc(s.createDate, settingsOf(ctx.config).sourceTimeZone);
   if (!shippedAt) {
     throw new ValidationError(`${ctx.connectorId}: shipment ${s.shipmentId}: createDate "${s.createDate}" is not a timestamp`, {
       connectorId: ctx.connectorId,
@@ -79,7 +79,7 @@ function toEvent(s: ShipStationShipment, path: string, ctx: Ctx, issues: Mapping
 function mapLocation(s: ShipStationShipment, path: string, ctx: Ctx, issues: MappingIssue[]): string | null {
   const warehouseId = s.warehouseId ?? s.advancedOptions?.warehouseId ?? null;
   if (warehouseId === null) {
-    const served = Object.values(ctx.config.settings.locations);
+    const served = Object.values(settingsOf(ctx.config).locations);
     if (served.length === 1) return served[0]!;
     issues.push({ code: 'missing_field', field: `${path}.warehouseId`, value: null, message: `shipment ${s.shipmentId} names no warehouseId and this 3PL serves ${served.length} locations` });
     return null;
