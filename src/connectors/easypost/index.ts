@@ -5,6 +5,7 @@ import { TRACKER_UPDATED, normalizeTrackerUpdated } from './inbound/tracker-upda
 import { verifyEasyPostWebhook } from './verify.js';
 
 export const easyPostWebhooks: WebhookSpec<EasyPostConfig> = {
+  signatureHeaders: ['x-hmac-signature'],
   verify: verifyEasyPostWebhook,
   topics: { [TRACKER_UPDATED]: normalizeTrackerUpdated },
   // Tracking numbers stand in for order keys: the carrier knows no order.

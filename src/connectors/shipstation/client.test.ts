@@ -151,3 +151,16 @@ describe('ShipStation backfill', () => {
     ]);
   });
 });
+
+describe('ShipStation check', () => {
+  it('says which configured warehouse does not exist', async () => {
+    nock(BASE).get('/warehouses').reply(200, [{ warehouseId: 16080, warehouseName: 'Other' }]);
+    const client = createShipStationConnectorClient(config, { logger, ...fakeTime() });
+    await expect(client.check()).resolves.toEqual({ ok: false, message: expect.stringContaining('16079') });
+  });
+  it('reports refused credentials without throwing', async () => {
+    nock(BASE).get('/warehouses').reply(401, { message: 'Unauthorized' });
+    const client = createShipStationConnectorClient(config, { logger, ...fakeTime() });
+    await expect(client.check()).resolves.toMatchObject({ ok: false });
+  });
+});

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import type { Order } from '../../core/model/index.js';
@@ -9,13 +10,13 @@ import { type ShipStationPushedOrder, pushOrder } from './outbound/push-order.js
 import { pollShipmentsSince } from './poll.js';
 import { readNotifiedShipments } from './resource.js';
 import { ShipStationWebhookSchema, type ShipStationShipmentsPage } from './shapes.js';
-import { verifyShipStationWebhook } from './verify.js';
+import { WEBHOOK_TOKEN_HEADER, verifyShipStationWebhook } from './verify.js';
 
 /** The notification that a label was created: the only webhook the hub subscribes to. */
 export const SHIP_NOTIFY = 'SHIP_NOTIFY';
 
 /** What a ShipStation instance can do at run time (the order-to-cash flow calls `pushOrder`). */
-export interface ShipStationConnectorClient extends Required<Pick<ConnectorClient, 'pollOrders' | 'stats'>> {
+export interface ShipStationConnectorClient extends Required<Pick<ConnectorClient, 'pollOrders' | 'stats' | 'check'>> {
   /**
    * createorder for an allocated order at `options.location` (a hub location in
    * `settings.locations`); `orderKey` = `<channel>/<externalOrderId>`, so a retry updates the
@@ -48,6 +49,20 @@ export function createShipStationConnectorClient(config: ShipStationConfig & { i
     readNotifiedShipments: (url) => readNotifiedShipments(client, config.settings, config.id, url),
     pollOrders: (cursor) => pollShipmentsSince(client, config.settings, cursor, deps.now),
     stats: () => ({ throttleWaitMs: client.stats.throttleWaitMs, throttledResponses: client.stats.throttledResponses }),
+    // One cheap read with the credentials. https://docs.shipstation.com/apis/shipstation-v1/docs/warehouses/list-warehouses
+    check: async () => {
+      try {
+        const warehouses = await client.request({ name: 'listWarehouses', method: 'GET', path: '/warehouses', response: z.array(z.object({ warehouseId: z.union([z.string(), z.number()]) }).loose()), idempotent: true });
+        const served = Object.keys(config.settings.locations);
+        const known = new Set(warehouses.map((w) => String(w.warehouseId)));
+        const missing = served.filter((id) => !known.has(id));
+        return missing.length === 0
+          ? { ok: true, message: `credentials accepted; ${warehouses.length} warehouse(s), all ${served.length} configured found` }
+          : { ok: false, message: `credentials accepted, but warehouse(s) ${missing.join(', ')} in settings.locations do not exist` };
+      } catch (err) {
+        return { ok: false, message: err instanceof Error ? err.message : String(err) };
+      }
+    },
   };
 }
 
@@ -67,6 +82,7 @@ const resolveShipNotify: AsyncNormalizer<ShipStationConfig> = async (body, ctx) 
 };
 
 export const shipStationWebhooks: WebhookSpec<ShipStationConfig> = {
+  signatureHeaders: [WEBHOOK_TOKEN_HEADER],
   verify: verifyShipStationWebhook,
   topics: { [SHIPMENTS_TOPIC]: normalizeShipments },
   configuredTopic: (topic) => (topic === SHIP_NOTIFY ? resolveShipNotify : undefined),
