@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { knownConnectorTypes } from '../../connectors/registry.js';
 import { parseConfig } from './load.js';
 import { redact } from './redact.js';
 
@@ -30,7 +31,7 @@ describe('parseConfig', () => {
     if (result.ok) return;
     expect(result.issues).toEqual([
       { path: 'connectors[0].credentials.accessToken', message: 'required' },
-      { path: 'connectors[1].type', message: 'unknown connector type "amazon-sellers"; known types: shopify, canonical, generic-webhook, generic-http' },
+      { path: 'connectors[1].type', message: `unknown connector type "amazon-sellers"; known types: ${knownConnectorTypes().join(', ')}` },
       { path: 'channels[0].locations[1]', message: 'unknown location "wh-nowhere"' },
     ]);
   });
