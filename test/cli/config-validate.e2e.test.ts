@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { knownConnectorTypes } from '../../src/connectors/registry.js';
 import { runHub } from '../helpers/cli.js';
 
 describe('hub config validate', () => {
@@ -16,7 +17,7 @@ describe('hub config validate', () => {
     expect(lines[0]).toMatch(/three-mistakes\.yaml: 3 problems$/);
     expect(lines.slice(1).map((l) => l.trim())).toEqual([
       'connectors[0].credentials.accessToken: required',
-      'connectors[1].type: unknown connector type "amazon-sellers"; known types: shopify, canonical, generic-webhook, generic-http',
+      `connectors[1].type: unknown connector type "amazon-sellers"; known types: ${knownConnectorTypes().join(', ')}`,
       'channels[0].locations[1]: unknown location "wh-nowhere"',
     ]);
   });
