@@ -4,6 +4,8 @@ import { canonicalConnector } from './canonical/index.js';
 import { ebayConnector } from './ebay/index.js';
 import { genericHttpConnector } from './generic-http/index.js';
 import { genericWebhookConnector } from './generic-webhook/index.js';
+import { shipStationConnector } from './shipstation/index.js';
+import { easyPostConnector } from './easypost/index.js';
 import { shopifyConnector } from './shopify/index.js';
 import { walmartConnector } from './walmart/index.js';
 
@@ -16,6 +18,8 @@ export const connectorRegistry: readonly ConnectorDefinition[] = [
   amazonSpConnector,
   ebayConnector,
   walmartConnector,
+  shipStationConnector,
+  easyPostConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

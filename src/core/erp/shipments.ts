@@ -126,8 +126,12 @@ function resolveLine(
   });
 }
 
-/** `shipment.tracking.updated`: records the carrier's tracking on a confirmed shipment. */
+/**
+ * `shipment.tracking.updated`: records the carrier's tracking on a confirmed shipment, named by
+ * channel and shipment id, or else found by tracking number (and company, when both sides name one).
+ */
 export async function applyTrackingUpdated(s: ApplySession, d: EventOf<'shipment.tracking.updated'>['data']): Promise<HandlerResult> {
+  if (d.channel === undefined || d.externalShipmentId === undefined) return applyTrackingByNumber(s, d);
   const res = await s.tx.query(
     'UPDATE shipment SET tracking = $3, tracking_status = coalesce($4, tracking_status) WHERE channel = $1 AND external_shipment_id = $2',
     [d.channel, d.externalShipmentId, JSON.stringify(d.tracking), d.status ?? null],
@@ -138,5 +142,34 @@ export async function applyTrackingUpdated(s: ApplySession, d: EventOf<'shipment
       value: d.externalShipmentId,
     });
   }
+  return {};
+}
+
+/** Carrier names compared loosely: "DHL Express", "DHLExpress" and "dhl_express" are one carrier. */
+export function carrierKey(company: string | undefined): string {
+  return (company ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+// The shipment keeps the tracking its shipper recorded (service, URL); only the status changes.
+async function applyTrackingByNumber(s: ApplySession, d: EventOf<'shipment.tracking.updated'>['data']): Promise<HandlerResult> {
+  const found = await s.tx.query<{ channel: string; external_shipment_id: string; company: string | null }>(
+    `SELECT channel, external_shipment_id, tracking->>'company' AS company FROM shipment WHERE tracking->>'number' = $1 FOR UPDATE`,
+    [d.tracking.number],
+  );
+  const want = carrierKey(d.tracking.company);
+  const rows = found.rows.filter((r) => !want || !r.company || carrierKey(r.company) === want);
+  const label = `${d.tracking.company ?? 'carrier'} tracking ${d.tracking.number}`;
+  if (rows.length === 0) {
+    throw new DependencyMissingError(`data.tracking.number: no shipment with ${label} is known to the hub (yet)`, { field: 'data.tracking.number', value: d.tracking.number });
+  }
+  if (rows.length > 1) {
+    throw new ValidationError(`data.tracking.number: ${rows.length} shipments carry ${label}; the update names none of them`, { field: 'data.tracking.number', value: d.tracking.number });
+  }
+  const row = rows[0]!;
+  await s.tx.query('UPDATE shipment SET tracking_status = coalesce($3, tracking_status) WHERE channel = $1 AND external_shipment_id = $2', [
+    row.channel,
+    row.external_shipment_id,
+    d.status ?? null,
+  ]);
   return {};
 }

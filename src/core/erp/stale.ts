@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { CanonicalEvent } from '../model/index.js';
 import type { Tx } from '../store/index.js';
+import { carrierKey } from './shipments.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const NUMERIC = /^-?\d+(\.\d+)?$/;
@@ -34,8 +35,11 @@ export function entityKey(event: CanonicalEvent): string | null {
     case 'inventory.level.reported':
       return `${c}:level/${event.data.sku}/${event.data.location}/${event.data.state}`;
     case 'shipment.confirmed':
-    case 'shipment.tracking.updated':
       return `${c}:shipment/${event.data.channel}/${event.data.externalShipmentId}`;
+    case 'shipment.tracking.updated':
+      return event.data.externalShipmentId !== undefined
+        ? `${c}:shipment/${event.data.channel}/${event.data.externalShipmentId}`
+        : `${c}:tracking/${carrierKey(event.data.tracking.company)}/${event.data.tracking.number}`;
     case 'return.received':
       return `${c}:return/${event.data.channel}/${event.data.externalReturnId}`;
     case 'refund.created':

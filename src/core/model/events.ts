@@ -40,13 +40,23 @@ export const OrderCancellationRequestedDataSchema = z.object({
   reason: z.string().optional(),
 });
 
-export const ShipmentTrackingUpdatedDataSchema = z.object({
-  channel: SlugSchema,
-  externalOrderId: ExternalIdSchema,
-  externalShipmentId: ExternalIdSchema,
-  tracking: TrackingSchema,
-  status: z.string().optional(),
-});
+/**
+ * A carrier's news about a shipment. The shipment is named by `channel` + `externalShipmentId`,
+ * or, when the reporter cannot know them (a carrier tracker created from a tracking code), by
+ * `tracking.number` and `tracking.company` alone.
+ */
+export const ShipmentTrackingUpdatedDataSchema = z
+  .object({
+    channel: SlugSchema.optional(),
+    externalOrderId: ExternalIdSchema.optional(),
+    externalShipmentId: ExternalIdSchema.optional(),
+    tracking: TrackingSchema,
+    status: z.string().optional().describe('The package\'s status as the carrier reports it; `delivered` once delivered'),
+  })
+  .refine((d) => (d.channel !== undefined && d.externalShipmentId !== undefined) || (d.channel === undefined && d.externalShipmentId === undefined), {
+    message: 'give channel with externalShipmentId, or neither (join on tracking number and company)',
+    path: ['externalShipmentId'],
+  });
 
 /** Payload schema of every canonical event type. */
 export const EVENT_DATA_SCHEMAS = {

@@ -11,6 +11,7 @@ export type ShipmentLine = z.infer<typeof ShipmentLineSchema>;
 export const TrackingSchema = z.object({
   number: z.string().min(1),
   company: z.string().optional(),
+  service: z.string().optional().describe('Carrier service level as the shipper named it, e.g. "usps_priority_mail"'),
   url: z.url().optional(),
 });
 export type Tracking = z.infer<typeof TrackingSchema>;

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { type MappingIssue, MappingError, ValidationError } from '../../../core/errors.js';
+import { type CanonicalEvent, type CanonicalEventInput, CanonicalEventSchema, zodIssues } from '../../../core/model/index.js';
+import type { NormalizeContext } from '../../types.js';
+
+/** Parses a payload with its shape; a mismatch is a ValidationError naming the connector, topic and field. */
+export function parseShape<T>(schema: z.ZodType<T>, body: unknown, ctx: NormalizeContext, topic: string): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issues = zodIssues(result.error);
+  const first = issues[0] ?? { path: '(root)', message: 'invalid payload' };
+  throw new ValidationError(`${ctx.connectorId}: ${topic} payload: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+    code: first.message === 'required' || /received undefined/.test(first.message) ? 'missing_field' : 'invalid_value',
+    connectorId: ctx.connectorId,
+    step: 'normalize',
+    field: first.path,
+  });
+}
+
+/** Validates the events a normalizer built; a failure names the event field. */
+export function finalize(events: CanonicalEventInput[], ctx: NormalizeContext, topic: string): CanonicalEvent[] {
+  return events.map((event) => {
+    const result = CanonicalEventSchema.safeParse(event);
+    if (result.success) return result.data;
+    const issues = zodIssues(result.error);
+    throw new ValidationError(`${ctx.connectorId}: ${topic} gives an invalid ${event.type}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+      connectorId: ctx.connectorId,
+      step: 'normalize',
+      field: issues[0]?.path,
+    });
+  });
+}
+
+export function assertMapped(issues: MappingIssue[], ctx: NormalizeContext): void {
+  if (issues.length > 0) throw new MappingError(issues, { connectorId: ctx.connectorId, step: 'normalize' });
+}
+
+/** A deterministic event id (UUID layout, version 8): normalizing one payload twice gives the same ids. */
+export function eventId(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u001f')).digest('hex');
+  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
