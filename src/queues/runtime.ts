@@ -182,6 +182,17 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
   };
 
   let current = config;
+  // Clients of connectors whose notifications name entities to fetch, made on first use.
+  const fetchClients = new Map<string, ConnectorClient>();
+  const clientFor = (id: string): ConnectorClient | undefined => {
+    const existing = fetchClients.get(id);
+    if (existing) return existing;
+    const entry = connectors.get(id);
+    if (!entry?.definition.createClient || !entry.definition.webhooks?.fetchTopics) return undefined;
+    const client = entry.definition.createClient(entry.instance as never, { logger: logger.child({ connectorId: id }) });
+    fetchClients.set(id, client);
+    return client;
+  };
   const inboundDeps: InboundDeps = {
     db,
     erp,
@@ -190,6 +201,8 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
     deadLetters: queues.deadLetters,
     logger,
     fulfillmentRoutes: fulfillmentRoutes(config, connectors),
+    clientFor,
+    enqueue: (data) => queues.enqueueInbound(data),
     // A channel's own count that disagrees with the ledger is healed at once when its policy says heal.
     afterApply: async (connectorId, events) => {
       const entry = connectors.get(connectorId);
@@ -332,7 +345,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
       (stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
         await Promise.all(workers.map((w) => w.close()));
-        await Promise.all([...clients.values()].map((c) => c.close?.()));
+        await Promise.all([...clients.values(), ...fetchClients.values()].map((c) => c.close?.()));
         await closeReconcile?.();
         await queues.close();
       })()),
