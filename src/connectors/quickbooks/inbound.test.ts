@@ -16,7 +16,7 @@ import { API, COMPANY, REALM, TOKEN_HOST, TOKEN_PATH, logger, recordingState, te
 const dir = (sub: string) => new URL(`./fixtures/${sub}/`, import.meta.url);
 const read = (url: URL) => readFileSync(url, 'utf8');
 const config = testConfig();
-const context = (topic: string): NormalizeContext => ({
+const context = (topic: string): NormalizeContext<typeof config> => ({
   connectorId: 'qbo-main',
   connectorType: 'quickbooks',
   config,
