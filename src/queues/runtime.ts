@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../core/store/index.js';
 import type { HubMetrics } from '../api/metrics.js';
 import { Catalog } from './catalog.js';
+import { connectorState } from './connector-state.js';
 import { insertDeadLetter, type DeadLetterReport } from './dead-letter-store.js';
 import { markInbox, pendingInbox } from './inbox.js';
 import { processInbound, type InboundDeps, type InboundJobData } from './inbound.js';
@@ -189,7 +190,7 @@ export async function startWorkers(deps: WorkerDeps, options: WorkerOptions = {}
     if (existing) return existing;
     const entry = connectors.get(id);
     if (!entry?.definition.createClient || !entry.definition.webhooks?.fetchTopics) return undefined;
-    const client = entry.definition.createClient(entry.instance as never, { logger: logger.child({ connectorId: id }) });
+    const client = entry.definition.createClient(entry.instance as never, { logger: logger.child({ connectorId: id }), state: connectorState(db, id) });
     fetchClients.set(id, client);
     return client;
   };

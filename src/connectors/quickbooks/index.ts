@@ -20,6 +20,7 @@ import { QBO_NOTIFICATION_TOPIC, verifyQuickBooksWebhook } from './verify.js';
  */
 export const quickBooksWebhooks: WebhookSpec<QuickBooksConfig> & { topics: Record<string, Normalizer<QuickBooksConfig>> } = {
   verify: verifyQuickBooksWebhook,
+  signatureHeaders: ['intuit-signature'],
   fetchTopics: [QBO_NOTIFICATION_TOPIC],
   topics: {
     invoice: normalizeSalesDocument('Invoice'),
@@ -80,6 +81,8 @@ export const quickBooksConnector = defineConnector({
   version: '0.1.0',
   configSchema: QuickBooksConfigSchema,
   capabilities: ['webhooks', 'push.invoice'],
+  // A product's QuickBooks Item id, used when settings.itemMap has no row for its SKU.
+  externalIdKeys: ['itemId'],
   // 500 requests per minute and 10 per second per company and app; 429 asks for a 60 s wait.
   // https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles
   rateLimit: { max: 10, durationMs: 1000, retryAfterHeaders: ['retry-after'] },

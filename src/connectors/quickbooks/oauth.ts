@@ -1,14 +1,11 @@
 import axios, { isAxiosError } from 'axios';
 import { AuthError, NetworkError, RateLimitedError, UpstreamUnavailableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { ConnectorState } from '../types.js';
 import type { QuickBooksConfig } from './config.js';
 import { QboTokenResponseSchema } from './shapes.js';
 
-/** A durable per-instance key-value store (committed before `set` resolves). */
-export interface ConnectorState {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string): Promise<void>;
-}
+export type { ConnectorState };
 
 /** Where the latest refresh token lives in the connector state. */
 export const REFRESH_TOKEN_KEY = 'oauth.refreshToken';

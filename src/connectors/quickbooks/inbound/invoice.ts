@@ -28,7 +28,7 @@ export function normalizeSalesDocument(entity: 'Invoice' | 'SalesReceipt'): Norm
     const lines: InvoiceLine[] = [];
     doc.Line.forEach((line, i) => {
       if (line.Id === undefined || line.DetailType === 'SubTotalLineDetail') return;
-      const converted = toInvoiceLine(line, i, currency, skuOfItem, settings.shippingItemId, `${entity}.Line[${i}]`, ctx.connectorId);
+      const converted = toInvoiceLine(line, i, currency, (itemId) => skuOfItem.get(itemId) ?? ctx.lookup.sku({ externalIds: { itemId } }), settings.shippingItemId, `${entity}.Line[${i}]`, ctx.connectorId);
       if (converted) lines.push(converted);
     });
     const tax = doc.TxnTaxDetail?.TotalTax;
@@ -56,7 +56,7 @@ export function normalizeSalesDocument(entity: 'Invoice' | 'SalesReceipt'): Norm
   };
 }
 
-function toInvoiceLine(line: QboLine, i: number, currency: string, skuOfItem: Map<string, string>, shippingItemId: string, field: string, connectorId: string): InvoiceLine | undefined {
+function toInvoiceLine(line: QboLine, i: number, currency: string, skuOfItem: (itemId: string) => string | null, shippingItemId: string, field: string, connectorId: string): InvoiceLine | undefined {
   const amount = decimal(line.Amount);
   if (line.DetailType === 'DiscountLineDetail') {
     return { sku: null, description: line.Description ?? 'Discount', quantity: 1, unitPrice: { amount: toDecimalString(amount.negated().toFixed()), currency } };
@@ -77,7 +77,7 @@ function toInvoiceLine(line: QboLine, i: number, currency: string, skuOfItem: Ma
   const itemId = detail.ItemRef?.value;
   const shipping = itemId === shippingItemId;
   return {
-    sku: itemId !== undefined && !shipping ? (skuOfItem.get(itemId) ?? null) : null,
+    sku: itemId !== undefined && !shipping ? skuOfItem(itemId) : null,
     description: line.Description ?? (shipping ? 'Shipping' : (detail.ItemRef?.name ?? '')),
     quantity: qty.toNumber(),
     unitPrice: { amount: unit, currency },

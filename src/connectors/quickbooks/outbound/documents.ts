@@ -6,17 +6,8 @@ import { loadSkuTable } from '../../../mappings/sku-map.js';
 import type { QuickBooksSettings } from '../config.js';
 import { decimal } from '../money.js';
 
-/**
- * An order to book: the canonical order, with the money fields the channel computed (they become
- * optional fields of the canonical Order) and each line's product external ids for this instance.
- */
-export type BookableOrder = Order & {
-  financialStatus?: string;
-  discounts?: Money;
-  shipping?: Money;
-  tax?: Money;
-  taxesIncluded?: boolean;
-};
+/** An order to book: the canonical order, with the money fields the channel computed (shipping, tax, discounts). */
+export type BookableOrder = Order;
 
 export interface BookOptions {
   /** Per ERP SKU, the product's externalIds for this instance (`{ itemId }`), when the catalogue has them. */
