@@ -59,7 +59,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         deps.metrics.webhookRejections.inc({ connector: connectorId, reason: 'malformed_json' });
         return reject(res, 400, 'malformed_json', `body is not JSON: ${(err as Error).message}`);
       }
-      if (!entry.normalizer(delivery.topic)) {
+      if (!entry.normalizer(delivery.topic) && !entry.fetchesTopic(delivery.topic)) {
         deps.metrics.webhookAcks.inc({ connector: connectorId, outcome: 'ignored' });
         return res.status(200).json({ status: 'ignored', topic: delivery.topic });
       }

@@ -6,6 +6,7 @@ import { genericHttpConnector } from './generic-http/index.js';
 import { genericWebhookConnector } from './generic-webhook/index.js';
 import { shipStationConnector } from './shipstation/index.js';
 import { easyPostConnector } from './easypost/index.js';
+import { quickBooksConnector } from './quickbooks/index.js';
 import { shopifyConnector } from './shopify/index.js';
 import { walmartConnector } from './walmart/index.js';
 
@@ -20,6 +21,7 @@ export const connectorRegistry: readonly ConnectorDefinition[] = [
   walmartConnector,
   shipStationConnector,
   easyPostConnector,
+  quickBooksConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

@@ -146,6 +146,22 @@ export interface WebhookSpec<TConfig = unknown> {
    * it became canonical events can still be found by order or SKU in the dead-letter queue.
    */
   keys?(topic: string, body: unknown): { orderKeys: string[]; skus: string[] };
+  /**
+   * Topics whose deliveries only name entities (QuickBooks notifications): the inbound worker
+   * hands the body to the instance client's `fetchNotification`, records each payload it returns
+   * in the inbox as a delivery of its own topic (deduplicated by its key), and normalizes those.
+   */
+  fetchTopics?: readonly string[];
+}
+
+/** A payload a client fetched for a notification, to be recorded and normalized like a webhook. */
+export interface FetchedDelivery {
+  /** The normalizer that reads `body`. */
+  topic: string;
+  /** Deduplication key within the instance: the same entity version fetched twice is recorded once. */
+  dedupKey: string;
+  /** The response text as the API sent it. */
+  body: string;
 }
 
 /** The normalizer of `topic` for one instance: the type's own, else one its config defines. */
@@ -287,6 +303,8 @@ export interface ConnectorClient {
   readOrders?(externalOrderIds: string[]): Promise<ChannelOrderPayload[]>;
   /** Probes the credentials and the endpoint with one cheap authenticated read: the first thing to run after configuring. */
   check?(): Promise<ConnectorCheck>;
+  /** The entities a notification names, fetched (see `WebhookSpec.fetchTopics`). */
+  fetchNotification?(topic: string, body: unknown): Promise<FetchedDelivery[]>;
   /** Running totals of the client's own throttling: time spent waiting on a rate limit, throttled answers. */
   stats?(): { throttleWaitMs: number; throttledResponses: number };
   close?(): Promise<void>;

@@ -42,6 +42,8 @@ export interface BoundConnector {
   verify(request: WebhookRequest): Promise<VerifiedDelivery>;
   /** The normalizer of `topic` for this instance (the type's own, or one its config defines). */
   normalizer(topic: string): Normalizer | AsyncNormalizer | undefined;
+  /** Whether `topic` names entities to fetch with the client before normalizing (`WebhookSpec.fetchTopics`). */
+  fetchesTopic(topic: string): boolean;
   /** Business keys (order ids, SKUs) of a raw payload, for finding dead letters; empty when the type has none. */
   keys(topic: string, body: unknown): { orderKeys: string[]; skus: string[] };
   /** The run-time client, built on first use and shared by every caller in the process (one rate-limit budget). */
@@ -88,6 +90,7 @@ export function bindConnector(definition: ConnectorDefinition, instance: Connect
       if (!webhooks) throw new ValidationError(`${instance.id} does not receive webhooks`, { connectorId: instance.id, field: 'connectorId' });
       return webhooks.verify(request, typed);
     },
+    fetchesTopic: (topic) => webhooks?.fetchTopics?.includes(topic) === true,
     normalizer: (topic) => findNormalizer(webhooks, topic, typed) as Normalizer | AsyncNormalizer | undefined,
     keys(topic, body) {
       try {

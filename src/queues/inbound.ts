@@ -11,7 +11,7 @@ import { CanonicalEventSchema, zodIssues, type CanonicalEvent } from '../core/mo
 import type { Db } from '../core/store/index.js';
 import type { Catalog } from './catalog.js';
 import { failJob, type FailureContext, type FailureTracked } from './failures.js';
-import { getInboxRow, markInbox } from './inbox.js';
+import { getInboxRow, markInbox, recordDelivery } from './inbox.js';
 import { INBOUND_QUEUE, type Step } from './names.js';
 
 /** A delivery to normalize and apply. The body travels in the job; recovery jobs read it from the inbox. */
@@ -45,6 +45,8 @@ export interface InboundDeps {
   /** Channel → connector that records fulfilments there; shipments confirmed by any other source are sent to it. */
   fulfillmentRoutes?: ReadonlyMap<string, string>;
   now?: () => Date;
+  /** Enqueues a fetched delivery recorded in the inbox (the sweeper enqueues it otherwise). */
+  enqueue?: (data: InboundJobData) => Promise<void>;
 }
 
 /**
@@ -108,6 +110,9 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
     }
     failure.payload = safeParse(body);
     failure.keys = deps.connectors.get(connectorId)?.keys(topic, failure.payload);
+    if (deps.connectors.get(connectorId)?.fetchesTopic(topic)) {
+      return await fetchNotified(deps, { inboxId, connectorId, topic, payload: failure.payload });
+    }
     const normalized = await normalizeDelivery(deps, { connectorId, topic, body, receivedAt }).catch((err: unknown) => {
       if (err instanceof MappingError) failure.step = 'map';
       throw err;
@@ -146,6 +151,30 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
     if (err instanceof HubError && err.connectorId === undefined) Object.assign(err, { connectorId });
     return failJob(job, err, failure, deps.deadLetters);
   }
+}
+
+/**
+ * A notification that only names entities: the client fetches them, each payload is recorded in
+ * the inbox under its own topic (deduplicated: the same entity version twice is one delivery)
+ * and enqueued, then the notification is done. A crash in between repeats the fetch; the inbox
+ * keys make the repeat record nothing new.
+ */
+async function fetchNotified(
+  deps: InboundDeps,
+  n: { inboxId: number; connectorId: string; topic: string; payload: unknown },
+): Promise<InboundResult> {
+  const client = deps.connectors.get(n.connectorId)?.client();
+  if (!client?.fetchNotification) throw new Error(`${n.connectorId}: no client to fetch what a "${n.topic}" notification names`);
+  const fetched = await client.fetchNotification(n.topic, n.payload);
+  let recorded = 0;
+  for (const f of fetched) {
+    const r = await recordDelivery(deps.db, { connectorId: n.connectorId, dedupKey: f.dedupKey, topic: f.topic, body: f.body });
+    if (r.duplicate) continue;
+    recorded += 1;
+    await deps.enqueue?.({ inboxId: r.id, connectorId: n.connectorId, topic: f.topic, body: f.body });
+  }
+  await markInbox(deps.db, n.inboxId, 'processed', 0);
+  return { events: 0, outcomes: [], ignored: `fetched ${fetched.length} entities, ${recorded} new` };
 }
 
 function safeParse(body: string): unknown {

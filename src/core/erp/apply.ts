@@ -7,7 +7,7 @@ import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
 import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
-import { applyInvoicePosted, applyRefundCreated } from './records.js';
+import { applyInvoicePosted, applyInvoicePaymentRecorded, applyRefundCreated } from './records.js';
 import { checkReplenishment } from './replenishment.js';
 import { ApplySession } from './session.js';
 import { applyShipmentConfirmed, applyTrackingUpdated } from './shipments.js';
@@ -114,6 +114,8 @@ function dispatch(s: ApplySession, event: CanonicalEvent): Promise<HandlerResult
       return applyRefundCreated(s, event.data);
     case 'invoice.posted':
       return applyInvoicePosted(s, event.data);
+    case 'invoice.payment.recorded':
+      return applyInvoicePaymentRecorded(s, event.data);
     case 'product.upserted':
       return applyProductUpserted(s, event.data).then((message) => ({ message }));
   }

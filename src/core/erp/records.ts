@@ -1,4 +1,4 @@
-import type { Invoice, Refund } from '../model/index.js';
+import type { Invoice, InvoicePayment, Refund } from '../model/index.js';
 import type { HandlerResult } from './handler.js';
 import { lockOrder, orderLabel, setStatus } from './orders.js';
 import type { ApplySession } from './session.js';
@@ -29,4 +29,25 @@ export async function applyInvoicePosted(s: ApplySession, d: Invoice): Promise<H
   order.invoiced = true;
   if (order.status === 'shipped') await setStatus(s, order, 'closed');
   return { message: order.status === 'closed' ? `order ${orderLabel(order)} closed` : undefined };
+}
+
+/**
+ * `invoice.payment.recorded`: recorded once per (connector, payment, invoice). The invoice's
+ * balance follows the payment when the invoice is known; a payment for an invoice the hub has not
+ * seen is recorded on its own (the invoice may come later, or was never the hub's).
+ */
+export async function applyInvoicePaymentRecorded(s: ApplySession, d: InvoicePayment): Promise<HandlerResult> {
+  const c = s.event.source.connector;
+  const res = await s.tx.query(
+    `INSERT INTO invoice_payment (connector, external_payment_id, external_invoice_id, amount, currency, paid_at)
+     VALUES ($1, $2, $3, $4::numeric, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
+    [c, d.externalPaymentId, d.externalInvoiceId, d.amount.amount, d.amount.currency, d.paidAt],
+  );
+  if (res.rowCount === 0) return { status: 'duplicate', message: `payment ${d.externalPaymentId} on invoice ${d.externalInvoiceId} was already recorded` };
+  const updated = await s.tx.query('UPDATE invoice SET balance = COALESCE($3::numeric, balance) WHERE connector = $1 AND external_invoice_id = $2 RETURNING 1', [
+    c,
+    d.externalInvoiceId,
+    d.balance?.amount ?? null,
+  ]);
+  return { message: updated.rowCount === 0 ? `invoice ${d.externalInvoiceId} is unknown; payment recorded on its own` : undefined };
 }

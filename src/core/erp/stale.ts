@@ -46,6 +46,8 @@ export function entityKey(event: CanonicalEvent): string | null {
       return `${c}:refund/${event.data.channel}/${event.data.externalRefundId}`;
     case 'invoice.posted':
       return `${c}:invoice/${event.data.externalInvoiceId}`;
+    case 'invoice.payment.recorded':
+      return `${c}:invoice-payment/${event.data.externalPaymentId}/${event.data.externalInvoiceId}`;
     case 'inventory.adjusted':
     case 'order.cancellation.requested':
       return null;

@@ -5,7 +5,7 @@ import { ProductSchema } from './product.js';
 import { ShipmentSchema, TrackingSchema } from './shipment.js';
 import { ReturnSchema } from './return.js';
 import { RefundSchema } from './refund.js';
-import { InvoiceSchema } from './invoice.js';
+import { InvoicePaymentSchema, InvoiceSchema } from './invoice.js';
 import { ExternalIdSchema, IsoUtcSchema, SlugSchema } from './primitives.js';
 
 /** Where an event came from. `version` orders events about one entity (e.g. Shopify `updated_at`). */
@@ -70,6 +70,7 @@ export const EVENT_DATA_SCHEMAS = {
   'return.received': ReturnSchema,
   'refund.created': RefundSchema,
   'invoice.posted': InvoiceSchema,
+  'invoice.payment.recorded': InvoicePaymentSchema,
   'product.upserted': ProductSchema,
 } as const;
 
@@ -102,6 +103,7 @@ export const CanonicalEventSchema = z.discriminatedUnion('type', [
   eventSchema('return.received'),
   eventSchema('refund.created'),
   eventSchema('invoice.posted'),
+  eventSchema('invoice.payment.recorded'),
   eventSchema('product.upserted'),
 ]);
 export type CanonicalEvent = z.infer<typeof CanonicalEventSchema>;

@@ -20,3 +20,18 @@ export const InvoiceSchema = z.object({
   lines: z.array(InvoiceLineSchema).min(1, 'an invoice needs at least one line'),
 });
 export type Invoice = z.infer<typeof InvoiceSchema>;
+
+/**
+ * A payment an accounting system recorded against an invoice (one event per invoice the payment
+ * applies to). `balance` is what the invoice still owes after it, as that system says.
+ */
+export const InvoicePaymentSchema = z.object({
+  externalInvoiceId: ExternalIdSchema,
+  externalPaymentId: ExternalIdSchema,
+  channel: SlugSchema.optional(),
+  externalOrderId: ExternalIdSchema.optional(),
+  amount: MoneySchema,
+  paidAt: IsoUtcSchema,
+  balance: MoneySchema.optional(),
+});
+export type InvoicePayment = z.infer<typeof InvoicePaymentSchema>;

@@ -23,6 +23,7 @@ export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJ
       deadLetters: hub.queues.deadLetters,
       logger: hub.logger,
       fulfillmentRoutes: fulfillmentRoutes(config, hub.connectors),
+      enqueue: (data) => hub.queues.enqueueInbound(data),
       // A channel's own count that disagrees with the ledger is healed at once when its policy says heal.
       afterApply: async (connectorId, events) => {
         const bound = hub.connectors.get(connectorId);
