@@ -3,35 +3,35 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadConfig, type HubConfig } from '../core/config/load.js';
 import { ConfigError, HubError, isRetryable } from '../core/errors.js';
-import { applyEvent, createErpContext, getInventory, ledgerStats, verifyLedger, type ErpContext } from '../core/erp/index.js';
+import { applyEvent, getInventory, ledgerStats, verifyLedger, type ErpContext } from '../core/erp/index.js';
 import { CanonicalEventSchema, formatIssues, zodIssues } from '../core/model/index.js';
-import { openDb, type Db } from '../core/store/index.js';
+import type { Db } from '../core/store/index.js';
+import { createHub } from '../hub/create-hub.js';
+import { cliLogger } from './services.js';
 
 interface Opened {
-  config: HubConfig;
   db: Db;
   erp: ErpContext;
+  close(): Promise<void>;
 }
 
 /**
- * Config, database and ERP context for one command. `DATABASE_URL` picks PostgreSQL (with
- * `HUB_DB_SCHEMA` as the schema, for tests and side-by-side installs); otherwise the embedded
- * database under `storage.dataDir`.
+ * The hub (config, database, ERP context) for one command, built by the composition root.
+ * `DATABASE_URL` picks PostgreSQL (with `HUB_DB_SCHEMA` as the schema, for tests and side-by-side
+ * installs); otherwise the embedded database under `storage.dataDir`.
  */
 async function open(configFile: string | undefined): Promise<Opened | undefined> {
   let config: HubConfig;
-  let erp: ErpContext;
   try {
     config = loadConfig(configFile);
-    erp = createErpContext(config);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
     process.exitCode = 1;
     return undefined;
   }
-  const db = await openDb({ databaseUrl: process.env['DATABASE_URL'], schema: process.env['HUB_DB_SCHEMA'], dataDir: config.storage.dataDir });
-  return { config, db, erp };
+  const hub = await createHub(config, { logger: cliLogger() });
+  return { db: hub.db, erp: hub.erp(), close: () => hub.close() };
 }
 
 const MAX_ATTEMPTS = 5;
@@ -101,7 +101,7 @@ export function registerErpCommands(program: Command): void {
           }
         }
       } finally {
-        await opened.db.close();
+        await opened.close();
       }
       console.log(`${file}: ${counts.applied} applied, ${counts.duplicate} duplicate, ${counts.stale} stale, ${counts.failed} failed`);
       if (counts.failed > 0) process.exitCode = 1;
@@ -116,7 +116,7 @@ export function registerErpCommands(program: Command): void {
     .action(async (sku: string, opts: { config?: string; json?: boolean }) => {
       const opened = await open(opts.config);
       if (!opened) return;
-      const view = await getInventory(opened.db, sku, opened.erp).finally(() => opened.db.close());
+      const view = await getInventory(opened.db, sku, opened.erp).finally(() => opened.close());
       if (!view.known) process.exitCode = 1;
       if (opts.json) {
         console.log(JSON.stringify(view, null, 2));
@@ -156,7 +156,7 @@ export function registerErpCommands(program: Command): void {
         const stats = await ledgerStats(opened.db);
         console.log(`ledger ok: ${stats.balances} balances match ${stats.movements} movements`);
       } finally {
-        await opened.db.close();
+        await opened.close();
       }
     });
 }

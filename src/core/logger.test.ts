@@ -26,7 +26,7 @@ describe('logging', () => {
     expect(out).toContain('shopify-main');
   });
 
-  it('uses LOG_LEVEL unless told otherwise', () => {
+  it('logs at the level it is given', () => {
     expect(createLogger({ level: 'warn', pretty: false }).level).toBe('warn');
   });
 });

@@ -9,7 +9,7 @@ import { Catalog } from '../queues/catalog.js';
 import { connectorState } from '../queues/connector-state.js';
 import { DEFAULT_REDIS_URL } from '../queues/redis.js';
 import { bullConnection, HubQueues } from '../queues/runtime.js';
-import { bindConnectors, type BoundConnector } from '../queues/bind.js';
+import { bindConnectors, fulfillmentRoutes, type BoundConnector } from '../queues/bind.js';
 
 /**
  * The one place the hub is put together: database, queues, bound connectors, ERP context,
@@ -72,8 +72,9 @@ export async function createHub(config: HubConfig, options: CreateHubOptions): P
   const redisUrl = options.redisUrl ?? env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
   const bindDeps = { logger, state: (id: string) => connectorState(db, id) };
   let current = config;
-  let erp = createErpContext(config);
   const connectors = bindConnectors(config, registry, bindDeps);
+  const erpOf = (c: HubConfig) => createErpContext({ ...c, fulfillmentRoutes: fulfillmentRoutes(c, connectors) });
+  let erp = erpOf(config);
   /** Bindings replaced by a reload: their clients may still serve a running job, so they close with the hub. */
   const retired: BoundConnector[] = [];
   const queues = new HubQueues(bullConnection(redisUrl), config.queues.prefix, connectors);
@@ -97,7 +98,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions): P
       connectors.clear();
       for (const [id, bound] of fresh) connectors.set(id, bound);
       current = next;
-      erp = createErpContext(next);
+      erp = erpOf(next);
     },
     async close() {
       await queues.close();

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { MappingLookup } from '../connectors/types.js';
+import type { MappingLookup } from './lookup.js';
 import { MappingError, type MappingIssue } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/model/index.js';
 import { evaluate, type ExpressionBindings } from './expressions.js';

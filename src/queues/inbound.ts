@@ -42,8 +42,6 @@ export interface InboundDeps {
    * A failure is logged, not retried: the delivery is applied, and reconciliation catches the rest.
    */
   afterApply?: (connectorId: string, events: readonly CanonicalEvent[]) => Promise<unknown>;
-  /** Channel → connector that records fulfilments there; shipments confirmed by any other source are sent to it. */
-  fulfillmentRoutes?: ReadonlyMap<string, string>;
   now?: () => Date;
   /** Enqueues a fetched delivery recorded in the inbox (the sweeper enqueues it otherwise). */
   enqueue?: (data: InboundJobData) => Promise<void>;
@@ -126,13 +124,6 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
         failure.event = event;
         const outcome = await applyEventTx(tx, event, deps.erp);
         out.push({ status: outcome.status, eventId: outcome.eventId });
-        if (event.type === 'shipment.confirmed' && outcome.status === 'applied') {
-          const target = deps.fulfillmentRoutes?.get(event.data.channel);
-          // The channel's own fulfilments come back from it as webhooks: never echo them.
-          if (target && target !== event.source.connector) {
-            await tx.query('INSERT INTO fulfillment_outbox (connector_id, shipment) VALUES ($1, $2)', [target, JSON.stringify(event.data)]);
-          }
-        }
       }
       await markInbox(tx, inboxId, 'processed', normalized.events.length);
       return out;

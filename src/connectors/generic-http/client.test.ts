@@ -58,7 +58,7 @@ describe('generic-http pushes', () => {
     expect(result.failures[0]!.error.message).toContain('success.expression "body.ok = true" is not true');
   });
 
-  it('sends a batch in one request, retries on 429 with Retry-After, and drops a 404 SKU as permanent', async () => {
+  it('sends a batch in one request, reports a 429 as retryable after its Retry-After, and drops a 404 SKU as permanent', async () => {
     const batch = client({ availability: { url: `${url}/stock`, body: '{ "levels": items.{ "sku": sku, "qty": available } }', batch: true } });
     await batch.pushAvailability!([update('A', 1), update('B', 2)]);
     expect(requests[0]!.body).toEqual({ levels: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }] });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelSchema, LocationSchema, PositiveQuantitySchema, QuantitySchema, SkuSchema, SlugSchema } from '../model/index.js';
+import { ChannelSchema, LocationSchema, ReplenishmentRuleSchema, SlugSchema } from '../model/index.js';
 import { CONNECTOR_CATEGORIES } from '../../connectors/types.js';
 
 export const RetryOverrideSchema = z.object({
@@ -103,14 +103,7 @@ export const QueueSettingsSchema = z.object({
   stalledIntervalMs: z.number().int().min(500).default(15_000).describe('How often workers look for stalled jobs'),
 });
 
-/** A reorder point per SKU and location: below it, the ERP core records one replenishment suggestion. */
-export const ReplenishmentRuleSchema = z.strictObject({
-  sku: SkuSchema,
-  location: SlugSchema.describe('Location whose available stock is watched'),
-  reorderPoint: QuantitySchema.describe('Suggest a reorder once available falls below this many units'),
-  reorderQuantity: PositiveQuantitySchema.describe('Units to reorder when the suggestion is made'),
-});
-export type ReplenishmentRule = z.infer<typeof ReplenishmentRuleSchema>;
+export { ReplenishmentRuleSchema, type ReplenishmentRule } from '../model/index.js';
 
 /**
  * Alert rules, evaluated by the API process. Each rule is off unless present. An incident fires

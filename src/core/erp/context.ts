@@ -1,5 +1,4 @@
-import type { Channel, Location } from '../model/index.js';
-import type { ReplenishmentRule } from '../config/schema.js';
+import type { Channel, Location, ReplenishmentRule } from '../model/index.js';
 import { ConfigError } from '../errors.js';
 
 export type { ReplenishmentRule };
@@ -17,6 +16,8 @@ export interface ErpContext {
   readonly channelsByLocation: ReadonlyMap<string, readonly Channel[]>;
   /** See {@link stockGroup}. */
   readonly stockGroups: ReadonlyMap<string, readonly string[]>;
+  /** Channel → connector instance that records fulfilments there (from the bound connectors). */
+  readonly fulfillmentRoutes: ReadonlyMap<string, string>;
 }
 
 /** The parts of HubConfig the ERP core reads. */
@@ -24,6 +25,8 @@ export interface ErpConfig {
   locations: readonly Location[];
   channels: readonly Channel[];
   replenishment?: readonly ReplenishmentRule[];
+  /** Channel → connector that records fulfilments there; none when not given. */
+  fulfillmentRoutes?: ReadonlyMap<string, string>;
 }
 
 /** Key of a (sku, location) pair in maps and sets. */
@@ -56,7 +59,7 @@ export function createErpContext(config: ErpConfig): ErpContext {
     throw new ConfigError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'), problems);
   }
   const stockGroups = buildStockGroups(locations.keys(), config.channels);
-  return { locations, channels, replenishment, channelsByLocation, stockGroups };
+  return { locations, channels, replenishment, channelsByLocation, stockGroups, fulfillmentRoutes: config.fulfillmentRoutes ?? new Map() };
 }
 
 /**

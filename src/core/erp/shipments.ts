@@ -75,6 +75,12 @@ export async function applyShipmentConfirmed(s: ApplySession, d: Shipment): Prom
     item.shipped += qty;
   }
   await refreshStatus(s, order);
+  // The order's channel records the fulfilment too, through the outbox written in this transaction;
+  // the channel's own fulfilments came from it, so they are never echoed back.
+  const target = s.ctx.fulfillmentRoutes.get(d.channel);
+  if (target !== undefined && target !== s.event.source.connector) {
+    await s.tx.query('INSERT INTO fulfillment_outbox (connector_id, shipment) VALUES ($1, $2)', [target, JSON.stringify(d)]);
+  }
   return {};
 }
 

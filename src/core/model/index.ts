@@ -10,3 +10,4 @@ export * from './refund.js';
 export * from './invoice.js';
 export * from './events.js';
 export * from './issues.js';
+export * from './replenishment.js';

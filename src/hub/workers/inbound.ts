@@ -1,5 +1,4 @@
 import { Worker } from 'bullmq';
-import { fulfillmentRoutes } from '../../queues/bind.js';
 import { pendingInbox } from '../../queues/inbox.js';
 import { processInbound, type InboundJobData } from '../../queues/inbound.js';
 import { INBOUND_QUEUE } from '../../queues/names.js';
@@ -22,7 +21,6 @@ export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJ
       connectors: hub.connectors,
       deadLetters: hub.queues.deadLetters,
       logger: hub.logger,
-      fulfillmentRoutes: fulfillmentRoutes(config, hub.connectors),
       enqueue: (data) => hub.queues.enqueueInbound(data),
       // A channel's own count that disagrees with the ledger is healed at once when its policy says heal.
       afterApply: async (connectorId, events) => {
