@@ -160,8 +160,3 @@ export class ConfigError extends PermanentError {
 export function isRetryable(err: unknown): boolean {
   return err instanceof HubError ? err.retryable : true;
 }
-
-/** The code of any error; errors outside the taxonomy are `unexpected`. */
-export function errorCode(err: unknown): ErrorCode {
-  return err instanceof HubError ? err.code : 'unexpected';
-}

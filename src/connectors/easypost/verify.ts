@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual } from '../http/signatures.js';
 import { InvalidSignatureError, ValidationError } from '../../core/errors.js';
 import type { VerifiedDelivery, WebhookRequest } from '../types.js';
 import type { EasyPostConfig } from './config.js';
@@ -24,9 +25,7 @@ export function easypostSignature(rawBody: Buffer | string, secret: string): str
 export function verifyEasyPostWebhook(request: WebhookRequest, config: EasyPostConfig): VerifiedDelivery {
   const header = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-hmac-signature')?.[1]?.trim();
   if (!header) throw refuse('missing X-Hmac-Signature header');
-  const given = createHash('sha256').update(header, 'utf8').digest();
-  const expected = createHash('sha256').update(easypostSignature(request.rawBody, config.credentials.webhookSecret), 'utf8').digest();
-  if (!timingSafeEqual(given, expected)) throw refuse('HMAC signature does not match the body');
+  if (!constantTimeEqual(header, easypostSignature(request.rawBody, config.credentials.webhookSecret))) throw refuse('HMAC signature does not match the body');
 
   let body: { id?: unknown; description?: unknown; created_at?: unknown };
   try {

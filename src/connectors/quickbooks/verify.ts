@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { constantTimeEqual } from '../http/signatures.js';
 import { InvalidSignatureError } from '../../core/errors.js';
 import type { VerifiedDelivery, WebhookRequest } from '../types.js';
 import type { QuickBooksConfig } from './config.js';
@@ -28,7 +29,7 @@ export function verifyQuickBooksWebhook(request: WebhookRequest, config: QuickBo
   if (!token) throw refuse('credentials.webhookVerifierToken is not configured, so no notification can be verified');
   const expected = createHmac('sha256', token).update(request.rawBody).digest();
   const given = BASE64.test(signature) ? Buffer.from(signature, 'base64') : Buffer.alloc(0);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse('signature does not match the body');
+  if (!constantTimeEqual(given, expected)) throw refuse('signature does not match the body');
   return { dedupKey: dedupKeyOf(request.rawBody), topic: QBO_NOTIFICATION_TOPIC, ...occurredAt(request.rawBody) };
 }
 

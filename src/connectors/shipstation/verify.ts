@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../http/signatures.js';
 import { InvalidSignatureError, ValidationError } from '../../core/errors.js';
 import type { VerifiedDelivery, WebhookRequest } from '../types.js';
 import type { ShipStationConfig } from './config.js';
@@ -23,7 +23,7 @@ export function verifyShipStationWebhook(request: TokenWebhookRequest, config: S
   const headerToken = Object.entries(request.headers).find(([k]) => k.toLowerCase() === WEBHOOK_TOKEN_HEADER)?.[1];
   const token = request.query?.[WEBHOOK_TOKEN_PARAM] ?? headerToken;
   if (!token) throw refuse('no webhook token in the URL or the x-hub-webhook-token header');
-  if (!sameSecret(token, config.credentials.webhookToken)) throw refuse('webhook token does not match');
+  if (!constantTimeEqual(token, config.credentials.webhookToken)) throw refuse('webhook token does not match');
 
   let body: unknown;
   try {
@@ -37,13 +37,6 @@ export function verifyShipStationWebhook(request: TokenWebhookRequest, config: S
   }
   const { resource_type: topic, resource_url: url } = parsed.data;
   return { dedupKey: `${topic}:${url}`, topic };
-}
-
-/** Constant time whatever the lengths: both sides are hashed to 32 bytes first. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
 }
 
 function refuse(reason: string): InvalidSignatureError {

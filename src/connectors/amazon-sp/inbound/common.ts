@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { deterministicEventId } from '../../http/signatures.js';
 import { Decimal } from 'decimal.js';
 import type { z } from 'zod';
 import { type MappingIssue, MappingError, ValidationError } from '../../../core/errors.js';
@@ -51,12 +51,6 @@ export function toUtc(timestamp: string): string {
   return new Date(timestamp).toISOString();
 }
 
-/** A deterministic event id (UUID layout, version 8): normalizing one payload twice gives the same ids. */
-export function eventId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u001f')).digest('hex');
-  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /** The envelope fields shared by every event of this connector. */
 export function envelope(ctx: AmazonContext, topic: string, type: string, externalId: string, version: string | null, key: string) {
@@ -111,3 +105,6 @@ export function mapSellerSku(
   );
   return null;
 }
+
+/** A deterministic event id from its parts: normalizing the same payload twice gives the same ids. */
+export const eventId = deterministicEventId;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { deterministicEventId } from '../../http/signatures.js';
 import { ValidationError } from '../../../core/errors.js';
 import { type CanonicalEvent, CanonicalEventSchema, zodIssues } from '../../../core/model/index.js';
 import type { Normalizer } from '../../types.js';
@@ -35,7 +35,7 @@ export const normalizeTrackerUpdated: Normalizer<EasyPostConfig> = (body, ctx) =
   const updatedAt = utc(tracker.updated_at, 'result.updated_at', ctx.connectorId);
   const company = hubCarrier(tracker.carrier);
   const candidate = {
-    id: eventId(ctx.connectorId, event.id),
+    id: deterministicEventId(ctx.connectorId, event.id),
     type: 'shipment.tracking.updated',
     idempotencyKey: `${ctx.connectorId}:event:${event.id}`,
     source: { connector: ctx.connectorId, connectorType: ctx.connectorType, externalId: tracker.id, version: updatedAt },
@@ -60,8 +60,3 @@ function utc(value: string, field: string, connectorId: string): string {
   return new Date(ms).toISOString();
 }
 
-function eventId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u001f')).digest('hex');
-  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}

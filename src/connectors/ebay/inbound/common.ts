@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { deterministicEventId } from '../../http/signatures.js';
 import { Decimal } from 'decimal.js';
 import type { z } from 'zod';
 import { MappingError, type MappingIssue, ValidationError } from '../../../core/errors.js';
@@ -49,12 +49,6 @@ export function assertMapped(issues: MappingIssue[], ctx: EbayContext): void {
 /** An instant as ISO 8601 UTC. */
 export const toUtc = (timestamp: string): string => new Date(timestamp).toISOString();
 
-/** A deterministic event id (UUID layout, version 8): normalizing the same payload twice gives the same ids. */
-export function eventId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u001f')).digest('hex');
-  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /** The envelope fields shared by every eBay event. */
 export function envelope(ctx: EbayContext, topic: string, type: CanonicalEvent['type'], externalId: string, version: string, key: string) {
@@ -96,3 +90,6 @@ export function sum(amounts: EbayAmount[]): Money | undefined {
   const total = amounts.reduce((acc, a) => acc.plus(a.value), new Decimal(0));
   return { amount: total.toFixed(Math.max(...amounts.map((a) => scaleOf(a.value)))), currency: first.currency };
 }
+
+/** A deterministic event id from its parts: normalizing the same payload twice gives the same ids. */
+export const eventId = deterministicEventId;

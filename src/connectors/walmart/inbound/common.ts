@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { deterministicEventId } from '../../http/signatures.js';
 import { Decimal } from 'decimal.js';
 import type { z } from 'zod';
 import { ValidationError } from '../../../core/errors.js';
@@ -68,12 +68,6 @@ export function amountString(value: Decimal): string {
   return value.decimalPlaces() <= 2 ? value.toFixed(2) : value.toFixed();
 }
 
-/** A deterministic event id (UUID layout, version 8): normalizing the same payload twice gives the same ids. */
-export function eventId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u001f')).digest('hex');
-  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /** The envelope fields shared by every Walmart event. */
 export function envelope(ctx: WalmartContext, topic: string, type: CanonicalEvent['type'], externalId: string, version: string, key: string) {
@@ -83,3 +77,6 @@ export function envelope(ctx: WalmartContext, topic: string, type: CanonicalEven
     source: { connector: ctx.connectorId, connectorType: ctx.connectorType, externalId, version },
   };
 }
+
+/** A deterministic event id from its parts: normalizing the same payload twice gives the same ids. */
+export const eventId = deterministicEventId;
