@@ -17,7 +17,7 @@ import { connectorRegistry } from '../../src/connectors/registry.js';
 import { outboundQueue } from '../../src/queues/names.js';
 import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { spawnHub } from '../helpers/cli.js';
-import { CANONICAL_SECRET, event } from '../helpers/hub.js';
+import { CANONICAL_SECRET, event, waitFor } from '../helpers/hub.js';
 import { postSigned } from '../helpers/processes.js';
 import { PrivatePostgres, PrivateRedis } from './services.js';
 
@@ -112,10 +112,10 @@ ${simConnectorYaml(sim, {
   it('loses nothing, applies nothing twice, never over-allocates, and the store ends equal to the ledger', async () => {
     sim.store.addProduct({ title: 'Fault', variants: SKUS.map((sku) => ({ sku, available: 0 })) });
     await sim.webhooks.idle();
-    await until(async () => (await db.query(`SELECT 1 FROM product WHERE sku LIKE 'FAULT-%'`)).rowCount === SKUS.length, 'catalogue learned');
+    await waitFor(async () => (await db.query(`SELECT 1 FROM product WHERE sku LIKE 'FAULT-%'`)).rowCount === SKUS.length, 'catalogue learned');
     expect(await deliver(SKUS.map((sku) => event('inventory.level.reported', { sku, location: 'wh-east', quantity: INITIAL, reporter: 'warehouse' })))).toBe(true);
     // A count is absolute: adjustments applied before it would be overwritten by it, so wait for it.
-    await until(
+    await waitFor(
       async () => (await db.query(`SELECT 1 FROM inventory_balance WHERE sku LIKE 'FAULT-%' AND state = 'onHand' AND quantity = $1`, [INITIAL])).rowCount === SKUS.length,
       'opening stock counted',
     );
@@ -182,7 +182,7 @@ ${simConnectorYaml(sim, {
     await chaos;
     await sim.webhooks.idle();
 
-    await until(
+    await waitFor(
       async () => {
         const { rows } = await db.query<{ n: number }>(`SELECT count(*) AS n FROM inbox WHERE status = 'received'`);
         return rows[0]!.n === 0;
@@ -216,7 +216,7 @@ ${simConnectorYaml(sim, {
 
     // Outbound drained, then the store shows what the ledger says (the last push of each SKU wins).
     const outbound = new Queue(outboundQueue('shopify-main'), { connection: bullConnection(redis.url), prefix: '{hub}' });
-    await until(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'outbound drained', 120_000);
+    await waitFor(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'outbound drained', 120_000);
 
     // One stock reconciliation, then every SKU in the store equals the ledger's availableToSell.
     const config = loadConfig(env['HUB_CONFIG'], env);
@@ -224,8 +224,8 @@ ${simConnectorYaml(sim, {
     const logger = createLogger({ level: 'silent', pretty: false });
     const target = reconcileTarget(bindConnectors(config, connectorRegistry, { logger }), 'shopify-main')!;
     const run = await runReconciliation({ db, config, erp, logger }, target, 'stock', { trigger: 'manual' });
-    await until(async () => (await db.query('SELECT 1 FROM availability_outbox')).rowCount === 0, 'heal pushes relayed', 60_000);
-    await until(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'heal pushes sent', 60_000);
+    await waitFor(async () => (await db.query('SELECT 1 FROM availability_outbox')).rowCount === 0, 'heal pushes relayed', 60_000);
+    await waitFor(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'heal pushes sent', 60_000);
     await outbound.close();
     const ats = await computeAvailableToSell(db, SKUS.map((sku) => ({ sku, channel: 'web' })), erp);
     const storeDrift = SKUS.filter((sku) => sim.store.available(sku) !== ats.get(`${sku}\u0000web`));
@@ -261,15 +261,3 @@ ${simConnectorYaml(sim, {
   }, 900_000);
 });
 
-async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      // the database may be restarting
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { waitFor } from '../helpers/hub.js';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,13 +15,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function until(probe: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A private redis-server with AOF fsync on every write, which the fault test may kill at will. */
 export class PrivateRedis {
@@ -38,7 +32,7 @@ export class PrivateRedis {
     });
     const child = this.child;
     process.once('exit', () => child.kill('SIGKILL'));
-    await until(() => redisAnswers(this.url, 300), 'redis-server');
+    await waitFor(() => redisAnswers(this.url, 300), 'redis-server');
   }
 
   /** SIGKILL, then start again on the same port and files: only the AOF brings the queues back. */

@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -134,15 +135,19 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-/** Polls `probe` until it returns a truthy value or the deadline passes (no fixed sleeps). */
-export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/**
+ * Waits until `probe` returns a truthy value (vitest's `vi.waitFor`, polling every 50 ms), with a
+ * ceiling generous enough for a busy 2-core machine; a probe that throws is tried again until then.
+ */
+export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 60_000): Promise<NonNullable<T>> {
+  return vi.waitFor(
+    async () => {
+      const value = await probe();
+      if (!value) throw new Error(`timed out waiting for ${what}`);
+      return value as NonNullable<T>;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
 
 let seq = 0;
