@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { Queryable } from '../core/store/index.js';
 import type { BoundConnector } from '../queues/bind.js';
 import type { HubQueues } from '../queues/runtime.js';
-import { connectorActivity } from './connector-status.js';
+import { connectorActivity } from '../queues/activity.js';
 import type { HubMetrics } from '../core/metrics.js';
 import { allQueueStats } from './queue-stats.js';
 import { refreshReconcileGauges } from './reconcile-metrics.js';

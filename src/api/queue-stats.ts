@@ -77,11 +77,3 @@ export async function allQueueStats(queues: HubQueues, redis: Redis, connectors:
   return Promise.all(topology(connectors).map((q) => queueStats(queues.get(q.name), redis, q, now)));
 }
 
-/** Inbound work per connector from the inbox (the durable record), whichever process holds it. */
-export async function inboundBacklog(db: Queryable): Promise<Map<string, { waiting: number; oldestAgeSeconds: number | null }>> {
-  const { rows } = await db.query<{ connector_id: string; n: number; age: number | null }>(
-    `SELECT connector_id, count(*) AS n, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS age
-     FROM inbox WHERE status = 'received' GROUP BY connector_id`,
-  );
-  return new Map(rows.map((r) => [r.connector_id, { waiting: r.n, oldestAgeSeconds: r.age === null ? null : Math.max(0, r.age) }]));
-}

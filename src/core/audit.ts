@@ -18,3 +18,18 @@ export async function audit(db: Queryable, entry: AuditEntry): Promise<void> {
     JSON.stringify(entry.details ?? {}),
   ]);
 }
+
+/** Audit rows, newest first, filtered; `before` continues after that id. */
+export async function listAudit(
+  db: Queryable,
+  filter: { actor?: string; action?: string; outcome?: string; before?: number; limit: number },
+): Promise<{ id: number; at: string; actor: string; action: string; target: string | null; outcome: string; details: Record<string, unknown> }[]> {
+  const { rows } = await db.query<{ id: number; at: Date; actor: string; action: string; target: string | null; outcome: string; details: Record<string, unknown> }>(
+    `SELECT id, at, actor, action, target, outcome, details FROM audit_log
+     WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR outcome = $3)
+       AND ($4::bigint IS NULL OR id < $4)
+     ORDER BY id DESC LIMIT $5`,
+    [filter.actor ?? null, filter.action ?? null, filter.outcome ?? null, filter.before ?? null, filter.limit],
+  );
+  return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+}

@@ -1,3 +1,4 @@
+import { listAudit } from '../../core/audit.js';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { redact } from '../../core/config/redact.js';
@@ -61,14 +62,7 @@ export const adminRoutes: OpsRoute[] = [
     }),
     response: AuditPageSchema,
     async handler({ deps, query }) {
-      const { rows } = await deps.db.query<{ id: number; at: Date; actor: string; action: string; target: string | null; outcome: string; details: Record<string, unknown> }>(
-        `SELECT id, at, actor, action, target, outcome, details FROM audit_log
-         WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR outcome = $3)
-           AND ($4::bigint IS NULL OR id < $4)
-         ORDER BY id DESC LIMIT ${query.limit}`,
-        [query.actor ?? null, query.action ?? null, query.outcome ?? null, query.before ?? null],
-      );
-      const items = rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+      const items = await listAudit(deps.db, query);
       return { items, nextBefore: items.length === query.limit ? items.at(-1)!.id : null };
     },
   }),

@@ -1,4 +1,5 @@
-import { allQueueStats, inboundBacklog } from '../queue-stats.js';
+import { inboundBacklog } from '../../queues/inbox.js';
+import { allQueueStats } from '../queue-stats.js';
 import { defineRoute, type OpsRoute } from './route.js';
 import { HistoryResponseSchema, QueuesResponseSchema } from './schemas.js';
 
