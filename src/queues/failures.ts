@@ -74,30 +74,45 @@ export async function failJob(job: Job<FailureTracked>, err: unknown, ctx: Failu
   const retryable = !(err instanceof HubError) || err.retryable;
   const final = !retryable || attempt.attempt >= (job.opts.attempts ?? 1);
   if (final) {
-    const keys = businessKeys(ctx.events ?? (ctx.event ? [ctx.event] : []), ctx.payload);
-    if (ctx.keys) {
-      keys.orderKeys = [...new Set([...keys.orderKeys, ...ctx.keys.orderKeys])];
-      keys.skus = [...new Set([...keys.skus, ...ctx.keys.skus])];
-    }
-    const report: DeadLetterReport = {
-      sourceKey: `${ctx.queue}/${job.id}/${attempt.attempt}`,
-      queue: ctx.queue,
-      step: ctx.step,
-      connectorId: ctx.connectorId,
-      eventType: ctx.eventType ?? ctx.event?.type ?? null,
-      error,
-      attempts: history,
-      inboxId: ctx.inboxId ?? null,
-      payload: ctx.payload ?? null,
-      event: ctx.event ?? null,
-      orderKeys: keys.orderKeys,
-      skus: keys.skus,
-      firstFailedAt: history[0]!.at,
-      replayOf: job.data.replayOf ?? null,
-    };
-    await deadLetters.add('dead-letter', report, { jobId: `dl-${ctx.queue}-${job.id}-${attempt.attempt}`, ...DEAD_LETTER_JOB_OPTIONS });
+    await reportDeadLetter(deadLetters, `${ctx.queue}/${job.id}/${attempt.attempt}`, ctx, error, history, job.data.replayOf ?? null);
     // The code rides along so the `failed` listener counts the real cause, not `unexpected`.
     if (!retryable) throw Object.assign(new UnrecoverableError(`${error.code}: ${error.message}`), { code: error.code });
   }
   throw err;
+}
+
+/**
+ * The one dead-letter report builder: the failure's context, its error and every attempt, sent to
+ * `hub.dead-letter` under a job id derived from `sourceKey` (so a repeat of the same failure is one report).
+ */
+export async function reportDeadLetter(
+  deadLetters: Queue,
+  sourceKey: string,
+  ctx: FailureContext,
+  error: DeadLetterReport['error'],
+  history: AttemptRecord[],
+  replayOf: number | null,
+): Promise<void> {
+  const keys = businessKeys(ctx.events ?? (ctx.event ? [ctx.event] : []), ctx.payload);
+  if (ctx.keys) {
+    keys.orderKeys = [...new Set([...keys.orderKeys, ...ctx.keys.orderKeys])];
+    keys.skus = [...new Set([...keys.skus, ...ctx.keys.skus])];
+  }
+  const report: DeadLetterReport = {
+    sourceKey,
+    queue: ctx.queue,
+    step: ctx.step,
+    connectorId: ctx.connectorId,
+    eventType: ctx.eventType ?? ctx.event?.type ?? null,
+    error,
+    attempts: history,
+    inboxId: ctx.inboxId ?? null,
+    payload: ctx.payload ?? null,
+    event: ctx.event ?? null,
+    orderKeys: keys.orderKeys,
+    skus: keys.skus,
+    firstFailedAt: history[0]!.at,
+    replayOf,
+  };
+  await deadLetters.add('dead-letter', report, { jobId: `dl-${sourceKey.replaceAll('/', '-')}`, ...DEAD_LETTER_JOB_OPTIONS });
 }

@@ -5,7 +5,7 @@ import { ContractError, RateLimitedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Shipment } from '../core/model/index.js';
 import type { Db, Queryable } from '../core/store/index.js';
-import { failJob, type FailureContext, type FailureTracked } from './failures.js';
+import { describeError, failJob, reportDeadLetter, type FailureContext, type FailureTracked } from './failures.js';
 import { outboundQueue } from './names.js';
 import { DEAD_LETTER_JOB_OPTIONS } from './retry-policy.js';
 
@@ -222,25 +222,9 @@ async function deadLetterItems(job: Job<PushJobData>, deps: OutboundDeps, queue:
   const { connectorId } = job.data;
   for (const f of failures) {
     const item = items.find((i) => i.sku === f.sku);
-    await deps.deadLetters.add(
-      'dead-letter',
-      {
-        sourceKey: `${queue}/${job.id}/${f.sku}`,
-        queue,
-        step: 'push',
-        connectorId,
-        eventType: 'availability.changed',
-        error: { ...f.error.toJSON(), errorClass: f.error.name, code: f.error.code, message: f.error.message },
-        attempts: [{ attempt: job.attemptsMade + 1, at: new Date().toISOString(), errorClass: f.error.name, code: f.error.code, message: f.error.message }],
-        inboxId: null,
-        payload: { kind: 'availability', connectorId, items: item ? [item] : [] },
-        event: null,
-        orderKeys: [],
-        skus: [f.sku],
-        firstFailedAt: new Date().toISOString(),
-        replayOf: job.data.replayOf ?? null,
-      },
-      { jobId: `dl-${queue}-${job.id}-${f.sku}`, ...DEAD_LETTER_JOB_OPTIONS },
-    );
+    const error = describeError(f.error);
+    const attempt = { attempt: job.attemptsMade + 1, at: new Date().toISOString(), errorClass: error.errorClass, code: error.code, message: error.message };
+    const ctx: FailureContext = { queue, step: 'push', connectorId, eventType: 'availability.changed', payload: { kind: 'availability', connectorId, items: item ? [item] : [] }, keys: { orderKeys: [], skus: [f.sku] } };
+    await reportDeadLetter(deps.deadLetters, `${queue}/${job.id}/${f.sku}`, ctx, error, [attempt], job.data.replayOf ?? null);
   }
 }
