@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidSignatureError, ValidationError } from '../../core/errors.js';
 import { CanonicalEventSchema, zodIssues, type CanonicalEvent } from '../../core/model/index.js';
+import { constantTimeEqual } from '../http/signatures.js';
 import { defineConnector, type WebhookRequest } from '../types.js';
 
 /**
@@ -29,9 +30,7 @@ export function signCanonical(rawBody: string | Buffer, secret: string): string 
 function verifyCanonical(request: WebhookRequest, config: CanonicalConfig) {
   const given = request.headers['x-hub-signature-256'] ?? '';
   const expected = signCanonical(request.rawBody, config.credentials.webhookSecret);
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  if (!constantTimeEqual(given, expected)) {
     throw new InvalidSignatureError('X-Hub-Signature-256 does not match the body', { field: 'headers.x-hub-signature-256' });
   }
   const deliveryId = request.headers['x-hub-delivery-id'];
