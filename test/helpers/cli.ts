@@ -31,7 +31,7 @@ export function spawnHub(
   args: string[],
   env: Record<string, string | undefined>,
   ready: RegExp,
-  timeoutMs = 30_000,
+  timeoutMs = 180_000,
 ): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
   const child = spawn(process.execPath, [HUB_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
