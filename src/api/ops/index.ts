@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Hub } from '../../hub/create-hub.js';
 import { openDeadLettersByConnector } from '../../queues/dead-letter-store.js';
 import { AlertMonitor } from '../alerts.js';
+import { refreshBudgetGauges } from '../budget-metrics.js';
 import { bullBoardRouter } from '../bull-board.js';
 import { QueueHistory, type QueueHistoryOptions } from '../queue-history.js';
 import { allQueueStats } from '../queue-stats.js';
@@ -92,6 +93,7 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
     for (const r of await openDeadLettersByConnector(hub.db)) metrics.deadLettersOpen.set({ connector: r.connector ?? '' }, r.n);
   });
   metrics.onScrape(() => refreshReconcileGauges(deps));
+  metrics.onScrape(() => refreshBudgetGauges(hub));
   return {
     deps,
     tokens,

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ebayConnector } from '../../src/connectors/ebay/index.js';
+import { createErpContext } from '../../src/core/erp/context.js';
+import { availableToSell } from '../../src/core/erp/index.js';
+import { paceMs, reserveOf } from '../../src/queues/budget-policy.js';
+import { type EbaySimulator, ebaySimConnectorYaml, startEbaySimulator } from '../sim/ebay/index.js';
+import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, type TestHub, waitFor } from '../helpers/hub.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const revisions = ebayConnector.budgets!.find((b) => b.name === 'listing-revisions')!;
+
+/** A clock the test moves: the hub's budget windows and the simulator's "today" both read it. */
+function testClock(startIso: string) {
+  let t = Date.parse(startIso);
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+}
+
+/**
+ * Budgets through the production wiring (createHub, relay, outbound worker, real Redis and
+ * PostgreSQL) against the eBay simulator, which counts quantity revisions per listing per day.
+ */
+describe('budgets: a listing whose stock churns all day (eBay, 250 revisions per listing per day)', () => {
+  const clock = testClock('2031-03-04T00:00:00.000Z');
+  let ebay: EbaySimulator;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    ebay = await startEbaySimulator({ now: clock.now, tokenLifetimeSec: 10 * 24 * 3600 });
+    const config = parseTestConfig(`
+locations: [{ id: wh-east, kind: warehouse }]
+channels:
+  - { id: ebay, connector: ebay-main, locations: [wh-east], safetyStock: 0 }
+connectors:
+  - id: events
+    type: canonical
+    credentials: { webhookSecret: ${CANONICAL_SECRET} }
+${ebaySimConnectorYaml(ebay, { extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
+`);
+    hub = await startTestHub({ config, now: clock.now });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await ebay?.close();
+  });
+
+  const level = (sku: string, quantity: number) => hub.postEvents(event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' }));
+  const ats = (sku: string) => availableToSell(hub.db, sku, 'ebay', createErpContext(hub.config));
+  /** The relay has moved every change (pushed or held) and the connector's queue is empty. */
+  const settled = async () => {
+    const { rows } = await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM availability_outbox`);
+    const counts = await hub.hub.queues.outbound('ebay-main').getJobCounts('wait', 'active', 'delayed', 'prioritized');
+    return Number(rows[0]!.n) === 0 && Object.values(counts).every((n) => n === 0);
+  };
+  const applied = async (sku: string, quantity: number) => (await ats(sku)) === quantity;
+
+  it('keeps a day of churn (a change every 5 minutes, 288 in all) under the daily cap, then sends the latest value', { timeout: 600_000 }, async () => {
+    const sku = 'CHURN-1';
+    ebay.store.addListing({ sku, quantity: 0 });
+    let latest = 0;
+    for (let step = 0; clock.now() < Date.parse('2031-03-04T23:55:00.000Z'); step++) {
+      // Never zero: every change is routine (an increase, or a decrease that leaves stock on sale).
+      latest = 5 + ((step * 37) % 40);
+      await level(sku, latest);
+      await waitFor(() => applied(sku, latest), `change ${step} applied`, 30_000);
+      await waitFor(settled, `change ${step} relayed`, 30_000);
+      clock.advance(5 * MINUTE);
+    }
+    const sent = ebay.store.revisionsToday(sku);
+    expect(sent).toBeLessThanOrEqual(revisions.max);
+    // Routine changes use the budget less the reserve, paced over the day: far fewer than the 288 changes.
+    expect(sent).toBeLessThanOrEqual(revisions.max - reserveOf(revisions));
+    expect(sent).toBeGreaterThan(DAY / paceMs(revisions) / 2);
+    // The last change may still be held for its slot; once the slot comes, the latest value goes out.
+    clock.advance(paceMs(revisions));
+    await waitFor(() => ebay.store.available(sku) === latest, 'latest value pushed at its slot', 30_000);
+    expect(ebay.store.revisionsToday(sku)).toBeLessThanOrEqual(revisions.max);
+
+    // The budget left is visible to operators: the most revised listing, in /metrics and /api/connectors.
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    const gauge = metrics.split('\n').find((l) => l.startsWith('hub_connector_budget_remaining{') && l.includes('connector="ebay-main"') && l.includes('budget="listing-revisions"'));
+    expect(Number(gauge?.split(' ').pop())).toBe(revisions.max - ebay.store.revisionsToday(sku));
+  });
+
+  it('sends a drop to zero at once, with no time passing, even though the routine slot is hours of budget away', { timeout: 120_000 }, async () => {
+    const sku = 'CHURN-1';
+    await level(sku, 30);
+    await waitFor(() => applied(sku, 30), 'rise applied', 30_000);
+    await waitFor(settled, 'rise relayed', 30_000);
+    // The rise waits for its slot: the clock is frozen, so the channel still shows the old value.
+    expect(ebay.store.available(sku)).not.toBe(30);
+    const before = ebay.store.revisionsToday(sku);
+    await level(sku, 0);
+    await waitFor(() => ebay.store.available(sku) === 0, 'drop to zero pushed without waiting for a slot', 30_000);
+    expect(ebay.store.revisionsToday(sku)).toBe(before + 1);
+    expect(ebay.store.revisionsToday(sku)).toBeLessThanOrEqual(revisions.max);
+  });
+});
