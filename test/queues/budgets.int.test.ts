@@ -8,6 +8,7 @@ import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, type TestHub, w
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
+const VIEWER = 'budget-viewer-token-0123456789';
 const revisions = ebayConnector.budgets!.find((b) => b.name === 'listing-revisions')!;
 
 /** A clock the test moves: the hub's budget windows and the simulator's "today" both read it. */
@@ -36,6 +37,8 @@ connectors:
     type: canonical
     credentials: { webhookSecret: ${CANONICAL_SECRET} }
 ${ebaySimConnectorYaml(ebay, { extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
+auth:
+  tokens: [{ name: viewer-1, role: viewer, token: ${VIEWER} }]
 `);
     hub = await startTestHub({ config, now: clock.now });
   });
@@ -71,28 +74,38 @@ ${ebaySimConnectorYaml(ebay, { extra: ['retry: { attempts: 6, backoffMs: 100, ma
     // Routine changes use the budget less the reserve, paced over the day: far fewer than the 288 changes.
     expect(sent).toBeLessThanOrEqual(revisions.max - reserveOf(revisions));
     expect(sent).toBeGreaterThan(DAY / paceMs(revisions) / 2);
+    // The budget left is visible to operators (the most revised listing's): every revision so far is in today's window.
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    const gauge = metrics.split('\n').find((l) => l.startsWith('hub_connector_budget_remaining{') && l.includes('connector="ebay-main"') && l.includes('budget="listing-revisions"'));
+    expect(Number(gauge?.split(' ').pop())).toBe(revisions.max - sent);
+    const res = await fetch(`${hub.url}/api/connectors/ebay-main`, { headers: { authorization: `Bearer ${VIEWER}` } });
+    const status = (await res.json()) as { budgets: { name: string; remaining: number; sku: string | null }[] };
+    expect(status.budgets.find((b) => b.name === 'listing-revisions')).toMatchObject({ remaining: revisions.max - sent, sku });
+
     // The last change may still be held for its slot; once the slot comes, the latest value goes out.
     clock.advance(paceMs(revisions));
     await waitFor(() => ebay.store.available(sku) === latest, 'latest value pushed at its slot', 30_000);
     expect(ebay.store.revisionsToday(sku)).toBeLessThanOrEqual(revisions.max);
 
-    // The budget left is visible to operators: the most revised listing, in /metrics and /api/connectors.
-    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
-    const gauge = metrics.split('\n').find((l) => l.startsWith('hub_connector_budget_remaining{') && l.includes('connector="ebay-main"') && l.includes('budget="listing-revisions"'));
-    expect(Number(gauge?.split(' ').pop())).toBe(revisions.max - ebay.store.revisionsToday(sku));
   });
 
   it('sends a drop to zero at once, with no time passing, even though the routine slot is hours of budget away', { timeout: 120_000 }, async () => {
     const sku = 'CHURN-1';
-    await level(sku, 30);
-    await waitFor(() => applied(sku, 30), 'rise applied', 30_000);
-    await waitFor(settled, 'rise relayed', 30_000);
-    // The rise waits for its slot: the clock is frozen, so the channel still shows the old value.
-    expect(ebay.store.available(sku)).not.toBe(30);
+    // Two rises with the clock frozen: the first may take the slot that has come, the second waits for the next.
+    for (const quantity of [48, 50]) {
+      await level(sku, quantity);
+      await waitFor(() => applied(sku, quantity), `rise to ${quantity} applied`, 30_000);
+      await waitFor(settled, `rise to ${quantity} relayed`, 30_000);
+    }
+    expect(ebay.store.available(sku)).not.toBe(50);
+    const { rows } = await hub.db.query<{ available: number }>(`SELECT available FROM availability_held WHERE connector_id = 'ebay-main' AND sku = $1`, [sku]);
+    expect(rows).toEqual([{ available: 50 }]);
     const before = ebay.store.revisionsToday(sku);
     await level(sku, 0);
     await waitFor(() => ebay.store.available(sku) === 0, 'drop to zero pushed without waiting for a slot', 30_000);
     expect(ebay.store.revisionsToday(sku)).toBe(before + 1);
+    // The held rise is older than the drop: it is dropped, never sent over the zero.
+    expect((await hub.db.query(`SELECT 1 FROM availability_held WHERE sku = $1`, [sku])).rowCount).toBe(0);
     expect(ebay.store.revisionsToday(sku)).toBeLessThanOrEqual(revisions.max);
   });
 });

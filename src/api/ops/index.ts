@@ -74,6 +74,7 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
     catalog: hub.catalog,
     metrics: hub.metrics,
     logger: hub.logger,
+    budgets: hub.budgets,
   };
   const history = new QueueHistory(hub.queues, redis, hub.connectors, hub.logger, o.history);
   const alerts = new AlertMonitor(Object.defineProperties({ fetch: o.fetch }, Object.getOwnPropertyDescriptors(live)) as typeof live & { fetch?: typeof fetch });
