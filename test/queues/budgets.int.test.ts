@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ebayConnector } from '../../src/connectors/ebay/index.js';
+import { walmartConnector } from '../../src/connectors/walmart/index.js';
 import { createErpContext } from '../../src/core/erp/context.js';
 import { availableToSell } from '../../src/core/erp/index.js';
 import { paceMs, reserveOf } from '../../src/queues/budget-policy.js';
 import { type EbaySimulator, ebaySimConnectorYaml, startEbaySimulator } from '../sim/ebay/index.js';
+import { type WalmartSimulator, startWalmartSimulator, walmartConnectorYaml } from '../sim/walmart/index.js';
 import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, type TestHub, waitFor } from '../helpers/hub.js';
 
 const MINUTE = 60_000;
@@ -107,5 +109,71 @@ auth:
     // The held rise is older than the drop: it is dropped, never sent over the zero.
     expect((await hub.db.query(`SELECT 1 FROM availability_held WHERE sku = $1`, [sku])).rowCount).toBe(0);
     expect(ebay.store.revisionsToday(sku)).toBeLessThanOrEqual(revisions.max);
+  });
+});
+
+/**
+ * A connector-wide budget (Walmart: 10 bulk inventory feeds an hour) against the Walmart simulator:
+ * many SKUs go as one feed while the budget allows, item calls carry urgent drops when it does not,
+ * and routine changes wait for the next feed.
+ */
+describe('budgets: feeds per hour choose between a feed, item calls, or waiting (Walmart)', () => {
+  const clock = testClock('2031-03-05T08:00:00.000Z');
+  const feeds = walmartConnector.budgets!.find((b) => b.name === 'inventory-feeds')!;
+  const skus = ['FEED-1', 'FEED-2', 'FEED-3', 'FEED-4', 'FEED-5'];
+  let walmart: WalmartSimulator;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    walmart = await startWalmartSimulator();
+    for (const sku of skus) walmart.store.addItem(sku, 0);
+    const config = parseTestConfig(`
+locations: [{ id: wh-east, kind: warehouse }]
+channels:
+  - { id: walmart, connector: walmart-main, locations: [wh-east], safetyStock: 0 }
+connectors:
+  - id: events
+    type: canonical
+    credentials: { webhookSecret: ${CANONICAL_SECRET} }
+${walmartConnectorYaml(walmart, { location: 'wh-east', pollEveryMs: 3_600_000, settings: ['singleUpdateMax: 2', 'feedPollIntervalMs: 20'], extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
+`);
+    hub = await startTestHub({ config, now: clock.now });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await walmart?.close();
+  });
+
+  const levels = (quantities: Record<string, number>) =>
+    hub.postEvents(Object.entries(quantities).map(([sku, quantity]) => event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' })));
+  const onWalmart = (quantities: Record<string, number>) => Object.entries(quantities).every(([sku, q]) => walmart.store.available(sku) === q);
+  const held = async () => Number((await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM availability_held WHERE connector_id = 'walmart-main'`)).rows[0]!.n);
+
+  it('sends five SKUs as one feed, holds the next round for the next feed slot, pushes a drop to zero by item call at once', { timeout: 120_000 }, async () => {
+    const first = Object.fromEntries(skus.map((s, i) => [s, 10 + i]));
+    await levels(first);
+    await waitFor(() => onWalmart(first), 'first round pushed', 30_000);
+    expect(walmart.counters.feeds).toBe(1);
+    const itemCalls = walmart.counters.inventoryUpdates;
+
+    // A second round a moment later: the feed budget is paced (one feed per 400 s), so it waits.
+    const second = Object.fromEntries(skus.map((s, i) => [s, 20 + i]));
+    await levels(second);
+    await waitFor(async () => (await held()) === skus.length, 'second round held', 30_000);
+    expect(onWalmart(first)).toBe(true);
+
+    // One SKU sells out: an item call carries it now; the others keep waiting.
+    await levels({ 'FEED-3': 0 });
+    await waitFor(() => walmart.store.available('FEED-3') === 0, 'drop to zero pushed by item call', 30_000);
+    expect(walmart.counters.feeds).toBe(1);
+    expect(walmart.counters.inventoryUpdates).toBe(itemCalls + 1);
+    expect(await held()).toBe(skus.length - 1);
+
+    // The next feed slot comes: the held values go together as one feed, the zero stays.
+    clock.advance(paceMs(feeds));
+    const rest = { ...second, 'FEED-3': 0 };
+    await waitFor(() => onWalmart(rest), 'held round pushed at the next feed slot', 30_000);
+    expect(walmart.counters.feeds).toBe(2);
+    expect(await held()).toBe(0);
   });
 });
