@@ -1,9 +1,11 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ebayConnector } from '../../src/connectors/ebay/index.js';
 import { walmartConnector } from '../../src/connectors/walmart/index.js';
 import { createErpContext } from '../../src/core/erp/context.js';
 import { availableToSell } from '../../src/core/erp/index.js';
 import { paceMs, reserveOf } from '../../src/queues/budget-policy.js';
+import { createBudgetStore } from '../../src/queues/budget-store.js';
 import { type EbaySimulator, ebaySimConnectorYaml, startEbaySimulator } from '../sim/ebay/index.js';
 import { type WalmartSimulator, startWalmartSimulator, walmartConnectorYaml } from '../sim/walmart/index.js';
 import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, type TestHub, waitFor } from '../helpers/hub.js';
@@ -175,5 +177,29 @@ ${walmartConnectorYaml(walmart, { location: 'wh-east', pollEveryMs: 3_600_000, s
     await waitFor(() => onWalmart(rest), 'held round pushed at the next feed slot', 30_000);
     expect(walmart.counters.feeds).toBe(2);
     expect(await held()).toBe(0);
+  });
+});
+
+describe('budget store (Redis, injected clock)', () => {
+  it('spends atomically up to the limit across concurrent callers and frees spends a window later', async () => {
+    const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    const clock = testClock('2031-03-06T00:00:00.000Z');
+    const prefix = `{test-budget-${Date.now()}}`;
+    const store = createBudgetStore(redis, prefix, clock.now);
+    const spec = { name: 'feeds', max: 5, windowMs: 5 * MINUTE, per: 'connector' as const, operation: 'feed', doc: 'https://example.invalid' };
+    try {
+      const taken = await Promise.all(Array.from({ length: 12 }, () => store.take('c1', spec, undefined, 1)));
+      expect(taken.filter(Boolean)).toHaveLength(5);
+      expect(await store.usage('c1', spec)).toMatchObject({ used: 5, remaining: 0 });
+      clock.advance(5 * MINUTE - 1);
+      expect((await store.usage('c1', spec)).used).toBe(5);
+      clock.advance(spec.windowMs); // well past the window and its bucket
+      expect((await store.usage('c1', spec)).used).toBe(0);
+      expect(await store.take('c1', spec, undefined, 1)).toBe(true);
+    } finally {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 });
