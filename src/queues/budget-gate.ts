@@ -1,6 +1,6 @@
 import type { Queryable } from '../core/store/index.js';
-import { type PushBudgets, isUrgent, paceMs, reserveOf, routineSlot } from './budget-policy.js';
-import { type BudgetStore, freeAt } from './budget-store.js';
+import { type PushBudgets, freeAt, isUrgent, paceMs, reserveOf, routineSlot } from './budget-policy.js';
+import type { BudgetStore } from './budget-store.js';
 
 /** The latest availability of one SKU on one channel, on its way to a connector. */
 export interface GateItem {

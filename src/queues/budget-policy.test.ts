@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BudgetSpec } from '../connectors/types.js';
-import { isUrgent, paceMs, reserveOf, routineSlot } from './budget-policy.js';
-import { freeAt } from './budget-store.js';
+import { burstOf, freeAt, isUrgent, paceMs, reserveOf, routineSlot } from './budget-policy.js';
 
 const DAY = 86_400_000;
 const revisions: BudgetSpec = { name: 'listing-revisions', max: 250, windowMs: DAY, per: 'sku', operation: 'push.availability', doc: 'https://developer.ebay.com/develop/guides/listing-management' };
-const usage = (used: number, lastAt: number | null, expiries: [number, number][] = []) => ({ used, remaining: 250 - used, lastAt, expiries });
+const usage = (used: number, paceAt: number | null, expiries: [number, number][] = []) => ({ used, remaining: 250 - used, lastAt: paceAt, paceAt, expiries });
 
 describe('budget policy', () => {
   it('keeps a tenth of a listing budget for urgent pushes and spreads the rest over the day', () => {
@@ -13,10 +12,15 @@ describe('budget policy', () => {
     expect(paceMs(revisions)).toBe(Math.ceil(DAY / 225));
   });
 
-  it('gives a routine change its slot one pace after the last push, and after room opens below the reserve', () => {
+  it('lets a short burst through, then gives sustained changes one slot per pace, and waits for room below the reserve', () => {
     const now = 1_000_000;
+    const pace = paceMs(revisions);
+    expect(burstOf(revisions)).toBe(5);
     expect(routineSlot(revisions, usage(0, null), now)).toBe(now);
-    expect(routineSlot(revisions, usage(10, now - 1000), now)).toBe(now - 1000 + paceMs(revisions));
+    // Pacing runs 2 paces ahead of the clock: within the burst, so now.
+    expect(routineSlot(revisions, usage(2, now + 2 * pace), now)).toBe(now);
+    // 7 paces ahead: the slot is when it is back to 4 paces ahead.
+    expect(routineSlot(revisions, usage(7, now + 7 * pace), now)).toBe(now + 3 * pace);
     // 225 routine spends counted: the slot is when the oldest leaves the window.
     expect(routineSlot(revisions, usage(225, now - DAY, [[now + 5000, 1], [now + 9000, 224]]), now)).toBe(now + 5000);
   });

@@ -1,5 +1,5 @@
 import type { BudgetSpec, ConnectorDefinition } from '../connectors/types.js';
-import { type BudgetUsage, freeAt } from './budget-store.js';
+import type { BudgetUsage } from './budget-store.js';
 
 /**
  * The budgets one connector instance spends when it pushes, sorted by how the outbound step
@@ -56,11 +56,20 @@ export function paceMs(spec: BudgetSpec): number {
 }
 
 /**
- * When a routine (non-urgent) spend may happen: one pace after the last spend of any kind, and
- * once the count has room below the reserve.
+ * Routine spends that may go back to back after a quiet spell: a 45th of the routine budget, at
+ * least one (eBay's 225 routine revisions a day: 5, so an order right after a push still goes out;
+ * a feed budget of 10 an hour: 1, so changes gather into the next feed).
+ */
+export function burstOf(spec: BudgetSpec): number {
+  return Math.max(1, Math.floor((spec.max - reserveOf(spec)) / 45));
+}
+
+/**
+ * When a routine (non-urgent) spend may happen: when the pace allows it (sustained changes get one
+ * spend per pace, after a burst of {@link burstOf}), and once the count has room below the reserve.
  */
 export function routineSlot(spec: BudgetSpec, usage: BudgetUsage, now: number): number {
-  const paced = usage.lastAt === null ? now : usage.lastAt + paceMs(spec);
+  const paced = usage.paceAt === null ? now : usage.paceAt - (burstOf(spec) - 1) * paceMs(spec);
   return Math.max(now, paced, freeAt(usage, spec.max - reserveOf(spec), 1, now));
 }
 
@@ -70,4 +79,15 @@ export function routineSlot(spec: BudgetSpec, usage: BudgetUsage, now: number): 
  */
 export function isUrgent(available: number, lastPushed: number | undefined, threshold = 0): boolean {
   return available <= threshold && (lastPushed === undefined || available < lastPushed);
+}
+
+/** When the count will have fallen to `limit - amount` or below, so `amount` more fits (now if it already fits). */
+export function freeAt(usage: BudgetUsage, limit: number, amount: number, now: number): number {
+  let used = usage.used;
+  if (used + amount <= limit) return now;
+  for (const [at, n] of usage.expiries) {
+    used -= n;
+    if (used + amount <= limit) return Math.max(now, at);
+  }
+  return now;
 }

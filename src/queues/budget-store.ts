@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BudgetSpec } from '../connectors/types.js';
+import { paceMs } from './budget-policy.js';
 
 /**
  * Budget counters in Redis, shared by every hub process.
@@ -23,6 +24,11 @@ export interface BudgetUsage {
   remaining: number;
   /** The last spend (epoch ms), or null. */
   lastAt: number | null;
+  /**
+   * Pacing state (the theoretical arrival time of a cell-rate algorithm): every spend moves it one
+   * pace past max(itself, now), so it runs ahead of the clock by the spends not yet "earned".
+   */
+  paceAt: number | null;
   /** Spends still counted, oldest first: `[expiresAt, amount]` (when each stops counting). */
   expiries: [number, number][];
 }
@@ -48,24 +54,25 @@ export interface BudgetStore {
 }
 
 // KEYS[1] counters hash (bucket index → count, "last" → ms), KEYS[2] peak zset (sku → used).
-// ARGV: now, windowMs, bucketMs, amount, limit (-1: spend whatever is left), sku ('' for none).
+// ARGV: now, windowMs, bucketMs, amount, limit (-1: spend whatever is left), sku ('' for none), pace ms.
 const TAKE = `
 local now, window, bucket = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local amount, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
+local amount, limit, pace = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[7])
 local current = math.floor(now / bucket)
 local oldest = current - math.ceil(window / bucket) - 1
 local used = 0
 local fields = redis.call('HGETALL', KEYS[1])
 for i = 1, #fields, 2 do
   local f = fields[i]
-  if f ~= 'last' then
+  if f ~= 'last' and f ~= 'pace' then
     local idx = tonumber(f)
     if idx <= oldest then redis.call('HDEL', KEYS[1], f) else used = used + tonumber(fields[i + 1]) end
   end
 end
 if limit >= 0 and used + amount > limit then return {0, used} end
 redis.call('HINCRBY', KEYS[1], tostring(current), amount)
-redis.call('HSET', KEYS[1], 'last', ARGV[1])
+local paceAt = tonumber(redis.call('HGET', KEYS[1], 'pace') or '0')
+redis.call('HSET', KEYS[1], 'last', ARGV[1], 'pace', tostring(math.max(paceAt, now) + pace * amount))
 redis.call('PEXPIRE', KEYS[1], window + 3 * bucket)
 if ARGV[6] ~= '' then
   redis.call('ZADD', KEYS[2], used + amount, ARGV[6])
@@ -92,6 +99,7 @@ export function createBudgetStore(redis: Redis, prefix: string, now: () => numbe
       amount,
       limit,
       spec.per === 'sku' ? (sku ?? '') : '',
+      paceMs(spec),
     )) as [number, number];
     return ok === 1;
   };
@@ -104,7 +112,7 @@ export function createBudgetStore(redis: Redis, prefix: string, now: () => numbe
     const expiries: [number, number][] = [];
     let used = 0;
     for (const [field, value] of Object.entries(fields)) {
-      if (field === 'last') continue;
+      if (field === 'last' || field === 'pace') continue;
       const idx = Number(field);
       if (idx <= oldest) continue;
       used += Number(value);
@@ -112,7 +120,7 @@ export function createBudgetStore(redis: Redis, prefix: string, now: () => numbe
       expiries.push([(idx + n + 1) * b, Number(value)]);
     }
     expiries.sort((a, z) => a[0] - z[0]);
-    return { used, remaining: Math.max(0, spec.max - used), lastAt: fields['last'] ? Number(fields['last']) : null, expiries };
+    return { used, remaining: Math.max(0, spec.max - used), lastAt: fields['last'] ? Number(fields['last']) : null, paceAt: fields['pace'] ? Number(fields['pace']) : null, expiries };
   }
 
   return {
@@ -133,18 +141,7 @@ export function createBudgetStore(redis: Redis, prefix: string, now: () => numbe
         if (u.used === 0) await redis.zrem(peakKey(connectorId, spec), sku);
         else await redis.zadd(peakKey(connectorId, spec), u.used, sku);
       }
-      return { sku: null, used: 0, remaining: spec.max, lastAt: null, expiries: [] };
+      return { sku: null, used: 0, remaining: spec.max, lastAt: null, paceAt: null, expiries: [] };
     },
   };
-}
-
-/** When the count will have fallen to `limit - amount` or below, so `amount` more fits (now if it already fits). */
-export function freeAt(usage: BudgetUsage, limit: number, amount: number, now: number): number {
-  let used = usage.used;
-  if (used + amount <= limit) return now;
-  for (const [at, n] of usage.expiries) {
-    used -= n;
-    if (used + amount <= limit) return Math.max(now, at);
-  }
-  return now;
 }

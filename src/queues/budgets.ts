@@ -3,8 +3,8 @@ import type { BudgetSpec } from '../connectors/types.js';
 import type { Queryable } from '../core/store/index.js';
 import type { BoundConnector } from './bind.js';
 import { type AvailabilityGate, createAvailabilityGate } from './budget-gate.js';
-import { type PushBudgets, gatesAvailability, isTracked, pushBudgets } from './budget-policy.js';
-import { type BudgetStore, createBudgetStore, freeAt } from './budget-store.js';
+import { type PushBudgets, freeAt, gatesAvailability, isTracked, pushBudgets } from './budget-policy.js';
+import { type BudgetStore, createBudgetStore } from './budget-store.js';
 import type { PushJobData } from './outbound.js';
 
 /** One declared budget of a connector instance, as operators see it. */
