@@ -2,6 +2,7 @@ import { connectorActivity, type Activity } from '../queues/activity.js';
 import type { HubConfig } from '../core/config/load.js';
 import type { Queryable } from '../core/store/index.js';
 import type { BoundConnector } from '../queues/bind.js';
+import type { BudgetStatus, HubBudgets } from '../queues/budgets.js';
 import type { HubQueues } from '../queues/runtime.js';
 import { outboundQueue } from '../queues/names.js';
 import { hasOutboundQueue } from './queue-stats.js';
@@ -28,6 +29,10 @@ export interface ConnectorStatus {
   failures: number;
   errorRate: number | null;
   openDeadLetters: number;
+  /** Its type's budgets (per hour, per day) with what is left; empty when disabled. */
+  budgets: BudgetStatus[];
+  /** Availability changes waiting for budget. */
+  heldChanges: number;
 }
 
 const DEGRADED_RATE = 0.05;
@@ -37,10 +42,11 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** Status of every configured connector, enabled or not. */
 export async function connectorStatuses(
-  deps: { config: HubConfig; db: Queryable; queues: HubQueues; connectors: ReadonlyMap<string, BoundConnector> },
+  deps: { config: HubConfig; db: Queryable; queues: HubQueues; connectors: ReadonlyMap<string, BoundConnector>; budgets?: HubBudgets },
   windowMinutes = 60,
 ): Promise<ConnectorStatus[]> {
   const activity = await connectorActivity(deps.db, windowMinutes);
+  const held = deps.budgets ? await deps.budgets.held(deps.db) : new Map<string, number>();
   return Promise.all(
     deps.config.connectors.map(async (instance) => {
       const active = deps.connectors.get(instance.id);
@@ -72,6 +78,8 @@ export async function connectorStatuses(
         failures,
         errorRate,
         openDeadLetters: a?.open ?? 0,
+        budgets: active && deps.budgets ? await deps.budgets.status(active) : [],
+        heldChanges: held.get(instance.id) ?? 0,
       };
     }),
   );

@@ -71,8 +71,19 @@ export interface ConnectorDefinition<TSchema extends z.ZodObject = z.ZodObject> 
    * a normalizer can look an item up by any of them.
    */
   externalIdKeys?: readonly string[];
-  /** Limits the API sets per hour or day (feeds per hour, revisions per listing per day); the outbound step spends them. */
+  /**
+   * Limits the API sets per hour or day (feeds per hour, revisions per listing per day); the outbound
+   * step spends them. Budgets with `operation: 'push.availability'` are tracked by the hub: per SKU,
+   * one per item sent; per connector, one per call. `push.fulfillment` ones count one per shipment
+   * pushed, and the one {@link bulkPush} names counts one per bulk push.
+   */
   budgets?: BudgetSpec[];
+  /**
+   * Availability pushes of more than `threshold(config)` items go as one bulk operation (a feed) that
+   * spends the budget named `budget`; smaller ones go item by item. The outbound step sizes its jobs
+   * from this: it sends a feed only while that budget lasts, and item calls otherwise.
+   */
+  bulkPush?: { budget: string; threshold(config: z.infer<TSchema>): number };
   /** Default client-side rate limit; config may override it per instance. */
   rateLimit: RateLimitSpec;
   /** Most availability items one push call carries (the API's batch limit). */

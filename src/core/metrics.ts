@@ -20,6 +20,10 @@ export interface HubMetrics {
   reconcileDrift: Gauge<'connector' | 'channel'>;
   /** Share of SKUs whose channel stock matched the ledger at the last reconciliation (0..1); read like reconcileDrift. */
   stockAccuracy: Gauge<'channel'>;
+  /** Budget left per connector and declared budget (per-SKU budgets: the most spent listing's), read from Redis at scrape time. */
+  budgetRemaining: Gauge<'connector' | 'budget'>;
+  /** Availability changes waiting for a connector's budget, read from the database at scrape time. */
+  budgetHeldItems: Gauge<'connector'>;
   /** Registers work that refreshes scrape-time gauges; all of it runs once per scrape. */
   onScrape(refresh: () => Promise<void>): void;
 }
@@ -107,6 +111,20 @@ export function createMetrics(): HubMetrics {
       name: 'hub_reconcile_drift_rows',
       help: 'Drift rows found by the last reconciliation run, per connector and channel',
       labelNames: ['connector', 'channel'],
+      registers: [registry],
+      collect,
+    }),
+    budgetRemaining: new Gauge({
+      name: 'hub_connector_budget_remaining',
+      help: 'Spends left of a connector budget in its rolling window (per hour, per day); for a per-SKU budget, what the most spent listing has left',
+      labelNames: ['connector', 'budget'],
+      registers: [registry],
+      collect,
+    }),
+    budgetHeldItems: new Gauge({
+      name: 'hub_connector_budget_held_items',
+      help: 'Availability changes waiting for their slot in a connector budget (the latest value per SKU)',
+      labelNames: ['connector'],
       registers: [registry],
       collect,
     }),

@@ -7,7 +7,8 @@ import { createMetrics, type HubMetrics } from '../core/metrics.js';
 import { openDb, type Db } from '../core/store/index.js';
 import { Catalog } from '../queues/catalog.js';
 import { connectorState } from '../queues/connector-state.js';
-import { DEFAULT_REDIS_URL } from '../queues/redis.js';
+import { createHubBudgets, type HubBudgets } from '../queues/budgets.js';
+import { createRedis, DEFAULT_REDIS_URL } from '../queues/redis.js';
 import { bullConnection, HubQueues } from '../queues/runtime.js';
 import { bindConnectors, fulfillmentRoutes, type BoundConnector } from '../queues/bind.js';
 
@@ -28,6 +29,10 @@ export interface Hub {
   readonly catalog: Catalog;
   readonly metrics: HubMetrics;
   readonly logger: Logger;
+  /** Connector budgets (per hour, per day): counters in Redis, held changes in the database. */
+  readonly budgets: HubBudgets;
+  /** The hub's clock for budgets (tests inject one to simulate a day). */
+  readonly now: () => number;
   readonly redisUrl: string;
   readonly registry: readonly ConnectorDefinition[];
   /**
@@ -62,6 +67,8 @@ export interface CreateHubOptions {
   redisUrl?: string;
   registry?: readonly ConnectorDefinition[];
   metrics?: HubMetrics;
+  /** Clock of budget windows and slots; default Date.now. */
+  now?: () => number;
 }
 
 export async function createHub(config: HubConfig, options: CreateHubOptions): Promise<Hub> {
@@ -80,6 +87,14 @@ export async function createHub(config: HubConfig, options: CreateHubOptions): P
   const queues = new HubQueues(bullConnection(redisUrl), config.queues.prefix, connectors);
   const catalog = new Catalog(db);
   const metrics = options.metrics ?? createMetrics();
+  const now = options.now ?? Date.now;
+  let redis: ReturnType<typeof createRedis> | undefined;
+  const budgets = createHubBudgets(
+    () => (redis ??= createRedis(redisUrl)),
+    config.queues.prefix,
+    now,
+    async () => void (await redis?.quit().catch(() => redis?.disconnect())),
+  );
   return {
     current: () => current,
     erp: () => erp,
@@ -89,6 +104,8 @@ export async function createHub(config: HubConfig, options: CreateHubOptions): P
     catalog,
     metrics,
     logger,
+    budgets,
+    now,
     snapshot: () => ({ config: current, erp, db, queues, connectors, catalog, logger, metrics }),
     redisUrl,
     registry,
@@ -102,6 +119,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions): P
     },
     async close() {
       await queues.close();
+      await budgets.close();
       await Promise.all([...connectors.values(), ...retired].map((c) => c.close()));
       if (!options.db) await db.close();
     },

@@ -7,6 +7,7 @@ import type { Shipment } from '../core/model/index.js';
 import type { Db, Queryable } from '../core/store/index.js';
 import { describeError, failJob, reportDeadLetter, type FailureContext, type FailureTracked } from './failures.js';
 import { outboundQueue } from './names.js';
+import type { AvailabilityGate } from './budget-gate.js';
 import { DEAD_LETTER_JOB_OPTIONS } from './retry-policy.js';
 
 /** Items of one push call: the latest availability of several SKUs for one connector. */
@@ -14,6 +15,8 @@ export interface PushAvailabilityJobData extends FailureTracked {
   kind: 'availability';
   connectorId: string;
   items: { sku: string; channel: string; available: number; version: number }[];
+  /** The budget this job spent as one bulk push (a feed), when the relay planned it as one. */
+  bulk?: string;
   retry?: { maxBackoffMs: number };
 }
 
@@ -53,6 +56,7 @@ export async function relayAvailability(
   enqueue: (connectorId: string, batches: PushJobData[]) => Promise<void>,
   busy: (connectorId: string) => Promise<boolean> = async () => false,
   limit = 5000,
+  gate?: AvailabilityGate,
 ): Promise<{ rows: number; items: number; jobs: number }> {
   // A connector whose queue still holds pushes (rate limited, throttled, down) keeps its changes in
   // the outbox, where they go on coalescing; they move when its queue has drained.
@@ -66,12 +70,15 @@ export async function relayAvailability(
        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit, routed, [...routes.keys()]],
     );
-    if (rows.length === 0) return { rows: 0, items: 0, jobs: 0 };
+    // Changes a budget held back whose slot has come are planned again with the new ones.
+    const gated = [...new Set(routed.map((c) => routes.get(c)!.connectorId))].filter((id) => gate?.covers(id));
+    const due = gate ? await gate.due(tx, gated) : [];
+    if (rows.length === 0 && due.length === 0) return { rows: 0, items: 0, jobs: 0 };
     const latest = new Map<string, OutboxRow>();
-    for (const row of rows) {
+    for (const row of [...due.map((d) => ({ ...d, id: -1 })), ...rows]) {
       const key = `${row.channel}\u0000${row.sku}`;
       const seen = latest.get(key);
-      if (!seen || seen.version < row.version) latest.set(key, row);
+      if (!seen || Number(seen.version) < Number(row.version)) latest.set(key, row);
     }
     const perConnector = new Map<string, OutboxRow[]>();
     for (const row of latest.values()) {
@@ -85,17 +92,17 @@ export async function relayAvailability(
     for (const [connectorId, items] of perConnector) {
       const size = [...routes.values()].find((r) => r.connectorId === connectorId)?.batchSize ?? 100;
       const batches: PushAvailabilityJobData[] = [];
-      for (let i = 0; i < items.length; i += size) {
-        batches.push({
-          kind: 'availability',
-          connectorId,
-          items: items.slice(i, i + size).map(({ sku, channel, available, version }) => ({ sku, channel, available, version })),
-        });
+      const plain = items.map(({ sku, channel, available, version }) => ({ sku, channel, available, version }));
+      if (gate?.covers(connectorId)) {
+        for (const job of await gate.plan(tx, connectorId, plain, size)) batches.push({ kind: 'availability', connectorId, items: job.items, ...(job.bulk ? { bulk: job.bulk } : {}) });
+      } else {
+        for (let i = 0; i < plain.length; i += size) batches.push({ kind: 'availability', connectorId, items: plain.slice(i, i + size) });
       }
+      if (batches.length === 0) continue;
       await enqueue(connectorId, batches);
       jobs += batches.length;
     }
-    await tx.query('DELETE FROM availability_outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    if (rows.length > 0) await tx.query('DELETE FROM availability_outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     return { rows: rows.length, items: latest.size, jobs };
   });
 }
@@ -154,6 +161,11 @@ export interface OutboundDeps {
   onCalls?: (connectorId: string, calls: number) => void;
   /** Called when a push had to wait for the connector's rate limit or was throttled. */
   onThrottle?: (connectorId: string) => void;
+  /**
+   * Records budget spends the relay could not plan: a job run again (its items and its feed are
+   * spent again) and the calls a push made. Failures to record are logged, never fail the push.
+   */
+  spend?: (data: PushJobData, what: { retry: true } | { calls: number }) => Promise<void>;
 }
 
 /**
@@ -168,11 +180,15 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
     data.kind === 'fulfillment'
       ? { queue, step: 'push', connectorId, payload: data, eventType: 'shipment.confirmed', keys: { orderKeys: [data.shipment.externalOrderId], skus: data.shipment.lines.map((l) => l.sku) } }
       : { queue, step: 'push', connectorId, payload: data, eventType: 'availability.changed' };
+  const spend = (what: { retry: true } | { calls: number }) =>
+    deps.spend?.(data, what).catch((err: Error) => deps.logger.warn({ connectorId, err: err.message }, 'budget spend not recorded'));
   try {
+    if (job.attemptsMade > 0) await spend({ retry: true });
     if (data.kind === 'fulfillment') {
       if (!deps.client.pushFulfillment) throw new ContractError(`${connectorId} cannot record fulfilments`);
       await deps.client.pushFulfillment(data.shipment, {});
       deps.onCalls?.(connectorId, 1);
+      await spend({ calls: 1 });
       return { pushed: 1, skipped: 0, failed: 0 };
     }
     const items = await newerThanPushed(deps.db, connectorId, data.items);
@@ -184,6 +200,7 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
     const result = await deps.client.pushAvailability(updates);
     if ((deps.client.stats?.().throttleWaitMs ?? 0) > waitedBefore) deps.onThrottle?.(connectorId);
     deps.onCalls?.(connectorId, result.calls);
+    await spend({ calls: result.calls });
     const failed = new Set(result.failures.map((f) => f.sku));
     const done = items.filter((i) => !failed.has(i.sku));
     if (done.length > 0) {

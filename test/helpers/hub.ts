@@ -72,6 +72,8 @@ export async function startTestHub(
     ops?: Pick<OpsOptions, 'history' | 'fetch'>;
     /** Coalescing window; tests default to 100 ms so they need not wait. */
     coalesceMs?: number;
+    /** The hub's clock for budget windows (a simulated day); default Date.now. */
+    now?: () => number;
   } = {},
 ): Promise<TestHub> {
   const config = options.config ?? parseTestConfig(options.yaml ?? BASE_CONFIG);
@@ -80,7 +82,7 @@ export async function startTestHub(
   config.queues.coalesceMs = options.coalesceMs ?? Math.min(config.queues.coalesceMs, 100);
   const db = await openTestDb(options.kind ?? 'postgres', { lockTimeoutMs: options.lockTimeoutMs });
   const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false });
-  const hub = await createHub(config, { logger, db, redisUrl: REDIS_URL, registry: options.registry ?? connectorRegistry });
+  const hub = await createHub(config, { logger, db, redisUrl: REDIS_URL, registry: options.registry ?? connectorRegistry, now: options.now });
   const { metrics } = hub;
   const workers = await startWorkers(hub, { sweepMs: 500, lockDurationMs: 5000, stalledIntervalMs: 1000, ...options.workers });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });

@@ -5,7 +5,19 @@ import { parseConfig } from '../../src/core/config/load.js';
 import { previewMapping } from '../../src/cli/mappings.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../config/examples');
-const ENV = { ACME_WEBHOOK_SECRET: 'acme-test-secret-0123456789', B2B_PORTAL_TOKEN: 'portal-token-0123456789' };
+const ENV = {
+  ACME_WEBHOOK_SECRET: 'acme-test-secret-0123456789',
+  B2B_PORTAL_TOKEN: 'portal-token-0123456789',
+  AMAZON_LWA_CLIENT_ID: 'amzn1.application-oa2-client.example',
+  AMAZON_LWA_CLIENT_SECRET: 'amzn-example-secret',
+  AMAZON_LWA_REFRESH_TOKEN: 'Atzr|example-refresh-token',
+  AMAZON_RELAY_SECRET: 'relay-secret-0123456789abcdef',
+  EBAY_CLIENT_ID: 'Example-App-PRD-0123456789',
+  EBAY_CLIENT_SECRET: 'PRD-example-cert',
+  EBAY_REFRESH_TOKEN: 'v^1.1#example-refresh-token',
+  WALMART_CLIENT_ID: 'walmart-example-client',
+  WALMART_CLIENT_SECRET: 'walmart-example-secret',
+};
 const load = (file: string) => parseConfig(readFileSync(join(EXAMPLES, file), 'utf8'), ENV, EXAMPLES);
 
 describe('config/examples', () => {

@@ -104,11 +104,27 @@ async function renderConnectors() {
       { label: 'Last success', cell: (c) => fmtTime(c.lastSuccessAt) },
       { label: `Error rate (${connectors[0]?.windowMinutes ?? 60} min)`, num: true, cell: (c) => fmtPct(c.errorRate) },
       { label: 'Open dead letters', num: true, cell: (c) => c.openDeadLetters },
+      { label: 'Budgets left', cell: budgetCell },
       { label: '', cell: toggle },
     ],
     connectors,
     (c) => ({ dataset: { connector: c.id } }),
   );
+}
+
+// Per-hour and per-day limits of the connector's API: what is left in the rolling window, and
+// changes waiting for their slot. A per-SKU budget shows its most spent listing.
+function budgetCell(c) {
+  if (!c.budgets?.length) return h('span', { class: 'muted' }, '—');
+  const window = (ms) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+  const rows = c.budgets.map((b) =>
+    h('div', { class: b.tracked && b.remaining === 0 ? 'budget spent' : 'budget', title: `${b.operation} · ${b.doc}` },
+      h('strong', {}, b.name), ' ',
+      b.tracked ? `${b.remaining} of ${b.max} left / ${window(b.windowMs)}` : `${b.max} / ${window(b.windowMs)} (not counted)`,
+      b.per === 'sku' && b.sku ? h('span', { class: 'muted' }, ` (most spent: ${b.sku})`) : null),
+  );
+  if (c.heldChanges > 0) rows.push(h('div', { class: 'muted' }, `${c.heldChanges} change(s) waiting for budget`));
+  return rows;
 }
 
 async function lookupSku(event) {

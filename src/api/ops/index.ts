@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Hub } from '../../hub/create-hub.js';
 import { openDeadLettersByConnector } from '../../queues/dead-letter-store.js';
 import { AlertMonitor } from '../alerts.js';
+import { refreshBudgetGauges } from '../budget-metrics.js';
 import { bullBoardRouter } from '../bull-board.js';
 import { QueueHistory, type QueueHistoryOptions } from '../queue-history.js';
 import { allQueueStats } from '../queue-stats.js';
@@ -73,6 +74,7 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
     catalog: hub.catalog,
     metrics: hub.metrics,
     logger: hub.logger,
+    budgets: hub.budgets,
   };
   const history = new QueueHistory(hub.queues, redis, hub.connectors, hub.logger, o.history);
   const alerts = new AlertMonitor(Object.defineProperties({ fetch: o.fetch }, Object.getOwnPropertyDescriptors(live)) as typeof live & { fetch?: typeof fetch });
@@ -92,6 +94,7 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
     for (const r of await openDeadLettersByConnector(hub.db)) metrics.deadLettersOpen.set({ connector: r.connector ?? '' }, r.n);
   });
   metrics.onScrape(() => refreshReconcileGauges(deps));
+  metrics.onScrape(() => refreshBudgetGauges(hub));
   return {
     deps,
     tokens,

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
+import type { HubBudgets } from '../../queues/budgets.js';
 import { z } from 'zod';
 import type { HubConfig } from '../../core/config/load.js';
 import type { Role } from '../../core/config/schema.js';
@@ -27,6 +28,8 @@ export interface OpsDeps {
   logger: Logger;
   history: QueueHistory;
   alerts: AlertMonitor;
+  /** Connector budgets (left per window, changes held); absent in consoles built without a hub. */
+  budgets?: HubBudgets;
 }
 
 export interface RouteContext<P, Q, B> {

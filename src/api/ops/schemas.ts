@@ -94,6 +94,20 @@ export const ReplayResultSchema = z.object({
 export const ReplayResponseSchema = z.object({ results: z.array(ReplayResultSchema) });
 export const DiscardResponseSchema = z.object({ discarded: z.array(z.number().int()), refused: z.array(z.number().int()) });
 
+export const ConnectorBudgetSchema = z.object({
+  name: z.string(),
+  per: z.enum(['connector', 'sku']).describe('Counted for the whole connector, or per SKU (listing)'),
+  operation: z.string().describe('What spends it: push.availability, push.fulfillment, a feed type'),
+  max: z.number().int(),
+  windowMs: z.number().int(),
+  doc: z.string().describe('The API documentation page that states the limit'),
+  tracked: z.boolean().describe('Whether the hub counts it; untracked budgets are shown as declared'),
+  used: z.number().int().nullable().describe('Spent in the rolling window; per SKU: by the most spent listing'),
+  remaining: z.number().int().nullable(),
+  sku: z.string().nullable().describe('The most spent listing of a per-SKU budget'),
+  nextFreeAt: isoOrNull.describe('When the oldest counted spend leaves the window'),
+});
+
 export const ConnectorStatusSchema = z.object({
   id: z.string(),
   type: z.string(),
@@ -110,6 +124,8 @@ export const ConnectorStatusSchema = z.object({
   failures: z.number().int().describe('Dead letters stored in the window'),
   errorRate: z.number().nullable().describe('failures / (processed + failures); null without events'),
   openDeadLetters: z.number().int(),
+  budgets: z.array(ConnectorBudgetSchema).describe('Limits its API sets per hour or day, with what is left in the rolling window'),
+  heldChanges: z.number().int().describe('Availability changes waiting for budget (the latest value per SKU), sent at their slot'),
 });
 export const ConnectorsResponseSchema = z.object({ connectors: z.array(ConnectorStatusSchema) });
 

@@ -103,6 +103,8 @@ export const amazonSpConnector = defineConnector({
       doc: 'https://developer-docs.amazon.com/sp-api/changelog/update-feed-size-and-rate-limit-changes-for-the-json_listings_feed',
     },
   ],
+  // Pushes above feedThreshold SKUs are one JSON_LISTINGS_FEED: the hub sends one only while the feed budget lasts.
+  bulkPush: { budget: 'json-listings-feeds', threshold: (config) => config.settings.feedThreshold },
   webhooks: amazonSpWebhooks,
   createClient: createAmazonSpConnectorClient,
 });

@@ -100,6 +100,8 @@ export const walmartConnector = defineConnector({
   // One job becomes one feed above `singleUpdateMax` SKUs; feeds take up to 50K records, and
   // fewer, larger feeds spend less of the 10-an-hour budget.
   pushBatchSize: 1000,
+  // Pushes above singleUpdateMax SKUs are one inventory feed: the hub sends one only while the feed budget lasts.
+  bulkPush: { budget: 'inventory-feeds', threshold: (config) => config.settings.singleUpdateMax },
   webhooks: walmartWebhooks,
   createClient: createWalmartConnectorClient,
 });

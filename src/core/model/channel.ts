@@ -21,6 +21,9 @@ export const ChannelSchema = z.object({
   skuSafetyStock: z.record(SkuSchema, QuantitySchema).default({}).describe('Per-SKU overrides of safetyStock'),
   buffers: z.array(BufferSchema).default([]).describe('Further reductions, applied after safety stock'),
   cap: QuantitySchema.optional().describe('Never advertise more than this many units'),
+  lowStockThreshold: QuantitySchema.optional().describe(
+    'A drop of availableToSell to this many units or fewer is pushed at once, even when the connector\'s budget (revisions per day, feeds per hour) would have it wait; default 0 (a drop to zero)',
+  ),
 });
 export type Channel = z.infer<typeof ChannelSchema>;
 export type ChannelInput = z.input<typeof ChannelSchema>;

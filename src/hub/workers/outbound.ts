@@ -24,6 +24,7 @@ export function outboundWorker(hub: Hub, bound: BoundConnector, options: WorkerO
         logger: hub.logger,
         onCalls: (c, n) => hub.metrics.outboundCalls.inc({ connector: c }, n),
         onThrottle: (c) => hub.metrics.outboundThrottleWaits.inc({ connector: c }),
+        spend: (data, what) => hub.budgets.spend(hub.connectors.get(bound.id) ?? bound, data, what),
       });
     },
     { ...workerOptions(hub, options), concurrency: 1, limiter: { max: limit.max, duration: limit.durationMs } },

@@ -3,10 +3,16 @@ import type { Hub } from '../create-hub.js';
 
 /**
  * Moves the ERP's outboxes (availability changes, fulfilments) to the outbound queues every
- * coalescing window. Routes are computed from the config and bindings in force at each pass.
+ * coalescing window. Routes are computed from the config and bindings in force at each pass. A
+ * connector with budgets (revisions per listing per day, feeds per hour) gets its changes through
+ * the budget gate: routine ones wait for their slot, drops to zero go at once.
  */
 export function outboxRelay(hub: Hub): { stop(): Promise<void> } {
   const { db, queues, logger } = hub;
+  const gate = hub.budgets.gate(
+    () => hub.connectors,
+    (channel) => hub.current().channels.find((c) => c.id === channel)?.lowStockThreshold ?? 0,
+  );
   let relaying = false;
   const pass = () => {
     if (relaying) return;
@@ -21,6 +27,8 @@ export function outboxRelay(hub: Hub): { stop(): Promise<void> } {
         routes,
         (id, batches) => queues.enqueuePushes(id, batches),
         async (id) => Object.values(await queues.outbound(id).getJobCounts('wait', 'delayed', 'prioritized')).some((n) => n > 0),
+        undefined,
+        gate,
       ),
       relayFulfillments(db, (id, batches) => queues.enqueuePushes(id, batches)),
     ])
