@@ -1,8 +1,11 @@
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Db } from './db.js';
 import { createPgliteDb } from './pglite.js';
 import { createPostgresDb } from './postgres.js';
-import { migrate } from './migrate.js';
+import { listMigrations, migrate } from './migrate.js';
+import { pgliteTemplate } from './pglite-template.js';
 
 export type { Db, Tx, Queryable, QueryResult, DbKind } from './db.js';
 export { migrate, listMigrations } from './migrate.js';
@@ -20,14 +23,34 @@ export interface OpenDbOptions {
 
 /** Opens the database chosen by `DATABASE_URL` (PostgreSQL) or PGlite under `<dataDir>/pglite`, and migrates it. */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
-  const db = options.databaseUrl
-    ? await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize, lockTimeoutMs: options.lockTimeoutMs })
-    : await createPgliteDb(options.dataDir === 'memory' ? undefined : join(options.dataDir ?? './data', 'pglite'));
+  if (options.databaseUrl) {
+    const db = await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize, lockTimeoutMs: options.lockTimeoutMs });
+    return migrated(db);
+  }
+  const migrations = listMigrations();
+  const template = pgliteTemplate(PGLITE_VERSION, migrations);
+  const db = await createPgliteDb(options.dataDir === 'memory' ? undefined : join(options.dataDir ?? './data', 'pglite'), { template });
+  await migrated(db, migrations);
+  await db.saveTemplate();
+  return db;
+}
+
+async function migrated<D extends Db>(db: D, migrations = listMigrations()): Promise<D> {
   try {
-    await migrate(db);
+    await migrate(db, migrations);
   } catch (err) {
     await db.close();
     throw err;
   }
   return db;
 }
+
+/** The installed PGlite's version, part of the template key (a new PGlite makes a new template). */
+const PGLITE_VERSION = (() => {
+  try {
+    const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+    return (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
