@@ -28,10 +28,10 @@ const previewCatalog = {
 } as unknown as Catalog;
 
 /**
- * Runs a payload through connector `connectorId`'s mapping for `kind` (its webhook topic) with
+ * Runs a payload through connector `connectorId`'s mapping for `topic` (its webhook topic) with
  * the given config, exactly as the inbound worker would, and applies nothing.
  */
-export async function previewMapping(config: HubConfig, connectorId: string, kind: string, text: string): Promise<MappingPreview> {
+export async function previewMapping(config: HubConfig, connectorId: string, topic: string, text: string): Promise<MappingPreview> {
   const fail = (code: string, field: string | undefined, message: string, extra: Record<string, unknown> = {}): MappingPreview => ({
     exitCode: 2,
     output: { error: { code, connector: connectorId, ...(field ? { field } : {}), message, ...extra } },
@@ -41,8 +41,8 @@ export async function previewMapping(config: HubConfig, connectorId: string, kin
     return fail('invalid_value', 'connectorId', `no enabled connector "${connectorId}"; configured: ${[...connectors.keys()].join(', ') || '(none)'}`);
   }
   try {
-    const result = await normalizeDelivery({ catalog: previewCatalog, connectors }, { connectorId, topic: kind, body: text, receivedAt: new Date().toISOString() });
-    if (result.ignored) return fail('invalid_value', 'kind', result.ignored);
+    const result = await normalizeDelivery({ catalog: previewCatalog, connectors }, { connectorId, topic, body: text, receivedAt: new Date().toISOString() });
+    if (result.ignored) return fail('invalid_value', 'topic', result.ignored);
     return { exitCode: 0, output: result.events };
   } catch (err) {
     if (err instanceof SyntaxError) return fail('invalid_value', 'payload', `payload is not JSON: ${err.message}`);
@@ -54,14 +54,14 @@ export async function previewMapping(config: HubConfig, connectorId: string, kin
 export function registerMappingsCommands(program: Command): void {
   const mappings = program.command('mappings').description('inspect connector mappings');
   mappings
-    .command('test <connectorId> <kind> <payload-file>')
+    .command('test <connectorId> <topic> <payload-file>')
     .description('print the canonical events a payload maps to with the live config (exit 2 with the mapping errors); no side effects')
     .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
-    .action(async (connectorId: string, kind: string, file: string, opts: { config?: string }) => {
+    .action(async (connectorId: string, topic: string, file: string, opts: { config?: string }) => {
       let outcome: MappingPreview;
       try {
         const text = readFileSync(file, 'utf8');
-        outcome = await previewMapping(loadConfig(opts.config), connectorId, kind, text);
+        outcome = await previewMapping(loadConfig(opts.config), connectorId, topic, text);
       } catch (err) {
         const code = err instanceof HubError ? err.code : 'invalid_value';
         outcome = { exitCode: 2, output: { error: { code, connector: connectorId, message: (err as Error).message } } };

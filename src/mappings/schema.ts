@@ -81,7 +81,7 @@ export const FieldRuleSchema: z.ZodType<FieldRule> = z.lazy(() =>
   ]),
 );
 
-/** How one kind of inbound payload becomes canonical events. */
+/** How the payload of one webhook topic becomes canonical events. */
 export const EventMappingSchema = z.strictObject({
   type: z.enum(EVENT_TYPES).describe('Canonical event type produced'),
   each: ExpressionSchema.optional().describe('One event per item this yields (e.g. "lines"); otherwise one event for the body'),
@@ -99,6 +99,6 @@ export const MappingSettingsSchema = z.object({
   skuMap: SkuMapSchema.optional().describe('External SKU → ERP SKU (map: sku); without it SKUs must be ERP SKUs'),
   statusMap: z.record(z.string(), z.string()).optional().describe('External status → hub status (map: status)'),
   valueMaps: z.record(z.string(), ValueMapSchema).default({}).describe('Named value maps (map: <name>)'),
-  events: z.record(z.string(), EventMappingSchema).default({}).describe('Per event kind (the webhook topic): how it becomes canonical events'),
+  events: z.record(z.string(), EventMappingSchema).default({}).describe('Per webhook topic: how its payload becomes canonical events'),
 });
 export type MappingSettings = z.infer<typeof MappingSettingsSchema>;
