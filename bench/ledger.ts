@@ -95,7 +95,7 @@ async function measure(db: Db): Promise<Record<string, unknown>> {
     const w = workload(`c${c}-${randomUUID().slice(0, 6)}`, EVENTS);
     for (const e of w.seed) await applyEvent(db, e, ctx);
     out['eventsPerSec']![c] = await rate(w.events, c, (e) => applyRetrying(db, e));
-    out['ratio']![c] = Number((out['eventsPerSec']![c]! / out['insertTxPerSec']![c]!).toFixed(3));
+    out['ratio']![c] = Number((out['eventsPerSec']![c] / out['insertTxPerSec']![c]).toFixed(3));
   }
   const issues = await verifyLedger(db);
   return { ...out, ledgerVerified: issues.length === 0 };

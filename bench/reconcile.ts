@@ -115,7 +115,7 @@ channels: [{ id: web, connector: shopify-bench, locations: [wh-east, wh-west], s
 connectors:
 ${simConnectorYaml(shop, {
   id: 'shopify-bench',
-  locations: [[shop.locations[0]!, 'wh-east'], [shop.locations[1]!, 'wh-west']],
+  locations: [[shop.locations[0], 'wh-east'], [shop.locations[1], 'wh-west']],
   settings: ['requestTimeoutMs: 60000'],
   extra: ['reconcile: { stock: { policy: threshold, threshold: 5 } }'],
 })}

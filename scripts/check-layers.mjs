@@ -46,7 +46,7 @@ function* files(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* files(path);
-    else if (/\.ts$/.test(name) && !/\.test\.ts$/.test(name)) yield path;
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) yield path;
   }
 }
 

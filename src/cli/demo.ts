@@ -226,7 +226,7 @@ auth:
     const pending = await db.query<{ n: number }>(
       `SELECT (SELECT count(*) FROM inbox WHERE status = 'received') + (SELECT count(*) FROM availability_outbox) + (SELECT count(*) FROM fulfillment_outbox) AS n`,
     );
-    const queued = await hub!.hub.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    const queued = await hub.hub.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return pending.rows[0]!.n === 0 && Object.values(queued).every((n) => n === 0);
   }, 120_000);
   await refresh();
@@ -242,7 +242,7 @@ auth:
   const run = await runReconciliation({ db, config: hub.config, erp, logger }, reconcileTarget(hub.hub.connectors, 'shopify-demo')!, 'stock', { trigger: 'manual' });
   await waitUntil(async () => {
     const pending = await db.query<{ n: number }>('SELECT count(*) AS n FROM availability_outbox');
-    const queued = await hub!.hub.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    const queued = await hub.hub.queues.outbound('shopify-demo').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return pending.rows[0]!.n === 0 && Object.values(queued).every((n) => n === 0);
   }, 60_000);
   const matching = await accuracy();

@@ -78,8 +78,8 @@ export function registerDlqCommands(program: Command): void {
     .action((o: FilterOptions & { limit?: number; before?: number }) =>
       withServices(o.config, async (s) => {
         const page = await listDeadLetters(s.db, filterOf(o), { limit: o.limit, before: o.before });
-        if (o.json) return void console.log(JSON.stringify(page, null, 2));
-        if (page.items.length === 0) return void console.log('no dead letters match');
+        if (o.json) return  console.log(JSON.stringify(page, null, 2));
+        if (page.items.length === 0) return  console.log('no dead letters match');
         const table = new Table({ head: ['id', 'created', 'connector', 'step', 'error', 'event', 'message'], wordWrap: true, colWidths: [6, 26, 14, 10, 20, 20, 60] });
         for (const e of page.items) table.push([e.id, e.createdAt, e.connectorId ?? '', e.step, e.errorCode, e.eventType ?? '', e.message]);
         console.log(table.toString());
@@ -96,7 +96,7 @@ export function registerDlqCommands(program: Command): void {
       withServices(o.config, async (s) => {
         const entry = await getDeadLetter(s.db, ids([id])[0]!);
         if (!entry) throw new ReplayRequestError(`dead letter ${id} does not exist`);
-        if (o.json) return void console.log(JSON.stringify(entry, null, 2));
+        if (o.json) return  console.log(JSON.stringify(entry, null, 2));
         console.log(`dead letter ${entry.id} (${entry.status})  ${entry.connectorId ?? '-'}  step ${entry.step}  ${entry.eventType ?? ''}`);
         console.log(`error     ${entry.errorClass} / ${entry.errorCode}: ${entry.message}`);
         console.log(`failed    first ${entry.firstFailedAt}, stored ${entry.createdAt}`);
@@ -119,7 +119,7 @@ export function registerDlqCommands(program: Command): void {
         if (given.length === 0 && !hasFilter) throw new ReplayRequestError('name dead-letter ids or at least one filter (--connector, --error, ...)');
         const payload = o.edit ? parseJsonPreservingIds(readFileSync(o.edit, 'utf8')) : undefined;
         const results = await replayDeadLetters(s.snapshot(), given.length ? { ids: ids(given) } : { filter }, { actor: actor(), dryRun: o.dryRun, payload });
-        if (o.json) return void console.log(JSON.stringify(results, null, 2));
+        if (o.json) return  console.log(JSON.stringify(results, null, 2));
         for (const r of results) {
           console.log(`${r.id}: ${r.verdict}${r.message ? ` (${r.message})` : ''}`);
           for (const p of r.plan ?? []) {

@@ -51,7 +51,7 @@ export async function normalizePayload(connectorType: string, topic: string, tex
   const ctx: NormalizeContext<Record<string, unknown>> = {
     connectorId: connector,
     connectorType,
-    config: config as Record<string, unknown>,
+    config: config,
     receivedAt: RECEIVED_AT,
     delivery: { dedupKey: 'cli', topic },
     lookup: shopifyAwarePreviewLookup(options.instance ? ((settings['locations'] as Record<string, string> | undefined) ?? {}) : null),

@@ -142,7 +142,7 @@ export function registerReconcileCommands(program: Command): void {
     .action((o: { config?: string; connector?: string; status?: string; json?: boolean }) =>
       withServices(o.config, async (s) => {
         const rows = await listVariances(s.db, { connectorId: o.connector, action: o.status as never });
-        if (o.json) return void console.log(JSON.stringify(rows, null, 2));
+        if (o.json) return  console.log(JSON.stringify(rows, null, 2));
         console.log(rows.length === 0 ? 'no variances match' : varianceTable(rows));
       }),
     );

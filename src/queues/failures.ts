@@ -24,8 +24,8 @@ export function businessKeys(events: readonly CanonicalEvent[], payload: unknown
   const skus = new Set<string>();
   for (const e of events) {
     const d = e.data as Record<string, unknown>;
-    for (const k of ['externalOrderId', 'orderNumber']) if (typeof d[k] === 'string') orderKeys.add(d[k] as string);
-    if (typeof d['sku'] === 'string') skus.add(d['sku'] as string);
+    for (const k of ['externalOrderId', 'orderNumber']) if (typeof d[k] === 'string') orderKeys.add(d[k]);
+    if (typeof d['sku'] === 'string') skus.add(d['sku']);
     for (const line of (d['lines'] as { sku?: unknown }[] | undefined) ?? []) if (typeof line.sku === 'string') skus.add(line.sku);
   }
   const walk = (node: unknown, depth: number, key?: string) => {

@@ -64,7 +64,7 @@ export async function normalizeDelivery(
     const ctx: NormalizeContext<Record<string, unknown>> = {
       connectorId: entry.instance.id,
       connectorType: entry.definition.type,
-      config: entry.instance as unknown as Record<string, unknown>,
+      config: entry.instance,
       receivedAt: delivery.receivedAt,
       delivery: { dedupKey: '', topic: delivery.topic },
       lookup: deps.catalog.lookupFor(entry.instance),

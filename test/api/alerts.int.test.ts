@@ -25,7 +25,7 @@ class WebhookReceiver {
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hooks/T000/B000/secret-part`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/T000/B000/secret-part`;
     return this;
   }
   async stop(): Promise<void> {

@@ -146,7 +146,7 @@ export async function waitFor<T>(probe: () => Promise<T> | T, what: string, time
     async () => {
       const value = await probe();
       if (!value) throw new Error(`timed out waiting for ${what}`);
-      return value as NonNullable<T>;
+      return value;
     },
     { timeout: timeoutMs, interval: 50 },
   );

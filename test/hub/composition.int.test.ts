@@ -77,7 +77,7 @@ connectors:
 
   it('sends no availability to a fulfilment-only endpoint, and dead-letters nothing for it', async () => {
     await hub.postEvents(event('inventory.adjusted', { sku: 'TRK-1', location: 'wh-east', delta: 5, reason: 'receipt' }));
-    await waitFor(async () => (await hub.db.query(`SELECT 1 FROM inventory_balance WHERE sku = 'TRK-1'`)).rowCount! > 0, 'stock applied');
+    await waitFor(async () => (await hub.db.query(`SELECT 1 FROM inventory_balance WHERE sku = 'TRK-1'`)).rowCount > 0, 'stock applied');
     // Relayed, then every queue a push or its failure would pass through is idle.
     await waitFor(async () => (await hub.db.query(`SELECT 1 FROM availability_outbox WHERE sku = 'TRK-1'`)).rowCount === 0, 'outbox relayed');
     const idle = async (name: string) => Object.values(await hub.hub.queues.get(name).getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0);

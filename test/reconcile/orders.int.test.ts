@@ -63,7 +63,7 @@ describe('order reconciliation and re-sync (Shopify simulator)', () => {
     // The shop's next change of the order does reach the hub: still one allocation.
     sim.store.touchOrder(order.id);
     await sim.webhooks.idle();
-    await waitFor(async () => (await hub.db.query(`SELECT 1 FROM inbox WHERE connector_id = 'shopify-main' AND topic = 'orders/updated' AND status = 'processed' AND body LIKE $1`, [`%${order.id}%`])).rowCount! > 0, 'webhook applied');
+    await waitFor(async () => (await hub.db.query(`SELECT 1 FROM inbox WHERE connector_id = 'shopify-main' AND topic = 'orders/updated' AND status = 'processed' AND body LIKE $1`, [`%${order.id}%`])).rowCount > 0, 'webhook applied');
     expect(await allocated('MUG')).toBe(3);
     expect((await getOrder(hub.db, 'web', order.id))?.status).toBe('allocated');
   });

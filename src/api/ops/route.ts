@@ -87,7 +87,7 @@ export function defineRoute<P extends AnyObject = z.ZodObject<{}>, Q extends Any
   spec: RouteSpec<P, Q, B>,
 ): OpsRoute {
   if (spec.method !== 'get' && !spec.action) throw new Error(`${spec.method} ${spec.path} needs an audit action`);
-  return spec as unknown as OpsRoute;
+  return spec;
 }
 
 /** `/dead-letters/{id}` → `/dead-letters/:id`. */

@@ -78,7 +78,7 @@ describe('amazon-sp client: rate limits', () => {
   it('answers a 429 with a long Retry-After with RateLimitedError carrying that wait', async () => {
     const { client } = setup();
     lwa(1);
-    nock(BASE).get(SEARCH).query(true).reply(429, api('throttled').body as object, { 'Retry-After': '30' });
+    nock(BASE).get(SEARCH).query(true).reply(429, api('throttled').body, { 'Retry-After': '30' });
     const err = await client.call(searchCall).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfterMs).toBe(30_000);
@@ -88,7 +88,7 @@ describe('amazon-sp client: rate limits', () => {
   it('waits out a short Retry-After and resends', async () => {
     const { client, clock } = setup();
     lwa(1);
-    nock(BASE).get(SEARCH).query(true).reply(429, api('throttled').body as object, { 'Retry-After': '2' });
+    nock(BASE).get(SEARCH).query(true).reply(429, api('throttled').body, { 'Retry-After': '2' });
     nock(BASE).get(SEARCH).query(true).reply(200, EMPTY);
     await expect(client.call(searchCall)).resolves.toEqual(EMPTY);
     expect(clock.sleeps).toContain(2000);
@@ -107,7 +107,7 @@ describe('amazon-sp client: rate limits', () => {
   it('uses the rate in x-amzn-RateLimit-Limit as the hint when there is no Retry-After', async () => {
     const { client, clock } = setup();
     lwa(1);
-    nock(BASE).get(SEARCH).query(true).reply(429, api('throttled').body as object, { 'x-amzn-RateLimit-Limit': '0.5' });
+    nock(BASE).get(SEARCH).query(true).reply(429, api('throttled').body, { 'x-amzn-RateLimit-Limit': '0.5' });
     nock(BASE).get(SEARCH).query(true).reply(200, EMPTY);
     await client.call(searchCall);
     expect(clock.sleeps).toContain(2000);

@@ -57,7 +57,7 @@ export const canonicalConnector = defineConnector({
           // The sender cannot speak for another connector: source.connector is always this instance.
           const withSource =
             item !== null && typeof item === 'object'
-              ? { ...item, source: { ...((item as { source?: object }).source ?? {}), connector: ctx.connectorId, connectorType: ctx.connectorType } }
+              ? { ...item, source: { ...(item as { source?: object }).source, connector: ctx.connectorId, connectorType: ctx.connectorType } }
               : item;
           const parsed = CanonicalEventSchema.safeParse(withSource);
           if (!parsed.success) {

@@ -25,8 +25,8 @@ function ctx(topic: string, externalIds: Record<string, Record<string, string>> 
     lookup: createMappingLookup({ skus: new Set(['TSHIRT-M', 'MUG-1', 'POSTER-1']), external, locations: { default: 'wh-east' } }),
   };
 }
-const normalizePage = (body: unknown, c = ctx('orders')) => ebayWebhooks.topics['orders']!(body, c) as CanonicalEvent[];
-const normalizeOne = (body: unknown, c = ctx('order')) => ebayWebhooks.topics['order']!(body, c) as CanonicalEvent[];
+const normalizePage = (body: unknown, c = ctx('orders')) => ebayWebhooks.topics['orders']!(body, c);
+const normalizeOne = (body: unknown, c = ctx('order')) => ebayWebhooks.topics['order']!(body, c);
 const upserts = (events: CanonicalEvent[]) => events.filter((e): e is EventOf<'order.upserted'> => e.type === 'order.upserted');
 
 describe('eBay getOrders normalizer', () => {

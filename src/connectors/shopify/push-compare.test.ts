@@ -32,7 +32,7 @@ function setup(apiVersion: string, settings: Record<string, unknown> = {}) {
   const reply = (body: unknown, status = 200) =>
     nock(BASE)
       .post(path, (b: Body) => seen.push(b) > 0)
-      .reply(status, body as Record<string, unknown>);
+      .reply(status, body);
   /** Answers a levels read with `available` per inventory item id (numeric). */
   const levels = (available: Record<string, number>) =>
     reply({ data: { nodes: Object.entries(available).map(([id, quantity]) => ({ id: `gid://shopify/InventoryItem/${id}`, level: { quantities: [{ name: 'available', quantity }] } })) } });

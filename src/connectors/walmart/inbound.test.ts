@@ -19,7 +19,7 @@ function ctx(skus: string[] = ['TEE-M', 'MUG-01'], external: [string, string][] 
   };
 }
 
-const normalize = (body: unknown, c = ctx()) => walmartWebhooks.topics['orders']!(body, c) as CanonicalEvent[];
+const normalize = (body: unknown, c = ctx()) => walmartWebhooks.topics['orders']!(body, c);
 const orderOf = (events: CanonicalEvent[]) => events[0]!.data as Order;
 
 describe('walmart orders normalizer (one getAllOrders page)', () => {

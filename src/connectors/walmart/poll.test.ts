@@ -52,7 +52,7 @@ describe('walmart pollOrders', () => {
     ]);
     // Each polled order is a one-order page the `orders` normalizer reads; the second, already acknowledged, was not acknowledged again.
     const ctx = { connectorId: 'walmart-us', connectorType: 'walmart', config, receivedAt: 'x', delivery: { dedupKey: 'x', topic: 'orders' }, lookup: previewLookup(null) };
-    const events = pages.flatMap((p) => p.orders.flatMap((o) => walmartWebhooks.topics['orders']!(o, ctx as never) as CanonicalEvent[]));
+    const events = pages.flatMap((p) => p.orders.flatMap((o) => walmartWebhooks.topics['orders']!(o, ctx as never)));
     expect(events.map((e) => [e.type, e.source.externalId])).toEqual([
       ['order.upserted', '4792701166430'],
       ['order.upserted', '4792701166431'],

@@ -105,7 +105,7 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
       const current = entities.get(kind)!.get(String(payload['Id']));
       if (!current) return send(res, 400, fault('610', 'Object Not Found'));
       if (payload['SyncToken'] !== current.SyncToken) return send(res, 400, fault('5010', 'Stale Object Error'));
-      saved = { ...current, ...payload, SyncToken: String(Number(current.SyncToken) + 1) } as Entity;
+      saved = { ...current, ...payload, SyncToken: String(Number(current.SyncToken) + 1) };
       delete saved['sparse'];
       entities.get(kind)!.set(saved.Id, saved);
     } else {

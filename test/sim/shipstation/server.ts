@@ -104,7 +104,7 @@ export async function startShipStationSimulator(options: { apiKey?: string; apiS
     const fault = pending.shift();
     if (fault) {
       if (fault.status === 429) counters.throttled += 1;
-      return send(res, fault.status, fault.body ?? { message: 'fault' }, { ...rate, ...(fault.headers ?? {}) });
+      return send(res, fault.status, fault.body ?? { message: 'fault' }, { ...rate, ...fault.headers });
     }
     if (window.used > limit) {
       counters.throttled += 1;

@@ -51,7 +51,7 @@ export const normalizeTrackerUpdated: Normalizer<EasyPostConfig> = (body, ctx) =
       field: issues[0]?.path,
     });
   }
-  return [result.data as CanonicalEvent];
+  return [result.data];
 };
 
 function utc(value: string, field: string, connectorId: string): string {

@@ -29,7 +29,7 @@ export const normalizePayment: Normalizer = (body, ctx) => {
         source: { connector: ctx.connectorId, connectorType: ctx.connectorType, externalId: payment.Id, version },
         occurredAt: paidAt,
         data: { externalInvoiceId: linked.TxnId, externalPaymentId: payment.Id, amount: { amount: toDecimalString(line.Amount), currency }, paidAt },
-      } as CanonicalEvent);
+      });
     }
   }
   return events;

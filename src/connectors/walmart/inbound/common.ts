@@ -23,7 +23,7 @@ export function parseShape<T>(schema: z.ZodType<T>, body: unknown, ctx: WalmartC
   });
 }
 
-const join = (at: string, path: string) => (at === '' ? path : path === '' || path === '(root)' ? at : /^\[/.test(path) ? `${at}${path}` : `${at}.${path}`);
+const join = (at: string, path: string) => (at === '' ? path : path === '' || path === '(root)' ? at : path.startsWith('[') ? `${at}${path}` : `${at}.${path}`);
 
 /** Fails normalization for one field with a reason (shape traps the schema cannot express). */
 export function invalid(ctx: WalmartContext, topic: string, field: string, message: string, value?: unknown): ValidationError {
