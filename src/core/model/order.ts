@@ -57,7 +57,7 @@ export const OrderLineSchema = z
     message: 'an unmapped line (sku null) must say why in skuUnmappedReason',
     path: ['skuUnmappedReason'],
   })
-  .refine((line) => (line.fulfilledQuantity ?? 0) <= line.quantity, { message: 'cannot exceed quantity', path: ['fulfilledQuantity'] });
+  .refine((line) => line.fulfilledQuantity === undefined || line.fulfilledQuantity <= line.quantity, { message: 'cannot exceed quantity', path: ['fulfilledQuantity'] });
 export type OrderLine = z.infer<typeof OrderLineSchema>;
 
 /** The same totals in the currency the buyer saw, when it differs from the shop's. */
