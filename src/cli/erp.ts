@@ -131,8 +131,11 @@ export function registerErpCommands(program: Command): void {
       const balances = new Table({ head: ['location', 'onHand', 'allocated', 'quarantined', 'inTransit', 'returned', 'available'] });
       for (const b of view.locations) balances.push([b.location, b.onHand, b.allocated, b.quarantined, b.inTransit, b.returned, b.available]);
       console.log(balances.toString());
-      const ats = new Table({ head: ['channel', 'availableToSell'] });
-      for (const a of view.availableToSell) ats.push([a.channel, a.available]);
+      const ats = new Table({ head: ['channel', 'availableToSell', 'channel reported', 'reported at'] });
+      for (const a of view.availableToSell) {
+        const said = a.reported.map((r) => `${r.quantity} ${r.figure} (${r.connector} @ ${r.location})`);
+        ats.push([a.channel, a.available, said.join('\n') || '-', a.reported.map((r) => r.reportedAt).join('\n') || '-']);
+      }
       console.log(ats.toString());
     });
 

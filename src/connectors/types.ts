@@ -91,6 +91,12 @@ export interface ConnectorDefinition<TSchema extends z.ZodObject = z.ZodObject> 
   webhooks?: WebhookSpec<z.infer<TSchema>>;
   /** Builds the run-time client of one instance, dependencies injected. */
   createClient?(config: z.infer<TSchema> & { id: string }, deps: ClientDeps): ConnectorClient;
+  /**
+   * Problems a valid instance config still has on `now` (an API version leaving the vendor's support
+   * window, say), as sentences naming the instance and the key. `hub config validate` prints them and
+   * start-up logs them; they never refuse the config.
+   */
+  warnings?(config: z.infer<TSchema> & { id: string }, now: Date): string[];
 }
 
 export function defineConnector<TSchema extends z.ZodObject>(def: ConnectorDefinition<TSchema>): ConnectorDefinition<TSchema> {

@@ -6,6 +6,7 @@
 /** Stable, documented error codes (they appear in the dead-letter queue, the API and metrics). */
 export type ErrorCode =
   | 'invalid_signature'
+  | 'stale_delivery'
   | 'missing_field'
   | 'invalid_value'
   | 'unknown_sku'
@@ -142,6 +143,10 @@ export class AuthError extends PermanentError {
 }
 export class InvalidSignatureError extends PermanentError {
   readonly code = 'invalid_signature';
+}
+/** A signed delivery whose own timestamp is too old to be a retry, or in the future: a replay or a broken clock; refused at ingress. */
+export class StaleDeliveryError extends PermanentError {
+  readonly code = 'stale_delivery';
 }
 export class IllegalTransitionError extends PermanentError {
   readonly code = 'illegal_transition';

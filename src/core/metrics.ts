@@ -24,6 +24,8 @@ export interface HubMetrics {
   budgetRemaining: Gauge<'connector' | 'budget'>;
   /** Availability changes waiting for a connector's budget, read from the database at scrape time. */
   budgetHeldItems: Gauge<'connector'>;
+  /** Sum of the `available` figures below zero a channel last reported per SKU and location (oversold units, negative); read like reconcileDrift. */
+  channelOversold: Gauge<'connector' | 'channel'>;
   /** Registers work that refreshes scrape-time gauges; all of it runs once per scrape. */
   onScrape(refresh: () => Promise<void>): void;
 }
@@ -132,6 +134,13 @@ export function createMetrics(): HubMetrics {
       name: 'hub_stock_accuracy_ratio',
       help: 'Share of SKUs whose channel stock matched the ledger at the last reconciliation (0..1)',
       labelNames: ['channel'],
+      registers: [registry],
+      collect,
+    }),
+    channelOversold: new Gauge({
+      name: 'hub_channel_oversold_available',
+      help: "Sum of the available figures below zero that a channel last reported (e.g. Shopify's available when oversold): negative, 0 when none",
+      labelNames: ['connector', 'channel'],
       registers: [registry],
       collect,
     }),

@@ -68,8 +68,8 @@ describe('hub apply / inventory / ledger verify', () => {
     ]);
     // web: 16 - safety 1; wholesale (tpl-central + wh-east = 15): 15 - 5 - ceil(1.5) = 8
     expect(view.availableToSell).toEqual([
-      { channel: 'web', available: 15 },
-      { channel: 'wholesale', available: 8 },
+      { channel: 'web', available: 15, reported: [] },
+      { channel: 'wholesale', available: 8, reported: [] },
     ]);
 
     const table = await hub(schema, ['inventory', 'GIFTBOX']);

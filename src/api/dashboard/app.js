@@ -135,7 +135,13 @@ async function lookupSku(event) {
     const balances = h('table', { class: 'grid' });
     fillTable(balances, ['location', 'onHand', 'allocated', 'inTransit', 'quarantined', 'returned', 'available'].map((k, i) => ({ label: k, num: i > 0, cell: (b) => b[k] })), inv.locations);
     const ats = h('table', { class: 'grid' });
-    fillTable(ats, [{ label: 'Channel', cell: (a) => a.channel }, { label: 'availableToSell', num: true, cell: (a) => a.available }], inv.availableToSell);
+    // The channel's own last count (a Shopify `available` can be below zero: oversold), beside the ledger's figure.
+    const reported = (a) => (a.reported ?? []).map((r) => h('div', {}, `${r.quantity} ${r.figure} `, h('span', { class: 'muted' }, `${r.connector} @ ${r.location}, ${fmtTime(r.reportedAt)}`)));
+    fillTable(ats, [
+      { label: 'Channel', cell: (a) => a.channel },
+      { label: 'availableToSell', num: true, cell: (a) => a.available },
+      { label: 'Channel reported', cell: (a) => (a.reported?.length ? reported(a) : '–') },
+    ], inv.availableToSell);
     $('sku-result').replaceChildren(
       h('p', {}, h('strong', {}, inv.sku), inv.known ? ` ${inv.title}` : ' — the ledger has never seen this SKU'),
       h('h2', {}, 'Balances per location'), balances, h('h2', {}, 'Available to sell per channel'), ats,

@@ -106,7 +106,7 @@ async function showRun(id) {
     fillTable(table, [
       { label: 'SKU', cell: (d) => d.sku },
       { label: 'Location', cell: (d) => [d.location, d.externalLocation !== d.location ? h('div', { class: 'muted' }, d.externalLocation) : null] },
-      { label: run.kind === 'warehouse' ? 'Counted' : 'Channel', num: true, cell: (d) => d.channelValue },
+      { label: run.kind === 'warehouse' ? 'Counted onHand' : 'Channel available', num: true, cell: (d) => d.channelValue },
       { label: 'Ledger', num: true, cell: (d) => d.expected },
       { label: 'Delta', num: true, cell: (d) => (d.delta > 0 ? `+${d.delta}` : d.delta) },
       { label: 'Action', cell: (d) => d.action },

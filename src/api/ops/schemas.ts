@@ -147,7 +147,23 @@ export const InventorySchema = z.object({
       available: z.number().int(),
     }),
   ),
-  availableToSell: z.array(z.object({ channel: z.string(), available: z.number().int() })),
+  availableToSell: z.array(
+    z.object({
+      channel: z.string(),
+      available: z.number().int(),
+      reported: z
+        .array(
+          z.object({
+            connector: z.string(),
+            location: z.string(),
+            figure: z.enum(['available', 'onHand']).describe('Which figure the channel gave: its `available` (below zero when oversold) or an onHand count'),
+            quantity: z.number().int().describe('As reported, signed'),
+            reportedAt: z.string().describe('When the channel reported it (ISO UTC)'),
+          }),
+        )
+        .describe('The channel\'s last reported count of the SKU per location, beside the ledger\'s availableToSell'),
+    }),
+  ),
 });
 
 export const OrderHistoryEntrySchema = z.object({
@@ -242,7 +258,7 @@ export const DriftSchema = z.object({
   sku: z.string(),
   location: z.string().describe('Hub location, or the connector’s own id when unmapped'),
   externalLocation: z.string(),
-  channelValue: z.number().int().describe('What the channel (or warehouse) says'),
+  channelValue: z.number().int().describe('What the channel says, signed: its `available` (below zero when oversold); a warehouse run: its counted onHand'),
   expected: z.number().int().describe('What the ledger says'),
   delta: z.number().int().describe('channelValue − expected'),
   firstSeen: iso.describe('When consecutive runs first found this difference'),

@@ -54,6 +54,16 @@ export const ShopifyConfigSchema = z.object({
           'the read before each push buys nothing: the push then sets the absolute value blindly.',
       ),
     requestTimeoutMs: z.number().int().min(100).default(15_000).describe('Timeout of one Admin API call'),
+    deliverySlackMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(15)
+      .describe(
+        'Webhook deliveries are refused (and counted) when X-Shopify-Triggered-At is older than Shopify\'s 4-hour ' +
+          'retry window plus this slack, or this far in the future (clock skew)',
+      ),
   }),
   credentials: z.object({
     accessToken: z.string().min(1).describe('Admin API access token'),

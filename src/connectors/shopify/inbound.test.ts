@@ -10,6 +10,7 @@ import { parseJsonPreservingIds } from '../http/json.js';
 import type { NormalizeContext, VerifiedDelivery } from '../types.js';
 import { type ShopifyConfig, ShopifyConfigSchema } from './config.js';
 import { shopifyWebhooks } from './index.js';
+import { verifyShopifyWebhook } from './verify.js';
 
 /**
  * One table test over fixtures/webhooks/<topic>/<case>.json. Each case is { doc, apiVersion,
@@ -88,7 +89,8 @@ function run(c: Pick<Case, 'headers' | 'rawBody'>): { delivery: VerifiedDelivery
   const headers = Object.fromEntries(Object.entries(c.headers).map(([k, v]) => [k.toLowerCase(), v]));
   headers['x-shopify-hmac-sha256'] = createHmac('sha256', SECRET).update(c.rawBody).digest('base64');
   const webhooks = shopifyWebhooks;
-  const delivery = webhooks.verify({ headers, rawBody: c.rawBody }, fixtureConfig) as VerifiedDelivery;
+  // Verified as on the day the fixture was delivered (deliveries older than Shopify's retry window are refused).
+  const delivery = verifyShopifyWebhook({ headers, rawBody: c.rawBody }, fixtureConfig, Date.parse(headers['x-shopify-triggered-at'] ?? '') || Date.now());
   const normalize = (webhooks.topics as Record<string, (typeof webhooks.topics)['orders/create']>)[delivery.topic];
   if (!normalize) throw new Error(`no normalizer for ${delivery.topic}`);
   try {
@@ -164,6 +166,50 @@ describe('shopify normalizers', () => {
     // "2026-11-24T08:30:00Z" sorts after "2026-11-24T04:15:00-05:00" as text, yet is 45 minutes earlier.
     expect(Date.parse(older?.source.version ?? '')).toBeLessThan(Date.parse(edited?.source.version ?? ''));
     expect((older?.source.version ?? '') < (edited?.source.version ?? '')).toBe(true);
+  });
+
+  it('keep an oversold level as Shopify reported it: available -2, labelled as available', () => {
+    const [level] = eventsOf('inventory-levels-update/oversold');
+    expect(level?.data).toMatchObject({ sku: 'TSHIRT-BLK-M', quantity: -2, reporter: 'channel', figure: 'available', channel: 'web' });
+  });
+
+  it('describe the order in a cancellation, so a cancellation that overtakes the order keeps its number and total', () => {
+    const [cancel] = eventsOf('orders-cancelled/cancelled-by-customer');
+    expect(cancel?.data).toMatchObject({ orderNumber: '#1001', currency: 'USD', total: { amount: '94.80', currency: 'USD' }, placedAt: '2026-11-24T08:00:00.000Z' });
+  });
+
+  it('name the refund lines that cancelled unfulfilled units, apart from money-only lines', () => {
+    const refund = eventsOf('refunds-create/no-restock-and-cancel').find((e) => e.type === 'refund.created');
+    expect(refund?.data).toMatchObject({ cancelledLines: [{ externalLineId: '13688971493692', quantity: 1 }] });
+  });
+
+  it('read an update per line and ship its embedded fulfilment under the key fulfillments/create uses', () => {
+    const events = eventsOf('orders-updated/fulfilled-with-tracking');
+    expect(events.map((e) => e.type)).toEqual(['order.upserted', 'shipment.confirmed']);
+    const order = events[0] as Extract<CanonicalEvent, { type: 'order.upserted' }>;
+    expect(order.data.lines.map((l) => [l.externalLineId, l.fulfilledQuantity])).toEqual([
+      ['13688971493691', 2],
+      ['13688971493692', 0],
+      ['13688971493693', 0],
+      ['13688971493699', 1],
+    ]);
+    const [fromWebhook] = eventsOf('fulfillments-create/with-tracking');
+    // A cancelled fulfilment ships nothing, and the gift-wrapping line (no SKU) moves no stock.
+    expect(events[1]?.idempotencyKey).toBe(fromWebhook?.idempotencyKey);
+    expect(events[1]?.data).toMatchObject({ lines: [{ sku: 'TSHIRT-BLK-M', quantity: 2 }], tracking: { number: '1Z999AA10123456784', company: 'UPS' } });
+  });
+
+  it('leave embedded fulfilments out when the hub is the fulfilment source (ingestFulfillments false)', () => {
+    const c = byName.get('orders-updated/fulfilled-with-tracking') as Case;
+    const delivery = { dedupKey: 'x', topic: 'orders/updated' };
+    const ctx = { ...context(delivery), config: { ...fixtureConfig, settings: { ...fixtureConfig.settings, ingestFulfillments: false } } };
+    const events = shopifyWebhooks.topics['orders/updated'](parseJsonPreservingIds(c.rawBody.toString('utf8')), ctx);
+    expect(events.map((e) => e.type)).toEqual(['order.upserted']);
+  });
+
+  it('keep the discount of a discount code with the order', () => {
+    const [order] = eventsOf('orders-create/discount-code');
+    expect(order?.data).toMatchObject({ subtotal: { amount: '76.36' }, discounts: { amount: '8.49', currency: 'USD' }, total: { amount: '86.31' } });
   });
 
   it('report a cancellation once, whichever topic brings it', () => {

@@ -102,13 +102,6 @@ export const shopifyConnector = defineConnector({
   pushBatchSize: 250,
   webhooks: shopifyWebhooks,
   createClient: createShopifyConnectorClient,
-});
-
-/**
- * Problems `hub config validate` and start-up print (an API version outside Shopify's support window);
- * the optional `warnings(config, now)` of a definition, read by src/core/config/warnings.ts.
- */
-Object.assign(shopifyConnector, {
-  warnings: (config: { id: string; settings: Record<string, unknown> }, now: Date): string[] =>
-    shopifyVersionWarnings({ id: config.id, settings: { apiVersion: String(config.settings['apiVersion'] ?? SHOPIFY_DEFAULT_API_VERSION) } }, now),
+  // An API version outside Shopify's support window (quarterly releases, 12 months each).
+  warnings: (config, now) => shopifyVersionWarnings({ id: config.id, settings: { apiVersion: config.settings.apiVersion ?? SHOPIFY_DEFAULT_API_VERSION } }, now),
 });

@@ -56,7 +56,34 @@ export const ShopifyOrderLineItemSchema = z.object({
   /** False for a service, a tip, a custom item that ships nothing. */
   requires_shipping: opt(z.boolean()),
   gift_card: opt(z.boolean()),
+  /** Units still to fulfil; with `fulfillment_status` (`fulfilled`, `partial`, null) it says how many were fulfilled. */
+  fulfillable_quantity: opt(z.number().int()),
+  fulfillment_status: opt(z.string()),
 });
+
+/**
+ * fulfillments/create, and each entry of an order's `fulfillments` (the same resource, embedded).
+ * `tracking_numbers`/`tracking_urls` are the list forms of `tracking_number`/`tracking_url`.
+ * https://shopify.dev/docs/api/admin-rest/latest/resources/fulfillment
+ */
+export const ShopifyFulfillmentWebhookSchema = z.object({
+  id: ShopifyIdSchema,
+  order_id: ShopifyIdSchema,
+  status: opt(z.string()),
+  created_at: ShopifyTimestampSchema,
+  updated_at: opt(ShopifyTimestampSchema),
+  location_id: opt(ShopifyIdSchema),
+  tracking_company: opt(z.string()),
+  tracking_number: opt(z.string()),
+  tracking_numbers: opt(z.array(z.string())),
+  tracking_url: opt(z.string()),
+  tracking_urls: opt(z.array(z.string())),
+  line_items: z.array(z.object({ id: ShopifyIdSchema, variant_id: opt(ShopifyIdSchema), sku: opt(z.string()), quantity: z.number().int() })),
+});
+export type ShopifyFulfillmentWebhook = z.infer<typeof ShopifyFulfillmentWebhookSchema>;
+
+/** An order's embedded fulfilment: `order_id` may be left out there (it is the order's own id). */
+const ShopifyEmbeddedFulfillmentSchema = ShopifyFulfillmentWebhookSchema.extend({ order_id: opt(ShopifyIdSchema) });
 
 /** orders/create, orders/updated, orders/cancelled: https://shopify.dev/docs/api/admin-rest/2025-07/resources/order */
 export const ShopifyOrderWebhookSchema = z.object({
@@ -82,23 +109,11 @@ export const ShopifyOrderWebhookSchema = z.object({
   customer: opt(z.object({ id: opt(ShopifyIdSchema), email: opt(z.string()), first_name: opt(z.string()), last_name: opt(z.string()) })),
   shipping_address: opt(ShopifyAddressSchema),
   line_items: z.array(ShopifyOrderLineItemSchema),
+  /** Fulfilments of the order so far, with their lines and tracking. */
+  fulfillments: z.array(ShopifyEmbeddedFulfillmentSchema).nullish().transform((f) => f ?? []),
 });
 export type ShopifyOrderWebhook = z.infer<typeof ShopifyOrderWebhookSchema>;
 
-/** fulfillments/create: https://shopify.dev/docs/api/admin-rest/2025-07/resources/fulfillment */
-export const ShopifyFulfillmentWebhookSchema = z.object({
-  id: ShopifyIdSchema,
-  order_id: ShopifyIdSchema,
-  status: opt(z.string()),
-  created_at: ShopifyTimestampSchema,
-  updated_at: opt(ShopifyTimestampSchema),
-  location_id: opt(ShopifyIdSchema),
-  tracking_company: opt(z.string()),
-  tracking_number: opt(z.string()),
-  tracking_url: opt(z.string()),
-  line_items: z.array(z.object({ id: ShopifyIdSchema, variant_id: opt(ShopifyIdSchema), sku: opt(z.string()), quantity: z.number().int() })),
-});
-export type ShopifyFulfillmentWebhook = z.infer<typeof ShopifyFulfillmentWebhookSchema>;
 
 export const SHOPIFY_RESTOCK_TYPES = ['no_restock', 'cancel', 'return', 'legacy_restock'] as const;
 

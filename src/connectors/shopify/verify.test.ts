@@ -2,9 +2,13 @@ import '@shopify/shopify-api/adapters/web-api';
 import { createHmac } from 'node:crypto';
 import { shopifyApi } from '@shopify/shopify-api';
 import { describe, expect, it } from 'vitest';
-import { InvalidSignatureError } from '../../core/errors.js';
+import { InvalidSignatureError, StaleDeliveryError } from '../../core/errors.js';
 import { ShopifyConfigSchema } from './config.js';
-import { verifyShopifyWebhook } from './verify.js';
+import { SHOPIFY_RETRY_WINDOW_MS, verifyShopifyWebhook as verifyAt } from './verify.js';
+
+/** The delivery's own instant: the fixed headers below were sent then. */
+const SENT = Date.parse('2026-11-24T08:00:06.123Z');
+const verifyShopifyWebhook = (request: Parameters<typeof verifyAt>[0], cfg: Parameters<typeof verifyAt>[1], now = SENT) => verifyAt(request, cfg, now);
 
 const SECRET = 'verify-test-secret';
 const SHOP = 'commerce-hub-demo.myshopify.com';
@@ -60,6 +64,24 @@ describe('verifyShopifyWebhook', () => {
 
   it('refuses a genuine delivery for another shop of the same app', () => {
     expect(() => verifyShopifyWebhook(delivery({ 'x-shopify-shop-domain': 'other-shop.myshopify.com' }), config)).toThrow(/other-shop/);
+  });
+
+  it('refuses a signed delivery that does not name its shop', () => {
+    expect(() => verifyShopifyWebhook(delivery({ 'x-shopify-shop-domain': undefined }), config)).toThrow(/X-Shopify-Shop-Domain/);
+    expect(() => verifyShopifyWebhook(delivery({ 'x-shopify-shop-domain': '' }), config)).toThrow(InvalidSignatureError);
+  });
+
+  it('accepts a retry up to 4 hours plus the configured slack after it was triggered', () => {
+    const slack = config.settings.deliverySlackMinutes * 60_000;
+    expect(verifyShopifyWebhook(delivery(), config, SENT + SHOPIFY_RETRY_WINDOW_MS + slack - 1000).topic).toBe('orders/create');
+  });
+
+  it('refuses a replay older than Shopify\'s retry window plus slack, and one from the future', () => {
+    const slack = config.settings.deliverySlackMinutes * 60_000;
+    expect(() => verifyShopifyWebhook(delivery(), config, SENT + SHOPIFY_RETRY_WINDOW_MS + slack + 1000)).toThrow(StaleDeliveryError);
+    expect(() => verifyShopifyWebhook(delivery(), config, SENT - slack - 1000)).toThrow(/outside Shopify's 4-hour retry window/);
+    const strict = ShopifyConfigSchema.parse({ ...config, settings: { ...config.settings, deliverySlackMinutes: 0 } });
+    expect(() => verifyShopifyWebhook(delivery(), strict, SENT + SHOPIFY_RETRY_WINDOW_MS + 1000)).toThrow(StaleDeliveryError);
   });
 
   it('refuses a signed delivery without a topic', () => {

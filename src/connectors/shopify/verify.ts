@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { InvalidSignatureError } from '../../core/errors.js';
+import { InvalidSignatureError, StaleDeliveryError } from '../../core/errors.js';
 import type { VerifiedDelivery, WebhookRequest } from '../types.js';
 import type { ShopifyConfig } from './config.js';
 
@@ -16,7 +16,13 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * https://shopify.dev/docs/apps/build/webhooks/verify-deliveries
  *
  * Shop: the app secret is shared by every shop that installed the app, so a delivery signed for
- * another shop would verify; `X-Shopify-Shop-Domain` must be this connector's shop.
+ * another shop would verify; `X-Shopify-Shop-Domain` must be present and be this connector's shop.
+ *
+ * Age: Shopify retries a failed delivery 8 times over 4 hours with the original payload and its
+ * original `X-Shopify-Triggered-At`, so a genuine delivery is never older than that. One older than
+ * 4 hours plus `settings.deliverySlackMinutes`, or that far in the future, is a replay of a captured
+ * request (or a broken clock) and is refused with `stale_delivery`, which ingress counts.
+ * https://shopify.dev/changelog/updates-to-webhook-retry-mechanism
  *
  * Deduplication key: `<topic>:event:<X-Shopify-Event-Id>`. Shopify documents the event id as the
  * duplicate detector: a redelivery or a second subscription sends the same event with a new
@@ -26,7 +32,10 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * the webhook id, and without either the body's hash, stand in.
  * https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
  */
-export function verifyShopifyWebhook(request: WebhookRequest, config: ShopifyConfig): VerifiedDelivery {
+/** Shopify's retry window: 8 attempts over 4 hours. */
+export const SHOPIFY_RETRY_WINDOW_MS = 4 * 3_600_000;
+
+export function verifyShopifyWebhook(request: WebhookRequest, config: ShopifyConfig, now: number = Date.now()): VerifiedDelivery {
   const headers = lowerCase(request.headers);
   const signature = headers['x-shopify-hmac-sha256']?.trim();
   if (!signature) throw refuse('missing X-Shopify-Hmac-Sha256 header');
@@ -37,7 +46,8 @@ export function verifyShopifyWebhook(request: WebhookRequest, config: ShopifyCon
   const topic = headers['x-shopify-topic']?.trim();
   if (!topic) throw refuse('missing X-Shopify-Topic header');
   const shop = headers['x-shopify-shop-domain']?.trim().toLowerCase();
-  if (shop && shop !== config.settings.shopDomain.toLowerCase()) {
+  if (!shop) throw refuse('missing X-Shopify-Shop-Domain header');
+  if (shop !== config.settings.shopDomain.toLowerCase()) {
     throw refuse(`delivery is for shop ${shop}, this connector serves ${config.settings.shopDomain}`);
   }
 
@@ -49,6 +59,15 @@ export function verifyShopifyWebhook(request: WebhookRequest, config: ShopifyCon
       ? `${topic}:webhook:${webhookId}`
       : `${topic}:body:${createHash('sha256').update(request.rawBody).digest('hex')}`;
   const triggeredAt = Date.parse(headers['x-shopify-triggered-at'] ?? '');
+  if (!Number.isNaN(triggeredAt)) {
+    const slack = (config.settings.deliverySlackMinutes ?? 15) * 60_000;
+    if (triggeredAt < now - SHOPIFY_RETRY_WINDOW_MS - slack || triggeredAt > now + slack) {
+      throw new StaleDeliveryError(
+        `shopify webhook refused: X-Shopify-Triggered-At ${new Date(triggeredAt).toISOString()} is outside Shopify's 4-hour retry window (plus ${slack / 60_000} min slack) of ${new Date(now).toISOString()}`,
+        { step: 'verify', field: 'headers.x-shopify-triggered-at' },
+      );
+    }
+  }
   return { dedupKey, topic, ...(Number.isNaN(triggeredAt) ? {} : { occurredAt: new Date(triggeredAt).toISOString() }) };
 }
 

@@ -34,8 +34,12 @@ describe('Shopify API versions', () => {
   });
 
   it('is what the connector definition offers to config validation and start-up', () => {
-    const warnings = (shopifyConnector as unknown as { warnings: (c: unknown, now: Date) => string[] }).warnings;
-    expect(warnings({ id: 'shop', settings: { apiVersion: '2025-07' } }, new Date('2026-12-01T00:00:00Z'))).toHaveLength(1);
-    expect(warnings({ id: 'shop', settings: {} }, new Date('2026-12-01T00:00:00Z'))).toEqual([]);
+    // Declared by the contract (ConnectorDefinition.warnings), so config validation reads it without a cast.
+    const instance = (apiVersion?: string) => ({
+      id: 'shop',
+      ...ShopifyConfigSchema.parse({ settings: { shopDomain: 'shop.myshopify.com', channel: 'web', ...(apiVersion ? { apiVersion } : {}) }, credentials: { accessToken: 't', webhookSecret: 's' } }),
+    });
+    expect(shopifyConnector.warnings?.(instance('2025-07'), new Date('2026-12-01T00:00:00Z'))).toHaveLength(1);
+    expect(shopifyConnector.warnings?.(instance(), new Date('2026-12-01T00:00:00Z'))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { findConnector } from '../../connectors/registry.js';
+import type { ConnectorDefinition } from '../../connectors/types.js';
 import type { HubConfig } from './load.js';
 
 /**
@@ -8,7 +9,8 @@ import type { HubConfig } from './load.js';
  */
 export function configWarnings(config: HubConfig, now: Date): string[] {
   return config.connectors.flatMap((c) => {
-    const def = findConnector(c.type) as { warnings?: (config: unknown, now: Date) => string[] } | undefined;
-    return def?.warnings?.(c, now) ?? [];
+    const def = findConnector(c.type);
+    // Each instance was parsed by its type's configSchema when the config loaded.
+    return def?.warnings?.(c as Parameters<NonNullable<ConnectorDefinition['warnings']>>[0], now) ?? [];
   });
 }

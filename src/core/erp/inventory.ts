@@ -15,8 +15,22 @@ export interface InventoryView {
   components: { sku: string; quantity: number }[];
   /** Balances per location holding anything (every state), with `available = onHand - allocated - quarantined`. */
   locations: (InventoryBalance & { available: number })[];
-  /** availableToSell on every configured channel. */
-  availableToSell: { channel: string; available: number }[];
+  /**
+   * availableToSell on every configured channel, with what the channel's connectors last reported
+   * for the SKU (a channel's own count, compared by reconciliation, never written to the ledger).
+   */
+  availableToSell: { channel: string; available: number; reported: ChannelReport[] }[];
+}
+
+/** A channel's last reported count of a SKU at one location, as it said it. */
+export interface ChannelReport {
+  connector: string;
+  location: string;
+  /** Which figure: the channel's `available` (signed; below zero when oversold) or an `onHand` count. */
+  figure: 'available' | 'onHand';
+  quantity: number;
+  /** When the channel reported it (ISO UTC). */
+  reportedAt: string;
 }
 
 /** Balances of a SKU per location and state, and its availableToSell per channel. */
@@ -35,6 +49,7 @@ export async function getInventory(q: Queryable, sku: string, ctx: ErpContext): 
   }
   const channels = [...ctx.channels.keys()];
   const ats = await computeAvailableToSell(q, channels.map((channel) => ({ sku, channel })), ctx);
+  const reports = await channelReports(q, sku);
   return {
     sku,
     known: product !== undefined || rows.length > 0,
@@ -43,6 +58,26 @@ export async function getInventory(q: Queryable, sku: string, ctx: ErpContext): 
     components: product?.components ?? [],
     // Balance rows exist for every location a SKU's lock group spans; all-zero ones say nothing.
     locations: [...byLocation.values()].filter((b) => INVENTORY_STATES.some((st) => b[st] !== 0)),
-    availableToSell: channels.map((channel) => ({ channel, available: ats.get(`${sku}\u0000${channel}`) ?? 0 })),
+    availableToSell: channels.map((channel) => ({
+      channel,
+      available: ats.get(`${sku}\u0000${channel}`) ?? 0,
+      // A report names its channel; older ones without one belong to the channels selling from its location.
+      reported: reports.filter((r) => (r.channel === null ? ctx.channels.get(channel)?.locations.includes(r.location) : r.channel === channel)).map(({ channel: _, ...r }) => r),
+    })),
   };
+}
+
+async function channelReports(q: Queryable, sku: string): Promise<(ChannelReport & { channel: string | null })[]> {
+  const { rows } = await q.query<{ connector: string; location: string; figure: string; quantity: number; reported_at: Date | string; channel: string | null }>(
+    'SELECT connector, location, figure, quantity, reported_at, channel FROM inventory_report WHERE sku = $1 ORDER BY connector, location',
+    [sku],
+  );
+  return rows.map((r) => ({
+    connector: r.connector,
+    location: r.location,
+    figure: r.figure === 'available' ? 'available' : 'onHand',
+    quantity: r.quantity,
+    reportedAt: new Date(r.reported_at).toISOString(),
+    channel: r.channel,
+  }));
 }

@@ -144,7 +144,7 @@ async function desiredItems(s: ApplySession, o: Order): Promise<Map<string, Omit
 }
 
 /** Releases allocation above `keep`, lowest-priority location first. */
-async function releaseExcess(s: ApplySession, order: OrderRow, item: OrderItem, keep: number): Promise<void> {
+export async function releaseExcess(s: ApplySession, order: OrderRow, item: OrderItem, keep: number): Promise<void> {
   let excess = item.allocated - keep;
   if (excess <= 0) return;
   const priority = s.ctx.channels.get(order.channel)?.locations ?? [];
@@ -169,10 +169,19 @@ export async function applyOrderCancelled(s: ApplySession, d: EventOf<'order.can
   const order = await lockOrder(s.tx, d.channel, d.externalOrderId);
   const note = JSON.stringify({ cancelledAt: d.cancelledAt, cancelReason: d.reason ?? null });
   if (!order) {
+    // What the cancellation says of the order; placeholders only for what it leaves out.
     const { rows } = await s.tx.query<{ id: number }>(
       `INSERT INTO sales_order (channel, external_order_id, order_number, status, placed_at, currency, total, details)
-       VALUES ($1, $2, $2, 'cancelled', $3, 'XXX', 0, $4) RETURNING id`,
-      [d.channel, d.externalOrderId, d.cancelledAt, note],
+       VALUES ($1, $2, $3, 'cancelled', $4, $5, $6::numeric, $7) RETURNING id`,
+      [
+        d.channel,
+        d.externalOrderId,
+        d.orderNumber ?? d.externalOrderId,
+        d.placedAt ?? d.cancelledAt,
+        d.total?.currency ?? d.currency ?? 'XXX',
+        d.total?.amount ?? '0',
+        note,
+      ],
     );
     s.recordOrderChange(rows[0]!.id, d.channel, d.externalOrderId, null, 'cancelled');
     return { message: `order ${d.channel}/${d.externalOrderId} not seen yet; recorded as cancelled` };

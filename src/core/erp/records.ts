@@ -1,9 +1,13 @@
 import type { Invoice, InvoicePayment, Refund } from '../model/index.js';
 import type { HandlerResult } from './handler.js';
 import { lockOrder, orderLabel, setStatus } from './orders.js';
+import { releaseCancelledLines } from './refund-cancels.js';
 import type { ApplySession } from './session.js';
 
-/** `refund.created`: money only; recorded once per refund id. Goods coming back are a `return.received`. */
+/**
+ * `refund.created`: money, recorded once per refund id. Goods coming back are a `return.received`;
+ * units the refund cancelled before they shipped release their reservation here, once.
+ */
 export async function applyRefundCreated(s: ApplySession, d: Refund): Promise<HandlerResult> {
   const res = await s.tx.query(
     `INSERT INTO refund (channel, external_refund_id, external_order_id, created_at, amount, currency, reason, lines)
@@ -11,7 +15,7 @@ export async function applyRefundCreated(s: ApplySession, d: Refund): Promise<Ha
     [d.channel, d.externalRefundId, d.externalOrderId, d.createdAt, d.amount.amount, d.amount.currency, d.reason ?? null, JSON.stringify(d.lines)],
   );
   if (res.rowCount === 0) return { status: 'duplicate', message: `refund ${d.channel}/${d.externalRefundId} was already recorded` };
-  return {};
+  return { message: await releaseCancelledLines(s, d) };
 }
 
 /** `invoice.posted`: recorded once per (connector, invoice id); an invoiced order that has shipped is closed. */

@@ -28,19 +28,26 @@ async function lockStock(s: ApplySession, skus: readonly string[], location: str
 
 /**
  * `inventory.level.reported`: a warehouse or 3PL count is truth, recorded as a variance movement
- * (a cycle count); a channel's count is kept for reconciliation and leaves the ledger alone.
+ * (a cycle count); a channel's count is kept for reconciliation and views, and leaves the ledger
+ * alone. A channel's `available` is kept signed, as reported (below zero when the channel oversold);
+ * a count that sets a ledger state is never negative.
  */
 export async function applyLevelReported(s: ApplySession, d: InventoryLevel): Promise<HandlerResult> {
   assertLocation(s.ctx, d.location, 'data.location');
   if (d.reporter === 'channel') {
+    const figure = d.figure ?? 'available';
     await s.tx.query(
-      `INSERT INTO inventory_report (connector, sku, location, state, quantity, reported_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (connector, sku, location, state) DO UPDATE SET quantity = excluded.quantity, reported_at = excluded.reported_at`,
-      [s.event.source.connector, d.sku, d.location, d.state, d.quantity, s.event.occurredAt],
+      `INSERT INTO inventory_report (connector, sku, location, state, quantity, reported_at, figure, channel) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (connector, sku, location, state) DO UPDATE
+         SET quantity = excluded.quantity, reported_at = excluded.reported_at, figure = excluded.figure, channel = excluded.channel`,
+      [s.event.source.connector, d.sku, d.location, d.state, d.quantity, s.event.occurredAt, figure, d.channel ?? null],
     );
-    return { message: `channel count ${d.quantity} kept for reconciliation; ledger unchanged` };
+    return { message: `channel ${figure} ${d.quantity} kept for reconciliation; ledger unchanged` };
   }
   assertNotAllocated(d.state, 'data.state');
+  if (d.quantity < 0) {
+    throw new ValidationError(`data.quantity: a warehouse count of ${d.state} cannot be ${d.quantity}`, { field: 'data.quantity', value: d.quantity });
+  }
   await ensureStockSku(s, d.sku, 'data.sku');
   await lockStock(s, [d.sku], d.location);
   const before = s.get(d.sku, d.location)[d.state];

@@ -6,7 +6,7 @@ import { ShipmentSchema, TrackingSchema } from './shipment.js';
 import { ReturnSchema } from './return.js';
 import { RefundSchema } from './refund.js';
 import { InvoicePaymentSchema, InvoiceSchema } from './invoice.js';
-import { ExternalIdSchema, IsoUtcSchema, SlugSchema } from './primitives.js';
+import { CurrencySchema, ExternalIdSchema, IsoUtcSchema, MoneySchema, SlugSchema } from './primitives.js';
 
 /** Where an event came from. `version` orders events about one entity (e.g. Shopify `updated_at`). */
 export const EventSourceSchema = z.object({
@@ -21,11 +21,20 @@ export const EventSourceSchema = z.object({
 });
 export type EventSource = z.infer<typeof EventSourceSchema>;
 
+/**
+ * A cancellation. The optional order facts (number, currency, totals, placement) are what the
+ * payload says about the order: when the hub has not seen the order yet (a cancellation that
+ * overtook its creation), it records the cancelled order with them rather than with placeholders.
+ */
 export const OrderCancelledDataSchema = z.object({
   channel: SlugSchema,
   externalOrderId: ExternalIdSchema,
   cancelledAt: IsoUtcSchema,
   reason: z.string().optional(),
+  orderNumber: z.string().min(1).optional().describe('The order number people use, e.g. "#1002"'),
+  currency: CurrencySchema.optional(),
+  total: MoneySchema.optional().describe('The original order total'),
+  placedAt: IsoUtcSchema.optional(),
 });
 
 /**

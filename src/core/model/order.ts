@@ -48,13 +48,16 @@ export const OrderLineSchema = z
     sku: SkuSchema.nullable(),
     skuUnmappedReason: z.string().optional(),
     quantity: PositiveQuantitySchema,
+    /** Units of the line the channel says are fulfilled, when it says (shipments carry the stock effect). */
+    fulfilledQuantity: z.number().int().nonnegative().optional(),
     unitPrice: MoneySchema,
     title: z.string().default(''),
   })
   .refine((line) => line.sku !== null || (line.skuUnmappedReason ?? '') !== '', {
     message: 'an unmapped line (sku null) must say why in skuUnmappedReason',
     path: ['skuUnmappedReason'],
-  });
+  })
+  .refine((line) => line.fulfilledQuantity === undefined || line.fulfilledQuantity <= line.quantity, { message: 'cannot exceed quantity', path: ['fulfilledQuantity'] });
 export type OrderLine = z.infer<typeof OrderLineSchema>;
 
 /** The same totals in the currency the buyer saw, when it differs from the shop's. */

@@ -9,7 +9,17 @@ export const RefundLineSchema = z.object({
 });
 export type RefundLine = z.infer<typeof RefundLineSchema>;
 
-/** Money given back to a customer; moves no stock (a restock is a `return.received`). */
+/** Units of an order line taken off the order by the refund before they shipped. */
+export const RefundCancelledLineSchema = z.object({
+  externalLineId: ExternalIdSchema,
+  quantity: PositiveQuantitySchema,
+});
+export type RefundCancelledLine = z.infer<typeof RefundCancelledLineSchema>;
+
+/**
+ * Money given back to a customer; moves no stock (a restock is a `return.received`). Units it
+ * cancelled before fulfilment (`cancelledLines`) no longer need a reservation: the ERP releases it.
+ */
 export const RefundSchema = z.object({
   externalRefundId: ExternalIdSchema,
   channel: SlugSchema,
@@ -18,5 +28,9 @@ export const RefundSchema = z.object({
   amount: MoneySchema,
   reason: z.string().optional(),
   lines: z.array(RefundLineSchema).default([]),
+  cancelledLines: z
+    .array(RefundCancelledLineSchema)
+    .optional()
+    .describe('Unfulfilled units the refund removed from the order (Shopify restock type `cancel`): their reservation is released at once'),
 });
 export type Refund = z.infer<typeof RefundSchema>;

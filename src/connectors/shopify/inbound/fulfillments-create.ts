@@ -14,23 +14,49 @@ const SHIPPED_STATUSES = new Set(['success']);
  * fulfillments/create → `shipment.confirmed` at the hub location mapped from `location_id`.
  * Acknowledged without events when `settings.ingestFulfillments` is false (the hub is the
  * fulfilment source and this is Shopify's echo) or when the fulfilment has not shipped.
- * https://shopify.dev/docs/api/admin-rest/2025-07/resources/fulfillment
+ * https://shopify.dev/docs/api/admin-rest/latest/resources/fulfillment
  */
 export const normalizeFulfillmentCreate: Normalizer<ShopifyConfig> = (body, ctx) => {
   const fulfillment = parseShape(ShopifyFulfillmentWebhookSchema, body, ctx, TOPIC);
-  if (ctx.config.settings.ingestFulfillments === false) return [];
-  if (fulfillment.status && !SHIPPED_STATUSES.has(fulfillment.status)) return [];
-
   const issues: MappingIssue[] = [];
-  const location = mapLocation(fulfillment, ctx, issues);
-  const lines = mapLines(fulfillment, ctx, issues);
+  const event = shipmentOf(fulfillment, ctx, TOPIC, issues);
   assertMapped(issues, ctx);
+  return event ? finalize([event], ctx, TOPIC) : [];
+};
 
+/**
+ * The `shipment.confirmed` of one fulfilment (from fulfillments/create, or embedded in an order
+ * snapshot), or null when it has not shipped, moves no stock, or fulfilments are not ingested.
+ * Its key is the fulfilment id whichever topic brings it, so the second one is a duplicate.
+ * `skuOf` names a line's SKU from the order when the caller knows it: `null` for a line that moves
+ * no stock (a custom item), skipped; undefined to map the line's own SKU.
+ */
+export function shipmentOf(
+  fulfillment: ShopifyFulfillmentWebhook,
+  ctx: ShopifyContext,
+  topic: string,
+  issues: MappingIssue[],
+  skuOf: (lineId: string) => string | null | undefined = () => undefined,
+  field = '',
+): CanonicalEventInput | null {
+  if (ctx.config.settings.ingestFulfillments === false) return null;
+  if (fulfillment.status && !SHIPPED_STATUSES.has(fulfillment.status)) return null;
+  const before = issues.length;
+  const lines: ShipmentLine[] = [];
+  fulfillment.line_items.forEach((item, i) => {
+    const known = skuOf(item.id);
+    if (known === null || item.quantity <= 0) return;
+    const where = `${topic} ${field ? `fulfillment ${fulfillment.id} ` : ''}line ${i + 1} (externalLineId ${item.id})`;
+    const sku = known ?? mapLineSku(ctx, item, where, `${field}line_items[${i}].sku`, issues);
+    if (sku !== null) lines.push({ externalLineId: item.id, sku, quantity: item.quantity });
+  });
+  const location = mapLocation(fulfillment, ctx, topic, field, issues);
+  if (issues.length > before || lines.length === 0) return null;
   const version = toUtc(fulfillment.updated_at ?? fulfillment.created_at);
   const shippedAt = toUtc(fulfillment.created_at);
   const tracking = trackingOf(fulfillment);
-  const event: CanonicalEventInput = {
-    ...envelope(ctx, TOPIC, 'shipment.confirmed', fulfillment.id, version, `shipment:${fulfillment.id}`),
+  return {
+    ...envelope(ctx, topic, 'shipment.confirmed', fulfillment.id, version, `shipment:${fulfillment.id}`),
     type: 'shipment.confirmed',
     occurredAt: shippedAt,
     data: {
@@ -43,35 +69,26 @@ export const normalizeFulfillmentCreate: Normalizer<ShopifyConfig> = (body, ctx)
       ...(tracking ? { tracking } : {}),
     },
   };
-  return finalize([event], ctx, TOPIC);
-};
+}
 
-function mapLocation(fulfillment: ShopifyFulfillmentWebhook, ctx: ShopifyContext, issues: MappingIssue[]): string | null {
+function mapLocation(fulfillment: ShopifyFulfillmentWebhook, ctx: ShopifyContext, topic: string, field: string, issues: MappingIssue[]): string | null {
   const id = fulfillment.location_id;
   if (!id) {
-    issues.push({ code: 'missing_field', field: 'location_id', value: null, message: `${TOPIC} ${fulfillment.id} has no location_id` });
+    issues.push({ code: 'missing_field', field: `${field}location_id`, value: null, message: `${topic} ${field ? 'fulfillment ' : ''}${fulfillment.id} has no location_id` });
     return null;
   }
   const location = lookupLocation(ctx, id);
   if (location === null) {
-    issues.push({ code: 'unmapped_location', field: 'location_id', value: id, message: `${TOPIC} ${fulfillment.id}: Shopify location ${id} is not mapped to a hub location` });
+    issues.push({ code: 'unmapped_location', field: `${field}location_id`, value: id, message: `${topic} ${field ? 'fulfillment ' : ''}${fulfillment.id}: Shopify location ${id} is not mapped to a hub location` });
   }
   return location;
 }
 
-function mapLines(fulfillment: ShopifyFulfillmentWebhook, ctx: ShopifyContext, issues: MappingIssue[]): ShipmentLine[] {
-  const lines: ShipmentLine[] = [];
-  fulfillment.line_items.forEach((item, i) => {
-    const sku = mapLineSku(ctx, item, `${TOPIC} line ${i + 1} (externalLineId ${item.id})`, `line_items[${i}].sku`, issues);
-    if (sku !== null) lines.push({ externalLineId: item.id, sku, quantity: item.quantity });
-  });
-  return lines;
-}
-
+/** The first tracking number and URL (singular or list form), with the carrier. */
 function trackingOf(fulfillment: ShopifyFulfillmentWebhook) {
-  const number = fulfillment.tracking_number?.trim();
+  const number = (fulfillment.tracking_number ?? fulfillment.tracking_numbers?.[0])?.trim();
   if (!number) return undefined;
-  const url = fulfillment.tracking_url?.trim();
+  const url = (fulfillment.tracking_url ?? fulfillment.tracking_urls?.[0])?.trim();
   return {
     number,
     ...(fulfillment.tracking_company ? { company: fulfillment.tracking_company } : {}),

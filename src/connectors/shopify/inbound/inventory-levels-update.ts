@@ -12,8 +12,11 @@ const TOPIC = 'inventory_levels/update';
  * says is available at one of its locations (an admin edit, or the echo of a push). It is recorded
  * for reconciliation against the pushed availableToSell, never applied as warehouse stock.
  * - An untracked item (`available: null`) reports nothing.
- * - Shopify lets `available` go negative (oversold); the canonical quantity is floored at 0.
- * https://shopify.dev/docs/api/admin-rest/2025-07/resources/inventorylevel
+ * - The figure is Shopify's `available` (what the storefront will sell), not on hand, and is kept
+ *   as reported: below zero when the shop oversold (a sale with "continue selling when out of
+ *   stock", or a sale between two pushes), so drift and views show the oversold units.
+ * https://shopify.dev/docs/api/admin-rest/latest/resources/inventorylevel
+ * https://shopify.dev/docs/api/admin-graphql/latest/enums/ProductVariantInventoryPolicy (CONTINUE sells past zero)
  */
 export const normalizeInventoryLevelUpdate: Normalizer<ShopifyConfig> = (body, ctx) => {
   const level = parseShape(ShopifyInventoryLevelWebhookSchema, body, ctx, TOPIC);
@@ -36,7 +39,7 @@ export const normalizeInventoryLevelUpdate: Normalizer<ShopifyConfig> = (body, c
     ...envelope(ctx, TOPIC, 'inventory.level.reported', externalId, version, `level:${externalId}:${version}`),
     type: 'inventory.level.reported',
     occurredAt: version,
-    data: { sku: sku as string, location: location as string, state: 'onHand', quantity: Math.max(0, level.available), reporter: 'channel' },
+    data: { sku: sku as string, location: location as string, quantity: level.available, reporter: 'channel', figure: 'available', channel: ctx.config.settings.channel },
   };
   return finalize([event], ctx, TOPIC);
 };

@@ -4,6 +4,7 @@ import type { Normalizer } from '../../types.js';
 import type { ShopifyConfig } from '../config.js';
 import { type ShopifyMoneySet, type ShopifyOrderWebhook, ShopifyOrderWebhookSchema } from '../shapes.js';
 import { type ShopifyContext, assertMapped, envelope, finalize, mapLineSku, parseShape, shopMoney, toUtc } from './common.js';
+import { shipmentOf } from './fulfillments-create.js';
 
 /**
  * orders/create and orders/updated → `order.upserted`, the order as it stands now.
@@ -17,7 +18,11 @@ import { type ShopifyContext, assertMapped, envelope, finalize, mapLineSku, pars
  *   payload kept by the inbox and the dead-letter queue.
  * - A cancelled order (`cancelled_at` set), whatever the topic, becomes `order.cancelled`, so a late
  *   update can never bring a cancelled order back.
- * https://shopify.dev/docs/api/admin-rest/2025-07/resources/order
+ * - The snapshot is read per line: each line's fulfilled units come from its `fulfillment_status`
+ *   and `fulfillable_quantity`, and each shipped fulfilment embedded in `fulfillments` (with its
+ *   tracking) becomes a `shipment.confirmed` keyed like fulfillments/create's, so an update ships
+ *   what it shows whether or not that webhook arrived (the second of the two is a duplicate).
+ * https://shopify.dev/docs/api/admin-rest/latest/resources/order
  */
 export function normalizeOrderUpsert(topic: string): Normalizer<ShopifyConfig> {
   return (body, ctx) => {
@@ -42,8 +47,36 @@ export function normalizeOrderUpsert(topic: string): Normalizer<ShopifyConfig> {
         lines,
       },
     };
-    return finalize([event], ctx, topic);
+    return finalize([event, ...embeddedShipments(order, lines, ctx, topic)], ctx, topic);
   };
+}
+
+/** Shipped fulfilments the snapshot carries, their lines named by the order's own line mapping. */
+function embeddedShipments(order: ShopifyOrderWebhook, lines: OrderLine[], ctx: ShopifyContext, topic: string): CanonicalEventInput[] {
+  const skuOf = (lineId: string) => {
+    const line = lines.find((l) => l.externalLineId === lineId);
+    return line ? line.sku : undefined;
+  };
+  const issues: MappingIssue[] = [];
+  const events = order.fulfillments.flatMap((f, i) => {
+    const event = shipmentOf({ ...f, order_id: f.order_id ?? order.id }, ctx, topic, issues, skuOf, `fulfillments[${i}].`);
+    return event ? [event] : [];
+  });
+  assertMapped(issues, ctx);
+  return events;
+}
+
+/**
+ * Units of a line Shopify counts as fulfilled: all when `fulfilled`; when `partial`, those no
+ * longer fulfillable; none when unfulfilled (null) or `not_eligible` (a tip, a service). Unknown
+ * when the payload carries neither field.
+ */
+function fulfilledOf(item: ShopifyOrderWebhook['line_items'][number], quantity: number): number | undefined {
+  if (item.fulfillment_status === 'fulfilled') return quantity;
+  if (item.fulfillment_status === 'partial') {
+    return item.fulfillable_quantity == null ? undefined : Math.min(quantity, Math.max(0, quantity - item.fulfillable_quantity));
+  }
+  return item.fulfillment_status === undefined && item.fulfillable_quantity === undefined ? undefined : 0;
 }
 
 /** orders/cancelled → `order.cancelled`. https://shopify.dev/docs/api/admin-rest/2025-07/resources/order#post-orders-order-id-cancel */
@@ -61,7 +94,17 @@ function cancelled(order: ShopifyOrderWebhook, ctx: ShopifyContext, topic: strin
     ...envelope(ctx, topic, 'order.cancelled', order.id, version, `order.cancelled:${order.id}`),
     type: 'order.cancelled',
     occurredAt: cancelledAt,
-    data: { channel: ctx.config.settings.channel, externalOrderId: order.id, cancelledAt, ...(reason ? { reason } : {}) },
+    data: {
+      channel: ctx.config.settings.channel,
+      externalOrderId: order.id,
+      cancelledAt,
+      ...(reason ? { reason } : {}),
+      // The order as the payload describes it, for a cancellation that reaches the hub before the order.
+      orderNumber: order.name,
+      currency: order.currency,
+      total: shopMoney(order.total_price_set, order.total_price, order.currency),
+      placedAt: toUtc(order.created_at),
+    },
   };
   return finalize([event], ctx, topic);
 }
@@ -97,6 +140,7 @@ function mapLines(order: ShopifyOrderWebhook, ctx: ShopifyContext, topic: string
       sku,
       ...(sku === null ? { skuUnmappedReason: nonStockReason(item) } : {}),
       quantity,
+      ...(fulfilledOf(item, quantity) === undefined ? {} : { fulfilledQuantity: fulfilledOf(item, quantity) }),
       unitPrice: shopMoney(item.price_set, item.price, order.currency),
       title: item.name ?? item.title ?? '',
     });

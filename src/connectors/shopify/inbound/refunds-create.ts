@@ -15,8 +15,9 @@ type RefundLineItem = ShopifyRefundWebhook['refund_line_items'][number];
  *
  * Restock types (https://shopify.dev/docs/api/admin-graphql/2025-07/enums/RefundLineItemRestockType):
  * - `return`: fulfilled units came back to `location_id` → returned with disposition `restock`.
- * - `cancel`: unfulfilled units were released; they never left, so nothing is received. The hub
- *   learns the smaller quantity from the orders/updated that follows (`current_quantity`).
+ * - `cancel`: unfulfilled units were taken off the order; they never left, so nothing is received,
+ *   and `cancelledLines` lets the ERP release their reservation at once (the orders/updated that
+ *   follows carries the same smaller `current_quantity`, and is not counted twice).
  * - `no_restock`: money only; the goods stay with the customer or are written off outside the hub.
  * - `legacy_restock` (deprecated, either of the two above): a return when the line had been
  *   fulfilled (`fulfillment_status` fulfilled or partial), otherwise treated as `cancel`.
@@ -33,6 +34,7 @@ export const normalizeRefundCreate: Normalizer<ShopifyConfig> = (body, ctx) => {
   const issues: MappingIssue[] = [];
   const returns = returnsByLocation(refund, ctx, issues);
   const refundLines = refund.refund_line_items.map((item) => refundLine(item, ctx));
+  const cancelled = refund.refund_line_items.filter((item) => isCancelled(item) && item.quantity > 0).map((item) => ({ externalLineId: item.line_item_id, quantity: item.quantity }));
   assertMapped(issues, ctx);
 
   const events: CanonicalEventInput[] = [];
@@ -50,6 +52,7 @@ export const normalizeRefundCreate: Normalizer<ShopifyConfig> = (body, ctx) => {
         amount: money,
         ...(refund.note ? { reason: refund.note } : {}),
         lines: refundLines.filter((l): l is RefundLine => l !== null),
+        ...(cancelled.length > 0 ? { cancelledLines: cancelled } : {}),
       },
     });
   }
@@ -69,6 +72,11 @@ function isReturned(item: RefundLineItem): boolean {
   if (item.restock_type === 'return') return true;
   if (item.restock_type !== 'legacy_restock') return false;
   return item.line_item.fulfillment_status === 'fulfilled' || item.line_item.fulfillment_status === 'partial';
+}
+
+/** Units taken off the order before they shipped: `cancel`, or a `legacy_restock` of an unfulfilled line. */
+function isCancelled(item: RefundLineItem): boolean {
+  return item.restock_type === 'cancel' || (item.restock_type === 'legacy_restock' && !isReturned(item));
 }
 
 function returnsByLocation(refund: ShopifyRefundWebhook, ctx: ShopifyContext, issues: MappingIssue[]): Map<string, ReturnLine[]> {
