@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { constantTimeEqual } from '../http/signatures.js';
 import { InvalidSignatureError, StaleDeliveryError } from '../../core/errors.js';
 import type { VerifiedDelivery, WebhookRequest } from '../types.js';
 import type { ShopifyConfig } from './config.js';
@@ -41,7 +42,7 @@ export function verifyShopifyWebhook(request: WebhookRequest, config: ShopifyCon
   if (!signature) throw refuse('missing X-Shopify-Hmac-Sha256 header');
   const expected = createHmac('sha256', config.credentials.webhookSecret).update(request.rawBody).digest();
   const given = BASE64.test(signature) ? Buffer.from(signature, 'base64') : Buffer.alloc(0);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refuse('HMAC signature does not match the body');
+  if (!constantTimeEqual(given, expected)) throw refuse('HMAC signature does not match the body');
 
   const topic = headers['x-shopify-topic']?.trim();
   if (!topic) throw refuse('missing X-Shopify-Topic header');

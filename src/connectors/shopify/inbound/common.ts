@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { deterministicEventId } from '../../http/signatures.js';
 import type { z } from 'zod';
 import { type MappingIssue, MappingError, ValidationError } from '../../../core/errors.js';
 import { type CanonicalEvent, type CanonicalEventInput, CanonicalEventSchema, type Money, zodIssues } from '../../../core/model/index.js';
@@ -64,15 +64,8 @@ export function latest(a: string, b: string | null | undefined): string {
   return b !== undefined && b !== null && Date.parse(b) > Date.parse(a) ? b : a;
 }
 
-/**
- * A deterministic event id (UUID layout, version 8) from its parts: normalizing the same payload
- * twice gives the same ids.
- */
-export function eventId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u001f')).digest('hex');
-  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+/** A deterministic event id from its parts: normalizing the same payload twice gives the same ids. */
+export const eventId = deterministicEventId;
 
 /** The hub location of a Shopify location, whichever id form the mapping was written with. */
 export function lookupLocation(ctx: ShopifyContext, shopifyLocationId: string): string | null {
