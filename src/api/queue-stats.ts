@@ -24,9 +24,9 @@ export interface QueueStats {
   lastCompletedAt: string | null;
 }
 
-/** True when the connector has an outbound queue (the workers start one per pushing connector). */
+/** Whether a bound connector has an outbound queue: the bound answer, the same the workers use. */
 export function hasOutboundQueue(c: BoundConnector): boolean {
-  return Boolean(c.definition.createClient && c.definition.capabilities.includes('push.availability'));
+  return c.pushes;
 }
 
 /** Every queue of the topology for these connectors. */
