@@ -44,7 +44,7 @@ describe('ERP concurrency on postgres', () => {
     ]);
     const view = await getInventory(db, sku, ctx);
     expect(view.locations).toEqual([expect.objectContaining({ location: 'wh-a', onHand: 100, allocated: 100, available: 0 })]);
-    expect(view.availableToSell).toContainEqual({ channel: 'web', available: 0 });
+    expect(view.availableToSell).toContainEqual({ channel: 'web', reported: [], available: 0 });
     // The last outbox row for the channel says 0: the push ends at the truth.
     const last = await db.query<{ available: number }>(
       `SELECT available FROM availability_outbox WHERE sku = $1 AND channel = 'web' ORDER BY version DESC LIMIT 1`,

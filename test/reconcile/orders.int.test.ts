@@ -99,6 +99,14 @@ describe('order reconciliation and re-sync (Shopify simulator)', () => {
     const expected = 20 - (await allocated('MUG'));
     // Let the push of the last allocation land first: the drift below must be the only change.
     await waitFor(() => sim.store.available('MUG') === expected, 'shop up to date');
+    // ...and nothing more on its way: no outbox row, no push waiting or running.
+    const outbound = hub.hub.queues.outbound('shopify-main');
+    await waitFor(
+      async () =>
+        (await hub.db.query('SELECT 1 FROM availability_outbox')).rowCount === 0 &&
+        Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0),
+      'pushes settled',
+    );
     offline(() => sim.store.setAvailable('MUG', 99));
     const rows = await resyncSkus(depsOf(hub), target, ['MUG', 'NOT-A-SKU']);
     expect(rows).toEqual(
