@@ -80,8 +80,19 @@ export async function normalizeDelivery(
     await deps.catalog.refresh(true);
     events = await run();
   }
+  // One delivery is applied in one transaction: an unbounded fan-out would hold locks for minutes.
+  const cap = entry.instance.maxEventsPerDelivery ?? DEFAULT_MAX_EVENTS_PER_DELIVERY;
+  if (events.length > cap) {
+    throw new ValidationError(
+      `${entry.instance.id}: one delivery became ${events.length} events, more than the limit of ${cap} (connectors[].maxEventsPerDelivery); nothing was applied`,
+      { connectorId: entry.instance.id, field: 'body', value: events.length },
+    );
+  }
   return { events: events.map((e, i) => validateEvent(e, entry.instance.id, i)), step: 'apply' };
 }
+
+/** The limit of a connector instance built without the config loader's defaults. */
+export const DEFAULT_MAX_EVENTS_PER_DELIVERY = 1000;
 
 function validateEvent(event: unknown, connectorId: string, index: number): CanonicalEvent {
   const parsed = CanonicalEventSchema.safeParse(event);
