@@ -1,11 +1,10 @@
-import { isAbsolute, resolve } from 'node:path';
 import type { MappingLookup } from './lookup.js';
 import { MappingError, type MappingIssue } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/model/index.js';
 import { evaluate, type ExpressionBindings } from './expressions.js';
 import type { EventMapping, FieldRule, LeafRule, MappingSettings } from './schema.js';
 import { ownValue } from './own.js';
-import { loadSkuTable, type SkuMapRow, type SkuTable } from './sku-map.js';
+import { loadSkuTable, resolveSkuMapPath, type SkuMapRow, type SkuTable } from './sku-map.js';
 
 /** A connector's mapping settings with their SKU table built (CSV read once). */
 export interface CompiledMappings {
@@ -17,14 +16,15 @@ const compiledBySettings = new WeakMap<object, CompiledMappings>();
 
 /**
  * Builds a connector's mapping tables once per settings object (a reloaded config is a new object,
- * so it is built afresh). A relative `skuMap.csv` is resolved against `baseDir`, the config file's
- * directory, and rewritten absolute so later readers agree. Throws SkuMapFileError on a bad CSV.
+ * so it is built afresh). `skuMap.csv` is resolved against `baseDir`, the config file's directory,
+ * confined to it (or HUB_MAPPING_DIRS) and rewritten absolute so later readers agree. Throws
+ * SkuMapFileError on a bad or out-of-bounds CSV.
  */
-export function prepareMappings(settings: MappingSettings, baseDir: string): CompiledMappings {
+export function prepareMappings(settings: MappingSettings, baseDir: string, allowedDirs?: readonly string[]): CompiledMappings {
   const cached = compiledBySettings.get(settings);
   if (cached) return cached;
   const skuMap = settings.skuMap;
-  if (skuMap?.csv && !isAbsolute(skuMap.csv)) skuMap.csv = resolve(baseDir, skuMap.csv);
+  if (skuMap?.csv) skuMap.csv = resolveSkuMapPath(skuMap.csv, baseDir, allowedDirs);
   const compiled: CompiledMappings = { settings, skus: skuMap ? loadSkuTable(skuMap, skuMap.csv) : null };
   compiledBySettings.set(settings, compiled);
   return compiled;
@@ -176,7 +176,7 @@ function mapValue(
   if (map === 'sku') {
     if (skus) {
       const row = skus.get(key);
-      if (!row) return fail('unknown_sku', value, `SKU ${show(value)} is not in the SKU map (${skus.size} rows)`, `map sku via settings.skuMap${settings.skuMap?.csv ? ` (${settings.skuMap.csv})` : ''}`);
+      if (!row) return fail('unknown_sku', value, `SKU ${show(value)} is not in the SKU map (${skus.size} rows)`, `map sku via settings.skuMap${settings.skuMap?.csv ? ' (CSV)' : ''}`);
       onSku(row);
       return row.sku;
     }
