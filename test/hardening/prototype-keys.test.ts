@@ -9,7 +9,7 @@ import { MappingSettingsSchema } from '../../src/mappings/schema.js';
 /** Keys every plain object inherits or treats specially. */
 export const PROTOTYPE_KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
 
-const lookup = createMappingLookup({ skus: new Set(['SKU-1']), variants: new Map(), inventoryItems: new Map(), locations: { RNO: 'wh-west' } });
+const lookup = createMappingLookup({ skus: new Set(['SKU-1']), external: new Map(), locations: { RNO: 'wh-west' } });
 const run = { connectorId: 'acme', connectorType: 'generic-webhook', eventName: 'stock', receivedAt: '2026-01-01T00:00:00.000Z', lookup };
 
 const compiled = prepareMappings(
