@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { CanonicalEventSchema, zodIssues, type CanonicalEvent } from '../core/model/index.js';
 import type { Db } from '../core/store/index.js';
 import type { Catalog } from './catalog.js';
+import { confineEvents } from './connector-scope.js';
 import { failJob, type FailureContext, type FailureTracked } from './failures.js';
 import { getInboxRow, markInbox, recordDelivery } from './inbox.js';
 import { INBOUND_QUEUE, type Step } from './names.js';
@@ -88,7 +89,8 @@ export async function normalizeDelivery(
       { connectorId: entry.instance.id, field: 'body', value: events.length },
     );
   }
-  return { events: events.map((e, i) => validateEvent(e, entry.instance.id, i)), step: 'apply' };
+  const valid = events.map((e, i) => validateEvent(e, entry.instance.id, i));
+  return { events: confineEvents(valid, entry.instance), step: 'apply' };
 }
 
 /** The limit of a connector instance built without the config loader's defaults. */
