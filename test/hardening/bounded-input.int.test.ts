@@ -29,7 +29,7 @@ describe('bounded input through the pipeline', () => {
 
   it('dead-letters a deeply nested body that reached the worker at once, as a validation error, never retried as unexpected', async () => {
     const recorded = await recordDelivery(hub.db, { connectorId: 'events', dedupKey: uniq('deep'), topic: 'events', body: deep(5000) });
-    await hub.workers.queues.enqueueInbound({ inboxId: recorded.id, connectorId: 'events', topic: 'events' });
+    await hub.hub.queues.enqueueInbound({ inboxId: recorded.id, connectorId: 'events', topic: 'events' });
     const entry = await waitFor(async () => (await listDeadLetters(hub.db, { connector: 'events' })).items.find((d) => d.inboxId === recorded.id), 'dead letter', 30_000);
     expect(entry).toMatchObject({ errorClass: 'ValidationError', errorCode: 'invalid_value', step: 'normalize' });
     expect(entry.message).toMatch(/nested deeper than 64/);

@@ -55,3 +55,24 @@ describe('lookups keyed by payload data ignore inherited members', () => {
     expect(applyChannelRules(10, channel, key)).toBe(8);
   });
 });
+
+describe("connectors' own lookups keyed by payload data", () => {
+  it.each(PROTOTYPE_KEYS)('carrier names: "%s" is kept as written, not an inherited member', async (key) => {
+    const { hubCarrier } = await import('../../src/connectors/easypost/carriers.js');
+    const { carrierName } = await import('../../src/connectors/shipstation/carriers.js');
+    expect(hubCarrier(key)).toBe(key);
+    expect(carrierName(key)).toBe(key);
+  });
+
+  it.each(PROTOTYPE_KEYS.filter((k) => /^[a-z]+$/.test(k)))('QuickBooks notifications: entity and operation "%s" stay strings', async (key) => {
+    const { readNotification } = await import('../../src/connectors/quickbooks/inbound/notification.js');
+    const body = [
+      { specversion: '1.0', id: 'x', source: 'intuit.abc', type: `qbo.${key}.${key}.v1`, datacontenttype: 'application/json', time: '2026-03-02T18:15:00Z', intuitentityid: '1', intuitaccountid: 'R', data: {} },
+    ];
+    const refs = readNotification(body, 'R', 'qbo');
+    for (const ref of refs) {
+      expect(typeof ref.entity).toBe('string');
+      expect(typeof ref.operation).toBe('string');
+    }
+  });
+});

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectorRegistry } from '../../src/connectors/registry.js';
 import type { AvailabilityUpdate, ConnectorDefinition } from '../../src/connectors/types.js';
-import { createErpContext } from '../../src/core/erp/context.js';
-import { Catalog } from '../../src/queues/catalog.js';
 import { getDeadLetter, listDeadLetters, type DeadLetter } from '../../src/queues/dead-letter-store.js';
 import { replayDeadLetters, type ReplayDeps } from '../../src/queues/replay.js';
-import { activeConnectors } from '../../src/queues/runtime.js';
 import { FakeStockApi, fakePushConnector, fakePushInstance } from '../helpers/fake-push.js';
 import { BASE_CONFIG, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { uniq } from '../erp/helpers.js';
@@ -35,9 +32,8 @@ describe('edit-before-replay of a push dead letter', () => {
     const config = parseTestConfig(BASE_CONFIG);
     config.connectors.push(fakePushInstance(api.url));
     config.channels[0]!.connector = 'stock-api';
-    const registry = [...connectorRegistry, recordingConnector];
-    hub = await startTestHub({ config, registry });
-    deps = { db: hub.db, queues: hub.workers.queues, connectors: activeConnectors(hub.config, registry), catalog: new Catalog(hub.db), erp: createErpContext(hub.config) };
+    hub = await startTestHub({ config, registry: [...connectorRegistry, recordingConnector] });
+    deps = hub.hub.snapshot();
   });
   afterAll(async () => {
     await hub.stop();
@@ -114,7 +110,7 @@ describe('edit-before-replay of a delivery', () => {
   let deps: ReplayDeps;
   beforeAll(async () => {
     hub = await startTestHub();
-    deps = { db: hub.db, queues: hub.workers.queues, connectors: activeConnectors(hub.config), catalog: new Catalog(hub.db), erp: createErpContext(hub.config) };
+    deps = hub.hub.snapshot();
   });
   afterAll(async () => {
     await hub.stop();
@@ -138,11 +134,11 @@ describe('edit-before-replay of a delivery', () => {
     const row = await hub.db.query<{ body: string }>('SELECT body FROM inbox WHERE id = $1', [inboxId]);
     expect(JSON.parse(row.rows[0]!.body)).toMatchObject({ data: { delta: -1 } });
     // What the sweeper does with a `received` row: drop the ended job, enqueue the row without a body.
-    const stale = await hub.workers.queues.inbound.getJob(`inbox-${inboxId}`);
+    const stale = await hub.hub.queues.inbound.getJob(`inbox-${inboxId}`);
     if (stale && ((await stale.isFailed()) || (await stale.isCompleted()))) await stale.remove();
-    await hub.workers.queues.enqueueInbound({ inboxId, connectorId: 'events', topic: 'events' });
+    await hub.hub.queues.enqueueInbound({ inboxId, connectorId: 'events', topic: 'events' });
     await waitFor(async () => {
-      const done = await hub.workers.queues.inbound.getJob(`inbox-${inboxId}`);
+      const done = await hub.hub.queues.inbound.getJob(`inbox-${inboxId}`);
       return done && (await done.isCompleted());
     }, 'sweeper job done', 30_000);
     await waitFor(async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [inboxId])).rows[0]?.status === 'processed', 'processed', 30_000);
