@@ -50,6 +50,6 @@ export function confineEvents(events: readonly CanonicalEvent[], instance: Pick<
     }
     const prefix = `${instance.id}:`;
     const idempotencyKey = event.idempotencyKey.startsWith(prefix) ? event.idempotencyKey : prefix + event.idempotencyKey;
-    return { ...event, idempotencyKey, source: { ...event.source, connector: instance.id } } as CanonicalEvent;
+    return { ...event, idempotencyKey, source: { ...event.source, connector: instance.id } };
   });
 }

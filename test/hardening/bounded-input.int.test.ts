@@ -67,7 +67,7 @@ describe('bounded input through the pipeline', () => {
     const { rows } = await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory_movement WHERE sku = $1`, [sku]);
     expect(rows[0]?.n).toBe(0);
     // At the limit it is applied.
-    await hub.postEvents(events.slice(0, 5).map((e) => ({ ...e, idempotencyKey: `${e['idempotencyKey']}-ok` })));
+    await hub.postEvents(events.slice(0, 5).map((e) => ({ ...e, idempotencyKey: `${String(e['idempotencyKey'])}-ok` })));
     await waitFor(async () => (await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory_movement WHERE sku = $1`, [sku])).rows[0]?.n === 5, 'five applied', 30_000);
   });
 });

@@ -43,7 +43,7 @@ describe('CSV SKU map path', () => {
   });
 
   it.each([
-    ['a relative path climbing out', (d: ReturnType<typeof setup>) => '../private/secret.csv'],
+    ['a relative path climbing out', (_d: ReturnType<typeof setup>) => '../private/secret.csv'],
     ['an absolute path elsewhere', (d: ReturnType<typeof setup>) => join(d.outside, 'secret.csv')],
     ['a system file', () => '/etc/passwd'],
   ])('refuses %s, and never echoes the file', (_what, csvOf) => {
