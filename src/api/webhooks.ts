@@ -6,6 +6,7 @@ import { recordDelivery } from '../queues/inbox.js';
 import type { BoundConnector } from '../queues/bind.js';
 import type { HubQueues } from '../queues/runtime.js';
 import type { HubMetrics } from '../core/metrics.js';
+import { parseJsonPreservingIds } from '../connectors/http/json.js';
 
 export interface WebhookDeps {
   db: Db;
@@ -53,8 +54,8 @@ export function webhookRouter(deps: WebhookDeps): Router {
       }
       const body = rawBody.toString('utf8');
       try {
-        // Only a syntax check here (the native parser is the fast one); workers parse ids losslessly.
-        JSON.parse(body);
+        // The workers' own parser (depth limit, duplicate keys): what is acknowledged here, they can read.
+        parseJsonPreservingIds(body);
       } catch (err) {
         deps.metrics.webhookRejections.inc({ connector: connectorId, reason: 'malformed_json' });
         return reject(res, 400, 'malformed_json', `body is not JSON: ${(err as Error).message}`);

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadConfig, type HubConfig } from '../core/config/load.js';
 import { ConfigError, HubError, isRetryable } from '../core/errors.js';
-import { applyEvent, getInventory, ledgerStats, verifyLedger, type ErpContext } from '../core/erp/index.js';
+import { applyEvent, describeLedgerIssue, getInventory, ledgerStats, verifyLedger, type ErpContext } from '../core/erp/index.js';
 import { CanonicalEventSchema, formatIssues, zodIssues } from '../core/model/index.js';
 import type { Db } from '../core/store/index.js';
 import { createHub } from '../hub/create-hub.js';
@@ -152,7 +152,7 @@ export function registerErpCommands(program: Command): void {
         const issues = await verifyLedger(opened.db);
         if (issues.length > 0) {
           console.log(`ledger: ${issues.length} problem${issues.length === 1 ? '' : 's'}`);
-          for (const i of issues) console.log(`  ${i.problem} ${i.sku} @ ${i.location} ${i.state}: balance ${i.balance}, expected ${i.expected}`);
+          for (const i of issues) console.log(`  ${describeLedgerIssue(i)}`);
           process.exitCode = 1;
           return;
         }

@@ -9,6 +9,7 @@ import { registerMappingsCommands } from './mappings.js';
 import { registerNormalizeCommand } from './normalize.js';
 import { registerReconcileCommands } from './reconcile.js';
 import { registerStartCommand } from './start.js';
+import { ConfigError } from '../core/errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -45,6 +46,12 @@ export async function main(argv = process.argv): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
+    // A refusal to start (bad config, the embedded database held by another process) is one line, not a stack.
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exitCode = 1;
+      return;
+    }
     throw err;
   }
 }

@@ -1,10 +1,10 @@
-import { isAbsolute, resolve } from 'node:path';
 import type { MappingLookup } from './lookup.js';
 import { MappingError, type MappingIssue } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/model/index.js';
 import { evaluate, type ExpressionBindings } from './expressions.js';
 import type { EventMapping, FieldRule, LeafRule, MappingSettings } from './schema.js';
-import { loadSkuTable, type SkuMapRow, type SkuTable } from './sku-map.js';
+import { ownValue } from './own.js';
+import { loadSkuTable, resolveSkuMapPath, type SkuMapRow, type SkuTable } from './sku-map.js';
 
 /** A connector's mapping settings with their SKU table built (CSV read once). */
 export interface CompiledMappings {
@@ -16,14 +16,15 @@ const compiledBySettings = new WeakMap<object, CompiledMappings>();
 
 /**
  * Builds a connector's mapping tables once per settings object (a reloaded config is a new object,
- * so it is built afresh). A relative `skuMap.csv` is resolved against `baseDir`, the config file's
- * directory, and rewritten absolute so later readers agree. Throws SkuMapFileError on a bad CSV.
+ * so it is built afresh). `skuMap.csv` is resolved against `baseDir`, the config file's directory,
+ * confined to it (or HUB_MAPPING_DIRS) and rewritten absolute so later readers agree. Throws
+ * SkuMapFileError on a bad or out-of-bounds CSV.
  */
-export function prepareMappings(settings: MappingSettings, baseDir: string): CompiledMappings {
+export function prepareMappings(settings: MappingSettings, baseDir: string, allowedDirs?: readonly string[]): CompiledMappings {
   const cached = compiledBySettings.get(settings);
   if (cached) return cached;
   const skuMap = settings.skuMap;
-  if (skuMap?.csv && !isAbsolute(skuMap.csv)) skuMap.csv = resolve(baseDir, skuMap.csv);
+  if (skuMap?.csv) skuMap.csv = resolveSkuMapPath(skuMap.csv, baseDir, allowedDirs);
   const compiled: CompiledMappings = { settings, skus: skuMap ? loadSkuTable(skuMap, skuMap.csv) : null };
   compiledBySettings.set(settings, compiled);
   return compiled;
@@ -52,7 +53,7 @@ type Scope = { run: MappingRun; compiled: CompiledMappings; bindings: Expression
  * connector, each field path, its value and the rule that failed.
  */
 export async function mapPayload(compiled: CompiledMappings, body: unknown, run: MappingRun): Promise<CanonicalEvent[]> {
-  const mapping = compiled.settings.events[run.eventName];
+  const mapping = ownValue(compiled.settings.events, run.eventName);
   if (!mapping) {
     throw new MappingError([{ code: 'unmapped_value', field: 'topic', value: run.eventName, message: `no event mapping "${run.eventName}" in settings.events` }], { connectorId: run.connectorId });
   }
@@ -140,7 +141,7 @@ async function leaf(rule: LeafRule, input: unknown, path: string, scope: Scope, 
   }
   if (isEmpty(value) && rule.default !== undefined) value = rule.default;
   // A value map's default also covers a value the payload leaves out.
-  const mapDefault = rule.map ? scope.compiled.settings.valueMaps[rule.map]?.default : undefined;
+  const mapDefault = rule.map ? ownValue(scope.compiled.settings.valueMaps, rule.map)?.default : undefined;
   if (isEmpty(value) && mapDefault !== undefined) return mapDefault;
   if (isEmpty(value)) return rule.optional ? undefined : fail('missing_field', value ?? null, 'required value is missing');
   if (rule.map) {
@@ -175,7 +176,7 @@ function mapValue(
   if (map === 'sku') {
     if (skus) {
       const row = skus.get(key);
-      if (!row) return fail('unknown_sku', value, `SKU ${show(value)} is not in the SKU map (${skus.size} rows)`, `map sku via settings.skuMap${settings.skuMap?.csv ? ` (${settings.skuMap.csv})` : ''}`);
+      if (!row) return fail('unknown_sku', value, `SKU ${show(value)} is not in the SKU map (${skus.size} rows)`, `map sku via settings.skuMap${settings.skuMap?.csv ? ' (CSV)' : ''}`);
       onSku(row);
       return row.sku;
     }
@@ -185,12 +186,13 @@ function mapValue(
     return scope.run.lookup.location(key) ?? fail('unmapped_location', value, `location ${show(value)} is not mapped`, 'map location via settings.locations');
   }
   if (map === 'status') {
-    const mapped = settings.statusMap?.[key];
+    const mapped = ownValue(settings.statusMap, key);
     return mapped ?? fail('unmapped_status', value, `status ${show(value)} is not mapped`, 'map status via settings.statusMap');
   }
-  const table = settings.valueMaps[map];
+  const table = ownValue(settings.valueMaps, map);
   if (!table) return fail('unmapped_value', value, `there is no value map "${map}"`, `map ${map}`);
-  if (Object.hasOwn(table.values, key)) return table.values[key];
+  const hit = ownValue(table.values, key);
+  if (hit !== undefined) return hit;
   return table.default ?? fail('unmapped_value', value, `${show(value)} is not in value map "${map}" and it has no default`, `map ${map} via settings.valueMaps.${map}`);
 }
 

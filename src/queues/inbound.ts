@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { CanonicalEventSchema, zodIssues, type CanonicalEvent } from '../core/model/index.js';
 import type { Db } from '../core/store/index.js';
 import type { Catalog } from './catalog.js';
+import { confineEvents } from './connector-scope.js';
 import { failJob, type FailureContext, type FailureTracked } from './failures.js';
 import { getInboxRow, markInbox, recordDelivery } from './inbox.js';
 import { INBOUND_QUEUE, type Step } from './names.js';
@@ -80,8 +81,20 @@ export async function normalizeDelivery(
     await deps.catalog.refresh(true);
     events = await run();
   }
-  return { events: events.map((e, i) => validateEvent(e, entry.instance.id, i)), step: 'apply' };
+  // One delivery is applied in one transaction: an unbounded fan-out would hold locks for minutes.
+  const cap = entry.instance.maxEventsPerDelivery ?? DEFAULT_MAX_EVENTS_PER_DELIVERY;
+  if (events.length > cap) {
+    throw new ValidationError(
+      `${entry.instance.id}: one delivery became ${events.length} events, more than the limit of ${cap} (connectors[].maxEventsPerDelivery); nothing was applied`,
+      { connectorId: entry.instance.id, field: 'body', value: events.length },
+    );
+  }
+  const valid = events.map((e, i) => validateEvent(e, entry.instance.id, i));
+  return { events: confineEvents(valid, entry.instance), step: 'apply' };
 }
+
+/** The limit of a connector instance built without the config loader's defaults. */
+export const DEFAULT_MAX_EVENTS_PER_DELIVERY = 1000;
 
 function validateEvent(event: unknown, connectorId: string, index: number): CanonicalEvent {
   const parsed = CanonicalEventSchema.safeParse(event);

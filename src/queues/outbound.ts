@@ -14,7 +14,8 @@ import { DEAD_LETTER_JOB_OPTIONS } from './retry-policy.js';
 export interface PushAvailabilityJobData extends FailureTracked {
   kind: 'availability';
   connectorId: string;
-  items: { sku: string; channel: string; available: number; version: number }[];
+  /** `externalIds`: an operator's correction on a replayed dead letter, over the catalogue's ids. */
+  items: { sku: string; channel: string; available: number; version: number; externalIds?: Record<string, string> }[];
   /** The budget this job spent as one bulk push (a feed), when the relay planned it as one. */
   bulk?: string;
   retry?: { maxBackoffMs: number };
@@ -25,6 +26,8 @@ export interface PushFulfillmentJobData extends FailureTracked {
   kind: 'fulfillment';
   connectorId: string;
   shipment: Shipment;
+  /** The channel's ids of the order (e.g. `orderId`), corrected by an operator on a replay. */
+  externalIds?: Record<string, string>;
   retry?: { maxBackoffMs: number };
 }
 
@@ -186,7 +189,7 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
     if (job.attemptsMade > 0) await spend({ retry: true });
     if (data.kind === 'fulfillment') {
       if (!deps.client.pushFulfillment) throw new ContractError(`${connectorId} cannot record fulfilments`);
-      await deps.client.pushFulfillment(data.shipment, {});
+      await deps.client.pushFulfillment(data.shipment, data.externalIds ?? {});
       deps.onCalls?.(connectorId, 1);
       await spend({ calls: 1 });
       return { pushed: 1, skipped: 0, failed: 0 };
@@ -195,7 +198,7 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
     if (items.length === 0) return { pushed: 0, skipped: data.items.length, failed: 0 };
     if (!deps.client.pushAvailability) throw new ContractError(`${connectorId} cannot push availability`);
     const ids = await externalIdsOf(deps.db, connectorId, items.map((i) => i.sku));
-    const updates: AvailabilityUpdate[] = items.map((i) => ({ ...i, externalIds: ids.get(i.sku) ?? {} }));
+    const updates: AvailabilityUpdate[] = items.map((i) => ({ ...i, externalIds: { ...ids.get(i.sku), ...i.externalIds } }));
     const waitedBefore = deps.client.stats?.().throttleWaitMs ?? 0;
     const result = await deps.client.pushAvailability(updates);
     if ((deps.client.stats?.().throttleWaitMs ?? 0) > waitedBefore) deps.onThrottle?.(connectorId);

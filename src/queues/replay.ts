@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { ShipmentSchema } from '../core/model/index.js';
 import { audit } from '../core/audit.js';
 import { applyEvent } from '../core/erp/index.js';
 import type { ErpContext } from '../core/erp/context.js';
@@ -8,10 +6,12 @@ import type { Db } from '../core/store/index.js';
 import { HubError } from '../core/errors.js';
 import type { Catalog } from './catalog.js';
 import { getDeadLetter, listDeadLetters, resolveDeadLetter, type DeadLetter, type DeadLetterFilter } from './dead-letter-store.js';
-import { getInboxRow, markInbox } from './inbox.js';
+import { redactPayload } from './audit-redact.js';
+import { getInboxRow } from './inbox.js';
 import { normalizeDelivery } from './inbound.js';
 import type { BoundConnector } from './bind.js';
 import type { HubQueues } from './runtime.js';
+import { editedPush, pushJobFromLedger, PushEditRefused } from './replay-push.js';
 
 export interface ReplayDeps {
   db: Db;
@@ -38,15 +38,6 @@ export interface ReplayResult {
   plan?: Pick<ApplyOutcome, 'eventId' | 'status' | 'message' | 'movements' | 'orderChanges'>[];
 }
 
-const PushItemsSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('availability'),
-    connectorId: z.string().min(1),
-    items: z.array(z.object({ sku: z.string().min(1), channel: z.string().min(1), available: z.number().int().min(0), version: z.number().int() })).min(1),
-  }),
-  z.object({ kind: z.literal('fulfillment'), connectorId: z.string().min(1), shipment: ShipmentSchema }),
-]);
-
 /** Replays dead letters chosen by ids or by filter, each back to the step that failed. */
 export async function replayDeadLetters(
   deps: ReplayDeps,
@@ -71,12 +62,19 @@ export async function replayDeadLetters(
   for (const entry of entries) {
     const result = 'missing' in entry ? { id: entry.id, verdict: 'not-found' as const } : await replayOne(deps, entry, options);
     results.push(result);
+    const edited = options.payload !== undefined;
     await audit(deps.db, {
       actor: options.actor,
-      action: options.payload !== undefined ? 'dead-letter.edit-replay' : 'dead-letter.replay',
+      action: edited ? 'dead-letter.edit-replay' : 'dead-letter.replay',
       target: `dead-letter:${result.id}`,
       outcome: options.dryRun ? 'dry-run' : result.verdict === 'requeued' ? 'ok' : 'refused',
-      details: { verdict: result.verdict, message: result.message, edited: options.payload !== undefined },
+      details: {
+        verdict: result.verdict,
+        message: result.message,
+        edited,
+        // What the edit changed, with secrets and personal data masked.
+        ...(edited && !('missing' in entry) ? { before: redactPayload(entry.payload), after: redactPayload(options.payload) } : {}),
+      },
     });
   }
   return results;
@@ -92,7 +90,7 @@ async function replayOne(deps: ReplayDeps, entry: DeadLetter, options: ReplayOpt
     if (entry.inboxId !== null) return await replayDelivery(deps, entry, options);
     return { id: entry.id, verdict: 'refused', message: `step ${entry.step} cannot be replayed from this entry` };
   } catch (err) {
-    const message = err instanceof HubError || err instanceof Error ? err.message : String(err);
+    const message = err instanceof HubError || err instanceof PushEditRefused || err instanceof Error ? err.message : String(err);
     return { id: entry.id, verdict: 'refused', message };
   }
 }
@@ -112,30 +110,36 @@ async function replayDelivery(deps: ReplayDeps, entry: DeadLetter, options: Repl
     const applied = plan.length > 0 && plan.every((p) => p.status !== 'applied');
     return { id: entry.id, verdict: applied ? 'already-applied' : 'would-apply', plan };
   }
-  if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined, payload: options.payload ?? null }))) {
-    return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
-  }
-  await markInbox(deps.db, row.id, 'received');
-  await deps.queues.enqueueInbound(
-    { inboxId: row.id, connectorId: row.connectorId, topic: row.topic, body, replayOf: entry.id },
-    `inbox-${row.id}-replay-${entry.id}`,
-  );
+  // One transaction: the dead letter is resolved and the inbox row holds what will be processed. The
+  // edit replaces the row's body, so the sweeper (which re-enqueues `received` rows) can only ever
+  // pick up the edited body, never the original; the original stays on the dead letter.
+  const resolved = await deps.db.transaction(async (tx) => {
+    if (!(await resolveDeadLetter(tx, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined, payload: options.payload ?? null }))) return false;
+    await tx.query(`UPDATE inbox SET body = $2, status = 'received', processed_at = NULL WHERE id = $1`, [row.id, body]);
+    return true;
+  });
+  if (!resolved) return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
+  // No body in the job: it reads the row, the single source of what this delivery is.
+  await deps.queues.enqueueInbound({ inboxId: row.id, connectorId: row.connectorId, topic: row.topic, replayOf: entry.id }, `inbox-${row.id}-replay-${entry.id}`);
   return { id: entry.id, verdict: 'requeued' };
 }
 
 async function replayPush(deps: ReplayDeps, entry: DeadLetter, options: ReplayOptions): Promise<ReplayResult> {
-  const parsed = PushItemsSchema.safeParse(options.payload ?? entry.payload);
-  if (!parsed.success) {
-    return { id: entry.id, verdict: 'refused', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  const push = editedPush(entry.payload, options.payload);
+  const target = deps.connectors.get(push.connectorId);
+  const can = push.kind === 'fulfillment' ? 'push.fulfillment' : 'push.availability';
+  if (!target || !target.pushes || !target.can(can)) {
+    return { id: entry.id, verdict: 'refused', message: `connector "${push.connectorId}" is not configured, not enabled or cannot ${can}; the dead letter stays open` };
   }
+  const job = await pushJobFromLedger(deps.db, deps.erp, push, entry.id);
   if (options.dryRun) {
-    const what = parsed.data.kind === 'fulfillment' ? `fulfilment of order ${parsed.data.shipment.externalOrderId}` : `${parsed.data.items.length} item(s)`;
-    return { id: entry.id, verdict: 'would-push', message: `${what} to ${parsed.data.connectorId}` };
+    const what = job.kind === 'fulfillment' ? `fulfilment of order ${job.shipment.externalOrderId}` : job.items.map((i) => `${i.sku}@${i.channel}=${i.available} (v${i.version})`).join(', ');
+    return { id: entry.id, verdict: 'would-push', message: `${what} to ${push.connectorId}` };
   }
   if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined }))) {
     return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
   }
-  await deps.queues.enqueuePushes(parsed.data.connectorId, [{ ...parsed.data, replayOf: entry.id }], () => `replay-${entry.id}`);
+  await deps.queues.enqueuePushes(push.connectorId, [job], () => `replay-${entry.id}`);
   return { id: entry.id, verdict: 'requeued' };
 }
 

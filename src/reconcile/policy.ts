@@ -37,5 +37,5 @@ export function connectorChannel(config: HubConfig, instance: ConnectorInstance)
 export function hubLocationOf(config: HubConfig, instance: ConnectorInstance): (external: string) => string | null {
   const map = (instance.settings['locations'] as Record<string, string> | undefined) ?? {};
   const known = new Set(config.locations.map((l) => l.id));
-  return (external) => map[external] ?? (known.has(external) ? external : null);
+  return (external) => (Object.hasOwn(map, external) ? map[external] : undefined) ?? (known.has(external) ? external : null);
 }

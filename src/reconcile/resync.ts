@@ -84,4 +84,4 @@ export async function resyncSkus(deps: Pick<ReconcileDeps, 'db' | 'erp' | 'confi
 
 /** Same item when every id the hub stored matches what the channel returned for it. */
 const matches = (stored: Record<string, string>, seen: Record<string, string>) =>
-  Object.entries(seen).some(([k, v]) => stored[k] !== undefined && String(stored[k]) === v);
+  Object.entries(seen).some(([k, v]) => Object.hasOwn(stored, k) && String(stored[k]) === v);

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidSignatureError, ValidationError } from '../../core/errors.js';
-import { CanonicalEventSchema, zodIssues, type CanonicalEvent } from '../../core/model/index.js';
+import { CanonicalEventSchema, SlugSchema, zodIssues, type CanonicalEvent } from '../../core/model/index.js';
 import { constantTimeEqual } from '../http/signatures.js';
 import { defineConnector, type WebhookRequest } from '../types.js';
 
@@ -13,7 +13,12 @@ import { defineConnector, type WebhookRequest } from '../types.js';
  *   X-Hub-Delivery-Id:   unique per logical delivery (repeats are dropped)
  */
 export const CanonicalConfigSchema = z.object({
-  settings: z.object({}).prefault({}),
+  settings: z
+    .object({
+      channels: z.array(SlugSchema).min(1).optional().describe('Channels this sender may act on; any other is refused (default: every channel)'),
+      locations: z.array(SlugSchema).min(1).optional().describe('Locations this sender may act on; any other is refused (default: every location)'),
+    })
+    .prefault({}),
   credentials: z.object({
     webhookSecret: z.string().min(16, 'must be at least 16 characters').describe('HMAC-SHA256 key shared with the sender'),
   }),
@@ -69,7 +74,9 @@ export const canonicalConnector = defineConnector({
               { connectorId: ctx.connectorId, field: first?.path, code: first?.message === 'required' ? 'missing_field' : 'invalid_value' },
             );
           }
-          return parsed.data;
+          // The sender's key lives in this instance's namespace: it cannot claim another connector's keys.
+          const key = parsed.data.idempotencyKey;
+          return { ...parsed.data, idempotencyKey: key.startsWith(`${ctx.connectorId}:`) ? key : `${ctx.connectorId}:${key}` };
         });
       },
     },

@@ -1,3 +1,5 @@
+import { ownValue } from '../../mappings/own.js';
+
 /**
  * Carrier names between EasyPost (`USPS`, `FedEx`, `DHLExpress`) and the hub's `tracking.company`
  * (the storefront names the 3PL connector records: `USPS`, `FedEx`, `DHL Express`).
@@ -25,7 +27,7 @@ function key(name: string): string {
 
 /** The hub's name of an EasyPost carrier; an unknown one is kept as written. */
 export function hubCarrier(easypostCarrier: string): string {
-  return FROM_EASYPOST[easypostCarrier] ?? easypostCarrier;
+  return ownValue(FROM_EASYPOST, easypostCarrier) ?? easypostCarrier;
 }
 
 /** EasyPost's name of a hub carrier (`tracking.company`); an unknown one is passed as written. */

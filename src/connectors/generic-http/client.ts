@@ -15,16 +15,33 @@ async function render(template: string, input: unknown, bindings: ExpressionBind
       throw new ContractError(`template "${template}": {{${match[1]}}} yields nothing${'error' in result ? ` (${result.error})` : ''}`, { field: 'settings' });
     }
     const text = typeof result.value === 'string' ? result.value : JSON.stringify(result.value);
+    // encodeURIComponent leaves "." alone, and the URL parser resolves "." and ".." segments: a SKU
+    // of ".." would climb the path on the same host.
+    if (encode && /^\.{1,2}$/.test(text)) {
+      throw new ContractError(`template "${template}": {{${match[1]}}} is a dot segment ("${text}"), refused`, { field: 'settings' });
+    }
+    if (!encode && /[\r\n\0]/.test(text)) {
+      throw new ContractError(`template "${template}": {{${match[1]}}} holds a line break or NUL, refused in a header`, { field: 'settings' });
+    }
     out += template.slice(last, match.index) + (encode ? encodeURIComponent(text) : text);
     last = match.index + match[0].length;
   }
   return out + template.slice(last);
 }
 
+/** Refuses a rendered URL whose path has a "." or ".." segment (also as %2e), which the URL parser would resolve away. */
+function assertNoDotSegments(url: string, connectorId: string, what: string): void {
+  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/)[0] ?? '';
+  if (path.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment))) {
+    throw new ContractError(`${connectorId}: the URL for ${what} has a "." or ".." path segment; refused`, { connectorId, field: 'settings.url' });
+  }
+}
+
 /** Sends one request built from `spec` and `input`; resolves on success, throws a classified HubError otherwise. */
 async function send(instance: Instance, spec: HttpRequestSpec, input: unknown, what: string): Promise<void> {
   const bindings: ExpressionBindings = { root: input, receivedAt: '', connectorId: instance.id, credentials: instance.credentials };
   const url = await render(spec.url, input, bindings, true);
+  assertNoDotSegments(url, instance.id, what);
   const headers: Record<string, string> = {};
   for (const [name, template] of Object.entries(spec.headers)) headers[name.toLowerCase()] = await render(template, input, bindings, false);
   let body: string | undefined;

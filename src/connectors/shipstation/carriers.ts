@@ -1,3 +1,5 @@
+import { ownValue } from '../../mappings/own.js';
+
 /**
  * ShipStation carrier codes to the carrier names the hub records on a shipment (`tracking.company`),
  * the names storefronts show (Shopify's tracking companies) and carriers are compared by.
@@ -26,5 +28,5 @@ const CARRIER_NAMES: Record<string, string> = {
 
 /** The carrier's name for a ShipStation carrier code; an unknown code is kept as written. */
 export function carrierName(carrierCode: string): string {
-  return CARRIER_NAMES[carrierCode.toLowerCase()] ?? carrierCode;
+  return ownValue(CARRIER_NAMES, carrierCode.toLowerCase()) ?? carrierCode;
 }

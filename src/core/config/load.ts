@@ -7,6 +7,7 @@ import type { Issue } from '../model/index.js';
 import { formatPath, zodIssues } from '../model/index.js';
 import { findConnector, knownConnectorTypes } from '../../connectors/registry.js';
 import { prepareConnectorMappings } from '../../mappings/prepare.js';
+import { allowedMappingDirs } from '../../mappings/sku-map.js';
 import { ConnectorBaseSchema, HubConfigBaseSchema } from './schema.js';
 import { resolveEnv } from './env.js';
 
@@ -62,7 +63,7 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   const config: HubConfig = { ...base.data, connectors };
   checkReferences(config, issues);
   // Only a valid config gets its tables built; then every connector parsed, so indices match the file.
-  if (issues.length === 0) prepareConnectorMappings(connectors, baseDir, (i, path, message) => issues.push({ path: formatPath(['connectors', i, ...path]), message }));
+  if (issues.length === 0) prepareConnectorMappings(connectors, baseDir, (i, path, message) => issues.push({ path: formatPath(['connectors', i, ...path]), message }), allowedMappingDirs(env));
   return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
 }
 

@@ -64,6 +64,13 @@ export const ConnectorBaseSchema = z.object({
     })
     .prefault({}),
   reconcile: ReconcilePolicySchema.optional().describe('What reconciliation may fix on its own; see ReconcilePolicySchema'),
+  maxEventsPerDelivery: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe('Most canonical events one delivery may become (default 1000); a delivery beyond it is dead-lettered unapplied (one delivery is one transaction)'),
 });
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;

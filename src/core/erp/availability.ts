@@ -12,7 +12,8 @@ import type { AvailabilityChange } from './types.js';
  * rounded up so the hub holds back at least that much), then the cap; never below 0.
  */
 export function applyChannelRules(available: number, channel: Channel, sku: string): number {
-  let x = available - (channel.skuSafetyStock[sku] ?? channel.safetyStock);
+  // The SKU comes from payloads: only the channel's own entries count, never inherited members.
+  let x = available - ((Object.hasOwn(channel.skuSafetyStock, sku) ? channel.skuSafetyStock[sku] : undefined) ?? channel.safetyStock);
   for (const b of channel.buffers) x -= b.type === 'absolute' ? b.value : Math.ceil((Math.max(0, available) * b.value) / 100 - 1e-9);
   if (channel.cap !== undefined) x = Math.min(x, channel.cap);
   return Math.max(0, x);

@@ -7,7 +7,7 @@ export { applyEvent, applyEventTx } from './apply.js';
 export { createErpContext, sellableLocations, stockGroup, type ErpConfig, type ErpContext, type ReplenishmentRule } from './context.js';
 export { availableToSell, applyChannelRules, bundleAvailable, computeAvailableToSell } from './availability.js';
 export { getInventory, type ChannelReport, type InventoryView } from './inventory.js';
-export { verifyLedger, ledgerStats, type LedgerIssue } from './verify.js';
+export { verifyLedger, ledgerStats, describeLedgerIssue, EVENT_TYPES_THAT_MOVE, type LedgerIssue } from './verify.js';
 export { listReplenishmentSuggestions, type ReplenishmentSuggestion } from './replenishment.js';
 export { ORDER_STATUSES, ORDER_TRANSITIONS, isLegalTransition, assertTransition, deriveStatus } from './order-lifecycle.js';
 export { compareVersions, entityKey } from './stale.js';

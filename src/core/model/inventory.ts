@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeltaSchema, SkuSchema, SlugSchema } from './primitives.js';
+import { DeltaSchema, SkuSchema, SlugSchema, StoredIntSchema } from './primitives.js';
 
 /** The states stock can be in at a location. `available = onHand - allocated - quarantined`. */
 export const INVENTORY_STATES = ['onHand', 'allocated', 'inTransit', 'quarantined', 'returned'] as const;
@@ -10,11 +10,11 @@ export type InventoryState = z.infer<typeof InventoryStateSchema>;
 export const InventoryBalanceSchema = z.object({
   sku: SkuSchema,
   location: SlugSchema,
-  onHand: z.number().int(),
-  allocated: z.number().int(),
-  inTransit: z.number().int(),
-  quarantined: z.number().int(),
-  returned: z.number().int(),
+  onHand: StoredIntSchema,
+  allocated: StoredIntSchema,
+  inTransit: StoredIntSchema,
+  quarantined: StoredIntSchema,
+  returned: StoredIntSchema,
 });
 export type InventoryBalance = z.infer<typeof InventoryBalanceSchema>;
 

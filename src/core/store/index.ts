@@ -6,6 +6,7 @@ import { createPgliteDb } from './pglite.js';
 import { createPostgresDb } from './postgres.js';
 import { listMigrations, migrate } from './migrate.js';
 import { pgliteTemplate } from './pglite-template.js';
+import { lockDataDir } from './data-lock.js';
 
 export type { Db, Tx, Queryable, QueryResult, DbKind } from './db.js';
 export { migrate, listMigrations } from './migrate.js';
@@ -19,6 +20,8 @@ export interface OpenDbOptions {
   poolSize?: number;
   /** PostgreSQL only: how long a statement waits for a row lock before a retryable LockTimeoutError. */
   lockTimeoutMs?: number;
+  /** Embedded only: how the data-directory lock names this process ("hub start"); default from argv. */
+  owner?: string;
 }
 
 /** Opens the database chosen by `DATABASE_URL` (PostgreSQL) or PGlite under `<dataDir>/pglite`, and migrates it. */
@@ -29,7 +32,33 @@ export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   }
   const migrations = listMigrations();
   const template = pgliteTemplate(PGLITE_VERSION, migrations);
-  const db = await createPgliteDb(options.dataDir === 'memory' ? undefined : join(options.dataDir ?? './data', 'pglite'), { template });
+  if (options.dataDir === 'memory') return openPglite(undefined, template, migrations);
+  // PGlite is one process: a second opener would silently lose its writes, so it is refused.
+  const dataDir = options.dataDir ?? './data';
+  const lock = lockDataDir(dataDir, options.owner);
+  let db: Db;
+  try {
+    db = await openPglite(join(dataDir, 'pglite'), template, migrations);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  return {
+    ...db,
+    kind: db.kind,
+    transaction: (fn) => db.transaction(fn),
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+async function openPglite(dir: string | undefined, template: ReturnType<typeof pgliteTemplate>, migrations: ReturnType<typeof listMigrations>): Promise<Db> {
+  const db = await createPgliteDb(dir, { template });
   await migrated(db, migrations);
   await db.saveTemplate();
   return db;

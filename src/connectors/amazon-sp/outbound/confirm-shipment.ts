@@ -3,6 +3,7 @@ import { MappingError } from '../../../core/errors.js';
 import type { Shipment } from '../../../core/model/index.js';
 import type { AmazonClient } from '../client.js';
 import type { AmazonSpSettings } from '../config.js';
+import { ownValue } from '../../../mappings/own.js';
 
 /** Amazon's carrier codes for the carriers named most often; anything else is sent as "Other" with its name. */
 const CARRIER_CODES: Record<string, string> = {
@@ -33,7 +34,7 @@ export async function confirmShipment(client: AmazonClient, settings: AmazonSpSe
   });
   if (issues.length > 0) throw new MappingError(issues, { connectorId, step: 'push' });
   const company = shipment.tracking?.company?.trim() ?? '';
-  const carrierCode = CARRIER_CODES[company.toLowerCase()] ?? 'Other';
+  const carrierCode = ownValue(CARRIER_CODES, company.toLowerCase()) ?? 'Other';
   await client.call({
     operation: 'confirmShipment',
     method: 'POST',

@@ -4,6 +4,7 @@ import type { Shipment } from '../../../core/model/index.js';
 import type { EbayClient } from '../client.js';
 import type { EbaySettings } from '../config.js';
 import { EbayShippingFulfillmentsSchema } from '../shapes.js';
+import { ownValue } from '../../../mappings/own.js';
 
 const OrderLinesSchema = z.looseObject({
   lineItems: z.array(z.looseObject({ lineItemId: z.string(), sku: z.string().optional(), quantity: z.number().int() })),
@@ -55,7 +56,7 @@ export async function createShippingFulfillment(
     body: {
       lineItems,
       shippedDate: shipment.shippedAt,
-      ...(tracking ? { trackingNumber: tracking.number, ...(tracking.company ? { shippingCarrierCode: settings.carrierCodes[tracking.company] ?? tracking.company } : {}) } : {}),
+      ...(tracking ? { trackingNumber: tracking.number, ...(tracking.company ? { shippingCarrierCode: ownValue(settings.carrierCodes, tracking.company) ?? tracking.company } : {}) } : {}),
     },
     schema: z.unknown(),
     idempotent: false,

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../../core/errors.js';
 import { zodIssues } from '../../../core/model/index.js';
 import { QboCloudEventsSchema, QboLegacyNotificationSchema } from '../shapes.js';
+import { ownValue } from '../../../mappings/own.js';
 
 /** One entity a notification names, after collapsing repeats. */
 export interface QboEntityRef {
@@ -34,7 +35,7 @@ export function readNotification(body: unknown, realmId: string, connectorId: st
     for (const e of parsed.data) {
       if (e.intuitaccountid !== realmId) continue;
       const [, entity = '', operation = ''] = e.type.toLowerCase().split('.');
-      refs.push({ entity: ENTITY_NAMES[entity] ?? entity, id: e.intuitentityid, operation: OPERATIONS[operation] ?? operation, ...instant(e.time) });
+      refs.push({ entity: ownValue(ENTITY_NAMES, entity) ?? entity, id: e.intuitentityid, operation: ownValue(OPERATIONS, operation) ?? operation, ...instant(e.time) });
     }
   } else {
     const parsed = QboLegacyNotificationSchema.safeParse(body);
