@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Redis } from 'ioredis';
+import { exposureProblem } from '../core/config/exposure.js';
 import { loadConfig, configPath, type HubConfig } from '../core/config/load.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -60,6 +61,9 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   if (mode !== 'all' && !env['DATABASE_URL']) {
     throw new ConfigError(`hub ${mode} runs beside other hub processes and needs DATABASE_URL; the embedded database serves one process (use hub start)`);
   }
+  // A listener beyond loopback with a token anyone can read is refused before anything starts.
+  const exposure = mode !== 'worker' || options.metricsPort !== undefined ? exposureProblem(config) : undefined;
+  if (exposure) throw new ConfigError(exposure);
   // Redis first: it fails fast with instructions, before the embedded database spends seconds starting.
   const redisUrl = env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
   const ensured = mode === 'all' ? await ensureRedis(redisUrl, config.storage.dataDir, logger) : { url: redisUrl, stop: async () => undefined };

@@ -1,7 +1,7 @@
 import { listAudit } from '../../core/audit.js';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { redact } from '../../core/config/redact.js';
+import { redactConfig } from '../../core/config/redact.js';
 import { SESSION_COOKIE, bearerToken, hasRole } from './auth.js';
 import { defineRoute, type OpsRoute } from './route.js';
 import { AlertsResponseSchema, AuditPageSchema, ConfigResponseSchema, SessionSchema } from './schemas.js';
@@ -85,12 +85,9 @@ export const adminRoutes: OpsRoute[] = [
     summary: 'The running configuration, every secret redacted',
     response: ConfigResponseSchema,
     async handler({ deps }) {
-      const { auth, alerts, ...rest } = deps.config;
-      return {
-        ...redact(rest),
-        auth: { tokens: auth.tokens.map((t) => ({ name: t.name, role: t.role })) },
-        ...(alerts ? { alerts: { ...alerts, webhookUrl: alerts.webhookUrl ? '[redacted]' : undefined } } : {}),
-      };
+      // Redaction follows the schema marks and the values taken from the environment (see redactConfig).
+      const shown = redactConfig(deps.config);
+      return { ...shown, auth: { tokens: deps.config.auth.tokens.map((t) => ({ name: t.name, role: t.role })) } };
     },
   }),
 ];
