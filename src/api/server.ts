@@ -11,6 +11,9 @@ import { createHub, type Hub } from '../hub/create-hub.js';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '../hub/workers/index.js';
 import { createRedis, ensureRedis, DEFAULT_REDIS_URL } from '../queues/redis.js';
 import { createApp } from './app.js';
+import { metricsAccess } from './metrics-access.js';
+import { TokenTable } from './ops/auth.js';
+import { RefusalLog } from './refusals.js';
 import { createOps, type Ops } from './ops/index.js';
 import { createConfigReloader, type ReloadOutcome } from './reload.js';
 
@@ -96,8 +99,10 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     // A worker's job counters and latencies live in the worker: let Prometheus scrape each one.
     const app = express();
     app.disable('x-powered-by');
+    app.set('trust proxy', config.server.trustProxy);
+    const guard = metricsAccess(() => hub.current(), new TokenTable(config.auth.tokens), new RefusalLog(hub.db, logger, hub.metrics.registry));
     app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-    app.get('/metrics', async (_req, res) => void res.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics()));
+    app.get('/metrics', guard, async (_req, res) => void res.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics()));
     server = await listen(app, options.metricsPort, config.server.host);
     url = urlOf(server, config.server.host);
     logger.info({ url }, `worker metrics on ${url}/metrics`);

@@ -74,7 +74,8 @@ export const adminRoutes: OpsRoute[] = [
     summary: 'Alert rules configured and the incidents open now',
     response: AlertsResponseSchema,
     async handler({ deps }) {
-      return { rules: deps.alerts.rules(), notifying: deps.alerts.notifying, active: await deps.alerts.active() };
+      const active = await deps.reads.stale.read('alerts', () => deps.alerts.active());
+      return { rules: deps.alerts.rules(), notifying: deps.alerts.notifying, active: active.value ?? [], stale: active.stale, staleReason: active.reason, redisAsOf: active.asOf };
     },
   }),
   defineRoute({

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ConnectorDefinition } from '../../connectors/types.js';
-import { secret } from './marks.js';
+import { secret } from '../model/marks.js';
 import { ConnectorBaseSchema } from './schema.js';
 
 /**

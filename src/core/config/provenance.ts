@@ -2,7 +2,7 @@ import { findConnector } from '../../connectors/registry.js';
 import type { HubConfig } from './load.js';
 import type { EnvReference } from './env.js';
 import { connectorSchema } from './connector-schema.js';
-import { markedNodes, type MarkedNode, type Path } from './marks.js';
+import { markedNodes, type MarkedNode, type Path } from '../model/marks.js';
 import { HubConfigBaseSchema } from './schema.js';
 import { registerSecretValues } from './secret-values.js';
 

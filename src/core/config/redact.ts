@@ -1,5 +1,5 @@
 import type { HubConfig } from './load.js';
-import { replaceAt } from './marks.js';
+import { replaceAt } from '../model/marks.js';
 import { secretNodes } from './provenance.js';
 import { REDACTED, redactValues } from './secret-values.js';
 import { SECRET_KEYS } from './secret-keys.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChannelSchema, LocationSchema, ReplenishmentRuleSchema, SlugSchema } from '../model/index.js';
 import { CONNECTOR_CATEGORIES } from '../../connectors/types.js';
-import { notSecret, secret } from './marks.js';
+import { notSecret, secret } from '../model/marks.js';
 
 export const RetryOverrideSchema = z.object({
   attempts: z.number().int().min(1).max(100).default(8).describe('Attempts per step before the dead-letter queue'),

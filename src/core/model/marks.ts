@@ -49,6 +49,7 @@ interface Def {
   in?: z.ZodType;
   out?: z.ZodType;
   options?: z.ZodType[];
+  discriminator?: string;
   left?: z.ZodType;
   right?: z.ZodType;
   items?: z.ZodType[];
@@ -112,8 +113,12 @@ export function markedNodes(schema: z.ZodType, value: unknown, mark: DataMark): 
         walk(def.right!, v, path, depth + 1);
         return;
       case 'union': {
-        const option = def.options?.find((o) => o.safeParse(v).success) ?? def.options?.[0];
-        if (option) walk(option, v, path, depth + 1);
+        const options = def.options ?? [];
+        const tag = def.discriminator && v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[def.discriminator] : undefined;
+        const tagged = tag === undefined ? undefined : options.find((o) => defOf(o).shape?.[def.discriminator!]?.safeParse(tag).success);
+        const chosen = tagged ?? options.find((o) => o.safeParse(v).success);
+        // A value no option accepts (often why it was dead-lettered): every option's marks apply.
+        for (const o of chosen ? [chosen] : options) walk(o, v, path, depth + 1);
         return;
       }
       default:
