@@ -36,14 +36,14 @@ function maskText(text: string, values: readonly string[]): string {
 }
 
 /** A copy of `node` with raw personal keys masked whole and known personal values masked inside strings. */
-export function maskTree(node: unknown, values: readonly string[] = [], depth = 0): unknown {
+export function maskTree(node: unknown, values: readonly string[] = [], rawKeys = true, depth = 0): unknown {
   if (typeof node === 'string') return maskText(node, values);
   if (depth > 64 || node === null || typeof node !== 'object') return node;
-  if (Array.isArray(node)) return node.map((v) => maskTree(v, values, depth + 1));
+  if (Array.isArray(node)) return node.map((v) => maskTree(v, values, rawKeys, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    const hidden = v !== null && v !== undefined && v !== '' && RAW_PERSONAL_KEYS.has(k.toLowerCase());
-    Object.defineProperty(out, k, { value: hidden ? PERSONAL_MASK : maskTree(v, values, depth + 1), enumerable: true, writable: true, configurable: true });
+    const hidden = rawKeys && v !== null && v !== undefined && v !== '' && RAW_PERSONAL_KEYS.has(k.toLowerCase());
+    Object.defineProperty(out, k, { value: hidden ? PERSONAL_MASK : maskTree(v, values, rawKeys, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -60,7 +60,8 @@ export function maskPersonal(entry: DeadLetter): DeadLetter {
   const values = [...found].sort((a, b) => b.length - a.length);
   return {
     ...entry,
-    event: entry.event ? maskTree(replaceAt(entry.event, nodes.map((n) => n.path), () => PERSONAL_MASK), values) : entry.event,
+    // The event's own fields are masked by their schema marks; its other strings only where a personal value recurs.
+    event: entry.event ? maskTree(replaceAt(entry.event, nodes.map((n) => n.path), () => PERSONAL_MASK), values, false) : entry.event,
     payload: maskTree(entry.payload, values),
     message: maskText(entry.message, values),
     error: maskTree(entry.error, values) as Record<string, unknown>,
