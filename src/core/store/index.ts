@@ -19,12 +19,14 @@ export interface OpenDbOptions {
   poolSize?: number;
   /** PostgreSQL only: how long a statement waits for a row lock before a retryable LockTimeoutError. */
   lockTimeoutMs?: number;
+  /** PostgreSQL only: connect, statement and query time-outs (config `storage.postgres`). */
+  timeouts?: { connectTimeoutMs?: number; statementTimeoutMs?: number; queryTimeoutMs?: number };
 }
 
 /** Opens the database chosen by `DATABASE_URL` (PostgreSQL) or PGlite under `<dataDir>/pglite`, and migrates it. */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   if (options.databaseUrl) {
-    const db = await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize, lockTimeoutMs: options.lockTimeoutMs });
+    const db = await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize, lockTimeoutMs: options.lockTimeoutMs, ...options.timeouts });
     return migrated(db);
   }
   const migrations = listMigrations();
