@@ -6,6 +6,7 @@ import { createApp } from '../../src/api/app.js';
 import { createOps } from '../../src/api/ops/index.js';
 import { signCanonical } from '../../src/connectors/canonical/index.js';
 import type { HubConfig } from '../../src/core/config/load.js';
+import type { ConnectorDefinition } from '../../src/connectors/types.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Db } from '../../src/core/store/index.js';
 import { createHub, type Hub } from '../../src/hub/create-hub.js';
@@ -17,14 +18,15 @@ export interface InProcessHub {
   hub: Hub;
   post(body: unknown): Promise<{ status: number; ms: number; json: Record<string, unknown> | null }>;
   get(path: string, token?: string): Promise<{ status: number; ms: number; json: any }>;
+  request(path: string, init: RequestInit): Promise<{ status: number; ms: number; json: any }>;
   stop(): Promise<void>;
 }
 
 /** The hub as `hub start` wires it (API, ops console, workers) on the given database and Redis URL. */
-export async function startInProcessHub(config: HubConfig, db: Db, redisUrl: string): Promise<InProcessHub> {
+export async function startInProcessHub(config: HubConfig, db: Db, redisUrl: string, registry?: readonly ConnectorDefinition[]): Promise<InProcessHub> {
   config.queues.prefix = `{faults-${randomUUID().slice(0, 8)}}`;
   const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', pretty: false });
-  const hub = await createHub(config, { logger, db, redisUrl });
+  const hub = await createHub(config, { logger, db, redisUrl, ...(registry ? { registry } : {}) });
   const workers = await startWorkers(hub, { sweepMs: 500, lockDurationMs: 5000, stalledIntervalMs: 1000 });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
@@ -58,6 +60,7 @@ export async function startInProcessHub(config: HubConfig, db: Db, redisUrl: str
       });
     },
     get: (path, token) => timed(path, { headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    request: timed,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -10,7 +10,7 @@ import { QueueHistory, type QueueHistoryOptions } from '../queue-history.js';
 import { refreshReconcileGauges } from '../reconcile-metrics.js';
 import { RefusalLog } from '../refusals.js';
 import { StaleReads, within } from '../stale.js';
-import { failFastReads, refreshQueueGauges } from './redis-reads.js';
+import { failFastReads, queueGauges } from './redis-reads.js';
 import { adminRoutes } from './admin.js';
 import { TokenTable } from './auth.js';
 import { connectorRoutes } from './connectors.js';
@@ -90,7 +90,7 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
   // Tokens are a restart-time setting (they are not in the live sections a reload applies).
   const tokens = new TokenTable(hub.current().auth.tokens);
   const { metrics } = hub;
-  metrics.onScrape(() => refreshQueueGauges(metrics, reads, hub.connectors));
+  metrics.onScrape(queueGauges(metrics, reads, hub.connectors));
   metrics.onScrape(async () => {
     // A stalled database must not hold the scrape: the gauge then keeps its last values.
     const open = await within(openDeadLettersByConnector(hub.db), timeoutMs, 'the database');

@@ -25,6 +25,12 @@ export interface RedisReads {
   close(): Promise<void>;
 }
 
+/** Resolves once `client` can take commands (it refuses them before, having no offline queue). */
+function ready(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => client.once('ready', () => resolve()));
+}
+
 export function failFastReads(hub: Hub, redis: Redis, stale: StaleReads): RedisReads {
   const timeoutMs = stale.timeoutMs;
   const failFast = { enableOfflineQueue: false, commandTimeout: timeoutMs, maxRetriesPerRequest: 1 };
@@ -36,7 +42,11 @@ export function failFastReads(hub: Hub, redis: Redis, stale: StaleReads): RedisR
     redis: client,
     stale,
     timeoutMs,
-    queueStats: (connectors) => stale.read('queue-stats', () => allQueueStats(queues, client, connectors)),
+    queueStats: (connectors) =>
+      stale.read('queue-stats', async () => {
+        await ready(client);
+        return allQueueStats(queues, client, connectors);
+      }),
     pausedStates: (connectors) =>
       stale.read('paused', async () => {
         const ids = [...connectors.values()].filter(hasOutboundQueue).map((c) => c.instance.id);
@@ -54,12 +64,27 @@ const STALE_GAUGE = 'hub_metrics_stale';
 
 /**
  * Queue gauges at scrape time. When Redis does not answer in time they keep their last values and
- * `hub_metrics_stale{source="redis"}` says so; the scrape itself answers in time.
+ * `hub_metrics_stale{source="redis"}` says so; the scrape itself answers in time. Returns the
+ * refresh to run per scrape (it and the stale gauge share one read).
  */
-export async function refreshQueueGauges(metrics: HubMetrics, reads: RedisReads, connectors: ReadonlyMap<string, BoundConnector>): Promise<void> {
-  const stale =
-    (metrics.registry.getSingleMetric(STALE_GAUGE) as Gauge<'source'> | undefined) ??
-    new Gauge({ name: STALE_GAUGE, help: '1 while scrape-time gauges of a source (redis) show their last good values because it did not answer in time', labelNames: ['source'], registers: [metrics.registry] });
+export function queueGauges(metrics: HubMetrics, reads: RedisReads, connectors: ReadonlyMap<string, BoundConnector>): () => Promise<void> {
+  let inflight: Promise<void> | undefined;
+  const refresh = () =>
+    (inflight ??= refreshQueueGauges(metrics, reads, connectors, stale).finally(() => {
+      inflight = undefined;
+    }));
+  metrics.registry.removeSingleMetric(STALE_GAUGE);
+  const stale: Gauge<'source'> = new Gauge({
+    name: STALE_GAUGE,
+    help: '1 while scrape-time gauges of a source (redis) show their last good values because it did not answer in time',
+    labelNames: ['source'],
+    registers: [metrics.registry],
+    collect: () => refresh(),
+  });
+  return refresh;
+}
+
+async function refreshQueueGauges(metrics: HubMetrics, reads: RedisReads, connectors: ReadonlyMap<string, BoundConnector>, stale: Gauge<'source'>): Promise<void> {
   const read = await reads.queueStats(connectors);
   stale.set({ source: 'redis' }, read.stale ? 1 : 0);
   if (read.stale || !read.value) return;
