@@ -1,5 +1,4 @@
-import { redact } from '../core/config/redact.js';
-import { redactValues } from '../core/config/secret-values.js';
+import { redact, redactValues } from '../core/config/redact.js';
 import { maskTree } from './ops/dead-letter-view.js';
 
 /** A request body fit for the audit log: secrets (by key and by known value) redacted, personal data masked. */

@@ -1,4 +1,4 @@
-import { redactText, redactValues } from './config/secret-values.js';
+import { redactText, redactValues } from './config/redact.js';
 import type { Queryable } from './store/index.js';
 
 export interface AuditEntry {

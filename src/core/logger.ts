@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
-import { LOG_REDACT_PATHS } from './config/secret-keys.js';
-import { redactText } from './config/secret-values.js';
+import { LOG_REDACT_PATHS, redactText } from './config/redact.js';
 
 export type { Logger };
 

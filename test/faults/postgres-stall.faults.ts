@@ -100,9 +100,9 @@ describe('PostgreSQL that stalls for 30 s', () => {
       180_000,
     );
     const { rows } = await db.query<{ sku: string; total: number }>(`SELECT sku, sum(delta)::int AS total FROM inventory_movement WHERE sku = ANY($1::text[]) AND state = 'onHand' GROUP BY sku`, [SKUS]);
-    for (const sku of SKUS) {
-      expect(rows.find((r) => r.sku === sku)?.total ?? 0, sku).toBe(acked.filter((a) => a.sku === sku).length);
-    }
+    const applied = Object.fromEntries(SKUS.map((sku) => [sku, rows.find((r) => r.sku === sku)?.total ?? 0]));
+    const acknowledged = Object.fromEntries(SKUS.map((sku) => [sku, acked.filter((a) => a.sku === sku).length]));
+    expect(applied).toEqual(acknowledged);
     const { rows: dead } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter`);
     expect(dead[0]!.n).toBe(0);
   });

@@ -4,7 +4,7 @@ import type { EnvReference } from './env.js';
 import { connectorSchema } from './connector-schema.js';
 import { markedNodes, type MarkedNode, type Path } from '../model/marks.js';
 import { HubConfigBaseSchema } from './schema.js';
-import { registerSecretValues } from './secret-values.js';
+import { registerSecretValues } from './redact.js';
 
 /** Where each `${ENV}` reference of a parsed config went; kept beside the config, never inside it. */
 const references = new WeakMap<object, EnvReference[]>();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { diffConfigs } from '../../api/reload.js';
 import { LOG_REDACTION } from '../logger.js';
 import { parseConfig, type HubConfig } from './load.js';
-import { redactConfig } from './redact.js';
+import { redactConfig } from './redact-config.js';
 
 const ENV = {
   SLACK_URL: 'https://hooks.slack.com/services/T0000/B0000/slack-secret-path-1',

@@ -10,22 +10,22 @@ export type DataMark = 'secret' | 'personal';
 
 /** Marks a schema as holding a secret: redacted whole in /api/config, reload diffs, audits and logs. */
 export function secret<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ secret: true }) as T;
+  return schema.meta({ secret: true });
 }
 
 /** Marks a schema as holding personal data: masked for viewers, unmasked for operators on request (audited). */
 export function personal<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ personal: true }) as T;
+  return schema.meta({ personal: true });
 }
 
 /** Marks a schema as a plain setting whose value may show even when it comes from the environment. */
 export function notSecret<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ secret: false }) as T;
+  return schema.meta({ secret: false });
 }
 
 /** The mark on one schema node: true, false (explicitly not), or undefined (not said). */
 export function markOf(schema: z.ZodType, mark: DataMark): boolean | undefined {
-  const meta = z.globalRegistry.get(schema) as Record<string, unknown> | undefined;
+  const meta: Record<string, unknown> | undefined = z.globalRegistry.get(schema);
   const value = meta?.[mark];
   return typeof value === 'boolean' ? value : undefined;
 }
