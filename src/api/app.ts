@@ -8,6 +8,9 @@ import { opsRoutes } from './ops/index.js';
 import { ApiError, jsonErrorHandler } from './ops/errors.js';
 import { opsRouter } from './ops/router.js';
 import { webhookRouter } from './webhooks.js';
+import { TokenTable } from './ops/auth.js';
+import { metricsAccess } from './metrics-access.js';
+import { RefusalLog } from './refusals.js';
 
 export interface AppOptions {
   redis: Redis;
@@ -21,12 +24,16 @@ export function createApp(hub: Hub, options: AppOptions): Express {
   const deps = { ...options, db: hub.db, logger: hub.logger, metrics: hub.metrics, queues: hub.queues, connectors: hub.connectors, bodyLimit };
   const app = express();
   app.disable('x-powered-by');
+  // Behind a TLS-terminating proxy: X-Forwarded-Proto makes req.secure (and the session cookie Secure).
+  app.set('trust proxy', hub.current().server.trustProxy);
+  const tokens = deps.ops?.tokens ?? new TokenTable(hub.current().auth.tokens);
+  const refusals = deps.ops?.refusals ?? new RefusalLog(hub.db, hub.logger, hub.metrics.registry);
   // The hub is often reached over plain HTTP inside a network: upgrading its own requests to HTTPS would break the dashboard.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
   app.use(webhookRouter(deps));
   if (deps.ops) {
-    app.use(opsRouter(opsRoutes, deps.ops.deps, deps.ops.tokens, deps.bodyLimit));
+    app.use(opsRouter(opsRoutes, deps.ops.deps, deps.ops.tokens, deps.bodyLimit, refusals));
     app.use(deps.ops.bullBoard);
     app.use(dashboardRouter());
   }
@@ -41,7 +48,7 @@ export function createApp(hub: Hub, options: AppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database, redis });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(() => hub.current(), tokens, refusals), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

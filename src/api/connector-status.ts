@@ -40,10 +40,15 @@ const DEGRADED_RATE = 0.05;
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-/** Status of every configured connector, enabled or not. */
+/**
+ * Status of every configured connector, enabled or not. `pausedStates` are the outbound queues'
+ * paused flags when the caller read them already (a connector missing from it shows `paused: null`,
+ * unknown); without it they are read from Redis here.
+ */
 export async function connectorStatuses(
   deps: { config: HubConfig; db: Queryable; queues: HubQueues; connectors: ReadonlyMap<string, BoundConnector>; budgets?: HubBudgets },
   windowMinutes = 60,
+  pausedStates?: ReadonlyMap<string, boolean>,
 ): Promise<ConnectorStatus[]> {
   const activity = await connectorActivity(deps.db, windowMinutes);
   const held = deps.budgets ? await deps.budgets.held(deps.db) : new Map<string, number>();
@@ -51,7 +56,8 @@ export async function connectorStatuses(
     deps.config.connectors.map(async (instance) => {
       const active = deps.connectors.get(instance.id);
       const a = activity.get(instance.id);
-      const paused = active && hasOutboundQueue(active) ? await deps.queues.get(outboundQueue(instance.id)).isPaused() : null;
+      const withQueue = active !== undefined && hasOutboundQueue(active);
+      const paused = !withQueue ? null : pausedStates ? (pausedStates.get(instance.id) ?? null) : await deps.queues.get(outboundQueue(instance.id)).isPaused();
       const processed = (a?.inbound ?? 0) + (a?.pushed ?? 0);
       const failures = a?.failures ?? 0;
       const errorRate = processed + failures === 0 ? null : failures / (processed + failures);

@@ -3,7 +3,8 @@ import { basename, dirname } from 'node:path';
 import { audit } from '../core/audit.js';
 import { findConnector } from '../connectors/registry.js';
 import { parseConfig, type HubConfig } from '../core/config/load.js';
-import { redact, SECRET_KEYS } from '../core/config/redact.js';
+import { REDACTED } from '../core/config/redact.js';
+import { redactConfig } from '../core/config/redact-config.js';
 import type { Logger } from '../core/logger.js';
 import type { Issue } from '../core/model/index.js';
 import type { Queryable } from '../core/store/index.js';
@@ -29,30 +30,43 @@ export const LIVE_SECTIONS = ['connectors', 'locations', 'channels', 'replenishm
 /** Per-connector keys read at start-up (schedulers, outbound workers): a change needs a restart. */
 const START_ONLY_CONNECTOR_KEYS = ['schedules', 'rateLimit', 'reconcile'];
 
-/** Leaf-level differences of two configs, secrets masked. */
-export function diffConfigs(before: unknown, after: unknown): ConfigChange[] {
+/**
+ * Leaf-level differences of two configs, compared on the real values and shown from their
+ * redacted copies: a changed secret is listed, as "[redacted]" on both sides.
+ */
+export function diffConfigs(before: HubConfig, after: HubConfig): ConfigChange[] {
+  return diffTrees(before, after, redactConfig(before), redactConfig(after));
+}
+
+/** The diff of `before` and `after`, showing values from `shownBefore` and `shownAfter` (same shape). */
+export function diffTrees(before: unknown, after: unknown, shownBefore: unknown, shownAfter: unknown): ConfigChange[] {
   const changes: ConfigChange[] = [];
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
   const keyed = (node: unknown): unknown => {
     if (!Array.isArray(node) || !node.every((x) => x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string')) return node;
     return Object.fromEntries(node.map((x: { id: string }) => [`[${x.id}]`, x]));
   };
-  const walk = (a: unknown, b: unknown, path: string, secret: boolean): void => {
-    a = keyed(a);
-    b = keyed(b);
-    const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
-    if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
-      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-        const child = Array.isArray(a) ? `${path}[${key}]` : key.startsWith('[') ? `${path}${key}` : path ? `${path}.${key}` : key;
-        walk(a[key], b[key], child, secret || SECRET_KEYS.includes(key));
+  /** The shown copy's node for a key; below a redacted subtree everything shows as redacted. */
+  const child = (shown: unknown, key: string, index: number | undefined): unknown => {
+    if (shown === REDACTED) return REDACTED;
+    if (Array.isArray(shown) && index !== undefined) return shown[index];
+    return isObj(shown) ? (keyed(shown) as Record<string, unknown>)[key] : undefined;
+  };
+  const walk = (a: unknown, b: unknown, sa: unknown, sb: unknown, path: string): void => {
+    const ka = keyed(a);
+    const kb = keyed(b);
+    if (isObj(ka) && isObj(kb) && Array.isArray(ka) === Array.isArray(kb)) {
+      for (const key of new Set([...Object.keys(ka), ...Object.keys(kb)])) {
+        const at = Array.isArray(ka) ? `${path}[${key}]` : key.startsWith('[') ? `${path}${key}` : path ? `${path}.${key}` : key;
+        const index = Array.isArray(ka) ? Number(key) : undefined;
+        walk(ka[key], kb[key], child(sa, key, index), child(sb, key, index), at);
       }
       return;
     }
     if (JSON.stringify(a) === JSON.stringify(b)) return;
-    // A whole added or removed subtree (a new connector) may hold secrets of its own.
-    const show = (v: unknown) => (v === undefined ? undefined : secret ? '[redacted]' : redact(v));
-    changes.push({ path, ...(a !== undefined ? { before: show(a) } : {}), ...(b !== undefined ? { after: show(b) } : {}) });
+    changes.push({ path, ...(a !== undefined ? { before: sa ?? REDACTED } : {}), ...(b !== undefined ? { after: sb ?? REDACTED } : {}) });
   };
-  walk(before, after, '', false);
+  walk(before, after, shownBefore, shownAfter, '');
   return changes;
 }
 

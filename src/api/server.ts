@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Redis } from 'ioredis';
+import { exposureProblem } from '../core/config/exposure.js';
 import { loadConfig, configPath, type HubConfig } from '../core/config/load.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -10,6 +11,9 @@ import { createHub, type Hub } from '../hub/create-hub.js';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '../hub/workers/index.js';
 import { createRedis, ensureRedis, DEFAULT_REDIS_URL } from '../queues/redis.js';
 import { createApp } from './app.js';
+import { metricsAccess } from './metrics-access.js';
+import { TokenTable } from './ops/auth.js';
+import { RefusalLog } from './refusals.js';
 import { createOps, type Ops } from './ops/index.js';
 import { createConfigReloader, type ReloadOutcome } from './reload.js';
 
@@ -60,6 +64,9 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   if (mode !== 'all' && !env['DATABASE_URL']) {
     throw new ConfigError(`hub ${mode} runs beside other hub processes and needs DATABASE_URL; the embedded database serves one process (use hub start)`);
   }
+  // A listener beyond loopback with a token anyone can read is refused before anything starts.
+  const exposure = mode !== 'worker' || options.metricsPort !== undefined ? exposureProblem(config) : undefined;
+  if (exposure) throw new ConfigError(exposure);
   // Redis first: it fails fast with instructions, before the embedded database spends seconds starting.
   const redisUrl = env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
   const ensured = mode === 'all' ? await ensureRedis(redisUrl, config.storage.dataDir, logger) : { url: redisUrl, stop: async () => undefined };
@@ -92,8 +99,10 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     // A worker's job counters and latencies live in the worker: let Prometheus scrape each one.
     const app = express();
     app.disable('x-powered-by');
+    app.set('trust proxy', config.server.trustProxy);
+    const guard = metricsAccess(() => hub.current(), new TokenTable(config.auth.tokens), new RefusalLog(hub.db, logger, hub.metrics.registry));
     app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-    app.get('/metrics', async (_req, res) => void res.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics()));
+    app.get('/metrics', guard, async (_req, res) => void res.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics()));
     server = await listen(app, options.metricsPort, config.server.host);
     url = urlOf(server, config.server.host);
     logger.info({ url }, `worker metrics on ${url}/metrics`);

@@ -1,3 +1,4 @@
+import { redactText, redactValues } from './config/redact.js';
 import type { Queryable } from './store/index.js';
 
 export interface AuditEntry {
@@ -8,14 +9,17 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Appends to the audit log (who, when, what, outcome). Callers pass no secrets in `details`. */
+/**
+ * Appends to the audit log (who, when, what, outcome). Callers pass no secrets in `details`; any
+ * known secret value that slips in anyway (inside a URL, a message) is redacted here.
+ */
 export async function audit(db: Queryable, entry: AuditEntry): Promise<void> {
   await db.query('INSERT INTO audit_log (actor, action, target, outcome, details) VALUES ($1, $2, $3, $4, $5)', [
     entry.actor,
     entry.action,
-    entry.target ?? null,
+    entry.target == null ? null : redactText(entry.target),
     entry.outcome,
-    JSON.stringify(entry.details ?? {}),
+    JSON.stringify(redactValues(entry.details ?? {})),
   ]);
 }
 

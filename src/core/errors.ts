@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'upstream_unavailable'
   | 'network_error'
   | 'lock_timeout'
+  | 'database_unavailable'
   | 'dependency_missing'
   | 'illegal_transition'
   | 'invalid_config'
@@ -90,6 +91,10 @@ export class RateLimitedError extends RetryableError {
 }
 export class LockTimeoutError extends RetryableError {
   readonly code = 'lock_timeout';
+}
+/** The database did not answer in time (a stalled server or network) or dropped the connection. */
+export class DatabaseUnavailableError extends RetryableError {
+  readonly code = 'database_unavailable';
 }
 /**
  * An event refers to something the hub has not received yet (a shipment for an order whose webhook

@@ -54,8 +54,24 @@ const COLUMNS = `id, source_key AS "sourceKey", queue, step, connector_id AS "co
   ${ISO('created_at')} AS "createdAt", ${ISO('resolved_at')} AS "resolvedAt", resolved_by AS "resolvedBy",
   resolution, replay_of AS "replayOf"`;
 
-/** Stores a dead letter once per source job; returns its id (the existing one on a repeat). */
+/**
+ * Stores a dead letter once per source job; returns its id (the existing one on a repeat). A
+ * delivery (inbox row) or a job that already has an open dead letter keeps that one: a job retried
+ * outside the hub's replay (bull-board's retry) that fails again updates the open dead letter's
+ * error and attempts instead of opening a second one for the same delivery.
+ */
 export async function insertDeadLetter(db: Queryable, r: DeadLetterReport): Promise<number> {
+  // A delivery is known by its inbox row; another job by its source key `<queue>/<job id>/<attempt>` without the attempt.
+  const job = r.sourceKey.replace(/\/\d+$/, '/');
+  const { rows: open } = await db.query<{ id: number }>(
+    `UPDATE dead_letter SET error_class = $2, error_code = $3, message = $4, error = $5, attempts = $6
+     WHERE id = (SELECT id FROM dead_letter WHERE status = 'open' AND source_key <> $7
+                   AND (inbox_id = $1::bigint OR ($1::bigint IS NULL AND starts_with(source_key, $8)))
+                 ORDER BY id LIMIT 1)
+     RETURNING id`,
+    [r.inboxId, r.error.errorClass, r.error.code, r.error.message, JSON.stringify(r.error), JSON.stringify(r.attempts), r.sourceKey, job],
+  );
+  if (open[0]) return open[0].id;
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO dead_letter (source_key, queue, step, connector_id, event_type, error_class, error_code, message, error,
        attempts, inbox_id, payload, event, order_keys, skus, first_failed_at, replay_of)

@@ -161,6 +161,6 @@ describe('ops API: queues, connectors, inventory, orders, replenishment, audit',
   });
 
   it('lists no alert rules when config has none', async () => {
-    expect((await call(hub, 'viewer', 'GET', '/api/alerts')).json).toEqual({ rules: [], notifying: false, active: [] });
+    expect((await call(hub, 'viewer', 'GET', '/api/alerts')).json).toMatchObject({ rules: [], notifying: false, active: [], stale: false });
   });
 });

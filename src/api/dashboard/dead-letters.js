@@ -37,8 +37,9 @@ export async function showDeadLetters(more = false) {
   );
 }
 
-async function showDetail(id) {
-  const d = await api('GET', `/dead-letters/${id}`);
+async function showDetail(id, unmask = false) {
+  // Personal data comes masked; an operator may unmask it (the API audits each unmasking).
+  const d = await api('GET', `/dead-letters/${id}${unmask ? '?unmask=true' : ''}`);
   for (const row of document.querySelectorAll('#dl-table tr')) row.classList.toggle('selected', row.dataset.id === String(id));
   const payload = h('textarea', { id: 'dl-payload', spellcheck: 'false', 'aria-label': 'payload' });
   payload.value = JSON.stringify(d.payload, null, 2);
@@ -70,6 +71,7 @@ async function showDetail(id) {
   const actions = h(
     'div',
     { class: 'actions' },
+    unmask ? null : h('button', { type: 'button', class: 'secondary', id: 'dl-unmask', onclick: () => attempt(() => showDetail(id, true)) }, 'Show personal data (audited)'),
     h('button', { type: 'button', class: 'secondary', id: 'dl-dry-run', onclick: () => run('Dry run', { dryRun: true, payload: edited() }) }, 'Dry run'),
     h('button', { type: 'button', id: 'dl-replay', onclick: () => run('Replay', {}) }, 'Replay'),
     h('button', { type: 'button', id: 'dl-replay-edited', onclick: () => run('Replay with edits', { payload: edited() }) }, 'Replay with edits'),

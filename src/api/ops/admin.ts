@@ -1,7 +1,7 @@
 import { listAudit } from '../../core/audit.js';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { redact } from '../../core/config/redact.js';
+import { redactConfig } from '../../core/config/redact-config.js';
 import { SESSION_COOKIE, bearerToken, hasRole } from './auth.js';
 import { defineRoute, type OpsRoute } from './route.js';
 import { AlertsResponseSchema, AuditPageSchema, ConfigResponseSchema, SessionSchema } from './schemas.js';
@@ -74,7 +74,8 @@ export const adminRoutes: OpsRoute[] = [
     summary: 'Alert rules configured and the incidents open now',
     response: AlertsResponseSchema,
     async handler({ deps }) {
-      return { rules: deps.alerts.rules(), notifying: deps.alerts.notifying, active: await deps.alerts.active() };
+      const active = await deps.reads.stale.read('alerts', () => deps.alerts.active());
+      return { rules: deps.alerts.rules(), notifying: deps.alerts.notifying, active: active.value ?? [], stale: active.stale, staleReason: active.reason, redisAsOf: active.asOf };
     },
   }),
   defineRoute({
@@ -85,12 +86,9 @@ export const adminRoutes: OpsRoute[] = [
     summary: 'The running configuration, every secret redacted',
     response: ConfigResponseSchema,
     async handler({ deps }) {
-      const { auth, alerts, ...rest } = deps.config;
-      return {
-        ...redact(rest),
-        auth: { tokens: auth.tokens.map((t) => ({ name: t.name, role: t.role })) },
-        ...(alerts ? { alerts: { ...alerts, webhookUrl: alerts.webhookUrl ? '[redacted]' : undefined } } : {}),
-      };
+      // Redaction follows the schema marks and the values taken from the environment (see redactConfig).
+      const shown = redactConfig(deps.config);
+      return { ...shown, auth: { tokens: deps.config.auth.tokens.map((t) => ({ name: t.name, role: t.role })) } };
     },
   }),
 ];

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { DEAD_LETTER_STATUSES, getDeadLetter, listDeadLetters, type DeadLetter, type DeadLetterFilter } from '../../queues/dead-letter-store.js';
 import { STEPS } from '../../queues/names.js';
 import { discardDeadLetters, replayDeadLetters } from '../../queues/replay.js';
+import { audit } from '../../core/audit.js';
+import { hasRole } from './auth.js';
+import { deadLetterView, holdsMask, PERSONAL_MASK } from './dead-letter-view.js';
 import { ApiError } from './errors.js';
 import { IdParam, defineRoute, type OpsDeps, type OpsRoute } from './route.js';
 import { DeadLetterPageSchema, DeadLetterSchema, DiscardResponseSchema, ReplayResponseSchema } from './schemas.js';
@@ -74,10 +77,10 @@ export const deadLetterRoutes: OpsRoute[] = [
     summary: 'List dead letters, newest first',
     query: ListQuery,
     response: DeadLetterPageSchema,
-    async handler({ deps, query }) {
+    async handler({ deps, query, principal }) {
       const { limit, before, status, ...filter } = query;
       const page = await listDeadLetters(deps.db, { ...filter, status } satisfies DeadLetterFilter, { limit, before });
-      return { items: page.items.map(summary), total: page.total, nextBefore: page.nextBefore };
+      return { items: page.items.map((e) => summary(deadLetterView(e, principal!.role))), total: page.total, nextBefore: page.nextBefore };
     },
   }),
   defineRoute({
@@ -86,9 +89,18 @@ export const deadLetterRoutes: OpsRoute[] = [
     tag: 'dead-letters',
     role: 'viewer',
     summary: 'One dead letter with its error, attempts, payload and event',
+    description: `Personal data (names, addresses, emails, phones) shows as "${PERSONAL_MASK}". Operators may ask for it unmasked (unmask=true); each unmasking is audited. Viewers see server paths cut to their last segment.`,
     params: IdParam,
+    query: z.object({ unmask: z.stringbool().default(false).describe('Operators: show personal data in clear (audited)') }),
     response: DeadLetterSchema,
-    handler: ({ deps, params }) => mustExist(deps, params.id),
+    async handler({ deps, params, query, principal, actor }) {
+      const entry = await mustExist(deps, params.id);
+      if (query.unmask) {
+        if (!hasRole(principal!.role, 'operator')) throw new ApiError(403, 'forbidden', `token "${principal!.name}" has role ${principal!.role}; unmasking personal data needs operator`);
+        await audit(deps.db, { actor, action: 'dead-letter.unmask', target: `dead-letter:${entry.id}`, outcome: 'ok', details: { connector: entry.connectorId, eventType: entry.eventType } });
+      }
+      return deadLetterView(entry, principal!.role, query.unmask);
+    },
   }),
   defineRoute({
     method: 'post',
@@ -106,6 +118,9 @@ export const deadLetterRoutes: OpsRoute[] = [
     async handler({ deps, params, body, actor }) {
       const entry = await mustExist(deps, params.id);
       const payload = body.payload === undefined ? undefined : editedPayload(entry, body.payload);
+      if (payload !== undefined && holdsMask(payload)) {
+        throw new ApiError(400, 'masked_payload', `the edited payload still holds "${PERSONAL_MASK}" values; load the dead letter with unmask=true and edit that`);
+      }
       return { results: await replayDeadLetters(deps, { ids: [entry.id] }, { actor, dryRun: body.dryRun, payload }) };
     },
   }),

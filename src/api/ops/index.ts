@@ -2,12 +2,15 @@ import type { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Hub } from '../../hub/create-hub.js';
 import { openDeadLettersByConnector } from '../../queues/dead-letter-store.js';
+import { boundedCounts } from '../../core/metric-labels.js';
 import { AlertMonitor } from '../alerts.js';
 import { refreshBudgetGauges } from '../budget-metrics.js';
 import { bullBoardRouter } from '../bull-board.js';
 import { QueueHistory, type QueueHistoryOptions } from '../queue-history.js';
-import { allQueueStats } from '../queue-stats.js';
 import { refreshReconcileGauges } from '../reconcile-metrics.js';
+import { RefusalLog } from '../refusals.js';
+import { StaleReads, within } from '../stale.js';
+import { failFastReads, queueGauges } from './redis-reads.js';
 import { adminRoutes } from './admin.js';
 import { TokenTable } from './auth.js';
 import { connectorRoutes } from './connectors.js';
@@ -48,6 +51,8 @@ export interface OpsOptions {
 export interface Ops {
   deps: OpsDeps;
   tokens: TokenTable;
+  /** Anonymous refusals: counted, and audited at a bounded rate. */
+  refusals: RefusalLog;
   bullBoard: Router;
   /** Starts the history sampler and the alert rules. */
   start(): void;
@@ -60,6 +65,8 @@ export interface Ops {
  * after a reload they see the new config.
  */
 export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
+  const timeoutMs = hub.current().queues.opsTimeoutMs;
+  const reads = failFastReads(hub, redis, new StaleReads(timeoutMs));
   const live = {
     get config() {
       return hub.current();
@@ -75,6 +82,7 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
     metrics: hub.metrics,
     logger: hub.logger,
     budgets: hub.budgets,
+    reads,
   };
   const history = new QueueHistory(hub.queues, redis, hub.connectors, hub.logger, o.history);
   const alerts = new AlertMonitor(Object.defineProperties({ fetch: o.fetch }, Object.getOwnPropertyDescriptors(live)) as typeof live & { fetch?: typeof fetch });
@@ -82,29 +90,28 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
   // Tokens are a restart-time setting (they are not in the live sections a reload applies).
   const tokens = new TokenTable(hub.current().auth.tokens);
   const { metrics } = hub;
+  metrics.onScrape(queueGauges(metrics, reads, hub.connectors));
   metrics.onScrape(async () => {
-    const stats = await allQueueStats(hub.queues, redis, hub.connectors);
-    for (const q of stats) {
-      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) metrics.queueJobs.set({ queue: q.name, state }, q[state]);
-      metrics.queueOldestWaitingSeconds.set({ queue: q.name }, q.oldestWaitingAgeSeconds ?? 0);
-    }
-  });
-  metrics.onScrape(async () => {
+    // A stalled database must not hold the scrape: the gauge then keeps its last values.
+    const open = await within(openDeadLettersByConnector(hub.db), timeoutMs, 'the database');
     metrics.deadLettersOpen.reset();
-    for (const r of await openDeadLettersByConnector(hub.db)) metrics.deadLettersOpen.set({ connector: r.connector ?? '' }, r.n);
+    for (const [connector, n] of boundedCounts(open, hub.connectors)) metrics.deadLettersOpen.set({ connector }, n);
   });
-  metrics.onScrape(() => refreshReconcileGauges(deps));
-  metrics.onScrape(() => refreshBudgetGauges(hub));
+  metrics.onScrape(() => within(refreshReconcileGauges(deps), timeoutMs, 'the database'));
+  metrics.onScrape(() => within(refreshBudgetGauges(hub), timeoutMs, 'the budget store'));
+  const refusals = new RefusalLog(hub.db, hub.logger, metrics.registry);
   return {
     deps,
     tokens,
-    bullBoard: bullBoardRouter({ db: hub.db, logger: hub.logger, queues: hub.queues, connectors: hub.connectors, tokens }),
+    refusals,
+    bullBoard: bullBoardRouter({ db: hub.db, logger: hub.logger, queues: reads.queues, connectors: hub.connectors, tokens, refusals, timeoutMs: timeoutMs * 2 }),
     start() {
       history.start();
       alerts.start();
     },
     async stop() {
       await Promise.all([history.stop(), alerts.stop()]);
+      await reads.close();
     },
   };
 }

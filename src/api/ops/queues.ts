@@ -1,5 +1,4 @@
 import { inboundBacklog } from '../../queues/inbox.js';
-import { allQueueStats } from '../queue-stats.js';
 import { defineRoute, type OpsRoute } from './route.js';
 import { HistoryResponseSchema, QueuesResponseSchema } from './schemas.js';
 
@@ -12,12 +11,16 @@ export const queueRoutes: OpsRoute[] = [
     role: 'viewer',
     summary: 'Queue health per queue and per connector',
     description:
-      'Waiting, active, delayed and failed jobs, completions and final failures in the last minute and the age of the oldest waiting job for every queue; per connector, the inbound deliveries not yet processed and its outbound queue.',
+      'Waiting, active, delayed and failed jobs, completions and final failures in the last minute and the age of the oldest waiting job for every queue; per connector, the inbound deliveries not yet processed and its outbound queue. When Redis does not answer within queues.opsTimeoutMs, the queue figures are the last good ones (or none) and stale is true; the inbound backlog comes from the database and stays current.',
     response: QueuesResponseSchema,
     async handler({ deps }) {
-      const [queues, backlog] = await Promise.all([allQueueStats(deps.queues, deps.redis, deps.connectors), inboundBacklog(deps.db)]);
+      const [read, backlog] = await Promise.all([deps.reads.queueStats(deps.connectors), inboundBacklog(deps.db)]);
+      const queues = read.value ?? [];
       return {
         at: new Date().toISOString(),
+        stale: read.stale,
+        staleReason: read.reason,
+        redisAsOf: read.asOf,
         queues,
         connectors: deps.config.connectors.map((c) => {
           const b = backlog.get(c.id);

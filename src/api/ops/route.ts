@@ -14,6 +14,7 @@ import type { AlertMonitor } from '../alerts.js';
 import type { QueueHistory } from '../queue-history.js';
 import type { HubMetrics } from '../../core/metrics.js';
 import type { Principal } from './auth.js';
+import type { RedisReads } from './redis-reads.js';
 
 /** What ops handlers work with: the same services the CLI opens, plus the API process's monitors. */
 export interface OpsDeps {
@@ -30,6 +31,8 @@ export interface OpsDeps {
   alerts: AlertMonitor;
   /** Connector budgets (left per window, changes held); absent in consoles built without a hub. */
   budgets?: HubBudgets;
+  /** Redis for ops reads and operator commands: fails fast when Redis is down, with the last good answers. */
+  reads: RedisReads;
 }
 
 export interface RouteContext<P, Q, B> {

@@ -4,6 +4,7 @@ import { audit, type AuditEntry } from '../../core/audit.js';
 import { actorOf, bearerToken, hasRole, type Principal, type TokenTable } from './auth.js';
 import { ApiError, classifyError, describeIssues, sendError } from './errors.js';
 import { expressPath, type OpsDeps, type OpsRoute } from './route.js';
+import type { RefusalLog } from '../refusals.js';
 
 interface CallState {
   route: OpsRoute;
@@ -17,9 +18,10 @@ const state = (res: Response): CallState => res.locals['ops'] as CallState;
 /**
  * The ops API: per route, authenticate (Bearer token), authorize (role), parse the JSON body,
  * validate params/query/body with zod, run the handler. Mutating calls are audited with the
- * token name and outcome, refusals included; GETs are not.
+ * token name and outcome, refusals included; GETs are not. A caller without a valid token is
+ * not an actor: it is counted and audited at a bounded rate by `refusals`.
  */
-export function opsRouter(routes: readonly OpsRoute[], deps: OpsDeps, tokens: TokenTable, bodyLimit: string): Router {
+export function opsRouter(routes: readonly OpsRoute[], deps: OpsDeps, tokens: TokenTable, bodyLimit: string, refusals: RefusalLog): Router {
   const router = express.Router();
   const json = express.json({ limit: bodyLimit, type: () => true });
 
@@ -41,8 +43,12 @@ export function opsRouter(routes: readonly OpsRoute[], deps: OpsDeps, tokens: To
     const authorize = (req: Request, res: Response, next: NextFunction) => {
       res.locals['ops'] = { route, params: { ...req.params } as Record<string, string> } satisfies CallState;
       if (route.role === 'public') return next();
-      const principal = tokens.verify(bearerToken(req));
-      if (!principal) return next(new ApiError(401, 'unauthorized', 'send a valid API token as "Authorization: Bearer <token>"'));
+      const presented = bearerToken(req);
+      const principal = tokens.verify(presented);
+      if (!principal) {
+        refusals.refuse('api', presented ? 'invalid_token' : 'no_token', req);
+        return next(new ApiError(401, 'unauthorized', 'send a valid API token as "Authorization: Bearer <token>"'));
+      }
       state(res).principal = principal;
       if (!hasRole(principal.role, route.role)) {
         return next(new ApiError(403, 'forbidden', `token "${principal.name}" has role ${principal.role}; this needs ${route.role}`));
@@ -73,7 +79,9 @@ export function opsRouter(routes: readonly OpsRoute[], deps: OpsDeps, tokens: To
   router.use('/api', async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const c = classifyError(err);
     // Refusals and failures are audited even on routes whose domain call audits its successes.
-    if (res.locals['ops']) await record(res, c.status >= 500 ? 'failed' : 'refused', { status: c.status, code: c.code, message: c.message });
+    // Anonymous refusals were counted (and, within the budget, audited) where they happened.
+    const anonymous = c.status === 401 && !res.locals['ops']?.principal;
+    if (res.locals['ops'] && !anonymous) await record(res, c.status >= 500 ? 'failed' : 'refused', { status: c.status, code: c.code, message: c.message });
     if (c.status >= 500) deps.logger.error({ err: (err as Error)?.message, path: req.path }, 'ops request failed');
     sendError(res, c.status, c.code, c.message, c.details);
   });

@@ -34,7 +34,14 @@ export const ConnectorBacklogSchema = z.object({
   outbound: QueueStatsSchema.nullable(),
 });
 
-export const QueuesResponseSchema = z.object({ at: iso, queues: z.array(QueueStatsSchema), connectors: z.array(ConnectorBacklogSchema) });
+/** What an answer built partly from Redis says when Redis did not answer in time. */
+export const StalenessShape = {
+  stale: z.boolean().describe('True when Redis did not answer within queues.opsTimeoutMs: the Redis-backed parts are the last good ones (or absent)'),
+  staleReason: z.string().nullable().describe('Why the fresh read failed'),
+  redisAsOf: isoOrNull.describe('When the Redis-backed parts were read'),
+};
+
+export const QueuesResponseSchema = z.object({ at: iso, queues: z.array(QueueStatsSchema), connectors: z.array(ConnectorBacklogSchema), ...StalenessShape });
 
 export const HistoryPointSchema = z.object({
   at: iso,
@@ -127,7 +134,7 @@ export const ConnectorStatusSchema = z.object({
   budgets: z.array(ConnectorBudgetSchema).describe('Limits its API sets per hour or day, with what is left in the rolling window'),
   heldChanges: z.number().int().describe('Availability changes waiting for budget (the latest value per SKU), sent at their slot'),
 });
-export const ConnectorsResponseSchema = z.object({ connectors: z.array(ConnectorStatusSchema) });
+export const ConnectorsResponseSchema = z.object({ connectors: z.array(ConnectorStatusSchema), ...StalenessShape });
 
 export const InventorySchema = z.object({
   sku: z.string(),
@@ -215,6 +222,7 @@ export const AlertsResponseSchema = z.object({
   rules: z.array(z.string()).describe('Rules configured'),
   notifying: z.boolean().describe('Whether a webhook URL is configured'),
   active: z.array(AlertSchema),
+  ...StalenessShape,
 });
 
 export const ConfigResponseSchema = z.record(z.string(), z.unknown()).describe('The running configuration with every secret redacted');

@@ -1,3 +1,4 @@
+import axios, { AxiosError, type AxiosResponse } from 'axios';
 import { ContractError, NetworkError, type HubError } from '../../core/errors.js';
 import { evaluate, type ExpressionBindings } from '../../mappings/expressions.js';
 import { classifyHttpError, toHubError } from '../http/classify-http-error.js';
@@ -51,18 +52,30 @@ async function send(instance: Instance, spec: HttpRequestSpec, input: unknown, w
     body = JSON.stringify(result.value);
     headers['content-type'] ??= 'application/json';
   }
-  let res: Response;
+  // axios, as every connector: one HTTP stack, one set of network error codes.
+  let res: AxiosResponse<string>;
   try {
-    res = await fetch(url, { method: spec.method, headers, body, signal: AbortSignal.timeout(instance.settings.timeoutMs) });
+    res = await axios.request<string>({
+      url,
+      method: spec.method,
+      headers,
+      data: body,
+      timeout: instance.settings.timeoutMs,
+      responseType: 'text',
+      transformResponse: (raw: string) => raw,
+      validateStatus: () => true,
+      maxRedirects: 0,
+    });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause;
-    const code = (err as Error).name === 'TimeoutError' ? 'ETIMEDOUT' : (cause?.code ?? 'ECONNRESET');
+    const e = err as AxiosError;
+    const code = e.code === 'ECONNABORTED' || e.code === AxiosError.ETIMEDOUT ? 'ETIMEDOUT' : (e.code ?? 'ECONNRESET');
     throw new NetworkError(`${instance.id}: ${spec.method} for ${what} failed: ${code}`, { connectorId: instance.id, cause: err });
   }
-  const text = await res.text();
+  const text = typeof res.data === 'string' ? res.data : '';
+  const responseHeaders: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && v !== null) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   const statusOk = spec.success.status ? spec.success.status.includes(res.status) : res.status >= 200 && res.status < 300;
   if (!statusOk) {
-    const responseHeaders = Object.fromEntries(res.headers.entries());
     const classification = classifyHttpError({ status: res.status, headers: responseHeaders }, { retryAfterHeaders: instance.settings.retryAfterHeaders });
     // Only the status goes into the message: response bodies may echo customer data.
     throw toHubError(classification, `${instance.id}: ${spec.method} for ${what} answered ${res.status}`, { connectorId: instance.id, step: 'push' });
@@ -74,7 +87,7 @@ async function send(instance: Instance, spec: HttpRequestSpec, input: unknown, w
     } catch {
       // a non-JSON body stays text for the expression
     }
-    const verdict = await evaluate(spec.success.expression, { status: res.status, headers: Object.fromEntries(res.headers.entries()), body: parsed }, bindings);
+    const verdict = await evaluate(spec.success.expression, { status: res.status, headers: responseHeaders, body: parsed }, bindings);
     if (!('value' in verdict) || verdict.value !== true) {
       throw new ContractError(`${instance.id}: ${what} answered ${res.status} but success.expression "${spec.success.expression}" is not true`, { connectorId: instance.id, step: 'push' });
     }

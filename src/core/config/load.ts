@@ -9,6 +9,8 @@ import { findConnector, knownConnectorTypes } from '../../connectors/registry.js
 import { prepareConnectorMappings } from '../../mappings/prepare.js';
 import { allowedMappingDirs } from '../../mappings/sku-map.js';
 import { ConnectorBaseSchema, HubConfigBaseSchema } from './schema.js';
+import { connectorSchema } from './connector-schema.js';
+import { recordProvenance } from './provenance.js';
 import { resolveEnv } from './env.js';
 
 export type ConnectorInstance = z.infer<typeof ConnectorBaseSchema> & {
@@ -64,7 +66,9 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   checkReferences(config, issues);
   // Only a valid config gets its tables built; then every connector parsed, so indices match the file.
   if (issues.length === 0) prepareConnectorMappings(connectors, baseDir, (i, path, message) => issues.push({ path: formatPath(['connectors', i, ...path]), message }), allowedMappingDirs(env));
-  return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
+  if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
+  recordProvenance(config, resolved.references);
+  return { ok: true, config };
 }
 
 function parseConnector(entry: Record<string, unknown>, index: number, issues: Issue[]): ConnectorInstance | undefined {
@@ -78,7 +82,7 @@ function parseConnector(entry: Record<string, unknown>, index: number, issues: I
     });
     return undefined;
   }
-  const schema = ConnectorBaseSchema.extend(def.configSchema.shape).strict();
+  const schema = connectorSchema(def);
   const result = schema.safeParse(entry, { reportInput: true });
   if (!result.success) {
     issues.push(...zodIssues(result.error, ['connectors', index]));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelSchema, LocationSchema, ReplenishmentRuleSchema, SlugSchema } from '../model/index.js';
 import { CONNECTOR_CATEGORIES } from '../../connectors/types.js';
+import { notSecret, secret } from '../model/marks.js';
 
 export const RetryOverrideSchema = z.object({
   attempts: z.number().int().min(1).max(100).default(8).describe('Attempts per step before the dead-letter queue'),
@@ -81,7 +82,7 @@ export const AuthTokenSchema = z
   .object({
     name: z.string().min(1),
     role: RoleSchema,
-    token: z.string().min(16, 'must be at least 16 characters').optional().describe('Plain token, normally a ${ENV} reference'),
+    token: secret(z.string().min(16, 'must be at least 16 characters')).optional().describe('Plain token, normally a ${ENV} reference'),
     tokenHash: z
       .string()
       .regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" followed by 64 hex digits')
@@ -93,21 +94,54 @@ export const AuthTokenSchema = z
   });
 
 export const ServerSchema = z.object({
-  host: z.string().default('0.0.0.0'),
-  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: notSecret(z.string())
+    .default('127.0.0.1')
+    .describe('Address to listen on. The default keeps the hub on this machine; beyond loopback the hub refuses to start with a well-known admin token'),
+  port: notSecret(z.coerce.number().int().min(0).max(65535)).default(8080),
   bodyLimit: z.string().default('1mb').describe('Largest webhook body accepted'),
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(0), z.string().min(1)])
+    .default(false)
+    .describe(
+      "Express 'trust proxy': set it when a TLS-terminating proxy forwards to the hub (1 = one hop, 'loopback', a subnet list), so X-Forwarded-Proto makes the session cookie Secure and X-Forwarded-For names the client",
+    ),
+  metricsAccess: z
+    .enum(['loopback-or-token', 'loopback', 'token', 'public'])
+    .default('loopback-or-token')
+    .describe(
+      '/metrics: loopback-or-token (default) serves loopback callers freely and asks others for an API token (any role) as "Authorization: Bearer"; loopback serves only loopback; token always asks for one; public serves everyone',
+    ),
 });
 
 export const StorageSchema = z.object({
-  dataDir: z.string().default('./data').describe('Where the embedded database and Redis keep their files'),
+  dataDir: notSecret(z.string()).default('./data').describe('Where the embedded database and Redis keep their files'),
+  postgres: z
+    .object({
+      connectTimeoutMs: z.number().int().min(100).default(5000).describe('Longest wait for a new connection, or for a free one from the pool'),
+      statementTimeoutMs: z.number().int().min(0).default(15_000).describe('The server cancels a statement running longer (0: no limit)'),
+      queryTimeoutMs: z
+        .number()
+        .int()
+        .min(100)
+        .default(20_000)
+        .describe('The hub gives up on a query whose answer has not arrived (a stalled server or network) and discards that connection'),
+    })
+    .prefault({})
+    .describe('PostgreSQL (DATABASE_URL) time-outs: a stalled server fails requests quickly instead of holding them'),
 });
 
 export const QueueSettingsSchema = z.object({
-  prefix: z.string().default('{hub}').describe('BullMQ key prefix; the braces keep every key in one Redis Cluster slot'),
+  prefix: notSecret(z.string()).default('{hub}').describe('BullMQ key prefix; the braces keep every key in one Redis Cluster slot'),
   coalesceMs: z.number().int().min(0).default(1000).describe('Window in which stock pushes for one SKU become one'),
   concurrency: z.number().int().min(1).max(256).default(8).describe('Inbound jobs one worker process runs at once'),
   lockDurationMs: z.number().int().min(1000).default(30_000).describe('A job whose worker stops renewing its lock this long is stalled and run again'),
   stalledIntervalMs: z.number().int().min(500).default(15_000).describe('How often workers look for stalled jobs'),
+  opsTimeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .default(2000)
+    .describe('How long the ops API, /metrics and bull-board wait for Redis before answering with what they have (marked stale)'),
 });
 
 export { ReplenishmentRuleSchema, type ReplenishmentRule } from '../model/index.js';
@@ -117,7 +151,7 @@ export { ReplenishmentRuleSchema, type ReplenishmentRule } from '../model/index.
  * once (a webhook POST of Slack-compatible `{ text }` JSON) and resolves when its condition clears.
  */
 export const AlertsSchema = z.strictObject({
-  webhookUrl: z.url().optional().describe('Where incidents are posted as {"text": ...}; normally a ${ENV} reference. Without it alerts only show on the dashboard'),
+  webhookUrl: secret(z.url()).optional().describe('Where incidents are posted as {"text": ...}; normally a ${ENV} reference. Without it alerts only show on the dashboard'),
   intervalMs: z.number().int().min(1000).default(30_000).describe('How often the rules are evaluated'),
   stuckQueue: z
     .strictObject({

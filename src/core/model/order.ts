@@ -8,6 +8,7 @@ import {
   SkuSchema,
   SlugSchema,
 } from './primitives.js';
+import { personal } from './marks.js';
 
 export const ORDER_STATUSES = [
   'pending',
@@ -21,23 +22,24 @@ export const ORDER_STATUSES = [
 export const OrderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
+/** Personal data (marked): masked for viewers wherever the hub shows a payload. */
 export const AddressSchema = z.object({
-  name: z.string().optional(),
-  company: z.string().optional(),
-  address1: z.string().optional(),
-  address2: z.string().optional(),
+  name: personal(z.string()).optional(),
+  company: personal(z.string()).optional(),
+  address1: personal(z.string()).optional(),
+  address2: personal(z.string()).optional(),
   city: z.string().optional(),
   province: z.string().optional(),
-  postalCode: z.string().optional(),
+  postalCode: personal(z.string()).optional(),
   country: z.string().optional(),
-  phone: z.string().optional(),
+  phone: personal(z.string()).optional(),
 });
 export type Address = z.infer<typeof AddressSchema>;
 
 export const CustomerSchema = z.object({
   externalId: ExternalIdSchema.optional(),
-  email: z.string().optional(),
-  name: z.string().optional(),
+  email: personal(z.string()).optional(),
+  name: personal(z.string()).optional(),
 });
 export type Customer = z.infer<typeof CustomerSchema>;
 

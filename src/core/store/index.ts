@@ -22,12 +22,14 @@ export interface OpenDbOptions {
   lockTimeoutMs?: number;
   /** Embedded only: how the data-directory lock names this process ("hub start"); default from argv. */
   owner?: string;
+  /** PostgreSQL only: connect, statement and query time-outs (config `storage.postgres`). */
+  timeouts?: { connectTimeoutMs?: number; statementTimeoutMs?: number; queryTimeoutMs?: number };
 }
 
 /** Opens the database chosen by `DATABASE_URL` (PostgreSQL) or PGlite under `<dataDir>/pglite`, and migrates it. */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   if (options.databaseUrl) {
-    const db = await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize, lockTimeoutMs: options.lockTimeoutMs });
+    const db = await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize, lockTimeoutMs: options.lockTimeoutMs, ...options.timeouts });
     return migrated(db);
   }
   const migrations = listMigrations();

@@ -1,10 +1,35 @@
 import pg from 'pg';
+import { DatabaseUnavailableError, HubError } from '../errors.js';
 import type { Db, QueryResult, Queryable } from './db.js';
 import { mapDbError } from './errors.js';
 
 // int8 (counts, bigserial ids) as a JS number; numeric (money) stays a decimal string.
 const typeOverrides = new pg.TypeOverrides();
 typeOverrides.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+
+/** Defaults of the time-outs (config `storage.postgres`). */
+export const POSTGRES_TIMEOUTS = { connectTimeoutMs: 5000, statementTimeoutMs: 15_000, queryTimeoutMs: 20_000 } as const;
+
+/**
+ * An error after which the connection cannot be trusted: the answer never came (read time-out),
+ * the connection could not be made or was lost. The client is discarded, never reused.
+ */
+function connectionLost(err: unknown): boolean {
+  const message = (err as Error | null)?.message ?? '';
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    /Query read timeout|timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i.test(message) ||
+    (typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'].includes(code))
+  );
+}
+
+/** Driver errors in the hub taxonomy: a stalled or lost database is retryable and says so. */
+function mapError(err: unknown): unknown {
+  if (err instanceof HubError) return err;
+  if (connectionLost(err)) return new DatabaseUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err });
+  if ((err as { code?: unknown } | null)?.code === '57014') return new DatabaseUnavailableError(`statement cancelled by statement_timeout: ${(err as Error).message}`, { cause: err });
+  return mapDbError(err);
+}
 
 function wrap(conn: pg.Pool | pg.PoolClient): Queryable {
   return {
@@ -13,11 +38,15 @@ function wrap(conn: pg.Pool | pg.PoolClient): Queryable {
         const res = await conn.query(sql, params as unknown[]);
         return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
       } catch (err) {
-        throw mapDbError(err);
+        throw mapError(err);
       }
     },
     async exec(sql: string): Promise<void> {
-      await conn.query(sql);
+      try {
+        await conn.query(sql);
+      } catch (err) {
+        throw mapError(err);
+      }
     },
   };
 }
@@ -29,14 +58,28 @@ export interface PostgresOptions {
   max?: number;
   /** How long a statement waits for a row lock before failing with a retryable error. */
   lockTimeoutMs?: number;
+  /** Longest wait for a new connection or for a free one from the pool. */
+  connectTimeoutMs?: number;
+  /** Server-side limit of one statement (0: none). */
+  statementTimeoutMs?: number;
+  /** Client-side limit of one query's answer; the connection is then discarded. */
+  queryTimeoutMs?: number;
 }
 
-/** PostgreSQL server through node-postgres, one pool per process. */
+/**
+ * PostgreSQL server through node-postgres, one pool per process. A stalled server (accepting
+ * connections, never answering) fails queries after `queryTimeoutMs` and new checkouts after
+ * `connectTimeoutMs`; connections that timed out are discarded, so the pool refills with fresh
+ * ones once the server answers again.
+ */
 export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
-  const settings = [`-c lock_timeout=${options.lockTimeoutMs ?? 5000}`];
+  const connectTimeoutMs = options.connectTimeoutMs ?? POSTGRES_TIMEOUTS.connectTimeoutMs;
+  const queryTimeoutMs = options.queryTimeoutMs ?? POSTGRES_TIMEOUTS.queryTimeoutMs;
+  const settings = [`-c lock_timeout=${options.lockTimeoutMs ?? 5000}`, `-c statement_timeout=${options.statementTimeoutMs ?? POSTGRES_TIMEOUTS.statementTimeoutMs}`];
+  const clientTimeouts = { connectionTimeoutMillis: connectTimeoutMs, query_timeout: queryTimeoutMs, keepAlive: true };
   if (options.schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name "${options.schema}"`);
-    const admin = new pg.Client({ connectionString: options.url });
+    const admin = new pg.Client({ connectionString: options.url, ...clientTimeouts });
     admin.on('error', () => undefined);
     await admin.connect();
     try {
@@ -51,6 +94,7 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
     max: options.max ?? 10,
     options: settings.join(' '),
     types: typeOverrides,
+    ...clientTimeouts,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
@@ -59,7 +103,12 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
     kind: 'postgres',
     ...base,
     async transaction(fn) {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw mapError(err);
+      }
       // A checked-out client whose server goes away emits 'error' between queries; unheard, that
       // would end the process. Heard, the transaction fails (retryable) and the client is discarded.
       let lost: Error | undefined;
@@ -73,8 +122,11 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw mapDbError(err);
+        const cause = (err as { cause?: unknown }).cause ?? err;
+        // A stalled connection would stall the ROLLBACK too: discard it instead (the server rolls back).
+        if (connectionLost(cause) || err instanceof DatabaseUnavailableError) lost ??= cause as Error;
+        else await client.query('ROLLBACK').catch((e: Error) => void (lost ??= e));
+        throw mapError(err);
       } finally {
         client.removeListener('error', onError);
         client.release(lost);

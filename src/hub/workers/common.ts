@@ -1,6 +1,7 @@
 import type { Job, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
 import { bullConnection } from '../../queues/runtime.js';
 import { hubBackoffStrategy } from '../../queues/retry-policy.js';
+import { boundedLabel, errorCodeLabel } from '../../core/metric-labels.js';
 import type { Hub } from '../create-hub.js';
 
 /** How one `hub worker` (or `hub start`) process works its queues. */
@@ -32,18 +33,21 @@ export function workerOptions(hub: Hub, options: WorkerOptions): BullWorkerOptio
   };
 }
 
-/** Counts, times and logs a worker's jobs under the hub's metrics; the real error code is the label. */
+/**
+ * Counts, times and logs a worker's jobs under the hub's metrics; the real error code is the label.
+ * Labels come from job data, so they are bounded: configured connector ids and taxonomy codes only.
+ */
 export function observe<W extends Worker>(hub: Hub, worker: W): W {
   const queue = worker.name;
   const { metrics, logger } = hub;
   worker.on('error', (err) => logger.warn({ queue, err: err.message }, 'worker error'));
   worker.on('failed', (job: Job | undefined, err) => {
     const connectorId = (job?.data as { connectorId?: string } | undefined)?.connectorId;
-    metrics.jobsFailed.inc({ queue, connector: connectorId ?? '', error_code: (err as { code?: string }).code ?? 'unexpected' });
+    metrics.jobsFailed.inc({ queue, connector: boundedLabel(connectorId, hub.connectors), error_code: errorCodeLabel((err as { code?: unknown }).code) });
     logger.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, connectorId, err: err.message }, 'job failed');
   });
   worker.on('completed', (job: Job) => {
-    metrics.jobsProcessed.inc({ queue, connector: (job.data as { connectorId?: string }).connectorId ?? '' });
+    metrics.jobsProcessed.inc({ queue, connector: boundedLabel((job.data as { connectorId?: string }).connectorId, hub.connectors) });
     if (job.processedOn && job.finishedOn) metrics.processingSeconds.observe({ queue }, (job.finishedOn - job.processedOn) / 1000);
   });
   return worker;

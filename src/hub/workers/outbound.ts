@@ -1,3 +1,4 @@
+import { boundedLabel } from '../../core/metric-labels.js';
 import { Worker } from 'bullmq';
 import type { BoundConnector } from '../../queues/bind.js';
 import { outboundQueue } from '../../queues/names.js';
@@ -22,8 +23,8 @@ export function outboundWorker(hub: Hub, bound: BoundConnector, options: WorkerO
         client,
         deadLetters: hub.queues.deadLetters,
         logger: hub.logger,
-        onCalls: (c, n) => hub.metrics.outboundCalls.inc({ connector: c }, n),
-        onThrottle: (c) => hub.metrics.outboundThrottleWaits.inc({ connector: c }),
+        onCalls: (c, n) => hub.metrics.outboundCalls.inc({ connector: boundedLabel(c, hub.connectors) }, n),
+        onThrottle: (c) => hub.metrics.outboundThrottleWaits.inc({ connector: boundedLabel(c, hub.connectors) }),
         spend: (data, what) => hub.budgets.spend(hub.connectors.get(bound.id) ?? bound, data, what),
       });
     },
