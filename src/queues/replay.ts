@@ -12,6 +12,7 @@ import { getInboxRow, markInbox } from './inbox.js';
 import { normalizeDelivery } from './inbound.js';
 import type { BoundConnector } from './bind.js';
 import type { HubQueues } from './runtime.js';
+import { FlowJobSchema } from './order-flow.js';
 
 export interface ReplayDeps {
   db: Db;
@@ -45,6 +46,7 @@ const PushItemsSchema = z.discriminatedUnion('kind', [
     items: z.array(z.object({ sku: z.string().min(1), channel: z.string().min(1), available: z.number().int().min(0), version: z.number().int() })).min(1),
   }),
   z.object({ kind: z.literal('fulfillment'), connectorId: z.string().min(1), shipment: ShipmentSchema }),
+  ...FlowJobSchema.options,
 ]);
 
 /** Replays dead letters chosen by ids or by filter, each back to the step that failed. */
@@ -129,7 +131,8 @@ async function replayPush(deps: ReplayDeps, entry: DeadLetter, options: ReplayOp
     return { id: entry.id, verdict: 'refused', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
   if (options.dryRun) {
-    const what = parsed.data.kind === 'fulfillment' ? `fulfilment of order ${parsed.data.shipment.externalOrderId}` : `${parsed.data.items.length} item(s)`;
+    const d = parsed.data;
+    const what = d.kind === 'fulfillment' ? `fulfilment of order ${d.shipment.externalOrderId}` : d.kind === 'availability' ? `${d.items.length} item(s)` : `${d.kind} step of order ${d.channel}/${d.externalOrderId}`;
     return { id: entry.id, verdict: 'would-push', message: `${what} to ${parsed.data.connectorId}` };
   }
   if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined }))) {

@@ -9,6 +9,7 @@ import { findConnector, knownConnectorTypes } from '../../connectors/registry.js
 import { prepareConnectorMappings } from '../../mappings/prepare.js';
 import { ConnectorBaseSchema, HubConfigBaseSchema } from './schema.js';
 import { resolveEnv } from './env.js';
+import { checkFlow } from './flow.js';
 
 export type ConnectorInstance = z.infer<typeof ConnectorBaseSchema> & {
   category: NonNullable<z.infer<typeof ConnectorBaseSchema>['category']>;
@@ -61,6 +62,7 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   });
   const config: HubConfig = { ...base.data, connectors };
   checkReferences(config, issues);
+  checkFlow(config, issues);
   // Only a valid config gets its tables built; then every connector parsed, so indices match the file.
   if (issues.length === 0) prepareConnectorMappings(connectors, baseDir, (i, path, message) => issues.push({ path: formatPath(['connectors', i, ...path]), message }));
   return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
