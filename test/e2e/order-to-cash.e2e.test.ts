@@ -86,8 +86,9 @@ flow:
   };
 
   const faultAt = (hop: Hop) => {
-    if (hop === 'three-pl') ss.faults.next(100, { status: 503 });
-    if (hop === 'storefront') shop.faults.next(100, { type: 'status', status: 502 });
+    // 4xx are permanent (a dead letter at once); the accounting hop's 503s are retried until the attempts run out.
+    if (hop === 'three-pl') ss.faults.next(100, { status: 400, body: { Message: 'The request is invalid.' } });
+    if (hop === 'storefront') shop.faults.next(100, { type: 'status', status: 400, body: { errors: 'injected' } });
     if (hop === 'carrier') ep.faults.next(100, { status: 422, body: { error: { code: 'TRACKER.INVALID', message: 'injected' } } });
     if (hop === 'accounting') qbo.faults.next(100, { status: 503 });
   };
