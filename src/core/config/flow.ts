@@ -43,7 +43,7 @@ export function checkFlow(config: FlowCheckInput, issues: Issue[]): void {
       const at = (...rest: (string | number)[]) => formatPath(['flow', step, i, ...rest]);
       const connector = config.connectors.find((c) => c.id === route.connector);
       if (!connector) issues.push({ path: at('connector'), message: `unknown connector "${route.connector}"` });
-      else if (connector.category !== CATEGORY[step]) issues.push({ path: at('connector'), message: `connector "${route.connector}" is a ${connector.category} connector, not ${CATEGORY[step]}` });
+      else if (connector.category !== CATEGORY[step]) issues.push({ path: at('connector'), message: `connector "${route.connector}" is in category ${connector.category}, not ${CATEGORY[step]}` });
       route.channels?.forEach((c, j) => {
         if (!channels.has(c)) issues.push({ path: at('channels', j), message: `unknown channel "${c}"` });
       });
