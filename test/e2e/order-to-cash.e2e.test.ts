@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOrder, listOrderHops } from '../../src/core/erp/index.js';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { replayDeadLetters } from '../../src/queues/replay.js';
+import { runHub } from '../helpers/cli.js';
+import { TEST_DATABASE_URL } from '../helpers/db.js';
 import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { type EasyPostSimulator, startEasyPostSimulator } from '../sim/easypost/server.js';
 import { type QboSimulator, startQboSimulator } from '../sim/quickbooks/server.js';
@@ -13,6 +15,7 @@ const TOKEN = `ss-token-${randomUUID()}`;
 const EP_SECRET = `ep-secret-${randomUUID()}`;
 const SKU = 'O2C-TEE';
 const WAIT = 60_000;
+const VIEWER = `viewer-${randomUUID()}`;
 const retry = 'retry: { attempts: 2, backoffMs: 50, maxBackoffMs: 200 }';
 
 type Hop = 'three-pl' | 'storefront' | 'carrier' | 'accounting';
@@ -52,9 +55,11 @@ ${simConnectorYaml(shop, { locations: [[shop.store.locations[0]!.id, 'wh-east']]
     ${retry}
   - id: qbo
     type: quickbooks
-    settings: { realmId: "${qbo.realmId}", baseUrl: "${qbo.url}", tokenUrl: "${qbo.url}/oauth2/v1/tokens/bearer", document: invoice, itemMap: { entries: { ${SKU}: "11" } } }
+    settings: { realmId: "${qbo.realmId}", baseUrl: "${qbo.url}", tokenUrl: "${qbo.url}/oauth2/v1/tokens/bearer", document: invoice, refundItemId: "12", itemMap: { entries: { ${SKU}: "11" } } }
     credentials: { clientId: ${qbo.clientId}, clientSecret: ${qbo.clientSecret}, refreshToken: rt-initial }
     ${retry}
+auth:
+  tokens: [{ name: viewer, role: viewer, token: ${VIEWER} }]
 flow:
   carriers: [{ connector: easypost }]
   accounting: [{ connector: qbo, channels: [web] }]
@@ -155,8 +160,25 @@ flow:
     return id;
   }
 
-  it('takes one order from the store through the 3PL, the carrier and accounting to closed', async () => {
-    await runOrder();
+  it('takes one order from the store through the 3PL, the carrier and accounting to closed, and shows its hops', async () => {
+    const id = await runOrder();
+    const res = await fetch(`${hub.url}/api/orders/${id}?channel=web`, { headers: { authorization: `Bearer ${VIEWER}` } });
+    const body = (await res.json()) as { order: { status: string }; hops: { hop: string; externalId: string | null }[]; history: { kind: string; summary: string }[] };
+    expect(body.order.status).toBe('closed');
+    expect(body.hops.find((h) => h.hop === 'pushed')?.externalId).toBe(String(ss.orders.get(`web/${id}`)!.orderId));
+    expect(body.history.filter((h) => h.kind === 'hop').map((h) => h.summary)).toContainEqual(expect.stringMatching(/^invoiced via qbo \(external id \d+\): Invoice$/));
+    const cli = await runHub(['order', id, '--channel', 'web'], { DATABASE_URL: TEST_DATABASE_URL, HUB_DB_SCHEMA: (hub.db as { schema?: string }).schema });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain(`web/${id}`);
+    expect(cli.stdout).toMatch(/tracker .*easypost .*trk_/);
+
+    // A refund becomes one credit memo, however often it is delivered.
+    const refund = event('refund.created', { externalRefundId: `R-${id}`, channel: 'web', externalOrderId: id, createdAt: new Date().toISOString(), amount: { amount: '5.00', currency: 'USD' }, reason: 'damaged' });
+    await hub.postEvents(refund);
+    await hub.postEvents({ ...refund, id: `${String(refund['id'])}-again` });
+    const memos = () => [...qbo.entities.get('CreditMemo')!.values()].filter((m) => String(m['PrivateNote'] ?? '').includes(`refund R-${id}`));
+    await waitFor(async () => memos().length > 0 && (await listOrderHops(hub.db, await orderId(id))).some((h) => h.hop === 'credit-memo'), 'credit memo booked', WAIT);
+    expect(memos()).toHaveLength(1);
   }, 180_000);
 
   it.each(['three-pl', 'storefront', 'carrier', 'accounting'] as const)(

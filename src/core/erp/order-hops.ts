@@ -77,3 +77,12 @@ type HopRow = { hop: OrderHopName; ref: string; connector: string | null; extern
 function toHop(r: HopRow): OrderHop {
   return { hop: r.hop, ref: r.ref, connector: r.connector, externalId: r.external_id, detail: r.detail, at: new Date(r.at).toISOString() };
 }
+
+/** One line per hop: `pushed wh-east via ss-main (external id 1001): at wh-east`. */
+export function describeHop(h: OrderHop): string {
+  const parts: string[] = [h.hop];
+  if (h.ref) parts.push(h.ref);
+  if (h.connector) parts.push(`via ${h.connector}`);
+  if (h.externalId && h.externalId !== h.ref) parts.push(`(external id ${h.externalId})`);
+  return parts.join(' ') + (h.detail ? `: ${h.detail}` : '');
+}
