@@ -118,7 +118,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const statusOf = async (channel: string, id: string) => (await db.query<{ status: string }>('SELECT status FROM sales_order WHERE channel = $1 AND external_order_id = $2', [channel, id])).rows[0]?.status;
   const settled = () =>
     waitUntil(async () => {
-      const pending = await db.query<{ n: number }>(
+      const pending = await db.query<{ n: string }>(
         `SELECT (SELECT count(*) FROM inbox WHERE status = 'received') + (SELECT count(*) FROM availability_outbox) + (SELECT count(*) FROM fulfillment_outbox) + (SELECT count(*) FROM flow_outbox) AS n`,
       );
       if (Number(pending.rows[0]!.n) > 0) return false;
@@ -133,7 +133,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   for (let p = 0; p * 3 < skus.length; p++) shop.store.addProduct({ title: `Demo product ${p}`, variants: skus.slice(p * 3, p * 3 + 3).map((sku) => ({ sku, available: 0 })) });
   for (const sku of skus) ebay.store.addListing({ sku, quantity: 0, price: '19.99' });
   await shop.webhooks.idle();
-  await waitUntil(async () => Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM product')).rows[0]!.n) >= skus.length);
+  await waitUntil(async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM product')).rows[0]!.n) >= skus.length);
   for (let i = 0; i < skus.length; i += 100) {
     await send(skus.slice(i, i + 100).flatMap((sku) => [
       canonical('inventory.level.reported', { sku, location: 'wh-east', quantity: int(5, 20), reporter: 'warehouse' }),
@@ -145,7 +145,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const bar = new SingleBar({ format: ' orders {bar} {value}/{total} | applied {applied} | dead letters {dead}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 });
   const counts = { applied: 0, dead: 0, ebay: 0 };
   const refresh = async (value: number) => {
-    const { rows } = await db.query<{ applied: number; dead: number }>(`SELECT (SELECT count(*) FROM erp_applied_event) AS applied, (SELECT count(*) FROM dead_letter) AS dead`);
+    const { rows } = await db.query<{ applied: string; dead: string }>(`SELECT (SELECT count(*) FROM erp_applied_event) AS applied, (SELECT count(*) FROM dead_letter) AS dead`);
     counts.applied = Number(rows[0]!.applied);
     counts.dead = Number(rows[0]!.dead);
     bar.update(value, { applied: counts.applied, dead: counts.dead });
@@ -209,7 +209,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   }
   await shop.webhooks.idle();
   // Every eBay order polled, then the 3PL ships what is left and the carrier delivers every parcel.
-  await waitUntil(async () => Number((await db.query<{ n: number }>(`SELECT count(*) AS n FROM sales_order WHERE channel = 'ebay'`)).rows[0]!.n) >= counts.ebay);
+  await waitUntil(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM sales_order WHERE channel = 'ebay'`)).rows[0]!.n) >= counts.ebay);
   await settled();
   for (let round = 0; round < 3; round++) {
     await threePlShips(Number.MAX_SAFE_INTEGER);

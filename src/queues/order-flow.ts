@@ -102,7 +102,7 @@ export function flowJobOf(row: FlowOutboxRow, routes: FlowRoutes): FlowJobData |
     }
     case 'invoice': {
       const connectorId = routes.accounting(row.channel, row.location);
-      return connectorId ? { kind: 'invoice', connectorId, ...ref, shippedAt: String(row.payload?.['shippedAt'] ?? '') } : undefined;
+      return connectorId ? { kind: 'invoice', connectorId, ...ref, shippedAt: typeof row.payload?.['shippedAt'] === 'string' ? row.payload['shippedAt'] : '' } : undefined;
     }
     case 'credit-memo': {
       const connectorId = routes.accounting(row.channel, row.location);
