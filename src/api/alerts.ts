@@ -10,8 +10,9 @@ import { connectorActivity } from '../queues/activity.js';
 import type { HubMetrics } from '../core/metrics.js';
 import { allQueueStats } from './queue-stats.js';
 import { refreshReconcileGauges } from './reconcile-metrics.js';
+import { stuckOrderHops } from './order-flow-alerts.js';
 
-export type AlertRule = 'stuck-queue' | 'dead-letter-growth' | 'connector-error-rate' | 'stock-accuracy';
+export type AlertRule = 'stuck-queue' | 'dead-letter-growth' | 'connector-error-rate' | 'stock-accuracy' | 'stuck-order-hop';
 
 /** An incident: a rule whose condition holds for one subject (a queue, a connector, a channel). */
 export interface Alert {
@@ -65,6 +66,7 @@ export class AlertMonitor {
     if (s.deadLetterGrowth) out.push('dead-letter-growth');
     if (s.connectorErrorRate) out.push('connector-error-rate');
     if (s.stockAccuracy) out.push('stock-accuracy');
+    if (s.orderFlow) out.push('stuck-order-hop');
     return out;
   }
 
@@ -178,6 +180,7 @@ export class AlertMonitor {
         }
       }
     }
+    out.push(...(await stuckOrderHops(this.deps.db, this.deps.config)));
     return out;
   }
 

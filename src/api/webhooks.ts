@@ -42,9 +42,11 @@ export function webhookRouter(deps: WebhookDeps): Router {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const query: Record<string, string | undefined> = {};
+      for (const [k, v] of new URL(req.originalUrl, 'http://hub').searchParams) query[k] ??= v;
       let delivery;
       try {
-        delivery = await entry.verify({ headers, rawBody });
+        delivery = await entry.verify({ headers, rawBody, query });
       } catch (err) {
         const signature = err instanceof InvalidSignatureError;
         const code = err instanceof HubError ? err.code : 'invalid_request';

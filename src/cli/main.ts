@@ -7,6 +7,7 @@ import { registerDlqCommands } from './dlq.js';
 import { registerErpCommands } from './erp.js';
 import { registerMappingsCommands } from './mappings.js';
 import { registerNormalizeCommand } from './normalize.js';
+import { registerOrderCommand } from './order.js';
 import { registerReconcileCommands } from './reconcile.js';
 import { registerStartCommand } from './start.js';
 import { ConfigError } from '../core/errors.js';
@@ -31,6 +32,7 @@ Environment:
   registerStartCommand(program);
   registerConfigCommands(program);
   registerErpCommands(program);
+  registerOrderCommand(program);
   registerDlqCommands(program);
   registerDemoCommand(program);
   registerBenchCommand(program);

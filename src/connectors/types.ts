@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { HubError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { CanonicalEvent, Shipment } from '../core/model/index.js';
+import type { CanonicalEvent, Order, Refund, Shipment } from '../core/model/index.js';
 import type { MappingLookup } from '../mappings/lookup.js';
 
 export const CONNECTOR_CATEGORIES = ['storefront', 'marketplace', '3pl', 'carrier', 'accounting', 'generic'] as const;
@@ -14,6 +14,7 @@ export type ConnectorCapability =
   | 'push.fulfillment'
   | 'push.order'
   | 'push.invoice'
+  | 'push.tracker'
   | 'reconcile.inventory'
   | 'reconcile.orders'
   | 'reconcile.warehouse';
@@ -112,6 +113,11 @@ export interface WebhookRequest {
   /** Header names in lower case. */
   headers: Record<string, string | undefined>;
   rawBody: Buffer;
+  /**
+   * The request URL's query parameters (the first value of each), for senders that cannot sign
+   * and authenticate by a secret in the URL they were given (ShipStation's `?token=`).
+   */
+  query?: Record<string, string | undefined>;
 }
 
 /** What verification learned about a delivery. */
@@ -297,8 +303,22 @@ export interface ChannelOrderPayload {
   body: unknown;
 }
 
+/** Per ERP SKU, the product's externalIds for one connector instance (e.g. `{ itemId }`). */
+export type SkuExternalIds = Record<string, Record<string, string>>;
+
 /** What a connector instance can do at run time; each method exists when its capability is declared. */
 export interface ConnectorClient {
+  /**
+   * `push.order` (a 3PL): creates or updates the allocated order for the warehouse serving
+   * `location`, keyed by the hub's order reference so a retry never makes a second order.
+   */
+  pushOrder?(order: Order, options: { location: string }): Promise<{ orderId: string }>;
+  /** `push.tracker` (a carrier): a tracker for the shipment's tracking number and carrier, once per pair. */
+  createTracker?(shipment: Pick<Shipment, 'externalShipmentId' | 'tracking'>): Promise<{ trackerId: string }>;
+  /** `push.invoice` (accounting): books a shipped order once (an invoice or a sales receipt). */
+  pushInvoice?(order: Order, options?: { externalIds?: SkuExternalIds; txnDate?: string }): Promise<{ kind: string; externalId: string }>;
+  /** `push.invoice` (accounting): books a refund once as a credit memo. */
+  pushCreditMemo?(refund: Refund, options?: { externalIds?: SkuExternalIds }): Promise<{ kind: string; externalId: string }>;
   pushAvailability?(updates: AvailabilityUpdate[]): Promise<PushResult>;
   pushFulfillment?(shipment: Shipment, externalIds: Record<string, string>): Promise<void>;
   /**

@@ -57,7 +57,7 @@ export interface BindDeps {
   state?: (connectorId: string) => ConnectorState;
 }
 
-const PUSH_CAPABILITIES: readonly ConnectorCapability[] = ['push.availability', 'push.fulfillment', 'push.order', 'push.invoice'];
+const PUSH_CAPABILITIES: readonly ConnectorCapability[] = ['push.availability', 'push.fulfillment', 'push.order', 'push.invoice', 'push.tracker'];
 
 /** Binds one enabled instance to its type. `config` supplies the channel routed to it. */
 export function bindConnector(definition: ConnectorDefinition, instance: ConnectorInstance, config: Pick<HubConfig, 'channels'>, deps: BindDeps): BoundConnector {

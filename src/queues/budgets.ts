@@ -75,6 +75,8 @@ export function createHubBudgets(redis: () => Redis, prefix: string, now: () => 
         for (const spec of b.fulfillment) await proxy.spend(bound.id, spec, undefined, 'calls' in what ? what.calls : 1);
         return;
       }
+      // Order-to-cash steps (3PL orders, trackers, invoices) spend no availability budget.
+      if (data.kind !== 'availability') return;
       if ('calls' in what) {
         for (const spec of b.calls) if (what.calls > 0) await proxy.spend(bound.id, spec, undefined, what.calls);
         return;

@@ -9,6 +9,9 @@ import { describeError, failJob, reportDeadLetter, type FailureContext, type Fai
 import { outboundQueue } from './names.js';
 import type { AvailabilityGate } from './budget-gate.js';
 import { DEAD_LETTER_JOB_OPTIONS } from './retry-policy.js';
+import { isFlowJob, type FlowJobData } from './order-flow.js';
+import { processFlowJob } from './order-flow-steps.js';
+import { recordOrderHop } from '../core/erp/order-hops.js';
 
 /** Items of one push call: the latest availability of several SKUs for one connector. */
 export interface PushAvailabilityJobData extends FailureTracked {
@@ -31,7 +34,7 @@ export interface PushFulfillmentJobData extends FailureTracked {
   retry?: { maxBackoffMs: number };
 }
 
-export type PushJobData = PushAvailabilityJobData | PushFulfillmentJobData;
+export type PushJobData = PushAvailabilityJobData | PushFulfillmentJobData | FlowJobData;
 
 interface OutboxRow {
   id: number;
@@ -176,6 +179,7 @@ export interface OutboundDeps {
  * spending an attempt; items the API rejects for good become dead letters, the rest is recorded.
  */
 export async function processOutbound(job: Job<PushJobData>, worker: Worker, deps: OutboundDeps): Promise<{ pushed: number; skipped: number; failed: number }> {
+  if (isFlowJob(job.data)) return processFlowJob(job as Job<FlowJobData>, worker, deps);
   const { connectorId } = job.data;
   const queue = outboundQueue(connectorId);
   const data = job.data;
@@ -192,6 +196,8 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
       await deps.client.pushFulfillment(data.shipment, data.externalIds ?? {});
       deps.onCalls?.(connectorId, 1);
       await spend({ calls: 1 });
+      const { channel, externalOrderId, externalShipmentId: ref } = data.shipment;
+      await recordOrderHop(deps.db, { channel, externalOrderId, hop: 'fulfilment', ref, connector: connectorId });
       return { pushed: 1, skipped: 0, failed: 0 };
     }
     const items = await newerThanPushed(deps.db, connectorId, data.items);

@@ -12,6 +12,7 @@ import { normalizeDelivery } from './inbound.js';
 import type { BoundConnector } from './bind.js';
 import type { HubQueues } from './runtime.js';
 import { editedPush, pushJobFromLedger, PushEditRefused } from './replay-push.js';
+import { FLOW_KINDS, FlowJobSchema } from './order-flow.js';
 
 export interface ReplayDeps {
   db: Db;
@@ -125,6 +126,8 @@ async function replayDelivery(deps: ReplayDeps, entry: DeadLetter, options: Repl
 }
 
 async function replayPush(deps: ReplayDeps, entry: DeadLetter, options: ReplayOptions): Promise<ReplayResult> {
+  const kind = (entry.payload as { kind?: unknown } | null)?.kind;
+  if (typeof kind === 'string' && (FLOW_KINDS as readonly string[]).includes(kind)) return replayFlowStep(deps, entry, options);
   const push = editedPush(entry.payload, options.payload);
   const target = deps.connectors.get(push.connectorId);
   const can = push.kind === 'fulfillment' ? 'push.fulfillment' : 'push.availability';
@@ -133,13 +136,32 @@ async function replayPush(deps: ReplayDeps, entry: DeadLetter, options: ReplayOp
   }
   const job = await pushJobFromLedger(deps.db, deps.erp, push, entry.id);
   if (options.dryRun) {
-    const what = job.kind === 'fulfillment' ? `fulfilment of order ${job.shipment.externalOrderId}` : job.items.map((i) => `${i.sku}@${i.channel}=${i.available} (v${i.version})`).join(', ');
+    const what = job.kind === 'fulfillment' ? `fulfilment of order ${job.shipment.externalOrderId}` : job.kind === 'availability' ? job.items.map((i) => `${i.sku}@${i.channel}=${i.available} (v${i.version})`).join(', ') : job.kind;
     return { id: entry.id, verdict: 'would-push', message: `${what} to ${push.connectorId}` };
   }
   if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined }))) {
     return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
   }
   await deps.queues.enqueuePushes(push.connectorId, [job], () => `replay-${entry.id}`);
+  return { id: entry.id, verdict: 'requeued' };
+}
+
+/**
+ * Replays an order-to-cash step (3PL order, tracker, invoice, credit memo) as it was: the step
+ * reads the order from the ERP when it runs, so there is nothing an edit may change.
+ */
+async function replayFlowStep(deps: ReplayDeps, entry: DeadLetter, options: ReplayOptions): Promise<ReplayResult> {
+  if (options.payload !== undefined) return { id: entry.id, verdict: 'refused', message: 'an order-to-cash step cannot be edited; it reads the order from the ledger when it runs' };
+  const parsed = FlowJobSchema.safeParse(entry.payload);
+  if (!parsed.success) return { id: entry.id, verdict: 'refused', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  const step = parsed.data;
+  const target = deps.connectors.get(step.connectorId);
+  if (!target?.pushes) return { id: entry.id, verdict: 'refused', message: `connector "${step.connectorId}" is not configured, not enabled or pushes nothing; the dead letter stays open` };
+  if (options.dryRun) return { id: entry.id, verdict: 'would-push', message: `${step.kind} step of order ${step.channel}/${step.externalOrderId} to ${step.connectorId}` };
+  if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: false }))) {
+    return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
+  }
+  await deps.queues.enqueuePushes(step.connectorId, [{ ...step, replayOf: entry.id }], () => `replay-${entry.id}`);
   return { id: entry.id, verdict: 'requeued' };
 }
 

@@ -66,7 +66,7 @@ export class HubQueues {
     const retry = this.connectors.get(connectorId)?.instance.retry ?? DEFAULT_RETRY;
     await this.outbound(connectorId).addBulk(
       batches.map((data, i) => ({
-        name: data.kind === 'fulfillment' ? 'push-fulfillment' : 'push-availability',
+        name: `push-${data.kind}`,
         data: { ...data, retry: { maxBackoffMs: retry.maxBackoffMs } },
         opts: { ...retryJobOptions(retry), ...(jobId ? { jobId: jobId(i) } : {}) },
       })),

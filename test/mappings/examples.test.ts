@@ -17,6 +17,17 @@ const ENV = {
   EBAY_REFRESH_TOKEN: 'v^1.1#example-refresh-token',
   WALMART_CLIENT_ID: 'walmart-example-client',
   WALMART_CLIENT_SECRET: 'walmart-example-secret',
+  SHOPIFY_ACCESS_TOKEN: 'shpat_example',
+  SHOPIFY_WEBHOOK_SECRET: 'shopify-example-secret',
+  SHIPSTATION_API_KEY: 'ss-example-key',
+  SHIPSTATION_API_SECRET: 'ss-example-secret',
+  SHIPSTATION_WEBHOOK_TOKEN: 'ss-example-token-0123456789',
+  EASYPOST_API_KEY: 'EZAK-example',
+  EASYPOST_WEBHOOK_SECRET: 'easypost-example-secret',
+  QBO_CLIENT_ID: 'qbo-example-client',
+  QBO_CLIENT_SECRET: 'qbo-example-secret',
+  QBO_REFRESH_TOKEN: 'qbo-example-refresh',
+  QBO_VERIFIER_TOKEN: 'qbo-example-verifier',
 };
 const load = (file: string) => parseConfig(readFileSync(join(EXAMPLES, file), 'utf8'), ENV, EXAMPLES);
 

@@ -154,7 +154,7 @@ async function lookupOrder(event) {
   const form = new FormData(event.target);
   const channel = form.get('channel').trim();
   await attempt(async () => {
-    const { order, history } = await api('GET', `/orders/${encodeURIComponent(form.get('ref').trim())}${channel ? `?channel=${encodeURIComponent(channel)}` : ''}`);
+    const { order, history, hops = [] } = await api('GET', `/orders/${encodeURIComponent(form.get('ref').trim())}${channel ? `?channel=${encodeURIComponent(channel)}` : ''}`);
     const lines = h('table', { class: 'grid' });
     fillTable(lines, [
       { label: 'Line', cell: (l) => l.externalLineId },
@@ -162,6 +162,16 @@ async function lookupOrder(event) {
       { label: 'Qty', num: true, cell: (l) => l.quantity },
       { label: 'Allocated / shipped / backordered', cell: (l) => l.items.map((i) => `${i.sku}: ${i.allocations.map((a) => `${a.quantity}@${a.location}`).join(', ') || '0'} / ${i.shipped} / ${i.backordered}`).join('; ') },
     ], order.lines);
+    // The order-to-cash hops: when, through which connector, under which external id.
+    const flow = h('table', { class: 'grid' });
+    fillTable(flow, [
+      { label: 'When', cell: (x) => fmtTime(x.at) },
+      { label: 'Hop', cell: (x) => x.hop },
+      { label: 'About', cell: (x) => x.ref },
+      { label: 'Connector', cell: (x) => x.connector ?? '' },
+      { label: 'External id', cell: (x) => x.externalId ?? '' },
+      { label: 'Detail', cls: 'message', cell: (x) => x.detail ?? '' },
+    ], hops);
     const events = h('table', { class: 'grid' });
     fillTable(events, [
       { label: 'When', cell: (e) => fmtTime(e.at) },
@@ -169,7 +179,7 @@ async function lookupOrder(event) {
       { label: 'Event', cell: (e) => [e.eventType ?? '', e.connector ? h('div', { class: 'muted' }, e.connector) : null] },
       { label: 'What', cls: 'message', cell: (e) => e.summary },
     ], history);
-    $('order-result').replaceChildren(h('p', {}, h('strong', {}, `${order.channel} / ${order.externalOrderId} (${order.orderNumber})`), ` ${order.status}, placed ${fmtTime(order.placedAt)}`), lines, h('h2', {}, 'History'), events);
+    $('order-result').replaceChildren(h('p', {}, h('strong', {}, `${order.channel} / ${order.externalOrderId} (${order.orderNumber})`), ` ${order.status}, placed ${fmtTime(order.placedAt)}`), lines, h('h2', {}, 'Order to cash'), hops.length ? flow : h('p', { class: 'muted' }, 'no hops recorded'), h('h2', {}, 'History'), events);
   });
 }
 

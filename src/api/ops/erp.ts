@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getInventory, getOrder, listReplenishmentSuggestions } from '../../core/erp/index.js';
+import { getInventory, getOrder, listOrderHops, listReplenishmentSuggestions } from '../../core/erp/index.js';
 import { findOrders, orderHistory } from '../order-history.js';
 import { ApiError } from './errors.js';
 import { defineRoute, type OpsRoute } from './route.js';
@@ -22,7 +22,7 @@ export const erpRoutes: OpsRoute[] = [
     path: '/orders/{ref}',
     tag: 'erp',
     role: 'viewer',
-    summary: 'An order by external order id or order number (or internal id), with its event history',
+    summary: 'An order by external order id or order number (or internal id), with its event history and order-to-cash hops',
     description: 'by=external (default) matches the external order id or the order number, on any channel unless `channel` is given; by=id matches the internal id. Several matches answer 409 listing them.',
     params: z.object({ ref: z.string().min(1).max(200) }),
     query: z.object({
@@ -41,7 +41,7 @@ export const erpRoutes: OpsRoute[] = [
       const ref = found[0]!;
       const order = await getOrder(deps.db, ref.channel, ref.externalOrderId);
       if (!order) throw new ApiError(404, 'not_found', `order ${ref.channel}/${ref.externalOrderId} vanished`);
-      return { id: ref.id, order, history: await orderHistory(deps.db, ref) };
+      return { id: ref.id, order, history: await orderHistory(deps.db, ref), hops: await listOrderHops(deps.db, ref.id) };
     },
   }),
   defineRoute({

@@ -175,7 +175,7 @@ export const InventorySchema = z.object({
 
 export const OrderHistoryEntrySchema = z.object({
   at: iso,
-  kind: z.enum(['event', 'movement', 'dead-letter']),
+  kind: z.enum(['event', 'movement', 'dead-letter', 'hop']),
   eventId: z.string().nullable(),
   eventType: z.string().nullable(),
   connector: z.string().nullable(),
@@ -186,6 +186,18 @@ export const OrderResponseSchema = z.object({
   id: z.number().int(),
   order: z.looseObject({ channel: z.string(), externalOrderId: z.string(), orderNumber: z.string(), status: z.string(), lines: z.array(z.unknown()) }),
   history: z.array(OrderHistoryEntrySchema),
+  hops: z
+    .array(
+      z.object({
+        hop: z.string().describe('placed, allocated, pushed, shipped, fulfilment, tracker, invoiced, delivered, closed, cancelled, refunded, credit-memo'),
+        ref: z.string().describe("What the hop is about: a location, a shipment id, a refund id, or ''"),
+        connector: z.string().nullable(),
+        externalId: z.string().nullable().describe("The external system's id: 3PL order id, tracker id, invoice id"),
+        detail: z.string().nullable(),
+        at: z.string(),
+      }),
+    )
+    .describe('The order-to-cash hops, oldest first'),
 });
 
 export const ReplenishmentResponseSchema = z.object({

@@ -33,7 +33,7 @@ export const easyPostConnector = defineConnector({
   displayName: 'EasyPost',
   version: '0.1.0',
   configSchema: EasyPostConfigSchema,
-  capabilities: ['webhooks'],
+  capabilities: ['webhooks', 'push.tracker'],
   // EasyPost documents no fixed figure; it answers 429 under load. https://docs.easypost.com/docs/errors
   rateLimit: { max: 5, durationMs: 1000, retryAfterHeaders: ['retry-after'] },
   webhooks: easyPostWebhooks,

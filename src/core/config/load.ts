@@ -12,6 +12,7 @@ import { ConnectorBaseSchema, HubConfigBaseSchema } from './schema.js';
 import { connectorSchema } from './connector-schema.js';
 import { recordProvenance } from './provenance.js';
 import { resolveEnv } from './env.js';
+import { checkFlow } from './flow.js';
 
 export type ConnectorInstance = z.infer<typeof ConnectorBaseSchema> & {
   category: NonNullable<z.infer<typeof ConnectorBaseSchema>['category']>;
@@ -64,6 +65,7 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   });
   const config: HubConfig = { ...base.data, connectors };
   checkReferences(config, issues);
+  checkFlow(config, issues);
   // Only a valid config gets its tables built; then every connector parsed, so indices match the file.
   if (issues.length === 0) prepareConnectorMappings(connectors, baseDir, (i, path, message) => issues.push({ path: formatPath(['connectors', i, ...path]), message }), allowedMappingDirs(env));
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };

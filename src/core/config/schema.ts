@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChannelSchema, LocationSchema, ReplenishmentRuleSchema, SlugSchema } from '../model/index.js';
 import { CONNECTOR_CATEGORIES } from '../../connectors/types.js';
 import { notSecret, secret } from '../model/marks.js';
+import { FlowSchema } from './flow.js';
 
 export const RetryOverrideSchema = z.object({
   attempts: z.number().int().min(1).max(100).default(8).describe('Attempts per step before the dead-letter queue'),
@@ -177,6 +178,13 @@ export const AlertsSchema = z.strictObject({
       threshold: z.number().gt(0).max(1).describe('Fire when a channel\'s stock accuracy (from reconciliation) falls below this (0..1)'),
     })
     .optional(),
+  orderFlow: z
+    .strictObject({
+      allocatedNotShippedHours: z.number().positive().default(24).describe('Fire when an order allocated this long ago has neither shipped nor been cancelled'),
+      shippedNotInvoicedHours: z.number().positive().default(4).describe('Fire when an order that shipped this long ago, on a channel with an accounting route (flow.accounting), has no invoice'),
+    })
+    .optional()
+    .describe('Stuck hops of the order-to-cash flow; `orderFlow: {}` turns the rule on with the defaults'),
 });
 export type AlertsConfig = z.infer<typeof AlertsSchema>;
 
@@ -190,4 +198,5 @@ export const HubConfigBaseSchema = z.strictObject({
   connectors: z.array(z.looseObject({})).default([]),
   auth: z.object({ tokens: z.array(AuthTokenSchema).default([]) }).prefault({}),
   alerts: AlertsSchema.optional().describe('Alert rules and where incidents are sent'),
+  flow: FlowSchema.optional().describe('Which carrier and accounting connectors take the order-to-cash steps, per channel'),
 });

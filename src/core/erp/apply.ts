@@ -5,6 +5,7 @@ import { fillBackorders, resolveShortfalls } from './backorders.js';
 import type { ErpContext } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
+import { emitOrderFlow } from './order-flow.js';
 import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
 import { applyInvoicePosted, applyInvoicePaymentRecorded, applyRefundCreated } from './records.js';
@@ -76,6 +77,7 @@ export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContex
   await fillBackorders(s, increased);
   await checkReplenishment(s);
   await s.flush();
+  await emitOrderFlow(s);
   const availabilityChanges = await emitAvailabilityChanges(s);
   return {
     ...base,

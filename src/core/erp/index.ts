@@ -22,3 +22,5 @@ export type {
   OrderChange,
   ReplenishmentChange,
 } from './types.js';
+export { ORDER_HOPS, findOrderHop, listOrderHops, recordOrderHop, type OrderHop, type OrderHopName, type RecordHopInput } from './order-hops.js';
+export { loadOrderDocument, type FlowKind, type OrderDocument } from './order-flow.js';

@@ -36,6 +36,16 @@ describe('order lifecycle', () => {
   ] as const)('derives %j (invoiced %s) as %s', (progress, invoiced, expected) => {
     expect(deriveStatus('pending', progress, invoiced)).toBe(expected);
   });
+  it.each([
+    [{ required: 3, allocated: 0, shipped: 3, unmappedLines: 0 }, false, true, 'closed'],
+    [{ required: 3, allocated: 0, shipped: 3, unmappedLines: 0 }, false, false, 'shipped'],
+    // Delivered shipments of part of the order do not close it: the rest has not shipped.
+    [{ required: 3, allocated: 1, shipped: 2, unmappedLines: 0 }, false, true, 'partially_shipped'],
+    // A line that moves no mapped stock keeps the order open even when every shipment arrived.
+    [{ required: 3, allocated: 0, shipped: 3, unmappedLines: 1 }, false, true, 'partially_shipped'],
+  ] as const)('derives %j (invoiced %s, every shipment delivered %s) as %s', (progress, invoiced, delivered, expected) => {
+    expect(deriveStatus('shipped', progress, invoiced, delivered)).toBe(expected);
+  });
   it('a cancelled order stays cancelled whatever its items say', () => {
     expect(deriveStatus('cancelled', { required: 1, allocated: 1, shipped: 0, unmappedLines: 0 }, false)).toBe('cancelled');
   });

@@ -35,7 +35,9 @@ const itemKey = (lineId: string, sku: string) => `${lineId}\u0000${sku}`;
  */
 export async function applyOrderUpserted(s: ApplySession, o: Order): Promise<HandlerResult> {
   assertChannel(s, o.channel);
-  const details = JSON.stringify({ customer: o.customer, shipTo: o.shipTo });
+  // Money and payment state as the channel computed them: accounting books the order from these.
+  const { customer, shipTo, financialStatus, subtotal, discounts, shipping, tax, taxesIncluded, currentTotal, presentment } = o;
+  const details = JSON.stringify({ customer, shipTo, financialStatus, subtotal, discounts, shipping, tax, taxesIncluded, currentTotal, presentment });
   // Creates or updates the header and locks the row in one statement; xmax = 0 marks a fresh insert.
   const { rows } = await s.tx.query<{ id: number; status: OrderStatus; invoiced: boolean; created: boolean }>(
     `INSERT INTO sales_order (channel, external_order_id, order_number, status, placed_at, currency, total, details)

@@ -1,10 +1,11 @@
 import type { Queryable } from '../store/index.js';
+import { describeHop, listOrderHops } from './order-hops.js';
 import { listOrderRequests } from './order-requests.js';
 
 /** One thing that happened to an order, as the ops API lists it. */
 export interface OrderHistoryEntry {
   at: string;
-  kind: 'event' | 'movement' | 'dead-letter';
+  kind: 'event' | 'movement' | 'dead-letter' | 'hop';
   eventId: string | null;
   eventType: string | null;
   connector: string | null;
@@ -85,6 +86,9 @@ export async function orderHistory(db: Queryable, order: OrderRef): Promise<Orde
   }
   for (const r of await listOrderRequests(db, { channel: order.channel, externalOrderId: order.externalOrderId })) {
     out.push({ at: r.requestedAt, kind: 'event', eventId: null, eventType: 'order.cancellation.requested', connector: null, idempotencyKey: null, summary: `${r.kind} requested by the ${r.requestedBy} (${r.status})${r.reason ? `: ${r.reason}` : ''}` });
+  }
+  for (const h of await listOrderHops(db, order.id)) {
+    out.push({ at: h.at, kind: 'hop', eventId: null, eventType: null, connector: h.connector, idempotencyKey: null, summary: describeHop(h) });
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -38,10 +38,15 @@ export interface OrderProgress {
   unmappedLines: number;
 }
 
-export function deriveStatus(current: OrderStatus, p: OrderProgress, invoiced: boolean): OrderStatus {
+/**
+ * The status an order's items say it has. A fully shipped order is `closed` once accounting
+ * has invoiced it (`invoiced`) or the carrier delivered every one of its shipments (`delivered`);
+ * until then it is `shipped`.
+ */
+export function deriveStatus(current: OrderStatus, p: OrderProgress, invoiced: boolean, delivered = false): OrderStatus {
   if (current === 'cancelled') return 'cancelled';
   if (p.unmappedLines === 0 && p.required > 0 && p.shipped >= p.required) {
-    return current === 'closed' || invoiced ? 'closed' : 'shipped';
+    return current === 'closed' || invoiced || delivered ? 'closed' : 'shipped';
   }
   if (p.shipped > 0) return 'partially_shipped';
   if (p.unmappedLines > 0 || p.allocated < p.required) return 'backordered';

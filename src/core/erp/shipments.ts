@@ -3,6 +3,7 @@ import type { Shipment } from '../model/index.js';
 import { DependencyMissingError, ValidationError } from '../errors.js';
 import { stockGroup } from './context.js';
 import type { HandlerResult } from './handler.js';
+import { DELIVERED, markShipmentDelivered } from './deliveries.js';
 import { assertTransition } from './order-lifecycle.js';
 import { changeAllocation, loadAllocations, loadItems, lockOrder, orderLabel, orderScope, refreshStatus, type OrderItem } from './orders.js';
 import type { ApplySession } from './session.js';
@@ -148,6 +149,7 @@ export async function applyTrackingUpdated(s: ApplySession, d: EventOf<'shipment
       value: d.externalShipmentId,
     });
   }
+  if (d.status === DELIVERED) await markShipmentDelivered(s, d.channel, d.externalShipmentId, s.event.source.connector);
   return {};
 }
 
@@ -177,5 +179,6 @@ async function applyTrackingByNumber(s: ApplySession, d: EventOf<'shipment.track
     row.external_shipment_id,
     d.status ?? null,
   ]);
+  if (d.status === DELIVERED) await markShipmentDelivered(s, row.channel, row.external_shipment_id, s.event.source.connector);
   return {};
 }

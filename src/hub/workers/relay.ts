@@ -1,8 +1,9 @@
 import { pushRoutes, relayAvailability, relayFulfillments } from '../../queues/outbound.js';
+import { flowRoutes, relayFlow } from '../../queues/order-flow.js';
 import type { Hub } from '../create-hub.js';
 
 /**
- * Moves the ERP's outboxes (availability changes, fulfilments) to the outbound queues every
+ * Moves the ERP's outboxes (availability changes, fulfilments, order-to-cash steps) to the outbound queues every
  * coalescing window. Routes are computed from the config and bindings in force at each pass. A
  * connector with budgets (revisions per listing per day, feeds per hour) gets its changes through
  * the budget gate: routine ones wait for their slot, drops to zero go at once.
@@ -31,6 +32,7 @@ export function outboxRelay(hub: Hub): { stop(): Promise<void> } {
         gate,
       ),
       relayFulfillments(db, (id, batches) => queues.enqueuePushes(id, batches)),
+      relayFlow(db, flowRoutes(hub.current(), hub.connectors), (id, job, jobId) => queues.enqueuePushes(id, [job], () => jobId)),
     ])
       .catch((err: Error) => logger.warn({ err: err.message }, 'outbox relay failed; will try again'))
       .finally(() => {

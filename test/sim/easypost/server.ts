@@ -36,7 +36,7 @@ export interface EasyPostSimulator {
   addWebhook(url: string, secret: string): void;
   /** Sets a tracker's status and sends `tracker.updated`; returns the Event id. */
   advance(trackingCode: string, status: string, options?: { resend?: number }): Promise<string>;
-  faults: { next(count: number, fault: EasyPostFault): void };
+  faults: { next(count: number, fault: EasyPostFault): void; clear(): void };
   close(): Promise<void>;
 }
 
@@ -137,6 +137,9 @@ export async function startEasyPostSimulator(options: { apiKey?: string } = {}):
     faults: {
       next(count, fault) {
         for (let i = 0; i < count; i += 1) pending.push(fault);
+      },
+      clear() {
+        pending.length = 0;
       },
     },
     close: () => new Promise<void>((r) => server.close(() => r())),

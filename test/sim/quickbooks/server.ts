@@ -23,6 +23,8 @@ export interface QboSimulator {
   counters: { refreshes: number; creates: Record<string, number>; replays: number };
   /** Adds an entity as if made in QuickBooks; returns it. */
   put(kind: string, fields: Record<string, unknown>): Entity;
+  /** Answers the next `count` API calls (not token refreshes) with `status`; `clear()` drops what is left. */
+  faults: { next(count: number, fault: { status: number }): void; clear(): void };
   /** Posts a signed notification naming these entities to `url`, in either format. */
   notify(url: string, refs: { entity: string; id: string; operation: string }[], format: 'legacy' | 'cloudevents', signWith?: string): Promise<number>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
   let nextId = 100;
   const counters = { refreshes: 0, creates: {} as Record<string, number>, replays: 0 };
   const sim = { refreshToken: options.refreshToken ?? 'rt-initial', previous: '' };
+  const pending: { status: number }[] = [];
 
   const put = (kind: string, fields: Record<string, unknown>): Entity => {
     const now = new Date().toISOString();
@@ -72,6 +75,8 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
       access.add(token);
       return send(res, 200, { access_token: token, refresh_token: sim.refreshToken, expires_in: 3600, x_refresh_token_expires_in: 8726400, token_type: 'bearer' });
     }
+    const injected = pending.shift();
+    if (injected) return send(res, injected.status, injected.status === 429 ? { error: 'throttled' } : fault(String(injected.status), 'Injected fault'));
     const m = /^\/v3\/company\/(\d+)\/([a-z]+)(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m || m[1] !== realmId) return send(res, 404, fault('610', 'Object Not Found'));
     if (!access.has((req.headers.authorization ?? '').replace(/^Bearer /, ''))) return send(res, 401, { fault: { error: [{ message: 'AuthenticationFailed', code: '3200' }] } });
@@ -140,6 +145,14 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
     entities,
     counters,
     put,
+    faults: {
+      next(count, f) {
+        for (let i = 0; i < count; i += 1) pending.push(f);
+      },
+      clear() {
+        pending.length = 0;
+      },
+    },
     async notify(target, refs, format, signWith = verifierToken) {
       const time = new Date().toISOString();
       // https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks (both payload formats)

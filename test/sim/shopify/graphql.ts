@@ -176,7 +176,7 @@ function fulfillmentCreate(ctx: GraphqlContext, variables: Record<string, unknow
     id: ctx.store.id(),
     orderId: order.id,
     locationId: order.locationId,
-    createdAt: ctx.store.stamp(),
+    createdAt: ctx.store.stamp(order.updatedAt),
     tracking: input.trackingInfo ?? null,
     lines: takes.map((t) => ({ lineId: t.lineId, quantity: t.quantity })),
   };

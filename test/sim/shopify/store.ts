@@ -127,10 +127,16 @@ export class ShopifyStore {
     return this.nextId.toString();
   }
 
-  /** Timestamps move forward at least one second per change: Shopify writes whole seconds. */
-  stamp(): number {
-    const t = Math.max(Math.floor(this.now() / 1000) * 1000, this.lastStamp + 1000);
-    this.lastStamp = t;
+  /**
+   * The timestamp of a change, in whole seconds as Shopify writes them. Per entity: a change to an
+   * entity last stamped `previous` moves it at least one second forward (so its versions stay
+   * distinct); a new entity takes the current second. The store's clock thus never runs ahead of
+   * real time, however many entities change in one second (only one entity changed several times
+   * within a second is briefly ahead, by those seconds).
+   */
+  stamp(previous = 0): number {
+    const t = Math.max(Math.floor(this.now() / 1000) * 1000, previous > 0 ? previous + 1000 : 0);
+    this.lastStamp = Math.max(this.lastStamp, t);
     return t;
   }
 
@@ -181,7 +187,7 @@ export class ShopifyStore {
   updateProduct(id: string, patch: { title?: string; status?: SimProduct['status'] }): SimProduct {
     const product = this.products.find((p) => p.id === id);
     if (!product) throw new Error(`no product ${id}`);
-    Object.assign(product, patch, { updatedAt: this.stamp() });
+    Object.assign(product, patch, { updatedAt: this.stamp(product.updatedAt) });
     this.emit([{ topic: 'products/update', product }]);
     return product;
   }
@@ -254,7 +260,7 @@ export class ShopifyStore {
     const level = this.levels.get(`${inventoryItemId}|${locationId}`);
     if (!level) throw new Error(`inventory item ${inventoryItemId} is not stocked at ${locationId}`);
     level.available = available;
-    level.updatedAt = this.stamp();
+    level.updatedAt = this.stamp(level.updatedAt);
     return level;
   }
 
@@ -321,7 +327,7 @@ export class ShopifyStore {
   cancelOrder(id: string, reason = 'customer', restock = true): SimOrder {
     const order = this.order(id);
     if (!order) throw new Error(`no order ${id}`);
-    const at = this.stamp();
+    const at = this.stamp(order.updatedAt);
     order.cancelledAt = at;
     order.cancelReason = reason;
     order.updatedAt = at;
@@ -344,7 +350,7 @@ export class ShopifyStore {
   touchOrder(id: string): SimOrder {
     const order = this.order(id);
     if (!order) throw new Error(`no order ${id}`);
-    order.updatedAt = this.stamp();
+    order.updatedAt = this.stamp(order.updatedAt);
     this.emit([{ topic: 'orders/updated', order }]);
     return order;
   }
