@@ -61,12 +61,13 @@ const COLUMNS = `id, source_key AS "sourceKey", queue, step, connector_id AS "co
  * error and attempts instead of opening a second one for the same delivery.
  */
 export async function insertDeadLetter(db: Queryable, r: DeadLetterReport): Promise<number> {
-  // A delivery is known by its inbox row; another job by its source key `<queue>/<job id>/<attempt>` without the attempt.
+  // A delivery is known by its inbox row; another job by its source key `<queue>/<job id>/<attempt>` without the attempt
+  // (per-item push failures, keyed `<queue>/<job id>/<sku>`, are dead letters of their own).
   const job = r.sourceKey.replace(/\/\d+$/, '/');
   const { rows: open } = await db.query<{ id: number }>(
     `UPDATE dead_letter SET error_class = $2, error_code = $3, message = $4, error = $5, attempts = $6
      WHERE id = (SELECT id FROM dead_letter WHERE status = 'open' AND source_key <> $7
-                   AND (inbox_id = $1::bigint OR ($1::bigint IS NULL AND starts_with(source_key, $8)))
+                   AND (inbox_id = $1::bigint OR ($1::bigint IS NULL AND starts_with(source_key, $8) AND substring(source_key from length($8) + 1) ~ '^[0-9]+$'))
                  ORDER BY id LIMIT 1)
      RETURNING id`,
     [r.inboxId, r.error.errorClass, r.error.code, r.error.message, JSON.stringify(r.error), JSON.stringify(r.attempts), r.sourceKey, job],
