@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { LosslessNumber, isSafeNumber, parse, stringify } from 'lossless-json';
+import { amountText, decimalOf } from '../http/money.js';
 
 /**
  * Parses a QuickBooks response keeping every number exactly as written: amounts are JSON numbers
@@ -32,10 +33,7 @@ export function isAmount(value: unknown): value is number | string {
  * every number a double represents exactly; anything longer arrives as text from parseQboJson.
  */
 export function toDecimalString(value: number | string): string {
-  const d = new Decimal(typeof value === 'number' ? String(value) : value.trim());
-  return d.decimalPlaces() < 2 ? d.toFixed(2) : d.toFixed();
+  return amountText(decimalOf(value));
 }
 
-export function decimal(value: number | string): Decimal {
-  return new Decimal(typeof value === 'number' ? String(value) : value.trim());
-}
+export const decimal = decimalOf;

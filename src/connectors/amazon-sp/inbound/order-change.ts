@@ -2,7 +2,7 @@ import type { Normalizer } from '../../types.js';
 import type { AmazonSpConfig } from '../config.js';
 import { AmazonOrderChangeNotificationSchema } from '../shapes.js';
 import { unwrapNotification } from '../verify.js';
-import { parseShape, toUtc } from './common.js';
+import { parseShape, toUtc } from '../../http/normalize.js';
 import { cancellationRequested, orderCancelled } from './order-events.js';
 
 export const ORDER_CHANGE_TOPIC = 'ORDER_CHANGE';

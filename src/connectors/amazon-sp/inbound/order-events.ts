@@ -1,5 +1,6 @@
 import type { CanonicalEvent, CanonicalEventInput } from '../../../core/model/index.js';
-import { type AmazonContext, channelOf, envelope, finalize } from './common.js';
+import { envelope, finalize } from '../../http/normalize.js';
+import { type AmazonContext, channelOf } from './common.js';
 
 /**
  * `order.cancelled`, one idempotency key per order: the poll and a notification may both report

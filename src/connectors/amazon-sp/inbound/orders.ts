@@ -1,10 +1,11 @@
-import { Decimal } from 'decimal.js';
 import type { MappingIssue } from '../../../core/errors.js';
 import type { CanonicalEvent, CanonicalEventInput, OrderLine } from '../../../core/model/index.js';
 import type { Normalizer } from '../../types.js';
 import type { AmazonSpConfig } from '../config.js';
 import { type AmazonMoney, type AmazonOrder, type AmazonOrderItem, type AmazonOrdersPage, AmazonOrdersPageSchema } from '../shapes.js';
-import { type AmazonContext, assertMapped, channelOf, decimalPlaces, envelope, finalize, invalid, mapSellerSku, money, parseShape, toUtc, unitPriceOf } from './common.js';
+import { sumAmounts } from '../../http/money.js';
+import { assertMapped, envelope, finalize, invalid, parseShape, toUtc } from '../../http/normalize.js';
+import { type AmazonContext, channelOf, mapSellerSku, money, unitPriceOf } from './common.js';
 import { cancellationRequested, orderCancelled } from './order-events.js';
 
 export const ORDERS_TOPIC = 'orders';
@@ -37,9 +38,9 @@ function normalizeOrder(order: AmazonOrder, index: number, page: AmazonOrdersPag
   if (order.OrderStatus === 'Canceled') return orderCancelled(ctx, ORDERS_TOPIC, id, version, version, undefined);
   if (UNPRICED.has(order.OrderStatus) || order.FulfillmentChannel === 'AFN') return [];
   const at = `orders.payload.Orders[${index}]`;
-  if (!order.OrderTotal) throw invalid(ctx, ORDERS_TOPIC, `${at}.OrderTotal`, `missing on a ${order.OrderStatus} order ${id}`, 'missing_field');
+  if (!order.OrderTotal) throw invalid(ctx, ORDERS_TOPIC, `${at}.OrderTotal`, `missing on a ${order.OrderStatus} order ${id}`, { code: 'missing_field' });
   const itemsBody = Object.hasOwn(page.orderItems, id) ? page.orderItems[id] : undefined;
-  if (!itemsBody) throw invalid(ctx, ORDERS_TOPIC, `orderItems.${id}`, `no getOrderItems answer for order ${id}`, 'missing_field');
+  if (!itemsBody) throw invalid(ctx, ORDERS_TOPIC, `orderItems.${id}`, `no getOrderItems answer for order ${id}`, { code: 'missing_field' });
   const items = itemsBody.payload.OrderItems;
   const lines = mapLines(items, id, ctx);
   const events: CanonicalEvent[] = [];
@@ -73,7 +74,7 @@ function mapLines(items: AmazonOrderItem[], orderId: string, ctx: AmazonContext)
   items.forEach((item, j) => {
     if (item.QuantityOrdered === 0) return;
     const at = `orderItems.${orderId}.payload.OrderItems[${j}]`;
-    if (!item.ItemPrice) throw invalid(ctx, ORDERS_TOPIC, `${at}.ItemPrice`, `missing on order item ${item.OrderItemId} of a priced order`, 'missing_field');
+    if (!item.ItemPrice) throw invalid(ctx, ORDERS_TOPIC, `${at}.ItemPrice`, `missing on order item ${item.OrderItemId} of a priced order`, { code: 'missing_field' });
     const sku = mapSellerSku(ctx, { sellerSku: item.SellerSKU, asin: item.ASIN }, `orders: order ${orderId} item ${j + 1} (OrderItemId ${item.OrderItemId})`, `${at}.SellerSKU`, issues);
     if (sku === null) return;
     lines.push({
@@ -97,7 +98,7 @@ function totalsOf(items: AmazonOrderItem[], currency: string) {
   const sum = (pick: (i: AmazonOrderItem) => (AmazonMoney | undefined)[]) => {
     const amounts = items.flatMap(pick).filter((m): m is AmazonMoney => m !== undefined);
     if (amounts.length === 0) return undefined;
-    return { amount: amounts.reduce((t, m) => t.plus(m.Amount), new Decimal(0)).toFixed(Math.max(...amounts.map((m) => decimalPlaces(m.Amount)))), currency };
+    return { amount: sumAmounts(amounts.map((m) => m.Amount)), currency };
   };
   const fields = {
     subtotal: sum((i) => [i.ItemPrice]),

@@ -1,6 +1,7 @@
 import { deterministicEventId } from '../../http/signatures.js';
 import { ValidationError } from '../../../core/errors.js';
-import { type CanonicalEvent, CanonicalEventSchema, zodIssues } from '../../../core/model/index.js';
+import type { CanonicalEventInput } from '../../../core/model/index.js';
+import { finalize, parseShape } from '../../http/normalize.js';
 import type { Normalizer } from '../../types.js';
 import { hubCarrier } from '../carriers.js';
 import { type EasyPostConfig, settingsOf } from '../config.js';
@@ -18,23 +19,13 @@ export const TRACKER_UPDATED = 'tracker.updated';
  * https://docs.easypost.com/docs/events, https://docs.easypost.com/docs/trackers
  */
 export const normalizeTrackerUpdated: Normalizer<EasyPostConfig> = (body, ctx) => {
-  const parsed = EasyPostEventSchema.safeParse(body);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new ValidationError(`${ctx.connectorId}: ${TRACKER_UPDATED} payload: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-      connectorId: ctx.connectorId,
-      step: 'normalize',
-      field: issues[0]?.path,
-      code: issues[0]?.message.includes('undefined') ? 'missing_field' : 'invalid_value',
-    });
-  }
-  const event = parsed.data;
+  const event = parseShape(EasyPostEventSchema, body, ctx, TRACKER_UPDATED);
   const tracker = event.result;
   const mode = tracker.mode ?? event.mode;
   if (mode && mode !== settingsOf(ctx.config).mode) return [];
   const updatedAt = utc(tracker.updated_at, 'result.updated_at', ctx.connectorId);
   const company = hubCarrier(tracker.carrier);
-  const candidate = {
+  const candidate: CanonicalEventInput = {
     id: deterministicEventId(ctx.connectorId, event.id),
     type: 'shipment.tracking.updated',
     idempotencyKey: `${ctx.connectorId}:event:${event.id}`,
@@ -42,16 +33,7 @@ export const normalizeTrackerUpdated: Normalizer<EasyPostConfig> = (body, ctx) =
     occurredAt: updatedAt,
     data: { tracking: { number: tracker.tracking_code, company }, status: tracker.status },
   };
-  const result = CanonicalEventSchema.safeParse(candidate);
-  if (!result.success) {
-    const issues = zodIssues(result.error);
-    throw new ValidationError(`${ctx.connectorId}: ${TRACKER_UPDATED} gives an invalid event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-      connectorId: ctx.connectorId,
-      step: 'normalize',
-      field: issues[0]?.path,
-    });
-  }
-  return [result.data];
+  return finalize([candidate], ctx, TRACKER_UPDATED);
 };
 
 function utc(value: string, field: string, connectorId: string): string {

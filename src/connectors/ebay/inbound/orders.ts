@@ -3,7 +3,8 @@ import type { CanonicalEvent, CanonicalEventInput, OrderLine } from '../../../co
 import type { Normalizer } from '../../types.js';
 import type { EbayConfig } from '../config.js';
 import { type EbayOrder, EbayOrderSchema, EbayOrdersPageSchema } from '../shapes.js';
-import { type EbayContext, assertMapped, buyerMoney, envelope, finalize, magnitude, money, parseShape, sum, toUtc, unitPriceOf } from './common.js';
+import { assertMapped, envelope, finalize, parseShape, toUtc } from '../../http/normalize.js';
+import { type EbayContext, buyerMoney, magnitude, money, sum, unitPriceOf } from './common.js';
 
 /** The topic of one order (what the poll records per order). */
 export const EBAY_ORDER_TOPIC = 'order';
@@ -13,7 +14,7 @@ export const EBAY_ORDERS_PAGE_TOPIC = 'orders';
 /** One getOrders page → the events of every order in it, in page order. */
 export const normalizeOrdersPage: Normalizer<EbayConfig> = (body, ctx) => {
   const page = parseShape(EbayOrdersPageSchema, body, ctx, EBAY_ORDERS_PAGE_TOPIC);
-  return page.orders.flatMap((raw, i) => orderEvents(parseShape(EbayOrderSchema, raw, ctx, EBAY_ORDERS_PAGE_TOPIC, ['orders', i]), ctx, EBAY_ORDERS_PAGE_TOPIC, `orders[${i}].`));
+  return page.orders.flatMap((raw, i) => orderEvents(parseShape(EbayOrderSchema, raw, ctx, EBAY_ORDERS_PAGE_TOPIC, `orders[${i}]`), ctx, EBAY_ORDERS_PAGE_TOPIC, `orders[${i}].`));
 };
 
 /** One order as getOrders/getOrder return it → its events. */

@@ -6,7 +6,7 @@ import { type ShipStationConfig, settingsOf } from '../config.js';
 import { localToUtc } from '../dates.js';
 import { parseOrderKey } from '../order-key.js';
 import { type ShipStationShipment, ShipStationShipmentsPageSchema } from '../shapes.js';
-import { assertMapped, eventId, finalize, parseShape } from './common.js';
+import { assertMapped, eventId, finalize, mapSku, parseShape } from '../../http/normalize.js';
 
 /** The topic of one GET /shipments page (backfill, `hub normalize shipstation shipments`, resolved SHIP_NOTIFY). */
 export const SHIPMENTS_TOPIC = 'shipments';
@@ -94,17 +94,8 @@ function mapLocation(s: ShipStationShipment, path: string, ctx: Ctx, issues: Map
 function mapLines(s: ShipStationShipment, path: string, ctx: Ctx, issues: MappingIssue[]): ShipmentLine[] {
   const lines: ShipmentLine[] = [];
   (s.shipmentItems ?? []).forEach((item, j) => {
-    const field = `${path}.shipmentItems[${j}].sku`;
-    const channelSku = item.sku?.trim() || null;
-    const sku = channelSku === null ? null : ctx.lookup.sku({ sku: channelSku });
-    if (sku === null) {
-      issues.push(
-        channelSku === null
-          ? { code: 'missing_field', field, value: null, message: `shipment ${s.shipmentId} item ${j + 1} has no SKU` }
-          : { code: 'unknown_sku', field, value: channelSku, message: `shipment ${s.shipmentId} item ${j + 1} has unknown SKU "${channelSku}"` },
-      );
-      return;
-    }
+    const sku = mapSku(ctx, { sku: item.sku }, { where: `shipment ${s.shipmentId} item ${j + 1}`, field: `${path}.shipmentItems[${j}].sku`, issues });
+    if (sku === null) return;
     lines.push({ ...(item.lineItemKey ? { externalLineId: item.lineItemKey } : {}), sku, quantity: item.quantity });
   });
   return lines;

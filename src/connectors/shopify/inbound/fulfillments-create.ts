@@ -3,7 +3,8 @@ import { type CanonicalEventInput, type ShipmentLine, TrackingSchema } from '../
 import type { Normalizer } from '../../types.js';
 import type { ShopifyConfig } from '../config.js';
 import { type ShopifyFulfillmentWebhook, ShopifyFulfillmentWebhookSchema } from '../shapes.js';
-import { type ShopifyContext, assertMapped, envelope, finalize, lookupLocation, mapLineSku, parseShape, toUtc } from './common.js';
+import { assertMapped, envelope, finalize, parseShape, toUtc } from '../../http/normalize.js';
+import { type ShopifyContext, lookupLocation, mapLineSku } from './common.js';
 
 const TOPIC = 'fulfillments/create';
 

@@ -3,7 +3,8 @@ import type { CanonicalEventInput } from '../../../core/model/index.js';
 import type { Normalizer } from '../../types.js';
 import type { ShopifyConfig } from '../config.js';
 import { ShopifyInventoryLevelWebhookSchema } from '../shapes.js';
-import { assertMapped, envelope, finalize, lookupLocation, parseShape, toUtc } from './common.js';
+import { assertMapped, envelope, finalize, parseShape, toUtc } from '../../http/normalize.js';
+import { lookupLocation } from './common.js';
 
 const TOPIC = 'inventory_levels/update';
 

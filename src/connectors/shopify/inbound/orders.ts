@@ -3,7 +3,8 @@ import type { CanonicalEvent, CanonicalEventInput, OrderLine } from '../../../co
 import type { Normalizer } from '../../types.js';
 import type { ShopifyConfig } from '../config.js';
 import { type ShopifyMoneySet, type ShopifyOrderWebhook, ShopifyOrderWebhookSchema } from '../shapes.js';
-import { type ShopifyContext, assertMapped, envelope, finalize, mapLineSku, parseShape, shopMoney, toUtc } from './common.js';
+import { assertMapped, envelope, finalize, parseShape, toUtc } from '../../http/normalize.js';
+import { type ShopifyContext, mapLineSku, shopMoney } from './common.js';
 import { shipmentOf } from './fulfillments-create.js';
 
 /**

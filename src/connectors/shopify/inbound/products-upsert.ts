@@ -2,7 +2,8 @@ import type { CanonicalEventInput } from '../../../core/model/index.js';
 import type { Normalizer } from '../../types.js';
 import type { ShopifyConfig } from '../config.js';
 import { ShopifyProductWebhookSchema } from '../shapes.js';
-import { envelope, finalize, latest, parseShape, toUtc } from './common.js';
+import { envelope, finalize, parseShape, toUtc } from '../../http/normalize.js';
+import { latest } from './common.js';
 
 /** Shopify's title of the single variant of a product without options. */
 const DEFAULT_VARIANT_TITLE = 'Default Title';

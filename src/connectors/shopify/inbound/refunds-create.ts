@@ -4,7 +4,8 @@ import type { CanonicalEventInput, RefundLine, ReturnLine } from '../../../core/
 import type { Normalizer } from '../../types.js';
 import type { ShopifyConfig } from '../config.js';
 import { type ShopifyMoneySet, type ShopifyRefundWebhook, ShopifyRefundWebhookSchema } from '../shapes.js';
-import { type ShopifyContext, assertMapped, envelope, finalize, lookupLocation, mapLineSku, parseShape, toUtc } from './common.js';
+import { assertMapped, envelope, finalize, parseShape, toUtc } from '../../http/normalize.js';
+import { type ShopifyContext, lookupLocation, mapLineSku } from './common.js';
 
 const TOPIC = 'refunds/create';
 type RefundLineItem = ShopifyRefundWebhook['refund_line_items'][number];

@@ -4,7 +4,9 @@ import type { CanonicalEvent, CanonicalEventInput, Money, OrderLine } from '../.
 import type { Normalizer } from '../../types.js';
 import { type WalmartOrder, type WalmartOrderLine, WalmartOrderSchema, WalmartOrdersPageSchema } from '../shapes.js';
 import { toAlpha2 } from './countries.js';
-import { type WalmartContext, amountString, decimalOf, envelope, epochMillisToIso, finalize, invalid, parseShape } from './common.js';
+import { amountText, decimalOf } from '../../http/money.js';
+import { envelope, finalize, invalid, mapSku, parseShape } from '../../http/normalize.js';
+import { type WalmartContext, epochMillisToIso } from './common.js';
 
 /** The topic whose payload is one getAllOrders response page; polled orders arrive as one-order pages. */
 export const WALMART_ORDERS_TOPIC = 'orders';
@@ -76,7 +78,7 @@ function normalizeOrder(raw: unknown, ctx: WalmartContext, at: string): Canonica
   }
 
   const currency = orderCurrency(order, lines, ctx, at);
-  const money = (d: Decimal): Money => ({ amount: amountString(d), currency });
+  const money = (d: Decimal): Money => ({ amount: amountText(d), currency });
   const sum = (pick: (l: ReadLine) => Decimal) => open.reduce((acc, l) => acc.plus(pick(l)), new Decimal(0));
   // Product and tax charges cover the ordered units; a partly cancelled line keeps its open share.
   const share = (l: ReadLine, d: Decimal) => (l.open === l.ordered ? d : d.times(l.open).dividedBy(l.ordered).toDecimalPlaces(2));
@@ -168,23 +170,14 @@ function mapLines(open: ReadLine[], po: string, currency: string, ctx: WalmartCo
   const issues: MappingIssue[] = [];
   const lines: OrderLine[] = [];
   for (const l of open) {
-    const channelSku = l.raw.item.sku.trim();
-    const where = `purchase order ${po} line ${l.raw.lineNumber}`;
-    const field = `${l.at}.item.sku`;
-    const sku = channelSku === '' ? null : ctx.lookup.sku({ sku: channelSku, externalIds: { sellerSku: channelSku } });
-    if (sku === null) {
-      issues.push(
-        channelSku === ''
-          ? { code: 'missing_field', field, value: null, message: `${where} has no SKU` }
-          : { code: 'unknown_sku', field, value: channelSku, message: `${where} has unknown SKU "${channelSku}"` },
-      );
-      continue;
-    }
+    const channelSku = l.raw.item.sku.trim() || null;
+    const sku = mapSku(ctx, { sku: channelSku, externalIds: { sellerSku: channelSku } }, { where: `purchase order ${po} line ${l.raw.lineNumber}`, field: `${l.at}.item.sku`, issues });
+    if (sku === null) continue;
     lines.push({
       externalLineId: l.raw.lineNumber,
       sku,
       quantity: l.open,
-      unitPrice: { amount: amountString(l.product.dividedBy(l.ordered).toDecimalPlaces(4)), currency },
+      unitPrice: { amount: amountText(l.product.dividedBy(l.ordered).toDecimalPlaces(4)), currency },
       title: l.raw.item.productName ?? '',
     });
   }
