@@ -5,12 +5,13 @@ import type { z } from 'zod';
 import { AuthError, ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
 import { classifyHttpError, parseRetryAfter, toHubError } from '../http/classify-http-error.js';
-import { parseJsonPreservingIds } from '../http/json.js';
+import { errorDetails, parseBody } from '../http/response.js';
+import { AccessTokenCache } from '../http/token-cache.js';
 import type { ClientDeps } from '../types.js';
 import { AMAZON_ENDPOINTS, type AmazonSpConfig, LWA_TOKEN_URL } from './config.js';
 import { type AmazonOperation, type TokenBucket, createOperationBuckets } from './rate-limits.js';
 import { AmazonErrorListSchema } from './shapes.js';
-import { LwaTokenProvider } from './token.js';
+import { lwaTokenRequest } from './token.js';
 
 /** One SP-API call. */
 export interface AmazonCall<T> {
@@ -41,7 +42,7 @@ export interface AmazonClient {
   /** GET of a presigned document URL, gunzipped when `gzip`. */
   download(url: string, gzip: boolean): Promise<string>;
   readonly stats: AmazonClientStats;
-  readonly tokens: LwaTokenProvider;
+  readonly tokens: AccessTokenCache;
 }
 
 export interface AmazonClientOptions {
@@ -66,7 +67,7 @@ export function createAmazonClient(config: AmazonSpConfig & { id: string }, deps
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const base = (settings.baseUrl ?? AMAZON_ENDPOINTS[settings.region]).replace(/\/+$/, '');
   const http = axios.create({ timeout: settings.requestTimeoutMs, responseType: 'text', transformResponse: (b: unknown) => b, validateStatus: () => true });
-  const tokens = new LwaTokenProvider(http, settings.tokenUrl ?? LWA_TOKEN_URL, credentials, config.id, now);
+  const tokens = new AccessTokenCache(lwaTokenRequest(http, settings.tokenUrl ?? LWA_TOKEN_URL, credentials, config.id), now);
   const buckets = createOperationBuckets(now);
   const stats: AmazonClientStats = { calls: 0, throttledResponses: 0, throttleWaitMs: 0, tokenRefreshes: 0 };
   const maxWait = options.maxThrottleWaitMs ?? 10_000;
@@ -169,7 +170,7 @@ export function createAmazonClient(config: AmazonSpConfig & { id: string }, deps
 
   return {
     get stats() {
-      return { ...stats, tokenRefreshes: tokens.refreshes };
+      return { ...stats, tokenRefreshes: tokens.fetches };
     },
     tokens,
     call: (c) => retrying(c.idempotent, () => send(c)),
@@ -191,18 +192,8 @@ function isTokenRejection(status: number, body: unknown): boolean {
   return parsed.success && parsed.data.errors.some((e) => /access token/i.test(`${e.message ?? ''} ${e.details ?? ''}`));
 }
 
-function parseBody(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return undefined;
-  try {
-    return parseJsonPreservingIds(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Provider error codes and messages, allow-listed and truncated; never headers or whole bodies. */
 function describeErrors(body: unknown): string {
   const parsed = AmazonErrorListSchema.safeParse(body);
-  if (!parsed.success || parsed.data.errors.length === 0) return '';
-  return `: ${parsed.data.errors.map((e) => `${e.code}${e.message ? ` ${e.message}` : ''}`).join('; ').slice(0, 300)}`;
+  return parsed.success ? errorDetails(parsed.data.errors.map((e) => [e.code, e.message])) : '';
 }

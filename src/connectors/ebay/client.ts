@@ -4,12 +4,12 @@ import type { z } from 'zod';
 import { AuthError, ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
 import { type ClassificationRule, type HttpFailure, classifyHttpError, toHubError } from '../http/classify-http-error.js';
-import { parseJsonPreservingIds } from '../http/json.js';
+import { errorDetails, parseBody } from '../http/response.js';
+import { AccessTokenCache } from '../http/token-cache.js';
 import type { ClientDeps } from '../types.js';
 import type { EbayConfig } from './config.js';
 import { EbayErrorEnvelopeSchema, EbayTokenResponseSchema } from './shapes.js';
 import { type BucketSpec, TokenBucket } from './token-bucket.js';
-import { TokenCache } from './token-cache.js';
 
 /** Operation groups with a client-side rate of their own (one eBay API each). */
 export type EbayBucketName = 'fulfillment' | 'inventory';
@@ -106,7 +106,7 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
   };
 
   // https://developer.ebay.com/api-docs/static/oauth-refresh-token-request.html
-  const tokens = new TokenCache(async () => {
+  const tokens = new AccessTokenCache(async () => {
     stats.tokenRefreshes += 1;
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken, scope: settings.scopes.join(' ') });
     const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
@@ -124,7 +124,7 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
     if (res.status < 200 || res.status >= 300) throw fail('oauth2/token', `HTTP ${res.status}`, { status: res.status, headers: res.headers as Record<string, string> });
     const parsed = EbayTokenResponseSchema.safeParse(body);
     if (!parsed.success) throw new ContractError(`${config.id}: oauth2/token: unexpected token response`, { connectorId: config.id });
-    return { accessToken: parsed.data.access_token, expiresInSec: parsed.data.expires_in };
+    return { value: parsed.data.access_token, expiresInSec: parsed.data.expires_in };
   }, now);
 
   async function attempt<T>(c: EbayCall<T>) {
@@ -194,19 +194,8 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
   };
 }
 
-function parseBody(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return undefined;
-  try {
-    return parseJsonPreservingIds(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** eBay's error ids and messages, allow-listed and truncated; never headers or whole bodies. */
 export function describeErrors(body: unknown): string {
   const parsed = EbayErrorEnvelopeSchema.safeParse(body);
-  const errors = parsed.success ? (parsed.data.errors ?? []) : [];
-  const text = errors.map((e) => `${e.errorId ?? ''} ${e.message ?? ''}`.trim()).filter(Boolean).join('; ');
-  return text ? `: ${text.slice(0, 300)}` : '';
+  return errorDetails((parsed.success ? (parsed.data.errors ?? []) : []).map((e) => [e.errorId, e.message]));
 }

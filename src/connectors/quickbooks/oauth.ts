@@ -1,6 +1,8 @@
 import axios, { isAxiosError } from 'axios';
 import { AuthError, NetworkError, RateLimitedError, UpstreamUnavailableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { parseBody } from '../http/response.js';
+import { AccessTokenCache, type IssuedToken } from '../http/token-cache.js';
 import type { ConnectorState } from '../types.js';
 import type { QuickBooksConfig } from './config.js';
 import { QboTokenResponseSchema } from './shapes.js';
@@ -40,35 +42,36 @@ export interface TokenManagerDeps {
  * https://blogs.intuit.com/2024/06/03/oauth-token-management-done-the-right-way/
  */
 export class TokenManager {
-  private access: { token: string; expiresAt: number } | undefined;
-  private inflight: Promise<string> | undefined;
-  /** Refreshes done (for tests and stats). */
-  refreshes = 0;
+  /** Caching, expiry margin and the single flight come from the kit; this class adds the rotation. */
+  private readonly cache: AccessTokenCache;
 
   constructor(
     private readonly config: QuickBooksConfig & { id: string },
     private readonly deps: TokenManagerDeps,
-  ) {}
+  ) {
+    this.cache = new AccessTokenCache(() => this.rotate(), deps.now, EXPIRY_MARGIN_MS);
+  }
+
+  /** Refreshes done (for tests and stats). */
+  get refreshes(): number {
+    return this.cache.issued;
+  }
 
   /** A valid access token, refreshing (once, shared) when there is none or it is about to expire. */
-  async accessToken(): Promise<string> {
-    if (this.access && this.access.expiresAt - EXPIRY_MARGIN_MS > this.deps.now()) return this.access.token;
-    return this.refresh();
+  accessToken(): Promise<string> {
+    return this.cache.get();
   }
 
   /** Forgets `token` after the API refused it (401), so the next call refreshes. */
   invalidate(token: string): void {
-    if (this.access?.token === token) this.access = undefined;
+    this.cache.invalidate(token);
   }
 
   refresh(): Promise<string> {
-    this.inflight ??= this.doRefresh().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+    return this.cache.refresh();
   }
 
-  private async doRefresh(): Promise<string> {
+  private async rotate(): Promise<IssuedToken> {
     const stored = await this.deps.state.get(REFRESH_TOKEN_KEY);
     const current = stored ?? this.config.credentials.refreshToken;
     let answer = await this.grant(current);
@@ -84,9 +87,7 @@ export class TokenManager {
       await this.deps.state.set(REFRESH_TOKEN_KEY, answer.refreshToken);
       this.deps.logger.info({ connectorId: this.config.id }, 'quickbooks refresh token rotated and stored');
     }
-    this.refreshes += 1;
-    this.access = { token: answer.accessToken, expiresAt: this.deps.now() + answer.expiresInSec * 1000 };
-    return answer.accessToken;
+    return { value: answer.accessToken, expiresInSec: answer.expiresInSec };
   }
 
   /** One refresh-token grant. https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0 */
@@ -110,7 +111,7 @@ export class TokenManager {
       // No `cause`: the transport error carries the request, credentials included.
       throw new NetworkError(`${id}: token refresh failed (${isAxiosError(err) && err.code ? err.code : 'ERR_NETWORK'})`, { connectorId: id });
     }
-    const body = safeJson(res.data);
+    const body = parseBody(res.data);
     if (res.status === 400 && (body as { error?: unknown } | undefined)?.error === 'invalid_grant') return 'invalid_grant';
     if (res.status === 429) throw new RateLimitedError(`${id}: token endpoint throttled`, { connectorId: id, retryAfterMs: 60_000 });
     if (res.status >= 500) throw new UpstreamUnavailableError(`${id}: token endpoint answered HTTP ${res.status}`, { connectorId: id });
@@ -121,15 +122,6 @@ export class TokenManager {
     const parsed = QboTokenResponseSchema.safeParse(body);
     if (!parsed.success) throw new UpstreamUnavailableError(`${id}: token endpoint answered an unexpected body`, { connectorId: id });
     return { accessToken: parsed.data.access_token, refreshToken: parsed.data.refresh_token, expiresInSec: parsed.data.expires_in };
-  }
-}
-
-function safeJson(text: unknown): unknown {
-  if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 

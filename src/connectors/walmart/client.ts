@@ -5,13 +5,15 @@ import type { z } from 'zod';
 import { AuthError, ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
 import { type HttpFailure, classifyHttpError, parseRetryAfter, toHubError } from '../http/classify-http-error.js';
+import { parseBody } from '../http/response.js';
+import { AccessTokenCache, type IssuedToken } from '../http/token-cache.js';
 import type { ClientDeps } from '../types.js';
 import { TokenBucket } from './bucket.js';
 import type { WalmartConfig } from './config.js';
 import { WALMART_OPERATIONS, type WalmartOperationName } from './limits.js';
-import { describeErrors, multipart, parseBody, parseInstant, toQuery } from './http-parts.js';
+import { describeErrors, multipart, parseInstant, toQuery } from './http-parts.js';
 import { WalmartTokenSchema } from './shapes.js';
-import { type IssuedToken, TokenCache } from './token.js';
+
 
 /** One Marketplace API call. */
 export interface WalmartRequest<T> {
@@ -44,7 +46,7 @@ export interface WalmartClient {
   /** A valid access token (cached, refreshed once under concurrency). */
   accessToken(): Promise<string>;
   readonly stats: WalmartClientStats;
-  readonly tokens: TokenCache;
+  readonly tokens: AccessTokenCache;
 }
 
 export interface WalmartClientOptions {
@@ -119,9 +121,9 @@ export function createWalmartClient(config: WalmartConfig & { id: string }, deps
     if (response.status < 200 || response.status >= 300) throw rateOrFail('token', response);
     const parsed = WalmartTokenSchema.safeParse(parseBody(response.data));
     if (!parsed.success) throw new ContractError(`${prefix('token')}: unexpected token response`, { connectorId: config.id });
-    return { accessToken: parsed.data.access_token, expiresAt: now() + parsed.data.expires_in * 1000 };
+    return { value: parsed.data.access_token, expiresInSec: parsed.data.expires_in };
   }
-  const tokens = new TokenCache(fetchToken, now);
+  const tokens = new AccessTokenCache(fetchToken, now);
 
   function observe(op: WalmartOperationName, headers: AxiosResponse['headers']): void {
     const remaining = Number(headers['x-current-token-count']);

@@ -1,6 +1,6 @@
-import { parseJsonPreservingIds } from '../http/json.js';
+import { errorDetails } from '../http/response.js';
 
-/** Small pieces of the Walmart HTTP exchange: query strings, multipart files, bodies, wait headers, error text. */
+/** Small pieces of the Walmart HTTP exchange: query strings, multipart files, wait headers, error text. */
 
 export function toQuery(query: Record<string, string | number | undefined> | undefined): string {
   const entries = Object.entries(query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
@@ -25,25 +25,14 @@ export function parseInstant(value: unknown): number | undefined {
   return Number.isNaN(at) ? undefined : at;
 }
 
-export function parseBody(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return undefined;
-  try {
-    return parseJsonPreservingIds(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Provider error text through an allow-list (`code`, `field`, `description`), truncated; never whole bodies. */
 export function describeErrors(body: unknown): string {
   const raw = (body as { errors?: unknown } | undefined)?.errors;
   const list = Array.isArray(raw) ? raw : Array.isArray((raw as { error?: unknown } | undefined)?.error) ? (raw as { error: unknown[] }).error : [];
-  const text = list
-    .map((e) => {
+  return errorDetails(
+    list.map((e) => {
       const x = e as { code?: unknown; field?: unknown; description?: unknown };
-      return [x.code, x.field, x.description].filter((v) => typeof v === 'string' && v !== '').join(' ');
-    })
-    .filter(Boolean)
-    .join('; ');
-  return text ? `: ${text.slice(0, 300)}` : '';
+      return [x.code, x.field, x.description];
+    }),
+  );
 }
