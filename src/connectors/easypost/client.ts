@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { type Shipment, zodIssues } from '../../core/model/index.js';
 import { classifyHttpError, toHubError } from '../http/classify-http-error.js';
-import { parseJsonPreservingIds } from '../http/json.js';
+import { errorDetails, parseBody } from '../http/response.js';
 import type { ClientDeps } from '../types.js';
 import { easypostCarrier } from './carriers.js';
 import type { EasyPostConfig } from './config.js';
@@ -64,13 +64,13 @@ export function createEasyPostClient(config: EasyPostConfig & { id: string }, de
         const c = classifyHttpError({ code }, { now: now() });
         throw toHubError(c.code === 'unexpected' ? { retryable: true, code: 'network_error' } : c, `${prefix(op)}: request failed (${code})`, { connectorId: config.id });
       }
-      const body = parse(res.data);
+      const body = parseBody(res.data);
       if (res.status < 200 || res.status >= 300) {
         if (res.status === 429) throttledResponses += 1;
         const c = classifyHttpError({ status: res.status, headers: res.headers as Record<string, string> }, { now: now() });
         const e = EasyPostErrorSchema.safeParse(body);
-        const detail = e.success ? [e.data.error.code, e.data.error.message].filter(Boolean).join(' ').slice(0, 200) : '';
-        throw toHubError(c, `${prefix(op)}: HTTP ${res.status}${detail ? `: ${detail}` : ''}`, { connectorId: config.id });
+        const detail = e.success ? errorDetails([[e.data.error.code, e.data.error.message]], 200) : '';
+        throw toHubError(c, `${prefix(op)}: HTTP ${res.status}${detail}`, { connectorId: config.id });
       }
       const parsed = schema.safeParse(body);
       if (!parsed.success) throw new ContractError(`${prefix(op)}: unexpected response shape: ${zodIssues(parsed.error)[0]?.path}`, { connectorId: config.id });
@@ -105,13 +105,4 @@ export function createEasyPostClient(config: EasyPostConfig & { id: string }, de
       return ref(created, false);
     },
   };
-}
-
-function parse(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return undefined;
-  try {
-    return parseJsonPreservingIds(text);
-  } catch {
-    return undefined;
-  }
 }

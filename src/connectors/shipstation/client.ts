@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
 import { classifyHttpError, toHubError } from '../http/classify-http-error.js';
-import { parseJsonPreservingIds } from '../http/json.js';
+import { errorDetails, parseBody } from '../http/response.js';
 import type { ClientDeps } from '../types.js';
 import type { ShipStationConfig } from './config.js';
 import { RateWindow } from './rate-window.js';
@@ -136,19 +136,9 @@ export function createShipStationClient(config: ShipStationConfig & { id: string
   };
 }
 
-function parseBody(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return undefined;
-  try {
-    return parseJsonPreservingIds(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Provider error text, allow-listed to the message fields and truncated. */
 function describeError(body: unknown): string {
   const parsed = ShipStationErrorSchema.safeParse(body);
   if (!parsed.success) return '';
-  const text = parsed.data.Message ?? parsed.data.message ?? parsed.data.ExceptionMessage;
-  return text ? `: ${text.slice(0, 200)}` : '';
+  return errorDetails([[parsed.data.Message ?? parsed.data.message ?? parsed.data.ExceptionMessage]], 200);
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
 import { type ClassificationRule, type HttpFailure, classifyHttpError, toHubError } from '../http/classify-http-error.js';
-import { parseJsonPreservingIds } from '../http/json.js';
+import { errorDetails, parseBody } from '../http/response.js';
 import type { ClientDeps } from '../types.js';
 import type { ShopifyConfig } from './config.js';
 import { CostBucket } from './cost-bucket.js';
@@ -189,19 +189,8 @@ export function createShopifyClient(config: ShopifyConfig & { id: string }, deps
   };
 }
 
-function parseBody(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return undefined;
-  try {
-    return parseJsonPreservingIds(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Provider error text, allow-listed to `message` fields and truncated; never headers or whole bodies. */
 function describeErrors(errors: unknown): string {
-  if (typeof errors === 'string') return `: ${errors.slice(0, 200)}`;
-  if (!Array.isArray(errors) || errors.length === 0) return '';
-  const text = errors.map((e: { message?: unknown }) => String(e.message ?? '')).filter(Boolean).join('; ');
-  return text ? `: ${text.slice(0, 300)}` : '';
+  if (typeof errors === 'string') return errorDetails([[errors]], 200);
+  return Array.isArray(errors) ? errorDetails(errors.map((e: { message?: unknown }) => [e.message])) : '';
 }
