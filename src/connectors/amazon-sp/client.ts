@@ -9,7 +9,8 @@ import { errorDetails, parseBody } from '../http/response.js';
 import { AccessTokenCache } from '../http/token-cache.js';
 import type { ClientDeps } from '../types.js';
 import { AMAZON_ENDPOINTS, type AmazonSpConfig, LWA_TOKEN_URL } from './config.js';
-import { type AmazonOperation, type TokenBucket, createOperationBuckets } from './rate-limits.js';
+import type { TokenBucket } from '../http/token-bucket.js';
+import { type AmazonOperation, createOperationBuckets } from './rate-limits.js';
 import { AmazonErrorListSchema } from './shapes.js';
 import { lwaTokenRequest } from './token.js';
 
@@ -76,7 +77,7 @@ export function createAmazonClient(config: AmazonSpConfig & { id: string }, deps
   async function waitForBucket(op: AmazonOperation, bucket: TokenBucket, waited: number): Promise<number> {
     const ahead = bucket.waitMs();
     if (waited + ahead > maxWait) throw new RateLimitedError(`${label(op)}: rate limit reached`, { connectorId: config.id, retryAfterMs: ahead });
-    const wait = bucket.take();
+    const wait = bucket.reserve();
     if (wait > 0) {
       stats.throttleWaitMs += wait;
       await sleep(wait);

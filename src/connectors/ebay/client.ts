@@ -5,11 +5,11 @@ import { AuthError, ContractError, HubError, RateLimitedError } from '../../core
 import { zodIssues } from '../../core/model/index.js';
 import { type ClassificationRule, type HttpFailure, classifyHttpError, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
+import { type BucketSpec, TokenBucket } from '../http/token-bucket.js';
 import { AccessTokenCache } from '../http/token-cache.js';
 import type { ClientDeps } from '../types.js';
 import type { EbayConfig } from './config.js';
 import { EbayErrorEnvelopeSchema, EbayTokenResponseSchema } from './shapes.js';
-import { type BucketSpec, TokenBucket } from './token-bucket.js';
 
 /** Operation groups with a client-side rate of their own (one eBay API each). */
 export type EbayBucketName = 'fulfillment' | 'inventory';
@@ -168,7 +168,7 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
     if (res.status === 429) {
       stats.throttledResponses += 1;
       const error = fail(c.operation, `HTTP 429${describeErrors(body)}`, { status: 429, headers });
-      bucket.pause((error as HubError).retryAfterMs ?? 0);
+      bucket.drain((error as HubError).retryAfterMs ?? 0);
       throw error;
     }
     if (res.status < 200 || res.status >= 300) throw fail(c.operation, `HTTP ${res.status}${describeErrors(body)}`, { status: res.status, headers });

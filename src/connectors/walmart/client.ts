@@ -6,9 +6,9 @@ import { AuthError, ContractError, HubError, RateLimitedError } from '../../core
 import { zodIssues } from '../../core/model/index.js';
 import { type HttpFailure, classifyHttpError, parseRetryAfter, toHubError } from '../http/classify-http-error.js';
 import { parseBody } from '../http/response.js';
+import { TokenBucket } from '../http/token-bucket.js';
 import { AccessTokenCache, type IssuedToken } from '../http/token-cache.js';
 import type { ClientDeps } from '../types.js';
-import { TokenBucket } from './bucket.js';
 import type { WalmartConfig } from './config.js';
 import { WALMART_OPERATIONS, type WalmartOperationName } from './limits.js';
 import { describeErrors, multipart, parseInstant, toQuery } from './http-parts.js';
@@ -88,7 +88,7 @@ export function createWalmartClient(config: WalmartConfig & { id: string }, deps
   const base = settings.baseUrl.replace(/\/+$/, '');
   const http = axios.create({ timeout: settings.requestTimeoutMs, responseType: 'text', transformResponse: (b: unknown) => b, validateStatus: () => true });
   const stats: WalmartClientStats = { calls: 0, throttledResponses: 0, throttleWaitMs: 0, retries: 0 };
-  const buckets = new Map(Object.entries(WALMART_OPERATIONS).map(([name, l]) => [name, new TokenBucket(l.perSecond, l.burst, now)]));
+  const buckets = new Map(Object.entries(WALMART_OPERATIONS).map(([name, l]) => [name, new TokenBucket(l, now)]));
   const bucket = (op: WalmartOperationName) => buckets.get(op) as TokenBucket;
   const prefix = (op: string) => `${config.id}: walmart ${op}`;
 

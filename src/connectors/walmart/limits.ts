@@ -1,3 +1,5 @@
+import type { BucketSpec } from '../http/token-bucket.js';
+
 /**
  * Client-side limits per Walmart operation, as token buckets (rate per second, burst).
  *
@@ -15,17 +17,17 @@
  * conservative starting points that those headers tighten at run time.
  */
 export const WALMART_OPERATIONS = {
-  token: { perSecond: 1, burst: 5 },
-  getAllOrders: { perSecond: 2, burst: 10 },
-  getAnOrder: { perSecond: 2, burst: 10 },
-  acknowledgeOrders: { perSecond: 2, burst: 10 },
-  shippingUpdates: { perSecond: 2, burst: 10 },
-  updateInventory: { perSecond: 2, burst: 10 },
-  getInventory: { perSecond: 2, burst: 10 },
-  getInventories: { perSecond: 2, burst: 10 },
-  bulkInventoryFeed: { perSecond: 10 / 3600, burst: 10 },
-  getFeedStatus: { perSecond: 2, burst: 10 },
-} as const satisfies Record<string, { perSecond: number; burst: number }>;
+  token: { ratePerSec: 1, burst: 5 },
+  getAllOrders: { ratePerSec: 2, burst: 10 },
+  getAnOrder: { ratePerSec: 2, burst: 10 },
+  acknowledgeOrders: { ratePerSec: 2, burst: 10 },
+  shippingUpdates: { ratePerSec: 2, burst: 10 },
+  updateInventory: { ratePerSec: 2, burst: 10 },
+  getInventory: { ratePerSec: 2, burst: 10 },
+  getInventories: { ratePerSec: 2, burst: 10 },
+  bulkInventoryFeed: { ratePerSec: 10 / 3600, burst: 10 },
+  getFeedStatus: { ratePerSec: 2, burst: 10 },
+} as const satisfies Record<string, { ratePerSec: number; burst: number }>;
 
 export type WalmartOperationName = keyof typeof WALMART_OPERATIONS;
 
