@@ -34,10 +34,10 @@ export function sumAmounts(amounts: readonly string[]): string {
 /**
  * The unit price of a line whose amount is the line total: total ÷ quantity with decimal.js,
  * keeping the written scale when the division is exact (`"30.00"` ÷ 3 → `"10.00"`) and rounding
- * half-even to at most `maxPlaces` when it is not (`"10.00"` ÷ 3 → `"3.3333"` at 4). Never
+ * half-even to at most `maxPlaces` (default 4) when it is not (`"10.00"` ÷ 3 → `"3.3333"`). Never
  * multiplied back.
  */
-export function unitPriceOf(lineTotal: Money, quantity: number, maxPlaces: number): Money {
+export function unitPriceOf(lineTotal: Money, quantity: number, maxPlaces = 4): Money {
   const scale = scaleOf(lineTotal.amount);
   const unit = new Decimal(lineTotal.amount).div(quantity).toDecimalPlaces(Math.max(scale, maxPlaces), Decimal.ROUND_HALF_EVEN);
   return { amount: unit.toFixed(Math.max(scale, unit.decimalPlaces())), currency: lineTotal.currency };
