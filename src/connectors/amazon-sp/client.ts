@@ -1,9 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import axios, { type AxiosResponse, isAxiosError } from 'axios';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { AuthError, ContractError, HubError, RateLimitedError } from '../../core/errors.js';
+import { AuthError, ContractError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
+import { retryInCall } from '../http/retry.js';
 import { classifyHttpError, parseRetryAfter, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
 import { AccessTokenCache } from '../http/token-cache.js';
@@ -161,13 +161,7 @@ export function createAmazonClient(config: AmazonSpConfig & { id: string }, deps
     return Buffer.from(res.data);
   }
 
-  const retrying = <T>(idempotent: boolean, fn: () => Promise<T>) =>
-    pRetry(fn, {
-      retries: idempotent ? (options.retries ?? 2) : 0,
-      minTimeout: options.minRetryDelayMs ?? 250,
-      randomize: true,
-      shouldRetry: ({ error }) => error instanceof HubError && error.retryable && !(error instanceof RateLimitedError),
-    });
+  const retrying = <T>(idempotent: boolean, fn: () => Promise<T>) => retryInCall(fn, { idempotent, retries: options.retries, minRetryDelayMs: options.minRetryDelayMs });
 
   return {
     get stats() {

@@ -1,8 +1,8 @@
 import axios, { type AxiosResponse, isAxiosError } from 'axios';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { ContractError, HubError, RateLimitedError } from '../../core/errors.js';
+import { ContractError } from '../../core/errors.js';
 import { type Shipment, zodIssues } from '../../core/model/index.js';
+import { retryInCall } from '../http/retry.js';
 import { classifyHttpError, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
 import type { ClientDeps } from '../types.js';
@@ -76,12 +76,7 @@ export function createEasyPostClient(config: EasyPostConfig & { id: string }, de
       if (!parsed.success) throw new ContractError(`${prefix(op)}: unexpected response shape: ${zodIssues(parsed.error)[0]?.path}`, { connectorId: config.id });
       return parsed.data;
     };
-    return pRetry(once, {
-      retries: options.idempotent ? 2 : 0,
-      minTimeout: 250,
-      randomize: true,
-      shouldRetry: ({ error }) => (error instanceof HubError ? error.retryable && !(error instanceof RateLimitedError) : true),
-    });
+    return retryInCall(once, { idempotent: options.idempotent, retryUnknown: true });
   }
 
   const ref = (t: EasyPostTracker, existing: boolean): EasyPostTrackerRef => ({ trackerId: t.id, trackingCode: t.tracking_code, carrier: t.carrier, status: t.status, existing });

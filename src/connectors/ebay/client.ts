@@ -1,8 +1,8 @@
 import axios, { type AxiosResponse, isAxiosError } from 'axios';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { AuthError, ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
+import { retryInCall } from '../http/retry.js';
 import { type ClassificationRule, type HttpFailure, classifyHttpError, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
 import { type BucketSpec, TokenBucket } from '../http/token-bucket.js';
@@ -184,13 +184,7 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
     stats,
     token: () => tokens.get(),
     call: (c) =>
-      pRetry(() => attempt(c), {
-        retries: c.idempotent ? (options.retries ?? 2) : 0,
-        minTimeout: options.minRetryDelayMs ?? 250,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof HubError && error.retryable && !(error instanceof RateLimitedError),
-      }),
+      retryInCall(() => attempt(c), { idempotent: c.idempotent, retries: options.retries, minRetryDelayMs: options.minRetryDelayMs }),
   };
 }
 

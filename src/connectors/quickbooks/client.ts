@@ -1,8 +1,8 @@
 import axios, { isAxiosError } from 'axios';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { ContractError, HubError, RateLimitedError } from '../../core/errors.js';
+import { ContractError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
+import { retryInCall } from '../http/retry.js';
 import { classifyHttpError, toHubError } from '../http/classify-http-error.js';
 import type { ClientDeps } from '../types.js';
 import { QBO_BASE_URLS, type QuickBooksConfig } from './config.js';
@@ -92,7 +92,7 @@ export function createQboClient(config: QuickBooksConfig & { id: string }, deps:
   }
 
   async function call(method: 'GET' | 'POST', path: string, params: Record<string, string>, body: string | undefined, what: string): Promise<{ parsed: unknown; text: string }> {
-    return pRetry(
+    return retryInCall(
       async () => {
         const { status, text } = await send(method, path, params, body, what);
         const parsed = parse(text);
@@ -110,13 +110,8 @@ export function createQboClient(config: QuickBooksConfig & { id: string }, deps:
         }
         throw toHubError(classifyHttpError({ status }, { now: now() }), `${id}: ${what}: ${reason}`, { connectorId: id });
       },
-      {
-        retries: 2,
-        minTimeout: 250,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof HubError && error.retryable && !(error instanceof RateLimitedError),
-      },
+      // Every call here is a read or a write carrying a requestid, so a resend is safe.
+      { idempotent: true },
     );
   }
 

@@ -1,8 +1,8 @@
 import axios, { type AxiosResponse, isAxiosError } from 'axios';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { ContractError, HubError, RateLimitedError } from '../../core/errors.js';
+import { ContractError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
+import { retryInCall } from '../http/retry.js';
 import { classifyHttpError, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
 import type { ClientDeps } from '../types.js';
@@ -126,13 +126,7 @@ export function createShipStationClient(config: ShipStationConfig & { id: string
   return {
     stats,
     request: (req) =>
-      pRetry(() => attempt(req), {
-        retries: req.idempotent ? (options.retries ?? 2) : 0,
-        minTimeout: options.minRetryDelayMs ?? 250,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof HubError ? error.retryable && !(error instanceof RateLimitedError) : true,
-      }),
+      retryInCall(() => attempt(req), { idempotent: req.idempotent, retries: options.retries, minRetryDelayMs: options.minRetryDelayMs, retryUnknown: true }),
   };
 }
 

@@ -1,8 +1,8 @@
 import axios, { type AxiosResponse, isAxiosError } from 'axios';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
+import { retryInCall } from '../http/retry.js';
 import { type ClassificationRule, type HttpFailure, classifyHttpError, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
 import type { ClientDeps } from '../types.js';
@@ -173,17 +173,13 @@ export function createShopifyClient(config: ShopifyConfig & { id: string }, deps
     apiVersion: settings.apiVersion,
     stats,
     graphql: (op) =>
-      pRetry(() => attempt(op), {
-        retries: op.idempotent ? (options.retries ?? 2) : 0,
-        minTimeout: options.minRetryDelayMs ?? 250,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof HubError && error.retryable && !(error instanceof RateLimitedError),
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0 && error instanceof HubError && error.retryable && !(error instanceof RateLimitedError)) {
-            stats.retries += 1;
-            deps.logger.debug({ connectorId: config.id, operation: op.name, attempt: attemptNumber, code: error.code }, 'shopify call failed; retrying');
-          }
+      retryInCall(() => attempt(op), {
+        idempotent: op.idempotent,
+        retries: options.retries,
+        minRetryDelayMs: options.minRetryDelayMs,
+        onRetry: (error, attemptNumber) => {
+          stats.retries += 1;
+          deps.logger.debug({ connectorId: config.id, operation: op.name, attempt: attemptNumber, code: (error as HubError).code }, 'shopify call failed; retrying');
         },
       }),
   };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import axios, { type AxiosResponse, isAxiosError } from 'axios';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { AuthError, ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
+import { retryInCall } from '../http/retry.js';
 import { type HttpFailure, classifyHttpError, parseRetryAfter, toHubError } from '../http/classify-http-error.js';
 import { parseBody } from '../http/response.js';
 import { TokenBucket } from '../http/token-bucket.js';
@@ -178,15 +178,11 @@ export function createWalmartClient(config: WalmartConfig & { id: string }, deps
     tokens,
     accessToken: () => tokens.get(),
     call: (req) =>
-      pRetry(() => attempt(req), {
-        retries: req.idempotent ? (options.retries ?? 2) : 0,
-        minTimeout: options.minRetryDelayMs ?? 250,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof HubError && error.retryable && !(error instanceof RateLimitedError),
-        onFailedAttempt: ({ error, retriesLeft }) => {
-          if (retriesLeft > 0 && error instanceof HubError && error.retryable && !(error instanceof RateLimitedError)) stats.retries += 1;
-        },
+      retryInCall(() => attempt(req), {
+        idempotent: req.idempotent,
+        retries: options.retries,
+        minRetryDelayMs: options.minRetryDelayMs,
+        onRetry: () => void (stats.retries += 1),
       }),
   };
 }

@@ -27,7 +27,7 @@ export const WALMART_OPERATIONS = {
   getInventories: { ratePerSec: 2, burst: 10 },
   bulkInventoryFeed: { ratePerSec: 10 / 3600, burst: 10 },
   getFeedStatus: { ratePerSec: 2, burst: 10 },
-} as const satisfies Record<string, { ratePerSec: number; burst: number }>;
+} as const satisfies Record<string, BucketSpec>;
 
 export type WalmartOperationName = keyof typeof WALMART_OPERATIONS;
 
