@@ -3,8 +3,9 @@ import { createErpContext } from '../../src/core/erp/context.js';
 import { availableToSell, getOrder, listOrderRequests } from '../../src/core/erp/index.js';
 import { signRelayDelivery } from '../../src/connectors/amazon-sp/verify.js';
 import { type AmazonSimulator, SIM_RELAY_SECRET, simAmazonConnectorYaml, startAmazonSimulator } from '../sim/amazon-sp/index.js';
-import { type ShopifySimulator, simConnectorYaml, startShopifySimulator } from '../sim/shopify/index.js';
-import { CANONICAL_SECRET, type TestHub, event, parseTestConfig, startTestHub, waitFor } from '../helpers/hub.js';
+import { type ShopifySimulator, startShopifySimulator } from '../sim/shopify/index.js';
+import { QUICK_RETRY, oneWarehouseConfig, shopifyConnector, startHubBesideShopify } from '../helpers/e2e.js';
+import { type TestHub, event, waitFor } from '../helpers/hub.js';
 
 /**
  * Amazon next to Shopify, both selling from one warehouse: an order placed on the Amazon
@@ -20,24 +21,11 @@ describe('Amazon SP-API end to end on the simulator, next to Shopify', () => {
     // The usage plan the simulator reports lets the test poll every second (the default getOrders plan allows one call a minute).
     amazon = await startAmazonSimulator({ rateLimitHeader: '5' });
     shopify = await startShopifySimulator({ locations: ['Main warehouse'] });
-    const shopLocation = shopify.store.locations[0]!.id;
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 0 }
-  - { id: amazon, connector: amazon-main, locations: [wh-east], safetyStock: 0 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${simConnectorYaml(shopify, { locations: [[shopLocation, 'wh-east']], settings: ['ingestFulfillments: false'], extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
-${simAmazonConnectorYaml(amazon, {
-  location: 'wh-east',
-  extra: ['schedules: { pollOrders: { every: 1000 } }', 'retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'],
-})}
-`);
-    hub = await startTestHub({ config });
-    shopify.webhooks.subscribe(`${hub.url}/webhooks/shopify-main`);
+    const config = oneWarehouseConfig(
+      [{ id: 'web', connector: 'shopify-main' }, { id: 'amazon', connector: 'amazon-main' }],
+      [shopifyConnector(shopify), simAmazonConnectorYaml(amazon, { location: 'wh-east', extra: ['schedules: { pollOrders: { every: 1000 } }', QUICK_RETRY] })],
+    );
+    hub = await startHubBesideShopify(config, shopify);
     shopify.store.addProduct({ title: 'T-Shirt', variants: [{ sku: 'TSHIRT-M', available: 0 }] });
     amazon.store.addListing('TSHIRT-M', 0);
     await shopify.webhooks.idle();

@@ -3,8 +3,9 @@ import { createErpContext } from '../../src/core/erp/context.js';
 import { availableToSell, getOrder } from '../../src/core/erp/index.js';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { type EbaySimulator, ebaySimConnectorYaml, startEbaySimulator } from '../sim/ebay/index.js';
-import { type ShopifySimulator, simConnectorYaml, startShopifySimulator } from '../sim/shopify/index.js';
-import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, type TestHub, waitFor } from '../helpers/hub.js';
+import { type ShopifySimulator, startShopifySimulator } from '../sim/shopify/index.js';
+import { QUICK_RETRY, oneWarehouseConfig, shopifyConnector, startHubBesideShopify } from '../helpers/e2e.js';
+import { event, type TestHub, waitFor } from '../helpers/hub.js';
 
 /**
  * eBay end to end beside Shopify, one warehouse feeding both channels: an order placed on the eBay
@@ -19,21 +20,11 @@ describe('eBay end to end on the simulator, beside Shopify', () => {
   beforeAll(async () => {
     ebay = await startEbaySimulator();
     shop = await startShopifySimulator({ locations: ['Main warehouse'] });
-    const location = shop.store.locations[0]!.id;
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 0 }
-  - { id: ebay, connector: ebay-main, locations: [wh-east], safetyStock: 1 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${simConnectorYaml(shop, { locations: [[location, 'wh-east']], settings: ['ingestFulfillments: false'], extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
-${ebaySimConnectorYaml(ebay, { extra: ['schedules: { pollOrders: { every: 1000 } }', 'retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
-`);
-    hub = await startTestHub({ config });
-    shop.webhooks.subscribe(`${hub.url}/webhooks/shopify-main`);
+    const config = oneWarehouseConfig(
+      [{ id: 'web', connector: 'shopify-main' }, { id: 'ebay', connector: 'ebay-main', safetyStock: 1 }],
+      [shopifyConnector(shop), ebaySimConnectorYaml(ebay, { extra: ['schedules: { pollOrders: { every: 1000 } }', QUICK_RETRY] })],
+    );
+    hub = await startHubBesideShopify(config, shop);
   });
   afterAll(async () => {
     await hub?.stop();

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpContext } from '../../src/core/erp/context.js';
 import { availableToSell, getOrder } from '../../src/core/erp/index.js';
-import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
-import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
+import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
+import { oneWarehouseConfig, shopifyConnector, startHubBesideShopify } from '../helpers/e2e.js';
+import { event, waitFor, type TestHub } from '../helpers/hub.js';
 
 /**
  * A sale lands in the store between the hub's read of a level and its write: the compare-and-set
@@ -15,23 +16,11 @@ describe('Shopify stock push with a sale between read and write (simulator, 2026
 
   beforeAll(async () => {
     sim = await startShopifySimulator({ locations: ['Main warehouse'], apiVersion: '2026-10' });
-    const location = sim.store.locations[0]!.id;
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 1 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${simConnectorYaml(sim, {
-  locations: [[location, 'wh-east']],
-  settings: ['ingestFulfillments: false', 'apiVersion: "2026-10"'],
-  extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }', 'rateLimit: { max: 20, durationMs: 1000 }'],
-})}
-`);
-    hub = await startTestHub({ config });
-    sim.webhooks.subscribe(`${hub.url}/webhooks/shopify-main`);
+    const config = oneWarehouseConfig(
+      [{ id: 'web', connector: 'shopify-main', safetyStock: 1 }],
+      [shopifyConnector(sim, { settings: ['apiVersion: "2026-10"'], extra: ['rateLimit: { max: 20, durationMs: 1000 }'] })],
+    );
+    hub = await startHubBesideShopify(config, sim);
   }, 60_000);
   afterAll(async () => {
     await hub?.stop();

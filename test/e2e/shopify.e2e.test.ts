@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpContext } from '../../src/core/erp/context.js';
 import { availableToSell, getOrder } from '../../src/core/erp/index.js';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
-import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
-import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
+import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
+import { oneWarehouseConfig, shopifyConnector, startHubBesideShopify } from '../helpers/e2e.js';
+import { event, waitFor, type TestHub } from '../helpers/hub.js';
 
 /**
  * The Shopify connector end to end: the simulator's store sends signed webhooks to the hub, the
@@ -17,22 +18,11 @@ describe('Shopify end to end on the simulator', () => {
   beforeAll(async () => {
     sim = await startShopifySimulator({ locations: ['Main warehouse'] });
     location = sim.store.locations[0]!.id;
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 1 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${simConnectorYaml(sim, {
-  locations: [[location, 'wh-east']],
-  settings: ['ingestFulfillments: false'],
-  extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }', 'rateLimit: { max: 20, durationMs: 1000 }', 'reconcile: { stock: { policy: heal } }'],
-})}
-`);
-    hub = await startTestHub({ config });
-    sim.webhooks.subscribe(`${hub.url}/webhooks/shopify-main`);
+    const config = oneWarehouseConfig(
+      [{ id: 'web', connector: 'shopify-main', safetyStock: 1 }],
+      [shopifyConnector(sim, { extra: ['rateLimit: { max: 20, durationMs: 1000 }', 'reconcile: { stock: { policy: heal } }'] })],
+    );
+    hub = await startHubBesideShopify(config, sim);
   });
   afterAll(async () => {
     await hub?.stop();

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpContext } from '../../src/core/erp/context.js';
 import { availableToSell, getOrder } from '../../src/core/erp/index.js';
-import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
+import { startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { startWalmartSimulator, walmartConnectorYaml, type WalmartSimulator } from '../sim/walmart/index.js';
-import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
+import { QUICK_RETRY, oneWarehouseConfig, shopifyConnector, startHubBesideShopify } from '../helpers/e2e.js';
+import { event, waitFor, type TestHub } from '../helpers/hub.js';
 
 /**
  * Walmart next to Shopify, both selling one warehouse's stock: a Walmart order is polled,
@@ -19,21 +20,11 @@ describe('Walmart end to end on the simulator, next to Shopify', () => {
   beforeAll(async () => {
     shopify = await startShopifySimulator({ locations: ['Main warehouse'] });
     walmart = await startWalmartSimulator();
-    const shopLocation = shopify.store.locations[0]!.id;
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 0 }
-  - { id: walmart, connector: walmart-main, locations: [wh-east], safetyStock: 0 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${simConnectorYaml(shopify, { locations: [[shopLocation, 'wh-east']], settings: ['ingestFulfillments: false'], extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
-${walmartConnectorYaml(walmart, { location: 'wh-east', extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
-`);
-    hub = await startTestHub({ config });
-    shopify.webhooks.subscribe(`${hub.url}/webhooks/shopify-main`);
+    const config = oneWarehouseConfig(
+      [{ id: 'web', connector: 'shopify-main' }, { id: 'walmart', connector: 'walmart-main' }],
+      [shopifyConnector(shopify), walmartConnectorYaml(walmart, { location: 'wh-east', extra: [QUICK_RETRY] })],
+    );
+    hub = await startHubBesideShopify(config, shopify);
     shopify.store.addProduct({ title: 'Tee', variants: [{ sku: 'TEE-M', available: 0 }, { sku: 'MUG-01', available: 0 }] });
     walmart.store.addItem('TEE-M', 0);
     walmart.store.addItem('MUG-01', 0);

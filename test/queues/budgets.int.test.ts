@@ -8,42 +8,32 @@ import { burstOf, paceMs, reserveOf } from '../../src/queues/budget-policy.js';
 import { createBudgetStore } from '../../src/queues/budget-store.js';
 import { type EbaySimulator, ebaySimConnectorYaml, startEbaySimulator } from '../sim/ebay/index.js';
 import { type WalmartSimulator, startWalmartSimulator, walmartConnectorYaml } from '../sim/walmart/index.js';
-import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, type TestHub, waitFor } from '../helpers/hub.js';
+import { virtualClock } from '../helpers/clock.js';
+import { QUICK_RETRY, oneWarehouseConfig } from '../helpers/e2e.js';
+import { event, startTestHub, type TestHub, waitFor } from '../helpers/hub.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const VIEWER = 'budget-viewer-token-0123456789';
 const revisions = ebayConnector.budgets!.find((b) => b.name === 'listing-revisions')!;
 
-/** A clock the test moves: the hub's budget windows and the simulator's "today" both read it. */
-function testClock(startIso: string) {
-  let t = Date.parse(startIso);
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
-}
-
 /**
  * Budgets through the production wiring (createHub, relay, outbound worker, real Redis and
  * PostgreSQL) against the eBay simulator, which counts quantity revisions per listing per day.
  */
 describe('budgets: a listing whose stock churns all day (eBay, 250 revisions per listing per day)', () => {
-  const clock = testClock('2031-03-04T00:00:00.000Z');
+  // The hub's budget windows and the simulator's "today" both read this clock.
+  const clock = virtualClock('2031-03-04T00:00:00.000Z');
   let ebay: EbaySimulator;
   let hub: TestHub;
 
   beforeAll(async () => {
     ebay = await startEbaySimulator({ now: clock.now, tokenLifetimeSec: 10 * 24 * 3600 });
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: ebay, connector: ebay-main, locations: [wh-east], safetyStock: 0 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${ebaySimConnectorYaml(ebay, { extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
-auth:
-  tokens: [{ name: viewer-1, role: viewer, token: ${VIEWER} }]
-`);
+    const config = oneWarehouseConfig(
+      [{ id: 'ebay', connector: 'ebay-main' }],
+      [ebaySimConnectorYaml(ebay, { extra: [QUICK_RETRY] })],
+      `auth:\n  tokens: [{ name: viewer-1, role: viewer, token: ${VIEWER} }]\n`,
+    );
     hub = await startTestHub({ config, now: clock.now });
   });
   afterAll(async () => {
@@ -126,7 +116,7 @@ auth:
  * and routine changes wait for the next feed.
  */
 describe('budgets: feeds per hour choose between a feed, item calls, or waiting (Walmart)', () => {
-  const clock = testClock('2031-03-05T08:00:00.000Z');
+  const clock = virtualClock('2031-03-05T08:00:00.000Z');
   const feeds = walmartConnector.budgets!.find((b) => b.name === 'inventory-feeds')!;
   const skus = ['FEED-1', 'FEED-2', 'FEED-3', 'FEED-4', 'FEED-5'];
   let walmart: WalmartSimulator;
@@ -135,16 +125,10 @@ describe('budgets: feeds per hour choose between a feed, item calls, or waiting 
   beforeAll(async () => {
     walmart = await startWalmartSimulator();
     for (const sku of skus) walmart.store.addItem(sku, 0);
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: walmart, connector: walmart-main, locations: [wh-east], safetyStock: 0 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${walmartConnectorYaml(walmart, { location: 'wh-east', pollEveryMs: 3_600_000, settings: ['singleUpdateMax: 2', 'feedPollIntervalMs: 20'], extra: ['retry: { attempts: 6, backoffMs: 100, maxBackoffMs: 1000 }'] })}
-`);
+    const config = oneWarehouseConfig(
+      [{ id: 'walmart', connector: 'walmart-main' }],
+      [walmartConnectorYaml(walmart, { location: 'wh-east', pollEveryMs: 3_600_000, settings: ['singleUpdateMax: 2', 'feedPollIntervalMs: 20'], extra: [QUICK_RETRY] })],
+    );
     hub = await startTestHub({ config, now: clock.now });
   });
   afterAll(async () => {
@@ -189,7 +173,7 @@ ${walmartConnectorYaml(walmart, { location: 'wh-east', pollEveryMs: 3_600_000, s
 describe('budget store (Redis, injected clock)', () => {
   it('spends atomically up to the limit across concurrent callers and frees spends a window later', async () => {
     const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
-    const clock = testClock('2031-03-06T00:00:00.000Z');
+    const clock = virtualClock('2031-03-06T00:00:00.000Z');
     const prefix = `{test-budget-${Date.now()}}`;
     const store = createBudgetStore(redis, prefix, clock.now);
     const spec = { name: 'feeds', max: 5, windowMs: 5 * MINUTE, per: 'connector' as const, operation: 'feed', doc: 'https://example.invalid' };

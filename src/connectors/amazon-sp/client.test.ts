@@ -1,18 +1,15 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError, RateLimitedError } from '../../core/errors.js';
 import { ItemSearchResultsSchema } from './shapes.js';
 import { BASE, LWA, api, lwa, reply, setup } from './test-support.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const SEARCH = '/listings/2021-08-01/items/A3TH9S8BH6GOGM';
 const searchCall = { operation: 'searchListingsItems' as const, method: 'GET' as const, path: SEARCH, query: { marketplaceIds: 'ATVPDKIKX0DER' }, response: ItemSearchResultsSchema, idempotent: true };
 const EMPTY = { numberOfResults: 0, items: [] };
 
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('amazon-sp client: Login with Amazon tokens', () => {
   it('refreshes an expired token once for 10 concurrent calls, and sends the new token', async () => {

@@ -1,21 +1,18 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContractError, MappingError } from '../../core/errors.js';
 import type { Shipment } from '../../core/model/index.js';
 import type { AvailabilityUpdate } from '../types.js';
 import { confirmShipment } from './outbound/confirm-shipment.js';
 import { pushAvailability } from './outbound/push-availability.js';
 import { BASE, api, lwa, reply, setup } from './test-support.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const ITEM = (sku: string) => `/listings/2021-08-01/items/A3TH9S8BH6GOGM/${encodeURIComponent(sku)}`;
 const update = (sku: string, available: number, version = 1, externalIds: Record<string, string> = {}): AvailabilityUpdate => ({ sku, channel: 'amazon', available, version, externalIds });
 const S3 = 'https://tortuga-prod-na.s3-external-1.amazonaws.com';
 
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('amazon-sp pushAvailability: patchListingsItem for a few SKUs', () => {
   it('patches fulfillment_availability per seller SKU, newest version per SKU, never below zero', async () => {

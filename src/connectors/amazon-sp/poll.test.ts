@@ -1,15 +1,12 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMappingLookup } from '../../mappings/lookup.js';
 import { amazonSpWebhooks } from './index.js';
 import { pollAmazonOrders } from './poll.js';
 import { BASE, T0, api, lwa, reply, setup } from './test-support.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 const ctx = {
   connectorId: 'amazon-us',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { pino } from 'pino';
+import { clockDeps, virtualClock } from '../../../test/helpers/clock.js';
 import { type AmazonClientOptions, createAmazonClient } from './client.js';
 import { type AmazonSpConfig, AmazonSpConfigSchema } from './config.js';
 
@@ -27,22 +27,10 @@ export function testConfig(settings: Record<string, unknown> = {}): AmazonSpConf
   };
 }
 
-/** A virtual clock: `sleep` advances time at once and records the wait. */
-export function virtualClock() {
-  let t = T0;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)),
-    advance: (ms: number) => void (t += ms),
-    sleeps,
-  };
-}
-
 export function setup(settings: Record<string, unknown> = {}, options: AmazonClientOptions = {}) {
-  const clock = virtualClock();
+  const clock = virtualClock(T0);
   const config = testConfig(settings);
-  const deps = { logger: pino({ level: 'silent' }), now: clock.now, sleep: clock.sleep };
+  const deps = clockDeps(clock);
   const client = createAmazonClient(config, deps, { minRetryDelayMs: 1, ...options });
   return { clock, config, client, deps };
 }

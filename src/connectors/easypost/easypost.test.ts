@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidSignatureError, RateLimitedError, ValidationError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import type { NormalizeContext } from '../types.js';
@@ -9,6 +9,7 @@ import { EasyPostConfigSchema, type EasyPostConfig } from './config.js';
 import { normalizeTrackerUpdated } from './inbound/tracker-updated.js';
 import { createEasyPostConnectorClient } from './index.js';
 import { verifyEasyPostWebhook } from './verify.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 // "ﬁ" and "é" written precomposed; NFKD turns them into "f"+"i" and "e"+U+0301.
 const SECRET = 'ﬁle-s\u00e9cret';
@@ -18,10 +19,7 @@ const event = JSON.parse(readFileSync(new URL('./fixtures/tracker-updated-delive
 const raw = Buffer.from(JSON.stringify(event.body));
 const sign = (body: Buffer, key: Buffer) => `hmac-sha256-hex=${createHmac('sha256', key).update(body).digest('hex')}`;
 
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('EasyPost webhook verification', () => {
   it('accepts a body signed with the NFKD form of the secret, and names the delivery by the event id', () => {

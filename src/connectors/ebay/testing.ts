@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { pino } from 'pino';
+import { clockDeps, virtualClock } from '../../../test/helpers/clock.js';
 import { type EbayClientOptions, createEbayClient } from './client.js';
 import { type EbayConfig, EbayConfigSchema } from './config.js';
 
@@ -22,16 +22,9 @@ export function ebayConfig(settings: Record<string, unknown> = {}): EbayConfig &
   };
 }
 
-/** A virtual clock: `sleep` advances time at once and records the wait. */
-export function virtualClock() {
-  let t = T0;
-  const sleeps: number[] = [];
-  return { now: () => t, advance: (ms: number) => void (t += ms), sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)), sleeps };
-}
-
 export function setup(options: EbayClientOptions = {}, settings: Record<string, unknown> = {}) {
-  const clock = virtualClock();
-  const deps = { logger: pino({ level: 'silent' }), now: clock.now, sleep: clock.sleep };
+  const clock = virtualClock(T0);
+  const deps = clockDeps(clock);
   const config = ebayConfig(settings);
   return { clock, config, deps, client: createEbayClient(config, deps, { minRetryDelayMs: 1, ...options }) };
 }

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HubError } from '../../core/errors.js';
 import { CanonicalEventSchema } from '../../core/model/index.js';
 import { normalizePayload } from '../../cli/normalize.js';
@@ -12,6 +12,7 @@ import { quickBooksWebhooks } from './index.js';
 import { readNotification } from './inbound/notification.js';
 import { REFRESH_TOKEN_KEY } from './oauth.js';
 import { API, COMPANY, REALM, TOKEN_HOST, TOKEN_PATH, logger, recordingState, testConfig } from './test-kit.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const dir = (sub: string) => new URL(`./fixtures/${sub}/`, import.meta.url);
 const read = (url: URL) => readFileSync(url, 'utf8');
@@ -25,10 +26,7 @@ const context = (topic: string): NormalizeContext<typeof config> => ({
   lookup: { sku: () => null, location: () => null },
 });
 
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('read responses → canonical events', () => {
   const cases = [

@@ -1,18 +1,16 @@
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError } from '../../core/errors.js';
 import { createQboClient } from './client.js';
 import { REFRESH_TOKEN_KEY } from './oauth.js';
 import { QboCustomerSchema } from './shapes.js';
 import { API, COMPANY, TOKEN_HOST, TOKEN_PATH, logger, recordingState, testConfig } from './test-kit.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const token = (access: string, refresh: string) => ({ access_token: access, refresh_token: refresh, expires_in: 3600, x_refresh_token_expires_in: 8726400, token_type: 'bearer' });
 const customer = { Customer: { Id: '58', SyncToken: '0', DisplayName: 'Ada' }, time: '2026-03-02T10:00:00-08:00' };
 
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('QuickBooks OAuth refresh with rotating refresh tokens', () => {
   it('stores the rotated refresh token before the new access token is used', async () => {

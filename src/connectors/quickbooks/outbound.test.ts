@@ -1,10 +1,11 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContractError, MappingError } from '../../core/errors.js';
 import { createQuickBooksConnectorClient } from './index.js';
 import { REFRESH_TOKEN_KEY } from './oauth.js';
 import type { BookableOrder } from './outbound/documents.js';
 import { API, COMPANY, TOKEN_HOST, TOKEN_PATH, logger, recordingState, testConfig } from './test-kit.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const order: BookableOrder = {
   channel: 'web',
@@ -40,11 +41,7 @@ function setup(state = recordingState({ [REFRESH_TOKEN_KEY]: 'rt' }), settings: 
 }
 const isQuery = (text: RegExp) => (q: Record<string, unknown>) => text.test(String(q['query']));
 
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('pushInvoice', () => {
   it('books an invoice with mapped items, the shipping line, the channel tax and a found-or-created customer', async () => {

@@ -1,10 +1,11 @@
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError, MappingError, RateLimitedError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import type { Order } from '../../core/model/index.js';
 import { ShipStationConfigSchema } from './config.js';
 import { createShipStationConnectorClient } from './index.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const BASE = 'https://ssapi.shipstation.com';
 const config = {
@@ -38,10 +39,7 @@ const order: Order = {
   ],
 };
 
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('ShipStation pushOrder', () => {
   it('creates the order keyed by the hub reference at the served warehouse, stock lines only', async () => {

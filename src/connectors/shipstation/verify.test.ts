@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidSignatureError, ValidationError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { createShipStationClient } from './client.js';
 import { ShipStationConfigSchema } from './config.js';
 import { allowedResourceUrl, readNotifiedShipments } from './resource.js';
 import { verifyShipStationWebhook } from './verify.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const TOKEN = 'tok-0123456789abcdef';
 const config = ShipStationConfigSchema.parse({
@@ -16,10 +17,7 @@ const config = ShipStationConfigSchema.parse({
 const notify = JSON.parse(readFileSync(new URL('./fixtures/webhooks/ship-notify.json', import.meta.url), 'utf8')) as { body: { resource_url: string } };
 const raw = Buffer.from(JSON.stringify(notify.body));
 
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('shipstation webhook verification', () => {
   it('accepts the token from the header and names the delivery by its resource_url', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthError, ContractError, MappingError, NetworkError, RateLimitedError, UpstreamUnavailableError, ValidationError } from '../../core/errors.js';
 import type { Shipment } from '../../core/model/index.js';
 import type { AvailabilityUpdate, NormalizeContext } from '../types.js';
@@ -11,6 +11,8 @@ import { createShopifyConnectorClient, shopifyWebhooks } from './index.js';
 import { createFulfillment } from './outbound/create-fulfillment.js';
 import { pushAvailability } from './outbound/push-availability.js';
 import { pollOrdersSince } from './poll.js';
+import { clockDeps, virtualClock } from '../../../test/helpers/clock.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const BASE = 'https://commerce-hub-demo.myshopify.com';
 const PATH = '/admin/api/2025-07/graphql.json';
@@ -33,17 +35,10 @@ function configWith(settings: Record<string, unknown> = {}): ShopifyConfig & { i
   };
 }
 
-/** A virtual clock: `sleep` advances time instantly and records the wait. */
-function virtualClock() {
-  let t = T0;
-  const sleeps: number[] = [];
-  return { now: () => t, sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)), sleeps };
-}
-
 function setup(settings: Record<string, unknown> = {}, options: ShopifyClientOptions = {}) {
-  const clock = virtualClock();
+  const clock = virtualClock(T0);
   const config = configWith(settings);
-  const client = createShopifyClient(config, { logger: pino({ level: 'silent' }), now: clock.now, sleep: clock.sleep }, { minRetryDelayMs: 1, ...options });
+  const client = createShopifyClient(config, clockDeps(clock), { minRetryDelayMs: 1, ...options });
   return { clock, config, client };
 }
 
@@ -69,11 +64,7 @@ const update = (sku: string, available: number, item: string | null, version = 1
 type Quantity = { inventoryItemId: string; locationId: string; quantity: number; changeFromQuantity?: null };
 const quantitiesOf = (body: { variables: Record<string, unknown> }) => (body.variables['input'] as { quantities: Quantity[] }).quantities;
 
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('pushAvailability', () => {
   it('sets absolute available quantities in calls of at most 250', async () => {
@@ -216,11 +207,7 @@ describe('pushAvailability', () => {
   });
 
   it('is what the connector client exposes', async () => {
-    const clock = virtualClock();
-    const connectorClient = createShopifyConnectorClient(configWith({ pushLocationId: 'gid://shopify/Location/777' }), {
-      logger: pino({ level: 'silent' }),
-      ...clock,
-    });
+    const connectorClient = createShopifyConnectorClient(configWith({ pushLocationId: 'gid://shopify/Location/777' }), clockDeps(virtualClock(T0)));
     const seen = reply(api('inventory-set-quantities/ok'));
     expect(await connectorClient.pushAvailability([update('A', 5, '11')])).toEqual({ pushed: 1, calls: 1, failures: [] });
     expect(quantitiesOf(seen[0] as never)[0]?.locationId).toBe('gid://shopify/Location/777');

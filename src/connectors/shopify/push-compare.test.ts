@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MappingError, UpstreamUnavailableError } from '../../core/errors.js';
 import type { AvailabilityUpdate } from '../types.js';
 import { createShopifyClient } from './client.js';
 import { ShopifyConfigSchema } from './config.js';
 import { MAX_STALE_ROUNDS, pushAvailability } from './outbound/push-availability.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 /**
  * The compare-and-set stock push on each supported API version: read Shopify's available, send it
@@ -49,11 +50,7 @@ const update = (sku: string, available: number, item: string | null): Availabili
 const input = (b: Body | undefined) => b?.variables['input'] as { quantities: Record<string, unknown>[]; ignoreCompareQuantity?: boolean };
 const ok = () => api('inventory-set-quantities/ok').body;
 
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('inventorySetQuantities request shape per API version', () => {
   it('2026-10 (default): changeFromQuantity from the read, and an @idempotent key', async () => {

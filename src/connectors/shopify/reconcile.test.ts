@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RateLimitedError, UpstreamUnavailableError } from '../../core/errors.js';
 import type { ChannelStockItem } from '../types.js';
 import { ShopifyConfigSchema, type ShopifyConfig } from './config.js';
 import { createShopifyConnectorClient } from './index.js';
 import { inventoryItemFields, readLocations } from './reconcile/stock-levels.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const BASE = 'https://commerce-hub-demo.myshopify.com';
 const PATH = '/admin/api/2026-10/graphql.json';
@@ -45,10 +46,7 @@ async function all(pages: AsyncIterable<ChannelStockItem[]>): Promise<ChannelSto
   return out;
 }
 
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
+expectEveryMockUsed();
 
 describe('Shopify readStockLevels (bulk export)', () => {
   it('runs a bulk query of inventory items, waits for it, and streams the file without the access token', async () => {

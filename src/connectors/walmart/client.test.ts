@@ -1,9 +1,10 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AuthError, RateLimitedError, UpstreamUnavailableError } from '../../core/errors.js';
 import type { WalmartRequest } from './client.js';
 import { T0, WALMART_BASE, tokenBody, walmartSetup } from './test-support.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const ordersCall: WalmartRequest<unknown> = { operation: 'getAllOrders', method: 'GET', path: '/v3/orders', query: { limit: 1 }, schema: z.unknown(), idempotent: true };
 const BASIC = `Basic ${Buffer.from('client-id-123:client-secret-456').toString('base64')}`;
@@ -19,11 +20,7 @@ function tokenEndpoint(token: string, expiresIn = 900) {
 }
 
 describe('walmart client', () => {
-  beforeEach(() => nock.cleanAll());
-  afterEach(() => {
-    expect(nock.pendingMocks()).toEqual([]);
-    nock.cleanAll();
-  });
+  expectEveryMockUsed();
 
   it('fetches a client-credentials token and sends the documented headers on every call', async () => {
     const { client } = walmartSetup();

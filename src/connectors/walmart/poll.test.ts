@@ -9,6 +9,7 @@ import { walmartWebhooks } from './index.js';
 import { POLL_OVERLAP_MS, pollWalmartOrders } from './poll.js';
 import { readWalmartOrders, readWalmartStockLevels } from './reconcile.js';
 import { T0, WALMART_BASE, tokenBody, walmartSetup } from './test-support.js';
+import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const api = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/api/${name}.json`, import.meta.url), 'utf8')) as { status: number; headers: Record<string, string>; body: Record<string, unknown> };
 
@@ -25,11 +26,7 @@ async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe('walmart pollOrders', () => {
-  beforeEach(() => nock.cleanAll());
-  afterEach(() => {
-    expect(nock.pendingMocks()).toEqual([]);
-    nock.cleanAll();
-  });
+  expectEveryMockUsed();
 
   it('reads orders modified since the cursor across pages, acknowledges new ones, and moves the cursor only at the end', async () => {
     const { client, config, clock } = setup();

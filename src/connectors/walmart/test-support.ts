@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { clockDeps, virtualClock } from '../../../test/helpers/clock.js';
 import { createWalmartClient, type WalmartClientOptions } from './client.js';
 import { type WalmartConfig, WalmartConfigSchema } from './config.js';
 
@@ -16,22 +16,10 @@ export function walmartConfig(settings: Record<string, unknown> = {}): WalmartCo
   };
 }
 
-/** A virtual clock: `sleep` advances time at once and records the wait. */
-export function virtualClock(start = T0) {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)),
-    advance: (ms: number) => void (t += ms),
-    sleeps,
-  };
-}
-
 export function walmartSetup(settings: Record<string, unknown> = {}, options: WalmartClientOptions = {}) {
-  const clock = virtualClock();
+  const clock = virtualClock(T0);
   const config = walmartConfig(settings);
-  const deps = { logger: pino({ level: 'silent' }), now: clock.now, sleep: clock.sleep };
+  const deps = clockDeps(clock);
   const client = createWalmartClient(config, deps, { minRetryDelayMs: 1, ...options });
   return { clock, config, client, deps };
 }
