@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import axios, { type AxiosResponse, isAxiosError } from 'axios';
+import { type AxiosResponse, isAxiosError } from 'axios';
 import type { z } from 'zod';
 import { AuthError, ContractError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
@@ -7,6 +7,7 @@ import { retryInCall } from '../http/retry.js';
 import { classifyHttpError, parseRetryAfter, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
 import { AccessTokenCache } from '../http/token-cache.js';
+import { textHttp, sleepOf } from '../http/transport.js';
 import type { ClientDeps } from '../types.js';
 import { AMAZON_ENDPOINTS, type AmazonSpConfig, LWA_TOKEN_URL } from './config.js';
 import type { TokenBucket } from '../http/token-bucket.js';
@@ -65,9 +66,9 @@ export interface AmazonClientOptions {
 export function createAmazonClient(config: AmazonSpConfig & { id: string }, deps: ClientDeps, options: AmazonClientOptions = {}): AmazonClient {
   const { settings, credentials } = config;
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = sleepOf(deps);
   const base = (settings.baseUrl ?? AMAZON_ENDPOINTS[settings.region]).replace(/\/+$/, '');
-  const http = axios.create({ timeout: settings.requestTimeoutMs, responseType: 'text', transformResponse: (b: unknown) => b, validateStatus: () => true });
+  const http = textHttp(settings.requestTimeoutMs);
   const tokens = new AccessTokenCache(lwaTokenRequest(http, settings.tokenUrl ?? LWA_TOKEN_URL, credentials, config.id), now);
   const buckets = createOperationBuckets(now);
   const stats: AmazonClientStats = { calls: 0, throttledResponses: 0, throttleWaitMs: 0, tokenRefreshes: 0 };

@@ -1,4 +1,5 @@
 import { HubError } from '../../core/errors.js';
+import { sleepOf } from '../http/transport.js';
 import { type ClientDeps, type ConnectorClient, type Normalizer, type WebhookSpec, defineConnector } from '../types.js';
 import { createAmazonClient } from './client.js';
 import { type AmazonSpConfig, AmazonSpConfigSchema } from './config.js';
@@ -40,7 +41,7 @@ export type AmazonSpConnectorClient = Required<Pick<ConnectorClient, 'pushAvaila
 export function createAmazonSpConnectorClient(config: AmazonSpConfig & { id: string }, deps: ClientDeps): AmazonSpConnectorClient {
   const client = createAmazonClient(config, deps);
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = sleepOf(deps);
   const { settings } = config;
   return {
     pushAvailability: (updates) => pushAvailability(client, settings, config.id, updates, { now, sleep }),

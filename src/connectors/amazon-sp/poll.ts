@@ -1,11 +1,8 @@
-import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
+import { checkInstantCursor } from '../http/poll-cursor.js';
 import type { AmazonClient } from './client.js';
 import type { AmazonSpSettings } from './config.js';
 import { ORDERS_TOPIC } from './inbound/orders.js';
 import { type AmazonGetOrderItemsResponse, AmazonGetOrderItemsResponseSchema, AmazonGetOrdersResponseSchema, type AmazonOrder } from './shapes.js';
-
-export const AmazonPollCursorSchema = z.iso.datetime({ message: 'must be an ISO 8601 UTC instant' });
 
 /** Without a cursor, the backfill starts this far back. */
 export const FIRST_POLL_LOOKBACK_MS = 24 * 60 * 60 * 1000;
@@ -78,9 +75,7 @@ export async function* pollAmazonOrders(
   cursor: string | null,
   now: () => number,
 ): AsyncGenerator<{ orders: unknown[]; cursor: string; topic: string }> {
-  if (cursor !== null && !AmazonPollCursorSchema.safeParse(cursor).success) {
-    throw new ValidationError(`amazon-sp poll cursor "${cursor}" is not an ISO 8601 UTC instant`, { field: 'cursor', value: cursor });
-  }
+  checkInstantCursor(cursor, 'amazon-sp');
   const startedAt = now();
   const since = cursor ?? new Date(startedAt - FIRST_POLL_LOOKBACK_MS).toISOString();
   const safe = new Date(Math.max(Date.parse(since), startedAt - VISIBILITY_DELAY_MS)).toISOString();

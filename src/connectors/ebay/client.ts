@@ -1,4 +1,4 @@
-import axios, { type AxiosResponse, isAxiosError } from 'axios';
+import { type AxiosResponse, isAxiosError } from 'axios';
 import type { z } from 'zod';
 import { AuthError, ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
@@ -7,6 +7,7 @@ import { type ClassificationRule, type HttpFailure, classifyHttpError, toHubErro
 import { errorDetails, parseBody } from '../http/response.js';
 import { type BucketSpec, TokenBucket } from '../http/token-bucket.js';
 import { AccessTokenCache } from '../http/token-cache.js';
+import { textHttp, sleepOf } from '../http/transport.js';
 import type { ClientDeps } from '../types.js';
 import type { EbayConfig } from './config.js';
 import { EbayErrorEnvelopeSchema, EbayTokenResponseSchema } from './shapes.js';
@@ -81,9 +82,9 @@ const EBAY_RULES: ClassificationRule[] = [{ match: { status: 429 }, action: { re
 export function createEbayClient(config: EbayConfig & { id: string }, deps: ClientDeps, options: EbayClientOptions = {}): EbayClient {
   const { settings, credentials } = config;
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = sleepOf(deps);
   const base = settings.baseUrl.replace(/\/+$/, '');
-  const http = axios.create({ timeout: settings.requestTimeoutMs, responseType: 'text', transformResponse: (b: unknown) => b, validateStatus: () => true });
+  const http = textHttp(settings.requestTimeoutMs);
   const stats: EbayClientStats = { calls: 0, throttledResponses: 0, throttleWaitMs: 0, tokenRefreshes: 0 };
   const buckets = {
     fulfillment: new TokenBucket(options.buckets?.fulfillment ?? EBAY_BUCKETS.fulfillment, now),

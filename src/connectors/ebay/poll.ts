@@ -1,12 +1,8 @@
-import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
+import { checkInstantCursor } from '../http/poll-cursor.js';
 import type { EbayClient } from './client.js';
 import type { EbaySettings } from './config.js';
 import { EBAY_ORDER_TOPIC } from './inbound/orders.js';
 import { EbayOrdersPageSchema } from './shapes.js';
-
-/** The backfill cursor: the instant from which the next poll reads modified orders (UTC). */
-export const EbayPollCursorSchema = z.iso.datetime({ message: 'must be an ISO 8601 UTC instant' });
 
 /**
  * How far each poll re-reads behind its own start: an order modified while the pages were being
@@ -44,9 +40,8 @@ export async function* pollOrdersSince(
   cursor: string | null,
   now: () => number = Date.now,
 ): AsyncGenerator<{ orders: unknown[]; cursor: string; topic: string }> {
-  if (cursor !== null && !EbayPollCursorSchema.safeParse(cursor).success) {
-    throw new ValidationError(`ebay poll cursor "${cursor}" is not an ISO 8601 UTC instant`, { field: 'cursor', value: cursor });
-  }
+  // The cursor: the instant from which the next poll reads modified orders (UTC).
+  checkInstantCursor(cursor, 'ebay');
   const startedAt = now();
   const since = cursor ?? new Date(startedAt - settings.firstPollLookbackMs).toISOString();
   const next = new Date(Math.max(Date.parse(since), startedAt - POLL_OVERLAP_MS)).toISOString();

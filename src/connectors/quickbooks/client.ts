@@ -1,9 +1,10 @@
-import axios, { isAxiosError } from 'axios';
+import { isAxiosError } from 'axios';
 import type { z } from 'zod';
 import { ContractError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
 import { retryInCall } from '../http/retry.js';
 import { classifyHttpError, toHubError } from '../http/classify-http-error.js';
+import { textHttp } from '../http/transport.js';
 import type { ClientDeps } from '../types.js';
 import { QBO_BASE_URLS, type QuickBooksConfig } from './config.js';
 import { parseQboJson, stringifyQboJson } from './money.js';
@@ -65,7 +66,7 @@ export function createQboClient(config: QuickBooksConfig & { id: string }, deps:
   if (!deps.state) deps.logger.warn({ connectorId: id }, 'quickbooks: no durable connector state; a rotated refresh token lives only in this process');
   const tokens = new TokenManager(config, { state, logger: deps.logger, now, timeoutMs: settings.requestTimeoutMs });
   const base = `${(settings.baseUrl ?? QBO_BASE_URLS[settings.environment]).replace(/\/+$/, '')}/v3/company/${settings.realmId}`;
-  const http = axios.create({ timeout: settings.requestTimeoutMs, responseType: 'text', transformResponse: (b: unknown) => b, validateStatus: () => true });
+  const http = textHttp(settings.requestTimeoutMs);
 
   async function send(method: 'GET' | 'POST', path: string, params: Record<string, string>, body: string | undefined, what: string): Promise<{ status: number; text: string }> {
     for (let attempt = 0; ; attempt += 1) {

@@ -5,6 +5,7 @@ import { zodIssues } from '../../core/model/index.js';
 import { retryInCall } from '../http/retry.js';
 import { classifyHttpError, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
+import { sleepOf } from '../http/transport.js';
 import type { ClientDeps } from '../types.js';
 import type { ShipStationConfig } from './config.js';
 import { RateWindow } from './rate-window.js';
@@ -50,7 +51,7 @@ const RETRY_AFTER_HEADERS = ['x-rate-limit-reset', 'retry-after'];
 export function createShipStationClient(config: ShipStationConfig & { id: string }, deps: ClientDeps, options: { retries?: number; minRetryDelayMs?: number } = {}): ShipStationClient {
   const { settings, credentials } = config;
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = sleepOf(deps);
   const base = settings.baseUrl.replace(/\/+$/, '');
   const http = axios.create({
     timeout: settings.requestTimeoutMs,

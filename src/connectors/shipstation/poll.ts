@@ -1,13 +1,9 @@
-import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
+import { checkInstantCursor } from '../http/poll-cursor.js';
 import type { ShipStationClient } from './client.js';
 import type { ShipStationSettings } from './config.js';
 import { localToUtc, utcToLocal } from './dates.js';
 import { SHIPMENTS_TOPIC } from './inbound/shipments.js';
 import { ShipStationShipmentsPageSchema } from './shapes.js';
-
-/** The backfill cursor: the label creation instant (UTC) up to which shipments have been read. */
-export const ShipStationPollCursorSchema = z.iso.datetime({ message: 'must be an ISO 8601 UTC instant' });
 
 /** Without a cursor, the backfill starts this far back. */
 export const FIRST_POLL_LOOKBACK_MS = 24 * 60 * 60 * 1000;
@@ -28,9 +24,8 @@ export async function* pollShipmentsSince(
   cursor: string | null,
   now: () => number = Date.now,
 ): AsyncGenerator<{ orders: unknown[]; cursor: string; topic: string }> {
-  if (cursor !== null && !ShipStationPollCursorSchema.safeParse(cursor).success) {
-    throw new ValidationError(`shipstation poll cursor "${cursor}" is not an ISO 8601 UTC instant`, { field: 'cursor', value: cursor });
-  }
+  // The cursor: the label creation instant (UTC) up to which shipments have been read.
+  checkInstantCursor(cursor, 'shipstation');
   let since = cursor ?? new Date(now() - FIRST_POLL_LOOKBACK_MS).toISOString();
   const createDateStart = utcToLocal(since, settings.sourceTimeZone).slice(0, 19);
   for (let page = 1; ; page += 1) {

@@ -5,6 +5,7 @@ import { zodIssues } from '../../core/model/index.js';
 import { retryInCall } from '../http/retry.js';
 import { type ClassificationRule, type HttpFailure, classifyHttpError, toHubError } from '../http/classify-http-error.js';
 import { errorDetails, parseBody } from '../http/response.js';
+import { sleepOf } from '../http/transport.js';
 import type { ClientDeps } from '../types.js';
 import type { ShopifyConfig } from './config.js';
 import { CostBucket } from './cost-bucket.js';
@@ -78,7 +79,7 @@ type Attempt<T> = { value: T } | { [THROTTLED]: number };
 export function createShopifyClient(config: ShopifyConfig & { id: string }, deps: ClientDeps, options: ShopifyClientOptions = {}): ShopifyClient {
   const { settings, credentials } = config;
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = sleepOf(deps);
   const url = `${(settings.baseUrl ?? `https://${settings.shopDomain}`).replace(/\/+$/, '')}/admin/api/${settings.apiVersion}/graphql.json`;
   const http = axios.create({
     timeout: settings.requestTimeoutMs,

@@ -1,3 +1,4 @@
+import { sleepOf } from '../http/transport.js';
 import { type ClientDeps, type ConnectorClient, type Normalizer, type WebhookSpec, defineConnector } from '../types.js';
 import { createShopifyClient } from './client.js';
 import { SHOPIFY_DEFAULT_API_VERSION, type ShopifyConfig, ShopifyConfigSchema } from './config.js';
@@ -63,7 +64,7 @@ export type ShopifyConnectorClient = Required<Pick<ConnectorClient, 'pushAvailab
 export function createShopifyConnectorClient(config: ShopifyConfig & { id: string }, deps: ClientDeps): ShopifyConnectorClient {
   const client = createShopifyClient(config, deps);
   const bulk = {
-    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    sleep: sleepOf(deps),
     now: deps.now ?? Date.now,
     requestTimeoutMs: config.settings.requestTimeoutMs,
   };

@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.js';
+import { checkInstantCursor } from '../http/poll-cursor.js';
 import type { ShopifyClient } from './client.js';
 import { legacyId } from './ids.js';
-
-/** The backfill cursor: the `updated_at` instant (UTC) up to which orders have been read. */
-export const ShopifyPollCursorSchema = z.iso.datetime({ message: 'must be an ISO 8601 UTC instant' });
 
 /** The normalizer that turns a polled order into canonical events. */
 export const SHOPIFY_POLL_TOPIC = 'orders/updated';
@@ -90,9 +87,8 @@ export async function* pollOrdersSince(
   cursor: string | null,
   now: () => number = Date.now,
 ): AsyncGenerator<{ orders: unknown[]; cursor: string; topic: string }> {
-  if (cursor !== null && !ShopifyPollCursorSchema.safeParse(cursor).success) {
-    throw new ValidationError(`shopify poll cursor "${cursor}" is not an ISO 8601 UTC instant`, { field: 'cursor', value: cursor });
-  }
+  // The cursor: the `updated_at` instant (UTC) up to which orders have been read.
+  checkInstantCursor(cursor, 'shopify');
   let since = cursor ?? new Date(now() - FIRST_POLL_LOOKBACK_MS).toISOString();
   const query = `updated_at:>='${since}'`;
   let after: string | null = null;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import axios, { type AxiosResponse, isAxiosError } from 'axios';
+import { type AxiosResponse, isAxiosError } from 'axios';
 import type { z } from 'zod';
 import { AuthError, ContractError, HubError, RateLimitedError } from '../../core/errors.js';
 import { zodIssues } from '../../core/model/index.js';
@@ -8,6 +8,7 @@ import { type HttpFailure, classifyHttpError, parseRetryAfter, toHubError } from
 import { parseBody } from '../http/response.js';
 import { TokenBucket } from '../http/token-bucket.js';
 import { AccessTokenCache, type IssuedToken } from '../http/token-cache.js';
+import { textHttp, sleepOf } from '../http/transport.js';
 import type { ClientDeps } from '../types.js';
 import type { WalmartConfig } from './config.js';
 import { WALMART_OPERATIONS, type WalmartOperationName } from './limits.js';
@@ -84,9 +85,9 @@ function commonHeaders(settings: Settings): Record<string, string> {
 export function createWalmartClient(config: WalmartConfig & { id: string }, deps: ClientDeps, options: WalmartClientOptions = {}): WalmartClient {
   const { settings, credentials } = config;
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = sleepOf(deps);
   const base = settings.baseUrl.replace(/\/+$/, '');
-  const http = axios.create({ timeout: settings.requestTimeoutMs, responseType: 'text', transformResponse: (b: unknown) => b, validateStatus: () => true });
+  const http = textHttp(settings.requestTimeoutMs);
   const stats: WalmartClientStats = { calls: 0, throttledResponses: 0, throttleWaitMs: 0, retries: 0 };
   const buckets = new Map(Object.entries(WALMART_OPERATIONS).map(([name, l]) => [name, new TokenBucket(l, now)]));
   const bucket = (op: WalmartOperationName) => buckets.get(op) as TokenBucket;

@@ -1,4 +1,5 @@
 import { InvalidSignatureError } from '../../core/errors.js';
+import { sleepOf } from '../http/transport.js';
 import { type ClientDeps, type ConnectorCapability, type ConnectorClient, type WebhookSpec, defineConnector } from '../types.js';
 import { createWalmartClient } from './client.js';
 import { type WalmartConfig, WalmartConfigSchema } from './config.js';
@@ -39,7 +40,7 @@ export type WalmartConnectorClient = Required<
 export function createWalmartConnectorClient(config: WalmartConfig & { id: string }, deps: ClientDeps): WalmartConnectorClient {
   const client = createWalmartClient(config, deps);
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = sleepOf(deps);
   const push = { client, settings: config.settings, connectorId: config.id, logger: deps.logger, now, sleep };
   return {
     pushAvailability: (updates) => pushAvailability(push, updates),

@@ -1,13 +1,10 @@
-import { z } from 'zod';
-import { ContractError, ValidationError } from '../../core/errors.js';
+import { ContractError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { checkInstantCursor } from '../http/poll-cursor.js';
 import type { WalmartClient } from './client.js';
 import type { WalmartSettings } from './config.js';
 import { WALMART_ORDERS_TOPIC } from './inbound/orders.js';
 import { acknowledgeOrder, asOrdersPage, awaitsAcknowledgement, modifiedOrders } from './orders-api.js';
-
-/** The poll cursor: the `lastModifiedStartDate` (ISO UTC) the next poll reads from. */
-export const WalmartPollCursorSchema = z.iso.datetime({ message: 'must be an ISO 8601 UTC instant' });
 
 /** Without a cursor, the first poll reads this far back. */
 export const FIRST_POLL_LOOKBACK_MS = 24 * 60 * 60 * 1000;
@@ -32,9 +29,8 @@ export async function* pollWalmartOrders(
   cursor: string | null,
   deps: { now: () => number; logger: Logger; connectorId: string },
 ): AsyncGenerator<{ orders: unknown[]; cursor: string; topic: string }> {
-  if (cursor !== null && !WalmartPollCursorSchema.safeParse(cursor).success) {
-    throw new ValidationError(`${deps.connectorId}: walmart poll cursor "${cursor}" is not an ISO 8601 UTC instant`, { field: 'cursor', connectorId: deps.connectorId });
-  }
+  // The cursor: the `lastModifiedStartDate` (ISO UTC) the next poll reads from.
+  checkInstantCursor(cursor, 'walmart', deps.connectorId);
   const startedAt = deps.now();
   const since = cursor ?? new Date(startedAt - FIRST_POLL_LOOKBACK_MS).toISOString();
   const nextCursor = new Date(Math.max(Date.parse(since), startedAt - POLL_OVERLAP_MS)).toISOString();
