@@ -1,6 +1,9 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
+import { processInboundBatch } from '../../queues/inbound-batch.js';
+import { DEFAULT_RETRY } from '../../queues/retry-policy.js';
+import { batchJob } from '../../queues/runtime.js';
 import { pendingInbox } from '../../queues/inbox.js';
-import { processInbound, type InboundJobData } from '../../queues/inbound.js';
+import { processInbound, type InboundBatchJobData, type InboundDeps, type InboundJobData } from '../../queues/inbound.js';
 import { INBOUND_QUEUE } from '../../queues/names.js';
 import { healChannelReports } from '../../reconcile/heal.js';
 import type { Hub } from '../create-hub.js';
@@ -10,11 +13,11 @@ import { observe, workerOptions, type WorkerOptions } from './common.js';
  * `hub.inbound`: normalize, map and apply deliveries. Each job reads the config in force when it
  * starts (connectors, ERP context, fulfilment routes), so a reload mid-job changes nothing under it.
  */
-export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJobData> {
-  const process = (job: Parameters<typeof processInbound>[0]) => {
+export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJobData | InboundBatchJobData> {
+  const process = (job: Job<InboundJobData | InboundBatchJobData>) => {
     const config = hub.current();
     const erp = hub.erp();
-    return processInbound(job, {
+    const deps: InboundDeps = {
       db: hub.db,
       erp,
       catalog: hub.catalog,
@@ -27,11 +30,23 @@ export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJ
         const bound = hub.connectors.get(connectorId);
         if (bound) await healChannelReports({ db: hub.db, config, erp }, bound.instance, events);
       },
-    });
+    };
+    if (job.name === 'deliver-batch') {
+      return processInboundBatch(job as Job<InboundBatchJobData>, {
+        ...deps,
+        requeue: async (halves, parent) => {
+          const singles = halves.filter((h) => h.length === 1).map((h) => h[0]!);
+          const jobs = halves.filter((h) => h.length > 1).map((h) => batchJob(h, hub.connectors.get(h[0]!.connectorId)?.instance.retry ?? DEFAULT_RETRY, `-of-${parent}`));
+          if (jobs.length > 0) await hub.queues.inbound.addBulk(jobs as never);
+          if (singles.length > 0) await hub.queues.enqueueInboundBatch([], singles);
+        },
+      });
+    }
+    return processInbound(job as Job<InboundJobData>, deps);
   };
   return observe(
     hub,
-    new Worker<InboundJobData>(INBOUND_QUEUE, process, { ...workerOptions(hub, options), concurrency: options.concurrency ?? hub.current().queues.concurrency }),
+    new Worker<InboundJobData | InboundBatchJobData>(INBOUND_QUEUE, process, { ...workerOptions(hub, options), concurrency: options.concurrency ?? hub.current().queues.concurrency }),
   );
 }
 
