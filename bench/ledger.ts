@@ -136,7 +136,7 @@ async function measure(raw: Db): Promise<Record<string, unknown>> {
       const wal1 = await walSyncs(raw);
       grid[`batch${b}x${c}`] = {
         eventsPerSec,
-        ratio: Number((eventsPerSec / insertTxPerSec[c]!).toFixed(3)),
+        ratio: Number((eventsPerSec / insertTxPerSec[c]).toFixed(3)),
         roundTripsPerEvent: Number(((trips() - trips0) / EVENTS).toFixed(2)),
         walSyncsPerEvent: wal0 === null || wal1 === null ? null : Number(((wal1 - wal0) / EVENTS).toFixed(3)),
       };

@@ -87,7 +87,7 @@ function spawnRef(mode: string, env: Record<string, string> = {}): Promise<{ chi
   const child = spawn(process.execPath, ['--import', 'tsx', REF, mode], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /listening on (\S+)/.exec(out);
       if (m) resolve({ child, url: m[1]! });
