@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import { processInboundBatch } from '../../queues/inbound-batch.js';
 import { DEFAULT_RETRY } from '../../queues/retry-policy.js';
-import { batchJob } from '../../queues/runtime.js';
+import { batchJob, INBOUND_BATCH_MAX } from '../../queues/runtime.js';
 import { pendingInbox } from '../../queues/inbox.js';
 import { processInbound, type InboundBatchJobData, type InboundDeps, type InboundJobData } from '../../queues/inbound.js';
 import { INBOUND_QUEUE } from '../../queues/names.js';
@@ -58,12 +58,29 @@ export async function inboxSweeper(hub: Hub, options: WorkerOptions): Promise<{ 
   const { queues, logger } = hub;
   const sweep = async () => {
     try {
-      for (const { id, connectorId, topic } of await pendingInbox(hub.db, 5000, 1000)) {
+      const rows = await pendingInbox(hub.db, 5000, 1000);
+      // A notification the worker fetches entities for is a job of its own, never part of a batch.
+      const fetches = (r: (typeof rows)[number]) => hub.connectors.get(r.connectorId)?.fetchesTopic(r.topic) === true;
+      for (const r of rows.filter(fetches)) await queues.enqueueInbound({ inboxId: r.id, connectorId: r.connectorId, topic: r.topic });
+      const pending = rows.filter((r) => !fetches(r));
+      // Batches of pending rows (bodies read from the inbox): under a backlog most of them are still
+      // in their own jobs, and a batch skips the rows already applied at the cost of one locking read.
+      for (let i = 0; i < pending.length; i += INBOUND_BATCH_MAX) {
+        const chunk = pending.slice(i, i + INBOUND_BATCH_MAX);
+        const jobId = chunk.length === 1 ? `inbox-${chunk[0]!.id}` : `sweep-${chunk[0]!.id}-${chunk.at(-1)!.id}-${chunk.length}`;
         // A job that ended while its delivery is still open (its dead-letter report was lost with
         // Redis, say) would block the re-enqueue under the same id: take it away first.
-        const stale = await queues.inbound.getJob(`inbox-${id}`);
+        const stale = await queues.inbound.getJob(jobId);
         if (stale && ((await stale.isFailed()) || (await stale.isCompleted()))) await stale.remove();
-        await queues.enqueueInbound({ inboxId: id, connectorId, topic });
+        if (chunk.length === 1) {
+          await queues.enqueueInbound({ inboxId: chunk[0]!.id, connectorId: chunk[0]!.connectorId, topic: chunk[0]!.topic });
+          continue;
+        }
+        const job = batchJob(
+          chunk.map(({ id, connectorId, topic }) => ({ inboxId: id, connectorId, topic })),
+          hub.connectors.get(chunk[0]!.connectorId)?.instance.retry ?? DEFAULT_RETRY,
+        );
+        await queues.inbound.add(job.name, job.data as never, { ...job.opts, jobId });
       }
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'inbox sweep failed; will try again');
