@@ -31,21 +31,25 @@ interface Shop {
   accessToken: string;
   webhookSecret: string;
   locations: [string, string];
-  drifted: { skus: number; levels: number };
+  /** `keys`: `sku|hub location` of every drifted level, so findings can be compared as sets. */
+  drifted: { skus: number; levels: number; keys: string[] };
 }
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
 /** Drift at 1% of the levels: every 50th SKU at the pushed location, every 50th (offset 25) elsewhere. */
 function injectDrift(store: Parameters<typeof seedShop>[0], rows: SeededSku[], locations: [string, string]): Shop['drifted'] {
-  let levels = 0;
+  const keys: string[] = [];
   rows.forEach((r, i) => {
-    if (i % 50 === 0) store.driftLevel(r.sku, r.ats + 1 + (i % 13), locations[0]);
-    else if (i % 50 === 25) store.driftLevel(r.sku, 3, locations[1]);
-    else return;
-    levels += 1;
+    if (i % 50 === 0) {
+      store.driftLevel(r.sku, r.ats + 1 + (i % 13), locations[0]);
+      keys.push(`${r.sku}|wh-east`);
+    } else if (i % 50 === 25) {
+      store.driftLevel(r.sku, 3, locations[1]);
+      keys.push(`${r.sku}|wh-west`);
+    }
   });
-  return { skus: levels, levels };
+  return { skus: keys.length, levels: keys.length, keys };
 }
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -91,7 +95,9 @@ interface Measured {
   levels: number;
   driftInjected: number;
   driftFound: number;
+  /** Found but not injected, and injected but not found: set differences, so one cannot hide the other. */
   falsePositives: number;
+  misses: number;
   durationMs: number;
   skusPerSec: number;
   peakRssMb: number;
@@ -145,13 +151,16 @@ ${simConnectorYaml(shop, {
       clearInterval(sampler);
     }
     const durationMs = performance.now() - started;
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM reconcile_drift WHERE run_id = $1`, [result.run!.id]);
+    const { rows } = await db.query<{ sku: string; location: string }>(`SELECT sku, location FROM reconcile_drift WHERE run_id = $1`, [result.run!.id]);
+    const found = new Set(rows.map((r) => `${r.sku}|${r.location}`));
+    const injected = new Set(shop.drifted.keys);
     return {
       skus: result.counts.checked,
       levels: result.counts.compared,
-      driftInjected: shop.drifted.levels,
-      driftFound: rows[0]!.n,
-      falsePositives: rows[0]!.n - shop.drifted.levels,
+      driftInjected: injected.size,
+      driftFound: found.size,
+      falsePositives: [...found].filter((k) => !injected.has(k)).length,
+      misses: [...injected].filter((k) => !found.has(k)).length,
       durationMs: Math.round(durationMs),
       skusPerSec: Math.round((result.counts.checked / durationMs) * 1000),
       peakRssMb: Math.round(peak / 1024 / 1024),
@@ -177,8 +186,8 @@ async function main(): Promise<void> {
   }
   const small = results[0]!;
   const large = results.at(-1)!;
-  const table = new Table({ head: ['SKUs', 'levels', 'drift injected / found', 'duration', 'SKUs/s', 'RSS before / peak'], style: { head: [], border: [] } });
-  for (const r of results) table.push([r.skus, r.levels, `${r.driftInjected} / ${r.driftFound}`, `${(r.durationMs / 1000).toFixed(1)} s`, r.skusPerSec, `${r.rssBeforeMb} / ${r.peakRssMb} MB`]);
+  const table = new Table({ head: ['SKUs', 'levels', 'drift injected / found', 'false pos. / misses', 'duration', 'SKUs/s', 'RSS before / peak'], style: { head: [], border: [] } });
+  for (const r of results) table.push([r.skus, r.levels, `${r.driftInjected} / ${r.driftFound}`, `${r.falsePositives} / ${r.misses}`, `${(r.durationMs / 1000).toFixed(1)} s`, r.skusPerSec, `${r.rssBeforeMb} / ${r.peakRssMb} MB`]);
   process.stderr.write(`${table.toString()}\n`);
   if (large.checkpoints.length > 1) process.stderr.write(`checkpoints (${large.skus} run): ${large.checkpoints.map((c) => `${c.skus / 1000}k ${(c.elapsedMs / 1000).toFixed(1)} s`).join(', ')}\n`);
   console.log(

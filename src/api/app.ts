@@ -7,6 +7,7 @@ import type { Ops } from './ops/index.js';
 import { opsRoutes } from './ops/index.js';
 import { ApiError, jsonErrorHandler } from './ops/errors.js';
 import { opsRouter } from './ops/router.js';
+import { GroupCommitter } from '../queues/group-commit.js';
 import { webhookRouter } from './webhooks.js';
 import { TokenTable } from './ops/auth.js';
 import { metricsAccess } from './metrics-access.js';
@@ -28,10 +29,16 @@ export function createApp(hub: Hub, options: AppOptions): Express {
   app.set('trust proxy', hub.current().server.trustProxy);
   const tokens = deps.ops?.tokens ?? new TokenTable(hub.current().auth.tokens);
   const refusals = deps.ops?.refusals ?? new RefusalLog(hub.db, hub.logger, hub.metrics.registry);
+  // Webhooks first: senders are machines that read no HTML, so helmet's headers would be pure cost on the hot path.
+  const intake = new GroupCommitter({
+    db: hub.db,
+    logger: hub.logger,
+    enqueue: (batch, singles) => hub.queues.enqueueInboundBatch(batch, singles),
+  });
+  app.use(webhookRouter({ connectors: hub.connectors, metrics: hub.metrics, logger: hub.logger, bodyLimit, intake }));
   // The hub is often reached over plain HTTP inside a network: upgrading its own requests to HTTPS would break the dashboard.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
-  app.use(webhookRouter(deps));
   if (deps.ops) {
     app.use(opsRouter(opsRoutes, deps.ops.deps, deps.ops.tokens, deps.bodyLimit, refusals));
     app.use(deps.ops.bullBoard);

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Redis } from 'ioredis';
@@ -92,7 +92,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     if (config.auth.tokens.length === 0) logger.warn('no API tokens in config (auth.tokens): the ops API and dashboard refuse every call');
     const app = createApp(hub, { redis, ops });
     const port = options.port ?? Number(env['PORT'] ?? config.server.port);
-    server = await listen(app, port, config.server.host);
+    server = await listen(app, port, config.server.host, config.server);
     url = urlOf(server, config.server.host);
     logger.info({ url }, `hub listening on ${url} (dashboard ${url}/dashboard/, metrics ${url}/metrics)`);
   } else if (options.metricsPort !== undefined) {
@@ -103,7 +103,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     const guard = metricsAccess(() => hub.current(), new TokenTable(config.auth.tokens), new RefusalLog(hub.db, logger, hub.metrics.registry));
     app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
     app.get('/metrics', guard, async (_req, res) => void res.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics()));
-    server = await listen(app, options.metricsPort, config.server.host);
+    server = await listen(app, options.metricsPort, config.server.host, config.server);
     url = urlOf(server, config.server.host);
     logger.info({ url }, `worker metrics on ${url}/metrics`);
   }
@@ -145,10 +145,25 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   return running;
 }
 
-function listen(app: express.Express, port: number, host: string): Promise<Server> {
+/** Bounds on what one client can hold: header, request and keep-alive timeouts and a connection cap. */
+export type ServerLimits = Pick<HubConfig['server'], 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections'>;
+
+/** Listens with {@link ServerLimits} applied, so slow bodies or idle sockets cannot hold the process. */
+export function listen(app: express.Express, port: number, host: string, limits: ServerLimits): Promise<Server> {
   return new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, () => resolve(s));
+    const s = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        // How often Node checks those timeouts (default 30 s): well below the shortest one.
+        connectionsCheckingInterval: Math.min(1000, Math.floor(limits.headersTimeoutMs / 2)),
+      },
+      app,
+    );
+    s.maxConnections = limits.maxConnections;
     s.once('error', reject);
+    s.listen(port, host, () => resolve(s));
   });
 }
 

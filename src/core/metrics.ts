@@ -5,6 +5,8 @@ export interface HubMetrics {
   registry: Registry;
   webhookAcks: Counter<'connector' | 'outcome'>;
   webhookRejections: Counter<'connector' | 'reason'>;
+  /** Requests that broke off or could not be decoded (client errors, logged at debug only). */
+  webhookClientErrors: Counter<'reason'>;
   jobsProcessed: Counter<'queue' | 'connector'>;
   jobsFailed: Counter<'queue' | 'connector' | 'error_code'>;
   processingSeconds: Histogram<'queue'>;
@@ -55,6 +57,12 @@ export function createMetrics(): HubMetrics {
       name: 'hub_webhook_rejections_total',
       help: 'Webhook deliveries refused, by reason (invalid_signature, malformed_json, too_large, unknown_connector, ...)',
       labelNames: ['connector', 'reason'],
+      registers: [registry],
+    }),
+    webhookClientErrors: new Counter({
+      name: 'hub_webhook_client_errors_total',
+      help: 'Webhook requests aborted by the client or not decodable (aborted, bad_encoding, bad_request)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     jobsProcessed: new Counter({

@@ -81,24 +81,20 @@ export async function failJob(job: Job<FailureTracked>, err: unknown, ctx: Failu
   throw err;
 }
 
-/**
- * The one dead-letter report builder: the failure's context, its error and every attempt, sent to
- * `hub.dead-letter` under a job id derived from `sourceKey` (so a repeat of the same failure is one report).
- */
-export async function reportDeadLetter(
-  deadLetters: Queue,
+/** The dead-letter report of a delivery or job that failed for good. */
+export function deadLetterReport(
   sourceKey: string,
-  ctx: FailureContext,
   error: DeadLetterReport['error'],
   history: AttemptRecord[],
+  ctx: FailureContext,
   replayOf: number | null,
-): Promise<void> {
+): DeadLetterReport {
   const keys = businessKeys(ctx.events ?? (ctx.event ? [ctx.event] : []), ctx.payload);
   if (ctx.keys) {
     keys.orderKeys = [...new Set([...keys.orderKeys, ...ctx.keys.orderKeys])];
     keys.skus = [...new Set([...keys.skus, ...ctx.keys.skus])];
   }
-  const report: DeadLetterReport = {
+  return {
     sourceKey,
     queue: ctx.queue,
     step: ctx.step,
@@ -114,5 +110,20 @@ export async function reportDeadLetter(
     firstFailedAt: history[0]!.at,
     replayOf,
   };
+}
+
+/**
+ * The one dead-letter report sender: the failure's context, its error and every attempt, sent to
+ * `hub.dead-letter` under a job id derived from `sourceKey` (so a repeat of the same failure is one report).
+ */
+export async function reportDeadLetter(
+  deadLetters: Queue,
+  sourceKey: string,
+  ctx: FailureContext,
+  error: DeadLetterReport['error'],
+  history: AttemptRecord[],
+  replayOf: number | null,
+): Promise<void> {
+  const report = deadLetterReport(sourceKey, error, history, ctx, replayOf);
   await deadLetters.add('dead-letter', report, { jobId: `dl-${sourceKey.replaceAll('/', '-')}`, ...DEAD_LETTER_JOB_OPTIONS });
 }

@@ -8,7 +8,7 @@ import type { ErpContext } from '../core/erp/context.js';
 import type { ApplyOutcome } from '../core/erp/types.js';
 import type { Logger } from '../core/logger.js';
 import { CanonicalEventSchema, zodIssues, type CanonicalEvent } from '../core/model/index.js';
-import type { Db } from '../core/store/index.js';
+import type { Db, Tx } from '../core/store/index.js';
 import type { Catalog } from './catalog.js';
 import { confineEvents } from './connector-scope.js';
 import { failJob, type FailureContext, type FailureTracked } from './failures.js';
@@ -22,6 +22,12 @@ export interface InboundJobData extends FailureTracked {
   topic: string;
   /** Raw body; absent on recovery jobs, replaced on edit-before-replay. */
   body?: string;
+  retry?: { maxBackoffMs: number };
+}
+
+/** Deliveries recorded by one intake flush, applied in one transaction (see inbound-batch.ts). */
+export interface InboundBatchJobData extends FailureTracked {
+  deliveries: InboundJobData[];
   retry?: { maxBackoffMs: number };
 }
 
@@ -54,13 +60,13 @@ export interface InboundDeps {
  */
 export async function normalizeDelivery(
   deps: Pick<InboundDeps, 'catalog' | 'connectors'>,
-  delivery: { connectorId: string; topic: string; body: string; receivedAt: string },
+  delivery: { connectorId: string; topic: string; body: string; receivedAt: string; /** The body already parsed (losslessly): parsed once per delivery. */ parsed?: unknown },
 ): Promise<{ events: CanonicalEvent[]; ignored?: string; step: Step }> {
   const entry = deps.connectors.get(delivery.connectorId);
   if (!entry) throw new ValidationError(`connector "${delivery.connectorId}" is not configured or not enabled`, { field: 'connectorId' });
   const normalizer = entry.normalizer(delivery.topic);
   if (!normalizer) return { events: [], ignored: `topic "${delivery.topic}" is not handled by ${entry.definition.type}`, step: 'normalize' };
-  const body = parseJsonPreservingIds(delivery.body);
+  const body = delivery.parsed !== undefined ? delivery.parsed : parseJsonPreservingIds(delivery.body);
   const run = () => {
     const ctx: NormalizeContext<Record<string, unknown>> = {
       connectorId: entry.instance.id,
@@ -119,12 +125,17 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
       body = row.body;
       receivedAt = row.receivedAt;
     }
-    failure.payload = safeParse(body);
+    let parsed: unknown;
+    try {
+      parsed = failure.payload = parseJsonPreservingIds(body);
+    } catch {
+      failure.payload = body;
+    }
     failure.keys = deps.connectors.get(connectorId)?.keys(topic, failure.payload);
     if (deps.connectors.get(connectorId)?.fetchesTopic(topic)) {
       return await fetchNotified(deps, { inboxId, connectorId, topic, payload: failure.payload });
     }
-    const normalized = await normalizeDelivery(deps, { connectorId, topic, body, receivedAt }).catch((err: unknown) => {
+    const normalized = await normalizeDelivery(deps, { connectorId, topic, body, receivedAt, parsed }).catch((err: unknown) => {
       if (err instanceof MappingError) failure.step = 'map';
       throw err;
     });
@@ -132,12 +143,7 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
     failure.events = normalized.events;
     // The delivery's events and its inbox status commit together: one transaction, one WAL flush.
     const outcomes = await deps.db.transaction(async (tx) => {
-      const out: InboundResult['outcomes'] = [];
-      for (const event of normalized.events) {
-        failure.event = event;
-        const outcome = await applyEventTx(tx, event, deps.erp);
-        out.push({ status: outcome.status, eventId: outcome.eventId });
-      }
+      const out = await applyDeliveryTx(tx, normalized.events, deps, failure);
       await markInbox(tx, inboxId, 'processed', normalized.events.length);
       return out;
     });
@@ -155,6 +161,22 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
     if (err instanceof HubError && err.connectorId === undefined) Object.assign(err, { connectorId });
     return failJob(job, err, failure, deps.deadLetters);
   }
+}
+
+/** Applies one delivery's events inside the caller's transaction; `failure` follows the event being applied. */
+export async function applyDeliveryTx(
+  tx: Tx,
+  events: readonly CanonicalEvent[],
+  deps: Pick<InboundDeps, 'erp'>,
+  failure: FailureContext,
+): Promise<InboundResult['outcomes']> {
+  const out: InboundResult['outcomes'] = [];
+  for (const event of events) {
+    failure.event = event;
+    const outcome = await applyEventTx(tx, event, deps.erp);
+    out.push({ status: outcome.status, eventId: outcome.eventId });
+  }
+  return out;
 }
 
 /**
@@ -179,12 +201,4 @@ async function fetchNotified(
   }
   await markInbox(deps.db, n.inboxId, 'processed', 0);
   return { events: 0, outcomes: [], ignored: `fetched ${fetched.length} entities, ${recorded} new` };
-}
-
-function safeParse(body: string): unknown {
-  try {
-    return parseJsonPreservingIds(body);
-  } catch {
-    return body;
-  }
 }

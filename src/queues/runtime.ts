@@ -1,10 +1,10 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { ConnectorInstance } from '../core/config/load.js';
 import type { DeadLetterReport } from './dead-letter-store.js';
-import type { InboundJobData } from './inbound.js';
+import type { InboundBatchJobData, InboundJobData } from './inbound.js';
 import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, outboundQueue } from './names.js';
 import type { PushAvailabilityJobData, PushJobData } from './outbound.js';
-import { retryJobOptions, DEFAULT_RETRY } from './retry-policy.js';
+import { retryJobOptions, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_REDIS_URL } from './redis.js';
 
 /**
@@ -21,6 +21,18 @@ export function bullConnection(url = process.env['REDIS_URL'] ?? DEFAULT_REDIS_U
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
     tls: u.protocol === 'rediss:' ? {} : undefined,
     maxRetriesPerRequest: null,
+  };
+}
+
+/** Most deliveries one inbound job carries (adaptive: a flush of fewer makes a smaller job). */
+export const INBOUND_BATCH_MAX = 100;
+
+/** The job of a batch of deliveries; its id names its first delivery, so a re-enqueue of the same flush is a no-op. */
+export function batchJob(deliveries: InboundJobData[], retry: RetryPolicy, suffix = ''): { name: string; data: InboundBatchJobData; opts: JobsOptions } {
+  return {
+    name: 'deliver-batch',
+    data: { deliveries, retry: { maxBackoffMs: retry.maxBackoffMs } },
+    opts: { jobId: `batch-${deliveries[0]!.inboxId}-${deliveries.length}${suffix}`, ...retryJobOptions(retry) },
   };
 }
 
@@ -61,6 +73,29 @@ export class HubQueues {
     await this.inbound.add('deliver', { ...data, retry: { maxBackoffMs: retry.maxBackoffMs } }, { jobId, ...retryJobOptions(retry) });
   }
 
+  /**
+   * Adds the inbound jobs of one intake flush: `batch` as jobs of up to {@link INBOUND_BATCH_MAX}
+   * deliveries each (one job per flush at ordinary rates), `singles` one job each.
+   */
+  async enqueueInboundBatch(batch: InboundJobData[], singles: InboundJobData[] = []): Promise<void> {
+    const jobs: { name: string; data: InboundJobData | InboundBatchJobData; opts: JobsOptions }[] = [];
+    for (let i = 0; i < batch.length; i += INBOUND_BATCH_MAX) {
+      const chunk = batch.slice(i, i + INBOUND_BATCH_MAX);
+      // One delivery alone is an ordinary delivery job: its retries and dead letter are its own.
+      if (chunk.length === 1) singles.push(chunk[0]!);
+      else jobs.push(batchJob(chunk, this.retryOf(chunk[0]!.connectorId)));
+    }
+    for (const d of singles) {
+      const retry = this.retryOf(d.connectorId);
+      jobs.push({ name: 'deliver', data: { ...d, retry: { maxBackoffMs: retry.maxBackoffMs } }, opts: { jobId: `inbox-${d.inboxId}`, ...retryJobOptions(retry) } });
+    }
+    if (jobs.length > 0) await this.inbound.addBulk(jobs as Parameters<Queue<InboundJobData>['addBulk']>[0]);
+  }
+
+  private retryOf(connectorId: string) {
+    return this.connectors.get(connectorId)?.instance.retry ?? DEFAULT_RETRY;
+  }
+
   /** Adds push jobs with the connector's retry policy. */
   async enqueuePushes(connectorId: string, batches: PushJobData[], jobId?: (i: number) => string): Promise<void> {
     const retry = this.connectors.get(connectorId)?.instance.retry ?? DEFAULT_RETRY;
@@ -78,4 +113,4 @@ export class HubQueues {
   }
 }
 
-export type { PushAvailabilityJobData, PushJobData, InboundJobData };
+export type { PushAvailabilityJobData, PushJobData, InboundJobData, InboundBatchJobData };

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/api/app.js';
+import { listen } from '../../src/api/server.js';
 import type { HubMetrics } from '../../src/core/metrics.js';
 import { createOps, type Ops, type OpsOptions } from '../../src/api/ops/index.js';
 import { createHub, type Hub } from '../../src/hub/create-hub.js';
@@ -41,6 +42,8 @@ export function parseTestConfig(yaml: string): HubConfig {
 
 export interface TestHub {
   url: string;
+  /** The HTTP server (production listener settings). */
+  server: Server;
   /** The composition root, exactly as `hub start` builds it. */
   hub: Hub;
   db: Db;
@@ -88,12 +91,12 @@ export async function startTestHub(
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const ops = createOps(hub, redis, options.ops);
   const app = createApp(hub, { redis, ops });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  // The production listener: its timeouts and connection cap apply in tests too.
+  const server = await listen(app, 0, '127.0.0.1', hub.current().server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    server,
     hub,
     db,
     get config() {

@@ -112,6 +112,11 @@ export const ServerSchema = z.object({
     .describe(
       '/metrics: loopback-or-token (default) serves loopback callers freely and asks others for an API token (any role) as "Authorization: Bearer"; loopback serves only loopback; token always asks for one; public serves everyone',
     ),
+  // Slow or idle clients must not hold the process: every connection ends within these bounds.
+  headersTimeoutMs: z.number().int().min(1000).default(10_000).describe('Longest a client may take to send the request headers'),
+  requestTimeoutMs: z.number().int().min(1000).default(30_000).describe('Longest a client may take to send a whole request'),
+  keepAliveTimeoutMs: z.number().int().min(0).default(5_000).describe('How long an idle keep-alive connection stays open'),
+  maxConnections: z.number().int().min(1).default(1024).describe('Connections served at once; more are refused at accept'),
 });
 
 export const StorageSchema = z.object({

@@ -43,6 +43,19 @@ export async function applyEvent(db: Db, event: CanonicalEvent, ctx: ErpContext,
   }
 }
 
+/**
+ * Applies a batch of events in ONE transaction, in order, each with {@link applyEventTx}'s rules
+ * (idempotency key, stale guard, handlers, cascades): one commit instead of one per event. A
+ * failure rolls the whole batch back; callers that must isolate one event retry it alone.
+ */
+export async function applyEvents(db: Db, events: readonly CanonicalEvent[], ctx: ErpContext): Promise<ApplyOutcome[]> {
+  return db.transaction(async (tx) => {
+    const out: ApplyOutcome[] = [];
+    for (const event of events) out.push(await applyEventTx(tx, event, ctx));
+    return out;
+  });
+}
+
 /** {@link applyEvent} inside a transaction the caller owns (and commits). */
 export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContext): Promise<ApplyOutcome> {
   const base = { eventId: event.id, idempotencyKey: event.idempotencyKey, movements: [], orderChanges: [], availabilityChanges: [], replenishment: [] };

@@ -79,7 +79,12 @@ export async function ensureStockSku(s: ApplySession, sku: string, field: string
        UNION ALL SELECT title, active, is_bundle, auto_created FROM product WHERE sku = $1`,
       [sku],
     );
-    const r = rows[0]!;
+    // A concurrent creator that committed while this statement waited on the conflict is not in its
+    // snapshot: neither branch returns a row. A new statement sees it.
+    const r =
+      rows[0] ??
+      (await s.tx.query<{ title: string; active: boolean; is_bundle: boolean; auto_created: boolean }>('SELECT title, active, is_bundle, auto_created FROM product WHERE sku = $1', [sku]))
+        .rows[0]!;
     if (r.is_bundle) {
       s.productCache.delete(sku);
     } else {

@@ -47,7 +47,10 @@ export function observe<W extends Worker>(hub: Hub, worker: W): W {
     logger.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, connectorId, err: err.message }, 'job failed');
   });
   worker.on('completed', (job: Job) => {
-    metrics.jobsProcessed.inc({ queue, connector: boundedLabel((job.data as { connectorId?: string }).connectorId, hub.connectors) });
+    // A batch job counts each delivery it carried, under that delivery's connector.
+    const batch = (job.data as { deliveries?: { connectorId: string }[] }).deliveries;
+    if (!batch) metrics.jobsProcessed.inc({ queue, connector: boundedLabel((job.data as { connectorId?: string }).connectorId, hub.connectors) });
+    else if (!(job.returnvalue as { split?: boolean } | undefined)?.split) for (const d of batch) metrics.jobsProcessed.inc({ queue, connector: boundedLabel(d.connectorId, hub.connectors) });
     if (job.processedOn && job.finishedOn) metrics.processingSeconds.observe({ queue }, (job.finishedOn - job.processedOn) / 1000);
   });
   return worker;
