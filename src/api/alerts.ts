@@ -88,7 +88,7 @@ export class AlertMonitor {
 
   /** Open incidents, oldest first. */
   async active(): Promise<Alert[]> {
-    return (await this.stored()).map(({ notified: _, ...a }) => a).sort((a, b) => a.since.localeCompare(b.since));
+    return (await this.stored()).map(({ notified: _notified, ...a }) => a).sort((a, b) => a.since.localeCompare(b.since));
   }
 
   /** One round: fire new incidents, resolve cleared ones. */

@@ -78,13 +78,19 @@ async function mapOne(mapping: EventMapping, item: unknown, at: string, scope: S
   const occurred = mapping.occurredAt ? await leaf({ expr: mapping.occurredAt, optional: true }, item, `${at}occurredAt`, scope, new Map()) : undefined;
   const data = await fields(mapping.data, item, `${at}data`, scope);
   const occurredAt = occurred === undefined ? run.receivedAt : isoOrIssue(occurred, `${at}occurredAt`, mapping.occurredAt ?? '', scope);
-  if (scope.issues.length > before || externalId === undefined) return undefined;
+  // An id or a version is a string or a number as the payload wrote it; an object or a list is not one.
+  for (const [name, value, expr] of [['externalId', externalId, mapping.externalId], ['version', version, mapping.version ?? '']] as const) {
+    if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') {
+      scope.issues.push({ code: 'invalid_value', field: `${at}${name}`, value: null, message: `${run.eventName} ${at}${name}: ${show(value)} is not a string or a number (rule: expr "${expr}")` });
+    }
+  }
+  if (scope.issues.length > before || (typeof externalId !== 'string' && typeof externalId !== 'number')) return undefined;
   const key = `${run.connectorId}:${run.eventName}:${String(externalId)}`;
   return {
     id: key,
     idempotencyKey: key,
     type: mapping.type,
-    source: { connector: run.connectorId, connectorType: run.connectorType, externalId: String(externalId), version: version === undefined ? null : String(version) },
+    source: { connector: run.connectorId, connectorType: run.connectorType, externalId: String(externalId), version: typeof version === 'string' || typeof version === 'number' ? String(version) : null },
     occurredAt: occurredAt ?? run.receivedAt,
     data,
   } as CanonicalEvent;

@@ -8,7 +8,6 @@ import type { Db, Queryable } from '../core/store/index.js';
 import { describeError, failJob, reportDeadLetter, type FailureContext, type FailureTracked } from './failures.js';
 import { outboundQueue } from './names.js';
 import type { AvailabilityGate } from './budget-gate.js';
-import { DEAD_LETTER_JOB_OPTIONS } from './retry-policy.js';
 import { isFlowJob, type FlowJobData } from './order-flow.js';
 import { processFlowJob } from './order-flow-steps.js';
 import { recordOrderHop } from '../core/erp/order-hops.js';

@@ -54,6 +54,12 @@ describe('mapping engine', () => {
     await expect(mapPayload(halves, { ...body, lines: [{ item: 'ACME-TEE', qty: 3 }] }, run('r'))).rejects.toThrow(/3 × 0.5 = 1.5 is not a whole number/);
   });
 
+  it('refuses an id that is an object instead of turning it into "[object Object]"', async () => {
+    const err = await mapPayload(compile(settings), { ...body, receipt_id: { nested: 'R-1' } }, run('receipt_notice')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MappingError);
+    expect((err as MappingError).issues[0]).toMatchObject({ code: 'invalid_value', field: '[0]externalId' });
+  });
+
   it('rejects an unknown SKU naming connector, field path, value and rule, with every issue', async () => {
     const bad = { ...body, site: 'NOWHERE', lines: [{ item: 'ACME-TEE', qty: 1 }, { item: 'GHOST-1', qty: 1 }] };
     const err = await mapPayload(compile(settings), bad, run('receipt_notice')).catch((e: unknown) => e);

@@ -57,7 +57,8 @@ export function verifyAmazonRelay(request: WebhookRequest, config: AmazonSpConfi
   // normalizer reports what is missing, under a key that cannot collide with a real notification.
   const topic = typeof type === 'string' && type !== '' ? type : 'unknown';
   const dedupKey = typeof id === 'string' && id !== '' ? `${topic}:${id}` : `${topic}:unsigned-id:${signature}`;
-  const eventTime = Date.parse(String(notification?.['EventTime'] ?? ''));
+  const rawTime = notification?.['EventTime'];
+  const eventTime = typeof rawTime === 'string' ? Date.parse(rawTime) : Number.NaN;
   return { dedupKey, topic, ...(Number.isNaN(eventTime) ? {} : { occurredAt: new Date(eventTime).toISOString() }) };
 }
 

@@ -52,9 +52,14 @@ export async function verifyGeneric(request: WebhookRequest, config: Instance): 
       const result = await evaluate(source.expression, body, bindings);
       value = 'value' in result ? result.value : undefined;
     }
+    const from = source.header ? `header ${source.header}` : `expression "${source.expression}"`;
+    const field = source.header ? `headers.${source.header}` : 'body';
     if (value === undefined || value === null || value === '') {
-      const from = source.header ? `header ${source.header}` : `expression "${source.expression}"`;
-      throw new ValidationError(`${what === 'topic' ? 'event type' : 'deduplication key'} is missing (${from})`, { code: 'missing_field', field: source.header ? `headers.${source.header}` : 'body' });
+      throw new ValidationError(`${what === 'topic' ? 'event type' : 'deduplication key'} is missing (${from})`, { code: 'missing_field', field });
+    }
+    // An object or a list is not a topic or a key: never let it become "[object Object]".
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new ValidationError(`${what === 'topic' ? 'event type' : 'deduplication key'} is not a string or a number (${from})`, { code: 'invalid_value', field });
     }
     return String(value);
   };

@@ -116,7 +116,8 @@ export class TokenManager {
     if (res.status === 429) throw new RateLimitedError(`${id}: token endpoint throttled`, { connectorId: id, retryAfterMs: 60_000 });
     if (res.status >= 500) throw new UpstreamUnavailableError(`${id}: token endpoint answered HTTP ${res.status}`, { connectorId: id });
     if (res.status < 200 || res.status >= 300) {
-      const code = String((body as { error?: unknown } | undefined)?.error ?? res.status);
+      const error = (body as { error?: unknown } | undefined)?.error;
+      const code = typeof error === 'string' ? error : `HTTP ${res.status}`;
       throw new AuthError(`${id}: token refresh refused (${code}); check credentials.clientId and clientSecret`, { connectorId: id });
     }
     const parsed = QboTokenResponseSchema.safeParse(body);

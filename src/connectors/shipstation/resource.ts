@@ -43,7 +43,7 @@ export function allowedResourceUrl(resourceUrl: string, settings: ShipStationSet
  */
 export async function readNotifiedShipments(client: ShipStationClient, settings: ShipStationSettings, connectorId: string, resourceUrl: string): Promise<ShipStationShipmentsPage> {
   const url = allowedResourceUrl(resourceUrl, settings, connectorId);
-  for (const key of [...url.searchParams.keys()]) if (/^(includeshipmentitems|page)$/i.test(key)) url.searchParams.delete(key);
+  for (const key of Array.from(url.searchParams.keys())) if (/^(includeshipmentitems|page)$/i.test(key)) url.searchParams.delete(key);
   url.searchParams.set('includeShipmentItems', 'true');
   const shipments: ShipStationShipmentsPage['shipments'] = [];
   for (let page = 1; page <= MAX_PAGES; page += 1) {

@@ -15,7 +15,7 @@ export function multipart(file: { name: string; content: string }): FormData {
 
 /** `x-next-replenishment-time`: epoch milliseconds (or seconds), or an HTTP date. */
 export function parseInstant(value: unknown): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const text = String(value).trim();
   if (/^\d+$/.test(text)) {
     const n = Number(text);

@@ -80,7 +80,7 @@ function parseConnector(entry: Record<string, unknown>, index: number, issues: I
     const known = knownConnectorTypes().join(', ');
     issues.push({
       path: formatPath(['connectors', index, 'type']),
-      message: type === undefined ? `required (known types: ${known})` : `unknown connector type "${String(type)}"; known types: ${known}`,
+      message: type === undefined ? `required (known types: ${known})` : `unknown connector type ${JSON.stringify(type)}; known types: ${known}`,
     });
     return undefined;
   }
@@ -93,7 +93,7 @@ function parseConnector(entry: Record<string, unknown>, index: number, issues: I
   if (result.data.category !== undefined && result.data.category !== def.category) {
     issues.push({
       path: formatPath(['connectors', index, 'category']),
-      message: `connector type "${def.type}" is a ${def.category} connector, not ${result.data.category}`,
+      message: `connector type "${def.type}" is a ${def.category} connector, not ${JSON.stringify(result.data.category)}`,
     });
   }
   return { ...(result.data as unknown as ConnectorInstance), category: def.category };

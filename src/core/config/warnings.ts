@@ -1,5 +1,4 @@
 import { findConnector } from '../../connectors/registry.js';
-import type { ConnectorDefinition } from '../../connectors/types.js';
 import type { HubConfig } from './load.js';
 
 /**
@@ -11,6 +10,6 @@ export function configWarnings(config: HubConfig, now: Date): string[] {
   return config.connectors.flatMap((c) => {
     const def = findConnector(c.type);
     // Each instance was parsed by its type's configSchema when the config loaded.
-    return def?.warnings?.(c as Parameters<NonNullable<ConnectorDefinition['warnings']>>[0], now) ?? [];
+    return def?.warnings?.(c, now) ?? [];
   });
 }
