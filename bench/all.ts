@@ -47,7 +47,7 @@ console.log(JSON.stringify(report, null, 2));
 const get = (path: string): string => {
   let node: unknown = report;
   for (const key of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[key];
-  return node === undefined ? '-' : typeof node === 'object' ? JSON.stringify(node) : String(node);
+  return node === undefined ? '-' : typeof node === 'string' ? node : JSON.stringify(node);
 };
 const table = new Table({ head: ['measure', 'value'], style: { head: [], border: [] } });
 table.push(

@@ -195,7 +195,13 @@ async function benchPostgres(): Promise<Record<string, unknown>> {
     await db?.close();
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect().then(
-      () => admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => admin.end()),
+      async () => {
+        try {
+          await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        } finally {
+          await admin.end();
+        }
+      },
       () => undefined,
     );
   }

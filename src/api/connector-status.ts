@@ -1,4 +1,4 @@
-import { connectorActivity, type Activity } from '../queues/activity.js';
+import { connectorActivity } from '../queues/activity.js';
 import type { HubConfig } from '../core/config/load.js';
 import type { Queryable } from '../core/store/index.js';
 import type { BoundConnector } from '../queues/bind.js';

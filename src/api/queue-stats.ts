@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Queryable } from '../core/store/index.js';
 import { DEAD_LETTER_QUEUE, INBOUND_QUEUE, RECONCILE_QUEUE, outboundQueue } from '../queues/names.js';
 import type { BoundConnector } from '../queues/bind.js';
 import type { HubQueues } from '../queues/runtime.js';

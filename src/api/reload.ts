@@ -82,7 +82,7 @@ function needsRestart(change: ConfigChange, withClient: ReadonlySet<string>): bo
 }
 
 function connectorsWithClient(...configs: HubConfig[]): Set<string> {
-  return new Set(configs.flatMap((c) => c.connectors.filter((i) => findConnector(i.type)?.createClient).map((i) => i.id)));
+  return new Set(configs.flatMap((c) => c.connectors.filter((i) => findConnector(i.type)?.createClient !== undefined).map((i) => i.id)));
 }
 
 export interface ReloaderOptions {

@@ -2,7 +2,6 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
-import { createLogger } from '../../src/core/logger.js';
 import { event, waitFor, type TestHub } from '../helpers/hub.js';
 import { makeDeadLetter, startOpsHub } from './helpers.js';
 

@@ -54,7 +54,7 @@ describe('reconciliation through the ops API', () => {
     expect(first).toMatchObject({ status: 202, json: { connectorId: 'shopify-main', kind: 'stock', dryRun: false, jobId: expect.any(String) } });
     // The second start is folded into the first.
     expect(second.json.jobId).toBe(first.json.jobId);
-    expect([first.json.deduplicated, second.json.deduplicated].sort()).toEqual([false, true]);
+    expect([first.json.deduplicated, second.json.deduplicated].sort((p, q) => Number(p) - Number(q))).toEqual([false, true]);
 
     const run = await completedRun('shopify-main', 'stock');
     expect(run).toMatchObject({ status: 'completed', trigger: 'manual', counts: { checked: SKUS, drifted: 3, healed: 1, flagged: 2 } });

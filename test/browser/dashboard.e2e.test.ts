@@ -122,7 +122,7 @@ describe('operations dashboard in Chromium', () => {
     await page.locator('#rc-drift tr[data-sku="BROWSER-1"]', { hasText: 'awaiting_approval' }).waitFor();
     expect(await page.locator('#rc-drift tr[data-sku="BROWSER-1"]').textContent()).toContain('+38');
 
-    const [a, b] = await Promise.all(['BROWSER-1', 'BROWSER-W2'].map((sku) => page.locator('#rc-variances tbody tr', { hasText: sku })));
+    const [a, b] = ['BROWSER-1', 'BROWSER-W2'].map((sku) => page.locator('#rc-variances tbody tr', { hasText: sku }));
     await page.screenshot({ path: `${SHOTS}/dashboard-reconcile.png`, fullPage: true });
     await a!.getByRole('button', { name: 'Approve' }).click();
     await page.locator('#flash', { hasText: 'BROWSER-1): approved' }).waitFor();

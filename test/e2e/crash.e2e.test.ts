@@ -15,7 +15,7 @@ async function send(url: string, count: number, skus: string[], parallel = 10, o
       const i = next++;
       const sku = skus[i % skus.length]!;
       const body = receipt(sku);
-      if ((await postSigned(url, body, `d-${body['id']}`)) === 200) {
+      if ((await postSigned(url, body, `d-${String(body['id'])}`)) === 200) {
         acked.push({ id: body['id'] as string, sku });
         onAck?.(acked.length);
       }

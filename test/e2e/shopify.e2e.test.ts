@@ -13,11 +13,9 @@ import { event, waitFor, type TestHub } from '../helpers/hub.js';
 describe('Shopify end to end on the simulator', () => {
   let sim: ShopifySimulator;
   let hub: TestHub;
-  let location: string;
 
   beforeAll(async () => {
     sim = await startShopifySimulator({ locations: ['Main warehouse'] });
-    location = sim.store.locations[0]!.id;
     const config = oneWarehouseConfig(
       [{ id: 'web', connector: 'shopify-main', safetyStock: 1 }],
       [shopifyConnector(sim, { extra: ['rateLimit: { max: 20, durationMs: 1000 }', 'reconcile: { stock: { policy: heal } }'] })],

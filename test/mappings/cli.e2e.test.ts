@@ -21,7 +21,7 @@ describe('hub mappings test <connectorId> <kind> <payload-file>', () => {
     expect(code).toBe(2);
     const { error } = JSON.parse(stdout) as { error: { connector: string; issues: { code: string; field: string; value: unknown }[] } };
     expect(error.connector).toBe('acme-3pl');
-    expect(error.issues.map((i) => [i.code, i.field, i.value]).sort()).toEqual([
+    expect(error.issues.map((i) => [i.code, i.field, i.value]).sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q)))).toEqual([
       ['unknown_sku', '[0]data.sku', 'NOPE'],
       ['unmapped_location', '[0]data.location', 'XX1'],
     ]);

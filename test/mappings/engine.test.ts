@@ -66,7 +66,7 @@ describe('mapping engine', () => {
     expect(err).toBeInstanceOf(MappingError);
     const mapping = err as MappingError;
     expect(mapping.connectorId).toBe('acme-3pl');
-    expect(mapping.issues.map((i) => [i.code, i.field, i.value]).sort()).toEqual([
+    expect(mapping.issues.map((i) => [i.code, i.field, i.value]).sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q)))).toEqual([
       ['unknown_sku', '[1]data.sku', 'GHOST-1'],
       ['unmapped_location', '[0]data.location', 'NOWHERE'],
       ['unmapped_location', '[1]data.location', 'NOWHERE'],

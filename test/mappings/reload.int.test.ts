@@ -31,7 +31,11 @@ describe('hot reload of the config (startHub, SIGHUP and file watch)', () => {
     await hub?.stop();
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => admin.end());
+    try {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await admin.end();
+    }
   });
 
   const post = async (body: unknown, secret: string) => {

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createErpContext } from '../../src/core/erp/context.js';
 import { getInventory } from '../../src/core/erp/index.js';
-import { Catalog } from '../../src/queues/catalog.js';
 import { getDeadLetter, listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { discardDeadLetters, replayDeadLetters, type ReplayDeps } from '../../src/queues/replay.js';
 import { event, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
@@ -46,7 +44,7 @@ describe('retries, dead letters and replay (PostgreSQL + Redis)', () => {
     const release = await holdLocks('RETRY-1');
     const res = await hub.postEvents(adjust('RETRY-1', 6));
     const job = await waitFor(async () => {
-      const j = await hub.hub.queues.inbound.getJob(`inbox-${res.json['id']}`);
+      const j = await hub.hub.queues.inbound.getJob(`inbox-${String(res.json['id'])}`);
       return j && (j.data.history?.length ?? 0) >= 1 ? j : undefined;
     }, 'a failed attempt');
     expect(job.data.history?.[0]).toMatchObject({ attempt: 1, code: 'lock_timeout', errorClass: 'LockTimeoutError' });

@@ -127,7 +127,7 @@ describe('stock reconciliation (Shopify simulator, 10,000 SKUs)', () => {
       startReconcileRun(hub.hub.queues, hub.hub.connectors, 'shopify-main', 'stock'),
     ]);
     expect(x.jobId).toBe(y.jobId);
-    expect([x.deduplicated, y.deduplicated].sort()).toEqual([false, true]);
+    expect([x.deduplicated, y.deduplicated].sort((p, q) => Number(p) - Number(q))).toEqual([false, true]);
     const runs = await waitFor(async () => {
       const list = await listRuns(hub.db, { connectorId: 'shopify-main' });
       return list.length > before && list[0]!.status === 'completed' ? list : undefined;

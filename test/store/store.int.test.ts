@@ -89,7 +89,7 @@ describe.runIf(TEST_DB_KINDS.includes('postgres'))('store on postgres when the s
       });
       await inside;
       await db.query('SELECT pg_terminate_backend($1)', [pid]);
-      await expect(tx).rejects.toThrow();
+      await expect(tx).rejects.toThrow(/./);
       await new Promise((r) => setTimeout(r, 100));
       expect(unhandled).toEqual([]);
       expect((await db.transaction((t) => t.query<{ one: number }>('SELECT 1 AS one'))).rows[0]?.one).toBe(1);

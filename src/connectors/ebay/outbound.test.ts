@@ -122,6 +122,8 @@ describe('eBay createShippingFulfillment', () => {
     tokenEndpoint();
     nock(BASE).get(`${orderPath}/shipping_fulfillment`).reply(200, api('shipping-fulfillments').body);
     await createShippingFulfillment(client, config.settings, 'ebay-main', { ...shipment, tracking: { number: '1Z999AA10123456784', company: 'UPS' } }, {});
+    // Only the read was answered: a POST would have met no interceptor and failed the call.
+    expect(nock.isDone()).toBe(true);
   });
 
   it('refuses permanently a shipment line that matches no eBay line item, naming it', async () => {

@@ -88,7 +88,9 @@ describe('QuickBooks OAuth refresh with rotating refresh tokens', () => {
       });
     nock(TOKEN_HOST).post(TOKEN_PATH, (b) => b.refresh_token === 'rt-2').reply(200, token('at-9', 'rt-2'));
     nock(API).get(`${COMPANY}/customer/58`).query(true).matchHeader('authorization', 'Bearer at-9').reply(200, customer);
-    await createQboClient(testConfig(), { logger, state: kit.state }).read('Customer', '58', QboCustomerSchema);
+    const read = await createQboClient(testConfig(), { logger, state: kit.state }).read('Customer', '58', QboCustomerSchema);
+    expect(read).toBeDefined();
+    expect(nock.isDone()).toBe(true);
   });
 
   it('fails as an auth error, without retrying, when the refresh token is revoked', async () => {

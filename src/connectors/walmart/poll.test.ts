@@ -3,7 +3,6 @@ import nock from 'nock';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors.js';
-import type { CanonicalEvent } from '../../core/model/index.js';
 import { previewLookup } from '../../mappings/lookup.js';
 import { walmartWebhooks } from './index.js';
 import { POLL_OVERLAP_MS, pollWalmartOrders } from './poll.js';

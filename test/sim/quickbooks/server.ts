@@ -107,7 +107,7 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
     const payload = JSON.parse(body) as Record<string, unknown>;
     let saved: Entity;
     if (payload['Id']) {
-      const current = entities.get(kind)!.get(String(payload['Id']));
+      const current = entities.get(kind)!.get(JSON.stringify(payload['Id']).replace(/^"|"$/g, ''));
       if (!current) return send(res, 400, fault('610', 'Object Not Found'));
       if (payload['SyncToken'] !== current.SyncToken) return send(res, 400, fault('5010', 'Stale Object Error'));
       saved = { ...current, ...payload, SyncToken: String(Number(current.SyncToken) + 1) };

@@ -147,7 +147,7 @@ export async function startShipStationSimulator(options: { apiKey?: string; apiS
       orderId: existing?.orderId ?? (nextId += 1),
       orderNumber: String(b['orderNumber']),
       orderKey: key,
-      orderStatus: String(b['orderStatus'] ?? 'awaiting_shipment'),
+      orderStatus: typeof b['orderStatus'] === 'string' ? b['orderStatus'] : 'awaiting_shipment',
       orderDate: String(b['orderDate']),
       createDate: existing?.createDate ?? local(),
       items: (b['items'] as SimOrder['items']) ?? [],

@@ -205,7 +205,8 @@ const arg = (query: string, field: string, name: string, variables: Record<strin
 
 function orders(ctx: GraphqlContext, query: string, variables: Record<string, unknown>): GraphqlOutcome {
   const first = Number(arg(query, 'orders', 'first', variables) ?? 50);
-  const search = String(arg(query, 'orders', 'query', variables) ?? '');
+  const searchArg = arg(query, 'orders', 'query', variables);
+  const search = typeof searchArg === 'string' ? searchArg : '';
   const bound = /updated_at:(>=?)'?([^'\s]+)'?/.exec(search);
   const since = bound ? Date.parse(bound[2] as string) : -Infinity;
   const inclusive = bound?.[1] === '>=';
@@ -298,7 +299,7 @@ export function renderOrder(o: SimOrder, query: string, variables: Record<string
 function bulkRun(ctx: GraphqlContext, variables: Record<string, unknown>): GraphqlOutcome {
   const operation = 'bulkOperationRunQuery';
   if (!ctx.bulk) return { operation, errors: [{ message: 'bulk operations are not available', extensions: { code: 'ACCESS_DENIED' } }] };
-  return { operation, data: { bulkOperationRunQuery: ctx.bulk.run(String(variables['query'] ?? '')) } };
+  return { operation, data: { bulkOperationRunQuery: ctx.bulk.run(typeof variables['query'] === 'string' ? variables['query'] : '') } };
 }
 
 /** `node(id:)`: bulk operations only. */

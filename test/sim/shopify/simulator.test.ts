@@ -92,7 +92,7 @@ describe('Shopify simulator with the connector client', () => {
     const raw = createShopifyClient(configFor(sim), { logger }, { retries: 0 });
     const set = (quantity: number, from: number | null) => ({ name: 'available', reason: 'correction', quantities: [{ inventoryItemId: item, locationId: location, quantity, changeFromQuantity: from }] });
     type R = { inventorySetQuantities: { userErrors: { code: string }[] } };
-    const send = async (input: unknown) => ((await raw.graphql({ name: 'set', query, variables: { input, k: 'key-1' }, data: { safeParse: (d: unknown) => ({ success: true, data: d }) } as never, idempotent: true })) as R).inventorySetQuantities.userErrors;
+    const send = async (input: unknown) => (await raw.graphql<R>({ name: 'set', query, variables: { input, k: 'key-1' }, data: { safeParse: (d: unknown) => ({ success: true, data: d }) } as never, idempotent: true })).inventorySetQuantities.userErrors;
     expect(await send(set(5, 3))).toEqual([]);
     sim.store.setAvailable('MUG', 4);
     // The same request again (a lost answer): not run twice.
