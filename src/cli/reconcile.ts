@@ -17,7 +17,7 @@ import {
 } from '../reconcile/index.js';
 import type { Hub } from '../hub/create-hub.js';
 import { cliActor, withServices as withCliServices } from './services.js';
-import { driftTable, orderResyncTable, progressReporter, skuResyncTable, summaryTable, varianceTable } from './reconcile-output.js';
+import { driftTable, orderResyncTable, progressReporter, skuResyncTable, summaryTable, unmappedNote, varianceTable } from './reconcile-output.js';
 
 /** Exit code when the same reconciliation is already running elsewhere. */
 export const EXIT_ALREADY_RUNNING = 3;
@@ -75,6 +75,8 @@ async function reconcileCommand(connectorId: string, o: ReconcileOptions): Promi
       console.log(summaryTable(results));
       const drift = driftTable(results);
       if (drift) console.log(drift);
+      const unmapped = unmappedNote(results);
+      if (unmapped) console.error(unmapped);
       if (o.dryRun) console.log('dry run: nothing was healed, applied or stored');
       for (const r of results.filter((x) => x.status === 'already_running')) {
         console.log(`${r.kind}: run #${r.run?.id} is already running (started ${r.run?.startedAt}, trigger ${r.run?.trigger}); nothing done`);

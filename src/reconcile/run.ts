@@ -24,7 +24,8 @@ export interface RunResult {
   dryRun: boolean;
   run: RunView | null;
   counts: RunCounts;
-  accuracy: number;
+  /** Null when nothing was checked. */
+  accuracy: number | null;
   durationMs: number;
   sample: { drift: DriftInput[]; orders: OrderIssueInput[] };
 }
@@ -134,7 +135,10 @@ export async function runReconciliation(deps: ReconcileDeps, target: ReconcileTa
   if (kind === 'stock' && deps.metrics) {
     const channel = connectorChannel(deps.config, target.instance);
     deps.metrics.reconcileDrift.set({ connector: connectorId, channel }, driftRows);
-    deps.metrics.stockAccuracy.set({ channel }, run.accuracy ?? 1);
+    deps.metrics.reconcileUnmapped.set({ connector: connectorId, channel }, ctx.counts.unmapped);
+    // Nothing checked gives no figure: the gauge is left unset rather than reading 100 %.
+    if (run.accuracy === null) deps.metrics.stockAccuracy.remove({ channel });
+    else deps.metrics.stockAccuracy.set({ channel }, run.accuracy);
   }
   deps.logger.info({ connectorId, kind, runId, ...ctx.counts, accuracy: run.accuracy, durationMs: run.durationMs }, 'reconciliation done');
   return result(ctx.counts, run);

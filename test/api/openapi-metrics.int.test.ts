@@ -63,7 +63,7 @@ describe('OpenAPI document and metrics', () => {
     const text = await (await fetch(`${hub.url}/metrics`)).text();
     expect(text).toContain('hub_webhook_acks_total{connector="events",outcome="accepted"} 2');
     expect(text).toMatch(/hub_jobs_processed_total\{queue="hub.inbound",connector="events"\} [1-9]/);
-    expect(text).toMatch(/hub_job_processing_seconds_count\{queue="hub.inbound"\} [1-9]/);
+    expect(text).toMatch(/hub_job_processing_seconds_count\{queue="hub.inbound",connector="events"\} [1-9]/);
     expect(text).toContain('hub_queue_jobs{queue="hub.inbound",state="waiting"} 0');
     expect(text).toContain('hub_queue_jobs{queue="hub.outbound.stock-api",state="failed"} 0');
     expect(text).toContain('hub_queue_oldest_waiting_seconds{queue="hub.dead-letter"} 0');

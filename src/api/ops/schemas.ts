@@ -225,7 +225,7 @@ export const AuditPageSchema = z.object({
 
 export const AlertSchema = z.object({
   key: z.string(),
-  rule: z.enum(['stuck-queue', 'dead-letter-growth', 'connector-error-rate', 'stock-accuracy']),
+  rule: z.enum(['stuck-queue', 'dead-letter-growth', 'connector-error-rate', 'stock-accuracy', 'unmapped-items', 'stuck-order-hop']),
   subject: z.string(),
   message: z.string(),
   since: iso,
@@ -261,7 +261,7 @@ export const ReconcileRunSchema = z.object({
   heartbeatAt: iso,
   finishedAt: isoOrNull,
   counts: RunCountsSchema,
-  accuracy: z.number().nullable().describe('Share of checked SKUs or orders without difference, 0..1; null while running or failed'),
+  accuracy: z.number().nullable().describe('Share of checked SKUs or orders without difference, 0..1; null while running, failed, or when nothing was checked'),
   durationMs: z.number().nullable(),
   error: z.string().nullable(),
 });
@@ -323,7 +323,7 @@ export const ReconcileStartSchema = z.union([
     kind: ReconcileKindSchema,
     dryRun: z.literal(true),
     counts: RunCountsSchema,
-    accuracy: z.number(),
+    accuracy: z.number().nullable().describe('Share of checked SKUs or orders without difference, 0..1; null when nothing was checked'),
     durationMs: z.number(),
     sample: z.object({
       drift: z.array(z.looseObject({ sku: z.string(), location: z.string(), channelValue: z.number(), expected: z.number(), action: z.string() })),

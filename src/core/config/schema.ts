@@ -180,9 +180,15 @@ export const AlertsSchema = z.strictObject({
     .optional(),
   stockAccuracy: z
     .strictObject({
-      threshold: z.number().gt(0).max(1).describe('Fire when a channel\'s stock accuracy (from reconciliation) falls below this (0..1)'),
+      threshold: z.number().gt(0).max(1).describe('Fire when a channel\'s stock accuracy (from reconciliation) falls below this (0..1); a run that checked nothing has no accuracy and does not fire it'),
     })
     .optional(),
+  unmappedItems: z
+    .strictObject({
+      threshold: z.number().int().min(1).default(1).describe('Fire when a connector\'s last stock reconciliation left at least this many channel items unmapped to a hub SKU'),
+    })
+    .optional()
+    .describe('Unmapped channel items are never compared, so accuracy cannot see them: this rule does'),
   orderFlow: z
     .strictObject({
       allocatedNotShippedHours: z.number().positive().default(24).describe('Fire when an order allocated this long ago has neither shipped nor been cancelled'),
