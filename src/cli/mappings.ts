@@ -61,7 +61,9 @@ export function registerMappingsCommands(program: Command): void {
       let outcome: MappingPreview;
       try {
         const text = readFileSync(file, 'utf8');
-        outcome = await previewMapping(loadConfig(opts.config), connectorId, topic, text);
+        // No side effects, no calls out: unset secrets are noted on stderr, not refused.
+        const config = loadConfig(opts.config, process.env, { missingEnv: 'note', onNote: (n) => console.error(`note: ${n.path}: ${n.message}`) });
+        outcome = await previewMapping(config, connectorId, topic, text);
       } catch (err) {
         const code = err instanceof HubError ? err.code : 'invalid_value';
         outcome = { exitCode: 2, output: { error: { code, connector: connectorId, message: (err as Error).message } } };
