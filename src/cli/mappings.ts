@@ -38,7 +38,9 @@ export async function previewMapping(config: HubConfig, connectorId: string, top
   });
   const connectors = bindConnectors(config, connectorRegistry, { logger: silentLogger() });
   if (!connectors.has(connectorId)) {
-    return fail('invalid_value', 'connectorId', `no enabled connector "${connectorId}"; configured: ${[...connectors.keys()].join(', ') || '(none)'}`);
+    const disabled = config.connectors.filter((c) => c.enabled === false).map((c) => c.id);
+    const choices = connectors.size ? `choose one of: ${[...connectors.keys()].join(', ')}` : 'no connector is enabled';
+    return fail('invalid_value', 'connectorId', `no enabled connector "${connectorId}"; ${choices}${disabled.length ? `; disabled: ${disabled.join(', ')}` : ''}`);
   }
   try {
     const result = await normalizeDelivery({ catalog: previewCatalog, connectors }, { connectorId, topic, body: text, receivedAt: new Date().toISOString() });

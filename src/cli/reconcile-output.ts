@@ -1,9 +1,8 @@
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { DriftView, OrderResync, RunProgress, RunResult, SkuResync } from '../reconcile/index.js';
+import { tableStyle as style } from './style.js';
 
-// Plain tables when piped (logs, scripts), colours on a terminal.
-const style = () => (process.stdout.isTTY && !process.env['NO_COLOR'] ? {} : { style: { head: [], border: [] } });
 // Floored, so that one drifted SKU in 100,000 never shows as 100.00%.
 // Nothing checked gives no figure ("n/a"), never 100 %.
 const pct = (x: number | null) => x === null ? 'n/a' : `${(Math.floor(x * 10_000 + 1e-6) / 100).toFixed(2)}%`;

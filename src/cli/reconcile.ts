@@ -28,9 +28,17 @@ const actor = cliActor;
 const EXPECTED = [ConfigError, ReconcileRequestError, HubError];
 const withServices = (configFile: string | undefined, work: (s: Hub) => Promise<void>) => withCliServices(configFile, EXPECTED, work);
 
+/** Why an id is not a choice, and what the choices are: enabled connectors that can reconcile; disabled ones said so. */
+function choicesOf(s: Hub): string {
+  const able = [...s.connectors.values()].filter((b) => reconcileTarget(s.connectors, b.id)).map((b) => b.id);
+  const disabled = s.current().connectors.filter((c) => c.enabled === false).map((c) => c.id);
+  const off = disabled.length ? `; disabled: ${disabled.join(', ')}` : '';
+  return able.length ? `not a connector that can reconcile; choose one of: ${able.join(', ')}${off}` : `no enabled connector can reconcile${off || ' (none is configured)'}`;
+}
+
 function targetOf(s: Hub, connectorId: string) {
   const target = reconcileTarget(s.connectors, connectorId);
-  if (!target) throw new ConfigError(`${connectorId}: not an enabled connector with a client; enabled: ${[...s.connectors.keys()].join(', ') || 'none'}`);
+  if (!target) throw new ConfigError(`${connectorId}: ${choicesOf(s)}`);
   return { target, logger: s.logger };
 }
 
