@@ -14,6 +14,8 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Drift rows and order issues kept in memory for the caller to show (default 100). */
   sampleSize?: number;
+  /** Report every difference, heal none, whatever the connector's policy (onboarding: drift for review). */
+  reportOnly?: boolean;
 }
 
 /** What a run did. `run` is the stored run (null on a dry run); `sample` the first differences. */
@@ -60,7 +62,8 @@ export async function runReconciliation(deps: ReconcileDeps, target: ReconcileTa
   if (!reconcileKinds(target).includes(kind)) {
     throw new ContractError(`${connectorId}: connector type ${target.instance.type} cannot run ${kind} reconciliation`, { connectorId, step: 'reconcile' });
   }
-  const policy = resolvePolicy(target.instance);
+  const configured = resolvePolicy(target.instance);
+  const policy = options.reportOnly ? { ...configured, stock: { ...configured.stock, policy: 'report' as const } } : configured;
   const dryRun = options.dryRun === true;
   const started = performance.now();
   const begun = dryRun ? null : await beginRun(deps.db, { connectorId, kind, trigger: options.trigger, policy });

@@ -337,3 +337,32 @@ export const VariancePageSchema = DriftPageSchema;
 export const ReconcileConnectorsSchema = z.object({
   connectors: z.array(z.object({ id: z.string(), type: z.string(), kinds: z.array(ReconcileKindSchema).describe('What POST /reconcile/{connectorId}/runs accepts for it') })),
 });
+
+export const ConnectorCheckSchema = z.object({
+  connectorId: z.string(),
+  type: z.string(),
+  ok: z.boolean(),
+  message: z.string().describe('What the probe reached, or why it failed'),
+});
+
+export const SetupReportSchema = z.object({
+  connectorId: z.string(),
+  check: z.object({ ok: z.boolean(), message: z.string() }).nullable(),
+  catalogue: z
+    .object({
+      deliveries: z.number().int().describe('Products read through the bulk export'),
+      recorded: z.number().int().describe('New or changed since the last setup, fed through the intake'),
+      unchanged: z.number().int(),
+      applied: z.boolean().describe('The workers applied them all before the levels were read'),
+    })
+    .nullable(),
+  levels: z.object({ runId: z.number().int().nullable(), checked: z.number().int(), drifted: z.number().int(), unmapped: z.number().int() }).nullable(),
+  webhooks: z
+    .object({
+      url: z.string(),
+      registrations: z.array(z.object({ topic: z.string(), status: z.enum(['created', 'exists', 'failed']), id: z.string().optional(), message: z.string().optional() })),
+    })
+    .nullable(),
+  outboundPaused: z.boolean().describe("The connector's outbound queue is paused (setup pauses it on day one, before anything was pushed): resume after reviewing the levels"),
+  notes: z.array(z.string()).describe('Steps skipped and why'),
+});

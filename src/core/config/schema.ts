@@ -117,6 +117,10 @@ export const ServerSchema = z.object({
   requestTimeoutMs: z.number().int().min(1000).default(30_000).describe('Longest a client may take to send a whole request'),
   keepAliveTimeoutMs: z.number().int().min(0).default(5_000).describe('How long an idle keep-alive connection stays open'),
   maxConnections: z.number().int().min(1).default(1024).describe('Connections served at once; more are refused at accept'),
+  publicUrl: z
+    .url()
+    .optional()
+    .describe('The URL channels reach this hub at (HTTPS in production); `hub connectors setup` subscribes <publicUrl>/webhooks/<connectorId>. Normally a ${ENV} reference'),
 });
 
 export const StorageSchema = z.object({
