@@ -51,11 +51,14 @@ export const HistoryPointSchema = z.object({
   failed: z.number().int().describe('Failed for good since the previous point'),
   avgProcessingMs: z.number().nullable(),
   avgLatencyMs: z.number().nullable().describe('Enqueue to finish, over jobs finished since the previous point'),
+  oldestWaitingAgeSeconds: z.number().nullable().describe('Age of the oldest waiting job when sampled; null when none waited'),
 });
 export const HistoryResponseSchema = z.object({
   intervalMs: z.number().int(),
   queues: z.array(z.object({ name: z.string(), points: z.array(HistoryPointSchema) })),
 });
+
+export const DeadLetterNoteSchema = z.object({ at: iso, by: z.string(), text: z.string() });
 
 const DeadLetterBase = {
   id: z.number().int(),
@@ -75,7 +78,7 @@ const DeadLetterBase = {
   resolvedBy: z.string().nullable(),
   replayOf: z.number().int().nullable(),
 };
-export const DeadLetterSummarySchema = z.object({ ...DeadLetterBase, attempts: z.number().int().describe('Failed attempts recorded') });
+export const DeadLetterSummarySchema = z.object({ ...DeadLetterBase, attempts: z.number().int().describe('Failed attempts recorded'), notes: z.number().int().describe('Notes left on it') });
 export const DeadLetterSchema = z.object({
   ...DeadLetterBase,
   sourceKey: z.string(),
@@ -85,6 +88,21 @@ export const DeadLetterSchema = z.object({
   payload: z.unknown().describe('The raw payload as received, or the job data of a push'),
   event: z.unknown().describe('The canonical event, when the failure came after normalization'),
   resolution: z.record(z.string(), z.unknown()).nullable(),
+  notes: z.array(DeadLetterNoteSchema).describe('Operators\' notes, oldest first'),
+});
+
+export const DeadLetterGroupsSchema = z.object({
+  groups: z.array(
+    z.object({
+      errorCode: z.string(),
+      connectorId: z.string().nullable(),
+      step: z.enum(STEPS),
+      count: z.number().int(),
+      orders: z.number().int().describe('Distinct orders among them: the same order failing again counts once'),
+      latestAt: iso,
+      example: z.string().describe('The newest message of the group'),
+    }),
+  ),
 });
 export const DeadLetterPageSchema = z.object({
   items: z.array(DeadLetterSummarySchema),
