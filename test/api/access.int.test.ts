@@ -119,9 +119,13 @@ describe('ops API access control', () => {
     expect((await call(hub, 'viewer', 'POST', '/api/dead-letters/replay', huge)).status).toBe(403);
   });
 
-  it('sets the bull-board cookie for operators only and lets bull-board in with it', async () => {
+  it('sets the bull-board cookie at login; bull-board lets operators in and tells a viewer which role it needs', async () => {
     const viewer = await fetch(`${hub.url}/api/session`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.viewer}` } });
-    expect(viewer.headers.get('set-cookie')).toBeNull();
+    const viewerSet = viewer.headers.get('set-cookie')!;
+    expect(viewerSet).toMatch(/^hub_token=.+; Path=\/admin\/queues;.*HttpOnly; SameSite=Strict$/);
+    const refused = await fetch(`${hub.url}/admin/queues`, { headers: { cookie: viewerSet.split(';')[0]! } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/^token "viewer-1" has role viewer; bull-board .*needs operator/);
     const operator = await fetch(`${hub.url}/api/session`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.operator}` } });
     const cookie = operator.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^hub_token=.+; Max-Age=43200; Path=\/admin\/queues; Expires=.+; HttpOnly; SameSite=Strict$/);
@@ -135,6 +139,15 @@ describe('ops API access control', () => {
     expect(await page.text()).toContain('__UI_CONFIG__');
     const queues = await fetch(`${hub.url}/admin/queues/api/queues`, { headers: { cookie: cookie.split(';')[0]! } });
     expect(((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name)).toContain('hub.inbound');
+  });
+
+  it('refuses a retry in bull-board, pointing at the dead-letter page, so no second dead letter appears', async () => {
+    const cookie = `hub_token=${TOKENS.admin}`;
+    const res = await fetch(`${hub.url}/admin/queues/api/queues/hub.inbound/retry/failed`, { method: 'PUT', headers: { cookie } });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('/dashboard/#dead-letters');
+    const queues = (await (await fetch(`${hub.url}/admin/queues/api/queues`, { headers: { cookie } })).json()) as { queues: { name: string; allowRetries: boolean }[] };
+    expect(queues.queues.every((q) => q.allowRetries === false)).toBe(true);
   });
 
   it('bull-board is read-only for operators; what admins change there is audited with its payload', async () => {
