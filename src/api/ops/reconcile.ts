@@ -78,7 +78,7 @@ export const reconcileRoutes: OpsRoute[] = [
     response: ReconcileConnectorsSchema,
     async handler({ deps }) {
       const connectors = [...deps.connectors.values()]
-        .map((c) => ({ id: c.id, type: c.type, kinds: [...c.reconcileKinds] }))
+        .map((c) => ({ id: c.id, type: c.type, channel: c.channel ?? null, kinds: [...c.reconcileKinds] }))
         .filter((c) => c.kinds.length > 0);
       return { connectors };
     },

@@ -353,7 +353,14 @@ export const ReconcileStartSchema = z.union([
 export const VariancePageSchema = DriftPageSchema;
 
 export const ReconcileConnectorsSchema = z.object({
-  connectors: z.array(z.object({ id: z.string(), type: z.string(), kinds: z.array(ReconcileKindSchema).describe('What POST /reconcile/{connectorId}/runs accepts for it') })),
+  connectors: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      channel: z.string().nullable().describe('The hub channel it sells on, when it has one'),
+      kinds: z.array(ReconcileKindSchema).describe('What POST /reconcile/{connectorId}/runs accepts for it'),
+    }),
+  ),
 });
 
 export const ConnectorCheckSchema = z.object({
