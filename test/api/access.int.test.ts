@@ -13,7 +13,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   '/dead-letters/replay': { ids: [987654321], dryRun: true },
   '/dead-letters/{id}/discard': { reason: 'access test' },
   '/dead-letters/discard': { ids: [987654321], reason: 'access test' },
-  '/reconcile/{connectorId}/runs': { kind: 'stock' },
+  '/reconcile/connectors/{connectorId}/runs': { kind: 'stock' },
   '/variances/{id}/reject': { reason: 'access test' },
 };
 const concrete = (path: string) => `/api${path.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? 'x')}`;

@@ -30,7 +30,7 @@ describe('stock reconciliation that checks nothing', () => {
   });
 
   it('reports accuracy n/a, leaves the gauge unset, shows the unmapped count and fires the unmapped alert only', async () => {
-    expect((await call(hub, 'operator', 'POST', '/api/reconcile/shopify-main/runs', { kind: 'stock' })).status).toBe(202);
+    expect((await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock' })).status).toBe(202);
     const run = await waitFor(async () => {
       const item = (await call(hub, 'viewer', 'GET', '/api/reconcile/runs?connector=shopify-main&kind=stock')).json.items[0];
       return item?.status === 'completed' ? item : undefined;
@@ -50,7 +50,18 @@ describe('stock reconciliation that checks nothing', () => {
       expect.objectContaining({ key: 'unmapped-items:shopify-main', rule: 'unmapped-items', message: expect.stringContaining(`${UNMAPPED} channel item(s) map to no hub SKU`) }),
     ]);
 
-    const dry = await call(hub, 'operator', 'POST', '/api/reconcile/shopify-main/runs', { kind: 'stock', dryRun: true });
+    const dry = await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock', dryRun: true });
     expect(dry.json).toMatchObject({ dryRun: true, accuracy: null, counts: { checked: 0, unmapped: UNMAPPED } });
+  });
+
+  it('answers a dry run whose channel is unreachable with 502 and the cause, not 500', async () => {
+    sim.faults.next(20, { type: 'reset' });
+    try {
+      const res = await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock', dryRun: true });
+      expect(res.status).toBe(502);
+      expect(res.json.error).toMatchObject({ code: 'channel_unreachable', message: expect.stringContaining('shopify-main'), details: { cause: 'network_error', connectorId: 'shopify-main' } });
+    } finally {
+      sim.faults.clear();
+    }
   });
 });

@@ -29,7 +29,7 @@ function renderConnectors(connectors, runs) {
   const start = (c) => attempt(async () => {
     const kind = stockKind(c);
     const top = runs[0]?.id ?? 0;
-    const started = await api('POST', `/reconcile/${encodeURIComponent(c.id)}/runs`, { kind });
+    const started = await api('POST', `/reconcile/connectors/${encodeURIComponent(c.id)}/runs`, { kind });
     flash(`${c.id}: ${kind} reconciliation ${started.deduplicated ? 'already queued' : 'queued'} (job ${started.jobId})`);
     await follow(c.id, top);
   });

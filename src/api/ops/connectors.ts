@@ -116,6 +116,7 @@ export const connectorRoutes: OpsRoute[] = [
     target: (p) => `connector:${p.id}`,
     summary: "Pause a connector's outbound queue (kept across restarts)",
     description: 'Answers 503 when Redis does not answer within queues.opsTimeoutMs; the pause is then not sent later (if Redis had received it and runs it late, the audit log records that).',
+    errors: { 409: 'The connector pushes nothing, so it has no outbound queue', 503: 'Redis did not answer within queues.opsTimeoutMs' },
     params: IdParam,
     response: ConnectorStatusSchema,
     handler: setPaused(true),
@@ -128,6 +129,7 @@ export const connectorRoutes: OpsRoute[] = [
     action: 'connector.resume',
     target: (p) => `connector:${p.id}`,
     summary: "Resume a connector's outbound queue",
+    errors: { 409: 'The connector pushes nothing, so it has no outbound queue', 503: 'Redis did not answer within queues.opsTimeoutMs' },
     params: IdParam,
     response: ConnectorStatusSchema,
     handler: setPaused(false),
@@ -160,6 +162,11 @@ export const connectorRoutes: OpsRoute[] = [
     description:
       'Checks the connector, reads its catalogue through the bulk export and feeds it through the normal intake, waits for the workers to apply it, ' +
       'reads current levels into drift (report only, nothing healed), and subscribes `server.publicUrl`/webhooks/{id} to its topics. Steps that cannot run are listed in `notes`.',
+    errors: {
+      409: 'The connector type has no setup (no catalogue export, no webhook registration)',
+      429: 'The channel throttled a call; Retry-After says when to try again',
+      502: 'The channel could not be reached or refused a call; the message says which and why',
+    },
     params: IdParam,
     response: SetupReportSchema,
     async handler({ deps, params }) {

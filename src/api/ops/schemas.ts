@@ -358,7 +358,7 @@ export const ReconcileConnectorsSchema = z.object({
       id: z.string(),
       type: z.string(),
       channel: z.string().nullable().describe('The hub channel it sells on, when it has one'),
-      kinds: z.array(ReconcileKindSchema).describe('What POST /reconcile/{connectorId}/runs accepts for it'),
+      kinds: z.array(ReconcileKindSchema).describe('What POST /reconcile/connectors/{connectorId}/runs accepts for it'),
     }),
   ),
 });
