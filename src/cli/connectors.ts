@@ -34,7 +34,7 @@ export function registerConnectorsCommands(program: Command): void {
         if (unknown.length) throw new ConfigError(`not enabled connectors: ${unknown.join(', ')}; choose from: ${[...hub.connectors.keys()].join(', ') || '(none enabled)'}`);
         const results = await checkConnectors(hub, ids.length ? ids : undefined);
         if (results.some((r) => !r.ok)) process.exitCode = 1;
-        if (o.json) return void console.log(JSON.stringify(results, null, 2));
+        if (o.json) return console.log(JSON.stringify(results, null, 2));
         if (results.length === 0) console.log('no enabled connector has a client to check');
         for (const r of results) console.log(`${r.connectorId} (${r.type}): ${r.ok ? 'ok' : 'failed'}: ${r.message}`);
       }),
@@ -53,7 +53,7 @@ export function registerConnectorsCommands(program: Command): void {
         const report = await setupConnector(hub.snapshot(), id, { trigger: 'cli', applyTimeoutMs: (o.wait ?? 120) * 1000 });
         const failed = (report.check && !report.check.ok) || report.catalogue?.applied === false || report.webhooks?.registrations.some((w) => w.status === 'failed');
         if (failed) process.exitCode = 1;
-        if (o.json) return void console.log(JSON.stringify(report, null, 2));
+        if (o.json) return console.log(JSON.stringify(report, null, 2));
         console.log(formatSetup(report).join('\n'));
       }),
     );

@@ -62,7 +62,7 @@ ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}
     });
     expect(first.json.webhooks.url).toBe(`${hub.url}/webhooks/shopify-main`);
     expect(first.json.webhooks.registrations.map((r: { status: string }) => r.status)).toEqual(Array(8).fill('created'));
-    expect(sim.app.subscriptions.map((s) => s.topic).sort()).toEqual(['FULFILLMENTS_CREATE', 'INVENTORY_LEVELS_UPDATE', 'ORDERS_CANCELLED', 'ORDERS_CREATE', 'ORDERS_UPDATED', 'PRODUCTS_CREATE', 'PRODUCTS_UPDATE', 'REFUNDS_CREATE']);
+    expect(sim.app.subscriptions.map((s) => s.topic).sort((a, b) => a.localeCompare(b))).toEqual(['FULFILLMENTS_CREATE', 'INVENTORY_LEVELS_UPDATE', 'ORDERS_CANCELLED', 'ORDERS_CREATE', 'ORDERS_UPDATED', 'PRODUCTS_CREATE', 'PRODUCTS_UPDATE', 'REFUNDS_CREATE']);
 
     const { rows } = await hub.db.query<{ sku: string; ids: Record<string, string> }>(`SELECT sku, details->'externalIds'->'shopify-main' AS ids FROM product ORDER BY sku`);
     expect(rows.map((r) => r.sku)).toEqual([...SKUS].sort());

@@ -83,13 +83,13 @@ export function lintOpenApi(doc: Json): LintProblem[] {
       const statuses = Object.keys(op.responses ?? {});
       if (!statuses.some((s) => /^2\d\d$/.test(s))) add('operation-2xx-response', where, 'no success response');
       if (!statuses.some((s) => /^4\d\d$/.test(s)) && !(method === 'get' && op.security?.length === 0)) add('operation-4xx-response', where, 'no 4xx response');
-      for (const [s, r] of Object.entries(op.responses ?? {}) as [string, Json][]) {
+      for (const [s, r] of Object.entries<Json>(op.responses ?? {})) {
         if (!r.description) add('response-description', `${where} ${s}`, 'no description');
-        for (const [type, media] of Object.entries(r.content ?? {}) as [string, Json][]) {
+        for (const [type, media] of Object.entries<Json>(r.content ?? {})) {
           if (media.example === undefined && !media.examples) add('operation-example', `${where} ${s} ${type}`, 'no example');
         }
       }
-      if (op.requestBody) for (const [type, media] of Object.entries(op.requestBody.content ?? {}) as [string, Json][]) {
+      if (op.requestBody) for (const [type, media] of Object.entries<Json>(op.requestBody.content ?? {})) {
         if (media.example === undefined && !media.examples) add('operation-example', `${where} request ${type}`, 'no example');
       }
     }

@@ -15,7 +15,7 @@ let dryRunOf = null;
 
 function filters() {
   const out = {};
-  for (const [k, v] of new FormData($('dl-filters'))) if (String(v).trim()) out[k] = String(v).trim();
+  for (const [k, v] of new FormData($('dl-filters'))) if (typeof v === 'string' && v.trim()) out[k] = v.trim();
   return out;
 }
 
@@ -99,7 +99,10 @@ function renderTable() {
       checked: allMatching || ids.every((id) => selection.has(id)),
       disabled: allMatching || d.status !== 'open',
       onchange: (e) => {
-        for (const id of ids) e.target.checked ? selection.add(id) : selection.delete(id);
+        for (const id of ids) {
+          if (e.target.checked) selection.add(id);
+          else selection.delete(id);
+        }
         renderBulk();
       },
     });

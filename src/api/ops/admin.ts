@@ -2,7 +2,7 @@ import { listAudit } from '../../core/audit.js';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { redactConfig } from '../../core/config/redact-config.js';
-import { SESSION_COOKIE, bearerToken, hasRole } from './auth.js';
+import { SESSION_COOKIE, bearerToken } from './auth.js';
 import { defineRoute, type OpsRoute } from './route.js';
 import { AlertsResponseSchema, AuditPageSchema, ConfigResponseSchema, SessionSchema } from './schemas.js';
 

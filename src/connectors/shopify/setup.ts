@@ -71,7 +71,7 @@ export async function* readShopifyCatalog(client: ShopifyClient, connectorId: st
   const flush = () => {
     const { product } = open;
     if (!product) return;
-    const latest = [product.updated_at, ...product.variants.map((v) => String(v['updated_at'] ?? ''))].sort().at(-1);
+    const latest = [product.updated_at, ...product.variants.map((v) => (typeof v['updated_at'] === 'string' ? v['updated_at'] : ''))].sort().at(-1);
     page.push({ topic: 'products/update', dedupKey: `setup:product:${product.id}:${latest}`, body: JSON.stringify(product) });
     open.product = null;
   };

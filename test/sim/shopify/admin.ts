@@ -49,8 +49,9 @@ export class AppInstallation {
 
   private create(variables: Record<string, unknown>): GraphqlOutcome {
     const operation = 'webhookSubscriptionCreate';
-    const topic = String(variables['topic'] ?? '');
-    const uri = String(variables['uri'] ?? '');
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    const topic = text(variables['topic']);
+    const uri = text(variables['uri']);
     const fail = (message: string) => ({ operation, data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'uri'], message }] } } });
     if (!/^[A-Z_]+$/.test(topic)) return fail(`Topic is not a WebhookSubscriptionTopic: ${topic}`);
     if (!/^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(uri)) return fail('Address must be an HTTPS URL');
