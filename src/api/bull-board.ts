@@ -27,11 +27,6 @@ const FORBIDDEN: { method: string; path: RegExp; why: string }[] = [
   { method: 'PATCH', path: /\/api\/queues\/[^/]+\/[^/]+\/update-data$/, why: "editing a job's data bypasses validation; replay the dead letter with edits instead" },
   { method: 'PATCH', path: /\/api\/queues\/[^/]+\/job-schedulers\/[^/]+$/, why: "editing a scheduler's job data bypasses validation" },
   { method: 'PUT', path: /\/api\/queues\/[^/]+\/obliterate$/, why: 'obliterating a queue destroys work in flight' },
-  {
-    method: 'PUT',
-    path: /\/api\/queues\/[^/]+\/(retry\/[^/]+|[^/]+\/retry)$/,
-    why: 'retry failed jobs from the dead-letter page (/dashboard/#dead-letters): a replay there resolves the dead letter, a retry here would leave it open beside a second one',
-  },
 ];
 
 export interface BullBoardDeps {
@@ -50,10 +45,9 @@ function board(deps: BullBoardDeps, readOnlyMode: boolean): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    // A failed job's retry lives on the dead-letter page: there the replay resolves the dead letter;
-    // a retry here would run the job again and leave a second open dead letter for the same delivery.
+    // A retry here that fails again updates the open dead letter; one that goes through closes it (src/hub/workers/inbound.ts).
     queues: topology(deps.connectors).map(
-      (q) => new BullMQAdapter(deps.queues.get(q.name), { readOnlyMode, allowRetries: false, description: 'Failed jobs are replayed from the dead-letter page of the dashboard (/dashboard/#dead-letters)' }),
+      (q) => new BullMQAdapter(deps.queues.get(q.name), { readOnlyMode, description: 'Dead letters, grouped by cause, with dry run and bulk replay: the dashboard (/dashboard/#dead-letters)' }),
     ),
     serverAdapter: adapter,
     options: {

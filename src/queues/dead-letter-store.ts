@@ -245,3 +245,19 @@ export async function addDeadLetterNote(db: Queryable, id: number, note: DeadLet
   const { rows } = await db.query(`UPDATE dead_letter SET notes = notes || $2::jsonb WHERE id = $1 RETURNING id`, [id, JSON.stringify([note])]);
   return rows.length > 0;
 }
+
+/**
+ * Closes the open dead letters of a delivery that has now been applied: a job retried outside the
+ * hub's replay (an admin's retry in bull-board) went through, so the dead-letter table says so
+ * instead of showing it still failed. The hub's own replay resolves the entry before requeueing,
+ * so it never meets one here. Returns the ids closed.
+ */
+export async function resolveDeadLettersOfDelivery(db: Queryable, inboxId: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: string | number }>(
+    `UPDATE dead_letter SET status = 'replayed', resolved_at = now(), resolved_by = 'system',
+       resolution = '{"via": "the delivery was retried outside the hub replay and applied"}'::jsonb
+     WHERE inbox_id = $1 AND status = 'open' RETURNING id`,
+    [inboxId],
+  );
+  return rows.map((r) => Number(r.id));
+}

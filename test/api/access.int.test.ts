@@ -141,15 +141,6 @@ describe('ops API access control', () => {
     expect(((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name)).toContain('hub.inbound');
   });
 
-  it('refuses a retry in bull-board, pointing at the dead-letter page, so no second dead letter appears', async () => {
-    const cookie = `hub_token=${TOKENS.admin}`;
-    const res = await fetch(`${hub.url}/admin/queues/api/queues/hub.inbound/retry/failed`, { method: 'PUT', headers: { cookie } });
-    expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('/dashboard/#dead-letters');
-    const queues = (await (await fetch(`${hub.url}/admin/queues/api/queues`, { headers: { cookie } })).json()) as { queues: { name: string; allowRetries: boolean }[] };
-    expect(queues.queues.every((q) => q.allowRetries === false)).toBe(true);
-  });
-
   it('bull-board is read-only for operators; what admins change there is audited with its payload', async () => {
     const pause = (token: string) => fetch(`${hub.url}/admin/queues/api/queues/hub.outbound.stock-api/pause`, { method: 'PUT', headers: { cookie: `hub_token=${token}` } });
     const refused = await pause(TOKENS.operator);

@@ -58,6 +58,10 @@ describe('Prometheus and Grafana files', () => {
     expect(byJob['hub-api']!['static_configs'][0]['targets']).toEqual(['hub-api:8080']);
     expect(byJob['hub-worker']!['dns_sd_configs'][0]).toMatchObject({ names: ['hub-worker'], type: 'A', port: 9464 });
     expect(prom.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+    // /metrics beyond loopback asks for a token: both jobs send the one compose hands Prometheus as a secret.
+    for (const job of ['hub-api', 'hub-worker']) expect(byJob[job]!['authorization']).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/hub_metrics_token' });
+    expect(services['prometheus']!['secrets']).toEqual(['hub_metrics_token']);
+    expect((compose as unknown as { secrets: Record<string, unknown> }).secrets['hub_metrics_token']).toEqual({ environment: 'HUB_METRICS_TOKEN' });
   });
 
   it('mirrors every built-in alert rule, over metrics the hub exports', async () => {
