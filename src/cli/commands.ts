@@ -39,7 +39,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   },
   { commands: [['dlq', 'inspect, replay and discard dead letters (failed syncs)']], load: async () => (await import('./dlq.js')).registerDlqCommands },
   {
-    commands: [['demo [options]', 'run a simulated Shopify store and warehouse against the hub on embedded defaults, with live progress and a summary']],
+    commands: [['demo [options]', 'run simulated Shopify, eBay, ShipStation, EasyPost and QuickBooks systems against the hub on embedded defaults: the order-to-cash flow with live progress and a summary']],
     load: async () => (await import('./demo.js')).registerDemoCommand,
   },
   {
