@@ -159,7 +159,7 @@ ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}
     expect(await phone.locator('#dl-bulk').isHidden()).toBe(true);
     const board = await phone.goto(`${hub.url}/admin/queues`);
     expect(board?.status()).toBe(403);
-    expect(await phone.textContent('body')).toContain('bull-board needs operator');
+    expect(await phone.textContent('body')).toContain('has role viewer; bull-board shows raw job data and needs operator');
     await phone.close();
     expect(pageErrors).toEqual([]);
   });
