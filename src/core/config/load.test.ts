@@ -106,7 +106,7 @@ auth:
     ]);
     const categoryOnly = parseConfig(minimal(shopify('{ accessToken: a, webhookSecret: b }').replace('type: shopify', 'type: shopify\n    category: marketplace')), {});
     expect(categoryOnly.ok ? [] : categoryOnly.issues).toEqual([
-      { path: 'connectors[shopify-main].category', message: 'connector type "shopify" is a storefront connector, not marketplace' },
+      { path: 'connectors[shopify-main].category', message: 'connector type "shopify" is a storefront connector, not "marketplace"' },
     ]);
   });
 
