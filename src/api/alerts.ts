@@ -12,7 +12,7 @@ import { allQueueStats } from './queue-stats.js';
 import { refreshReconcileGauges } from './reconcile-metrics.js';
 import { stuckOrderHops } from './order-flow-alerts.js';
 
-export type AlertRule = 'stuck-queue' | 'dead-letter-growth' | 'connector-error-rate' | 'stock-accuracy' | 'stuck-order-hop';
+export type AlertRule = 'stuck-queue' | 'dead-letter-growth' | 'connector-error-rate' | 'stock-accuracy' | 'unmapped-items' | 'stuck-order-hop';
 
 /** An incident: a rule whose condition holds for one subject (a queue, a connector, a channel). */
 export interface Alert {
@@ -66,6 +66,7 @@ export class AlertMonitor {
     if (s.deadLetterGrowth) out.push('dead-letter-growth');
     if (s.connectorErrorRate) out.push('connector-error-rate');
     if (s.stockAccuracy) out.push('stock-accuracy');
+    if (s.unmappedItems) out.push('unmapped-items');
     if (s.orderFlow) out.push('stuck-order-hop');
     return out;
   }
@@ -137,7 +138,7 @@ export class AlertMonitor {
     const s = this.settings;
     if (!s) return [];
     const out: Condition[] = [];
-    const { stuckQueue, deadLetterGrowth, connectorErrorRate, stockAccuracy } = s;
+    const { stuckQueue, deadLetterGrowth, connectorErrorRate, stockAccuracy, unmappedItems } = s;
     if (stuckQueue && (stuckQueue.oldestWaitingMinutes || stuckQueue.idleMinutes)) {
       const now = Date.now();
       for (const q of await allQueueStats(this.deps.queues, this.deps.redis, this.deps.connectors)) {
@@ -170,13 +171,27 @@ export class AlertMonitor {
         }
       }
     }
+    // Read from the latest completed stock runs, whichever process ran them; without a run the rules have nothing to judge.
+    if (stockAccuracy || unmappedItems) await refreshReconcileGauges(this.deps);
     if (stockAccuracy) {
-      // Read from the latest completed stock runs, whichever process ran them; without a run the rule has nothing to judge.
-      await refreshReconcileGauges(this.deps);
+      // A channel whose last run checked nothing has no accuracy value (not 100 %): the unmapped rule speaks for it.
       for (const v of (await this.deps.metrics.stockAccuracy.get()).values) {
         const channel = String(v.labels['channel'] ?? '');
         if (v.value < stockAccuracy.threshold) {
           out.push({ key: `stock-accuracy:${channel}`, rule: 'stock-accuracy', subject: channel, message: `stock accuracy ${pct(v.value)} below ${pct(stockAccuracy.threshold)}` });
+        }
+      }
+    }
+    if (unmappedItems) {
+      for (const v of (await this.deps.metrics.reconcileUnmapped.get()).values) {
+        const connector = String(v.labels['connector'] ?? '');
+        if (v.value >= unmappedItems.threshold) {
+          out.push({
+            key: `unmapped-items:${connector}`,
+            rule: 'unmapped-items',
+            subject: connector,
+            message: `${v.value} channel item(s) map to no hub SKU at the last stock reconciliation (threshold ${unmappedItems.threshold}); they are not compared, so accuracy does not see them`,
+          });
         }
       }
     }

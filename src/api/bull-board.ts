@@ -45,7 +45,10 @@ function board(deps: BullBoardDeps, readOnlyMode: boolean): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    queues: topology(deps.connectors).map((q) => new BullMQAdapter(deps.queues.get(q.name), { readOnlyMode })),
+    // A retry here that fails again updates the open dead letter; one that goes through closes it (src/hub/workers/inbound.ts).
+    queues: topology(deps.connectors).map(
+      (q) => new BullMQAdapter(deps.queues.get(q.name), { readOnlyMode, description: 'Dead letters, grouped by cause, with dry run and bulk replay: the dashboard (/dashboard/#dead-letters)' }),
+    ),
     serverAdapter: adapter,
     options: {
       uiConfig: {

@@ -14,6 +14,8 @@ export interface HistoryPoint {
   failed: number;
   avgProcessingMs: number | null;
   avgLatencyMs: number | null;
+  /** Age of the oldest waiting job at `at`; null when none waits. */
+  oldestWaitingAgeSeconds: number | null;
 }
 
 export interface QueueHistoryOptions {
@@ -81,12 +83,14 @@ export class QueueHistory {
     this.lastAt = now;
     for (const { name } of topology(this.connectors)) {
       const queue = this.queues.get(name);
-      const [counts, completed, failed, timings] = await Promise.all([
+      const [counts, completed, failed, timings, oldest] = await Promise.all([
         queue.getJobCounts('waiting', 'prioritized', 'active'),
         this.redis.zcount(queue.keys.completed!, `(${since}`, now),
         this.redis.zcount(queue.keys.failed!, `(${since}`, now),
         this.timings(queue, since, now),
+        queue.getJobs(['wait'], 0, 0, true),
       ]);
+      const oldestAt = oldest[0]?.timestamp;
       const list = this.points.get(name) ?? [];
       list.push({
         at: new Date(now).toISOString(),
@@ -95,6 +99,7 @@ export class QueueHistory {
         completed,
         failed,
         ...timings,
+        oldestWaitingAgeSeconds: oldestAt ? Math.max(0, (now - oldestAt) / 1000) : null,
       });
       if (list.length > this.capacity) list.splice(0, list.length - this.capacity);
       this.points.set(name, list);

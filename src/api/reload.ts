@@ -112,7 +112,7 @@ export function createConfigReloader(options: ReloaderOptions): ConfigReloader {
     try {
       result = parseConfig(readFileSync(file, 'utf8'), env, dirname(file));
     } catch (err) {
-      result = { ok: false, issues: [{ path: '(file)', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] };
+      result = { ok: false, issues: [{ path: '(file)', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }], notes: [] };
     }
     if (!result.ok) {
       logger.error({ config: file, trigger, issues: result.issues }, `config reload rejected (${result.issues.length} problems); the running config stays`);

@@ -70,85 +70,98 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   // Redis first: it fails fast with instructions, before the embedded database spends seconds starting.
   const redisUrl = env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
   const ensured = mode === 'all' ? await ensureRedis(redisUrl, config.storage.dataDir, logger) : { url: redisUrl, stop: async () => undefined };
-  let hub: Hub;
+  // Whatever start-up got to, newest last: a failure further on stops it all (an auto-started redis-server included).
+  const started: (() => Promise<void>)[] = [() => ensured.stop()];
   try {
-    hub = await createHub(config, { env, logger, redisUrl: ensured.url });
+    return await startRest();
   } catch (err) {
-    await ensured.stop();
+    for (const stopOne of started.reverse()) await stopOne().catch((e: Error) => logger.warn({ err: e.message }, 'stopping after a failed start'));
     throw err;
   }
-  const { db } = hub;
-  logger.info({ database: db.kind === 'postgres' ? 'postgres' : `pglite (${config.storage.dataDir}/pglite)` }, 'database ready');
-  const redis = createRedis(ensured.url);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 
-  const workers = mode === 'api' ? undefined : await startWorkers(hub, options.workers);
-  let server: Server | undefined;
-  let url: string | undefined;
-  let ops: Ops | undefined;
-  if (mode !== 'worker') {
-    ops = createOps(hub, redis);
-    ops.start();
-    if (config.auth.tokens.length === 0) logger.warn('no API tokens in config (auth.tokens): the ops API and dashboard refuse every call');
-    const app = createApp(hub, { redis, ops });
-    const port = options.port ?? Number(env['PORT'] ?? config.server.port);
-    server = await listen(app, port, config.server.host, config.server);
-    url = urlOf(server, config.server.host);
-    logger.info({ url }, `hub listening on ${url} (dashboard ${url}/dashboard/, metrics ${url}/metrics)`);
-  } else if (options.metricsPort !== undefined) {
-    // A worker's job counters and latencies live in the worker: let Prometheus scrape each one.
-    const app = express();
-    app.disable('x-powered-by');
-    app.set('trust proxy', config.server.trustProxy);
-    const guard = metricsAccess(() => hub.current(), new TokenTable(config.auth.tokens), new RefusalLog(hub.db, logger, hub.metrics.registry));
-    app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-    app.get('/metrics', guard, async (_req, res) => void res.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics()));
-    server = await listen(app, options.metricsPort, config.server.host, config.server);
-    url = urlOf(server, config.server.host);
-    logger.info({ url }, `worker metrics on ${url}/metrics`);
+  async function startRest(): Promise<RunningHub> {
+    const hub: Hub = await createHub(config, { env, logger, redisUrl: ensured.url });
+    started.push(() => hub.close());
+    const { db } = hub;
+    logger.info({ database: db.kind === 'postgres' ? 'postgres' : `pglite (${config.storage.dataDir}/pglite)` }, 'database ready');
+    const redis = createRedis(ensured.url);
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    started.push(async () => redis.disconnect());
+
+    const workers = mode === 'api' ? undefined : await startWorkers(hub, options.workers);
+    if (workers) started.push(() => workers.stop());
+    let server: Server | undefined;
+    let url: string | undefined;
+    let ops: Ops | undefined;
+    if (mode !== 'worker') {
+      ops = createOps(hub, redis);
+      ops.start();
+      const running = ops;
+      started.push(() => running.stop());
+      if (config.auth.tokens.length === 0) logger.warn('no API tokens in config (auth.tokens): the ops API and dashboard refuse every call');
+      const app = createApp(hub, { redis, ops });
+      const port = options.port ?? Number(env['PORT'] ?? config.server.port);
+      server = await listen(app, port, config.server.host, config.server);
+      url = urlOf(server, config.server.host);
+      logger.info({ url }, `hub listening on ${url} (dashboard ${url}/dashboard/, metrics ${url}/metrics)`);
+    } else if (options.metricsPort !== undefined) {
+      // A worker's job counters and latencies live in the worker: let Prometheus scrape each one.
+      const app = express();
+      app.disable('x-powered-by');
+      app.set('trust proxy', config.server.trustProxy);
+      const guard = metricsAccess(() => hub.current(), new TokenTable(config.auth.tokens), new RefusalLog(hub.db, logger, hub.metrics.registry));
+      app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+      app.get('/metrics', guard, async (_req, res) => void res.type(hub.metrics.registry.contentType).send(await hub.metrics.registry.metrics()));
+      server = await listen(app, options.metricsPort, config.server.host, config.server);
+      url = urlOf(server, config.server.host);
+      logger.info({ url }, `worker metrics on ${url}/metrics`);
+    }
+
+    const running: RunningHub = {
+      hub,
+      get config() {
+        return hub.current();
+      },
+      db,
+      redis,
+      server,
+      workers,
+      url,
+      reload: (trigger = 'api') => reloader.reload(trigger),
+      stop: () => stop(),
+    };
+    const reloader = createConfigReloader({
+      file: configPath(options.configFile, env),
+      env,
+      logger,
+      db,
+      current: () => hub.current(),
+      apply: (next) => hub.apply(next),
+    });
+    const unwatch = reloader.watch(options.reload);
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        unwatch();
+        if (server) await new Promise<void>((r) => server.close(() => r()));
+        await ops?.stop();
+        await workers?.stop();
+        await hub.close();
+        redis.disconnect();
+        await ensured.stop();
+      })());
+    return running;
   }
-
-  const running: RunningHub = {
-    hub,
-    get config() {
-      return hub.current();
-    },
-    db,
-    redis,
-    server,
-    workers,
-    url,
-    reload: (trigger = 'api') => reloader.reload(trigger),
-    stop: () => stop(),
-  };
-  const reloader = createConfigReloader({
-    file: configPath(options.configFile, env),
-    env,
-    logger,
-    db,
-    current: () => hub.current(),
-    apply: (next) => hub.apply(next),
-  });
-  const unwatch = reloader.watch(options.reload);
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      unwatch();
-      if (server) await new Promise<void>((r) => server.close(() => r()));
-      await ops?.stop();
-      await workers?.stop();
-      await hub.close();
-      redis.disconnect();
-      await ensured.stop();
-    })());
-  return running;
 }
 
 /** Bounds on what one client can hold: header, request and keep-alive timeouts and a connection cap. */
 export type ServerLimits = Pick<HubConfig['server'], 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections'>;
 
-/** Listens with {@link ServerLimits} applied, so slow bodies or idle sockets cannot hold the process. */
+/**
+ * Listens with {@link ServerLimits} applied, so slow bodies or idle sockets cannot hold the
+ * process; or fails with one sentence saying why (port in use, no permission, no such address).
+ */
 export function listen(app: express.Express, port: number, host: string, limits: ServerLimits): Promise<Server> {
   return new Promise<Server>((resolve, reject) => {
     const s = createServer(
@@ -162,7 +175,18 @@ export function listen(app: express.Express, port: number, host: string, limits:
       app,
     );
     s.maxConnections = limits.maxConnections;
-    s.once('error', reject);
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      const why =
+        err.code === 'EADDRINUSE'
+          ? `port ${port} is already in use on ${host}; stop the other process or choose another port (--port, PORT or server.port)`
+          : err.code === 'EACCES'
+            ? `no permission to listen on ${where}; ports below 1024 need privileges: choose another port (--port, PORT or server.port)`
+            : err.code === 'EADDRNOTAVAIL'
+              ? `address ${host} is not on this machine; fix server.host`
+              : `cannot listen on ${where}: ${err.message}`;
+      reject(new ConfigError(why));
+    });
     s.listen(port, host, () => resolve(s));
   });
 }

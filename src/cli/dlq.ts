@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import { getDeadLetter, listDeadLetters, type DeadLetterFilter } from '../queues/dead-letter-store.js';
 import { STEPS, type Step } from '../queues/names.js';
 import { discardDeadLetters, replayDeadLetters, ReplayRequestError } from '../queues/replay.js';
 import type { Hub } from '../hub/create-hub.js';
+import { tableStyle } from './style.js';
 import { cliActor, withServices as withCliServices } from './services.js';
 
 interface FilterOptions {
@@ -59,7 +60,7 @@ function addFilters(cmd: Command): Command {
     .option('--connector <id>', 'connector instance id')
     .option('--error <name>', 'error class (MappingError) or code (unknown_sku)')
     .option('--type <eventType>', 'canonical event type, e.g. order.upserted')
-    .option('--step <step>', `failed step: ${STEPS.join(', ')}`)
+    .addOption(new Option('--step <step>', 'failed step').choices(STEPS))
     .option('--since <iso>', 'created at or after')
     .option('--until <iso>', 'created before')
     .option('--order <id>', 'external order id or order number')
@@ -71,7 +72,7 @@ export function registerDlqCommands(program: Command): void {
 
   addFilters(dlq.command('list'))
     .description('list dead letters, newest first')
-    .option('--status <status>', 'open (default), replayed, discarded or all')
+    .addOption(new Option('--status <status>', 'entries in this state (default open)').choices(['open', 'replayed', 'discarded', 'all']))
     .option('--limit <n>', 'entries per page (default 50)', (v) => Number(v))
     .option('--before <id>', 'continue after this id (from the previous page)', (v) => Number(v))
     .option('--json', 'print JSON')
@@ -80,7 +81,7 @@ export function registerDlqCommands(program: Command): void {
         const page = await listDeadLetters(s.db, filterOf(o), { limit: o.limit, before: o.before });
         if (o.json) return  console.log(JSON.stringify(page, null, 2));
         if (page.items.length === 0) return  console.log('no dead letters match');
-        const table = new Table({ head: ['id', 'created', 'connector', 'step', 'error', 'event', 'message'], wordWrap: true, colWidths: [6, 26, 14, 10, 20, 20, 60] });
+        const table = new Table({ head: ['id', 'created', 'connector', 'step', 'error', 'event', 'message'], wordWrap: true, colWidths: [6, 26, 14, 10, 20, 20, 60], ...tableStyle() });
         for (const e of page.items) table.push([e.id, e.createdAt, e.connectorId ?? '', e.step, e.errorCode, e.eventType ?? '', e.message]);
         console.log(table.toString());
         console.log(`${page.items.length} of ${page.total}${page.nextBefore ? ` (next page: --before ${page.nextBefore})` : ''}`);
@@ -119,6 +120,8 @@ export function registerDlqCommands(program: Command): void {
         if (given.length === 0 && !hasFilter) throw new ReplayRequestError('name dead-letter ids or at least one filter (--connector, --error, ...)');
         const payload = o.edit ? parseJsonPreservingIds(readFileSync(o.edit, 'utf8')) : undefined;
         const results = await replayDeadLetters(s.snapshot(), given.length ? { ids: ids(given) } : { filter }, { actor: actor(), dryRun: o.dryRun, payload });
+        // The same exit status with and without --json: scripts read it either way.
+        if (results.some((r) => r.verdict === 'refused' || r.verdict === 'not-found')) process.exitCode = 1;
         if (o.json) return  console.log(JSON.stringify(results, null, 2));
         for (const r of results) {
           console.log(`${r.id}: ${r.verdict}${r.message ? ` (${r.message})` : ''}`);
@@ -128,7 +131,6 @@ export function registerDlqCommands(program: Command): void {
             for (const c of p.orderChanges) console.log(`    order ${c.channel}/${c.externalOrderId}: ${c.from ?? 'new'} -> ${c.to}`);
           }
         }
-        if (results.some((r) => r.verdict === 'refused' || r.verdict === 'not-found')) process.exitCode = 1;
       }),
     );
 

@@ -8,6 +8,7 @@ import { CanonicalEventSchema, formatIssues, zodIssues } from '../core/model/ind
 import type { Db } from '../core/store/index.js';
 import { createHub } from '../hub/create-hub.js';
 import { cliLogger } from './services.js';
+import { tableStyle } from './style.js';
 
 interface Opened {
   db: Db;
@@ -128,10 +129,10 @@ export function registerErpCommands(program: Command): void {
       }
       const header = view.components.length > 0 ? ` (bundle: ${view.components.map((c) => `${c.quantity} x ${c.sku}`).join(', ')})` : '';
       console.log(`${sku}${view.title ? ` ${view.title}` : ''}${header}`);
-      const balances = new Table({ head: ['location', 'onHand', 'allocated', 'quarantined', 'inTransit', 'returned', 'available'] });
+      const balances = new Table({ head: ['location', 'onHand', 'allocated', 'quarantined', 'inTransit', 'returned', 'available'], ...tableStyle() });
       for (const b of view.locations) balances.push([b.location, b.onHand, b.allocated, b.quarantined, b.inTransit, b.returned, b.available]);
       console.log(balances.toString());
-      const ats = new Table({ head: ['channel', 'availableToSell', 'channel reported', 'reported at'] });
+      const ats = new Table({ head: ['channel', 'availableToSell', 'channel reported', 'reported at'], ...tableStyle() });
       for (const a of view.availableToSell) {
         const said = a.reported.map((r) => `${r.quantity} ${r.figure} (${r.connector} @ ${r.location})`);
         ats.push([a.channel, a.available, said.join('\n') || '-', a.reported.map((r) => r.reportedAt).join('\n') || '-']);

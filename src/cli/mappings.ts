@@ -38,7 +38,9 @@ export async function previewMapping(config: HubConfig, connectorId: string, top
   });
   const connectors = bindConnectors(config, connectorRegistry, { logger: silentLogger() });
   if (!connectors.has(connectorId)) {
-    return fail('invalid_value', 'connectorId', `no enabled connector "${connectorId}"; configured: ${[...connectors.keys()].join(', ') || '(none)'}`);
+    const disabled = config.connectors.filter((c) => c.enabled === false).map((c) => c.id);
+    const choices = connectors.size ? `choose one of: ${[...connectors.keys()].join(', ')}` : 'no connector is enabled';
+    return fail('invalid_value', 'connectorId', `no enabled connector "${connectorId}"; ${choices}${disabled.length ? `; disabled: ${disabled.join(', ')}` : ''}`);
   }
   try {
     const result = await normalizeDelivery({ catalog: previewCatalog, connectors }, { connectorId, topic, body: text, receivedAt: new Date().toISOString() });
@@ -61,7 +63,9 @@ export function registerMappingsCommands(program: Command): void {
       let outcome: MappingPreview;
       try {
         const text = readFileSync(file, 'utf8');
-        outcome = await previewMapping(loadConfig(opts.config), connectorId, topic, text);
+        // No side effects, no calls out: unset secrets are noted on stderr, not refused.
+        const config = loadConfig(opts.config, process.env, { missingEnv: 'note', onNote: (n) => console.error(`note: ${n.path}: ${n.message}`) });
+        outcome = await previewMapping(config, connectorId, topic, text);
       } catch (err) {
         const code = err instanceof HubError ? err.code : 'invalid_value';
         outcome = { exitCode: 2, output: { error: { code, connector: connectorId, message: (err as Error).message } } };

@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { DriftView, OrderResync, RunProgress, RunResult, SkuResync } from '../reconcile/index.js';
+import { tableStyle as style } from './style.js';
 
-// Plain tables when piped (logs, scripts), colours on a terminal.
-const style = () => (process.stdout.isTTY && !process.env['NO_COLOR'] ? {} : { style: { head: [], border: [] } });
 // Floored, so that one drifted SKU in 100,000 never shows as 100.00%.
-const pct = (x: number) => `${(Math.floor(x * 10_000 + 1e-6) / 100).toFixed(2)}%`;
+// Nothing checked gives no figure ("n/a"), never 100 %.
+const pct = (x: number | null) => x === null ? 'n/a' : `${(Math.floor(x * 10_000 + 1e-6) / 100).toFixed(2)}%`;
 const secs = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
 /** A progress bar on a terminal (SKUs against the expected count), nothing otherwise. */
@@ -49,6 +49,14 @@ export function summaryTable(results: readonly RunResult[]): string {
     ]);
   }
   return table.toString();
+}
+
+/** A warning line per run that left channel items unmapped (they are invisible to the accuracy figure); null when none. */
+export function unmappedNote(results: readonly RunResult[]): string | null {
+  const lines = results
+    .filter((r) => r.counts.unmapped > 0)
+    .map((r) => `warning: ${r.connectorId} ${r.kind}: ${r.counts.unmapped} channel item(s) map to no hub SKU and were not compared${r.counts.checked === 0 ? ' (nothing was checked: accuracy n/a)' : ''}; map their SKUs or run \`hub connectors setup ${r.connectorId}\``);
+  return lines.length ? lines.join('\n') : null;
 }
 
 /** The first differences a run found (its sample). */

@@ -17,7 +17,7 @@ import {
 } from '../reconcile/index.js';
 import type { Hub } from '../hub/create-hub.js';
 import { cliActor, withServices as withCliServices } from './services.js';
-import { driftTable, orderResyncTable, progressReporter, skuResyncTable, summaryTable, varianceTable } from './reconcile-output.js';
+import { driftTable, orderResyncTable, progressReporter, skuResyncTable, summaryTable, unmappedNote, varianceTable } from './reconcile-output.js';
 
 /** Exit code when the same reconciliation is already running elsewhere. */
 export const EXIT_ALREADY_RUNNING = 3;
@@ -28,9 +28,17 @@ const actor = cliActor;
 const EXPECTED = [ConfigError, ReconcileRequestError, HubError];
 const withServices = (configFile: string | undefined, work: (s: Hub) => Promise<void>) => withCliServices(configFile, EXPECTED, work);
 
+/** Why an id is not a choice, and what the choices are: enabled connectors that can reconcile; disabled ones said so. */
+function choicesOf(s: Hub): string {
+  const able = [...s.connectors.values()].filter((b) => reconcileTarget(s.connectors, b.id)).map((b) => b.id);
+  const disabled = s.current().connectors.filter((c) => c.enabled === false).map((c) => c.id);
+  const off = disabled.length ? `; disabled: ${disabled.join(', ')}` : '';
+  return able.length ? `not a connector that can reconcile; choose one of: ${able.join(', ')}${off}` : `no enabled connector can reconcile${off || ' (none is configured)'}`;
+}
+
 function targetOf(s: Hub, connectorId: string) {
   const target = reconcileTarget(s.connectors, connectorId);
-  if (!target) throw new ConfigError(`${connectorId}: not an enabled connector with a client; enabled: ${[...s.connectors.keys()].join(', ') || 'none'}`);
+  if (!target) throw new ConfigError(`${connectorId}: ${choicesOf(s)}`);
   return { target, logger: s.logger };
 }
 
@@ -75,6 +83,8 @@ async function reconcileCommand(connectorId: string, o: ReconcileOptions): Promi
       console.log(summaryTable(results));
       const drift = driftTable(results);
       if (drift) console.log(drift);
+      const unmapped = unmappedNote(results);
+      if (unmapped) console.error(unmapped);
       if (o.dryRun) console.log('dry run: nothing was healed, applied or stored');
       for (const r of results.filter((x) => x.status === 'already_running')) {
         console.log(`${r.kind}: run #${r.run?.id} is already running (started ${r.run?.startedAt}, trigger ${r.run?.trigger}); nothing done`);

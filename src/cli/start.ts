@@ -25,26 +25,48 @@ async function run(mode: HubMode, opts: ProcessOptions): Promise<void> {
       workers: { queues: opts.queues?.split(',').map((q) => q.trim()), concurrency: opts.concurrency },
     });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      logger.error(err.message);
-      logger.flush();
-      process.exitCode = 1;
-      return;
-    }
-    throw err;
+    // startHub has already stopped whatever it started (its own redis-server too): say what is wrong, in one line.
+    startFailed(mode, err);
+    logger.flush();
+    // Nothing of ours is left running; do not wait on a library's stray timer.
+    process.exit(1);
   }
   const running = hub;
   for (const warning of configWarnings(running.config, new Date())) logger.warn(warning);
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down: finishing active jobs');
-    void running.stop().then(() => {
-      logger.info('stopped');
-      logger.flush();
-      process.exit(0);
-    });
+  let stopping = false;
+  const shutdown = (reason: string, code: number) => {
+    if (stopping) {
+      // A second signal while stopping: the user means it.
+      process.exit(code || 130);
+    }
+    stopping = true;
+    logger.info({ reason }, 'shutting down: finishing active jobs');
+    void running.stop().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(code);
+      },
+      (err: Error) => {
+        console.error(`hub ${mode}: stopping failed: ${err.message}`);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  // A crash after start still stops the workers, the database and an auto-started redis-server.
+  process.on('uncaughtException', (err) => {
+    console.error(`hub ${mode}: ${err.message}`);
+    shutdown('uncaughtException', 1);
+  });
+}
+
+/** One line on stderr and exit status 1: a ConfigError's message as is, anything else with its error name. */
+function startFailed(mode: HubMode, err: unknown): void {
+  const message = err instanceof ConfigError ? err.message : err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+  console.error(`hub ${mode} did not start: ${message}`);
+  if (process.env['LOG_LEVEL'] === 'debug' && err instanceof Error) console.error(err.stack);
 }
 
 const int = (v: string) => Number.parseInt(v, 10);

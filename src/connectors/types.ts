@@ -241,6 +241,16 @@ export interface ConnectorCheck {
   message: string;
 }
 
+/** What became of one webhook subscription `registerWebhooks` asked for. */
+export interface WebhookRegistration {
+  topic: string;
+  status: 'created' | 'exists' | 'failed';
+  /** The subscription's id in the channel, when it has one. */
+  id?: string;
+  /** Why it failed (the channel's own words, without secrets). */
+  message?: string;
+}
+
 export interface ClientDeps {
   logger: Logger;
   /** Durable state of this instance; absent in previews and some unit tests. */
@@ -342,6 +352,17 @@ export interface ConnectorClient {
   check?(): Promise<ConnectorCheck>;
   /** The entities a notification names, fetched (see `WebhookSpec.fetchTopics`). */
   fetchNotification?(topic: string, body: unknown): Promise<FetchedDelivery[]>;
+  /**
+   * `hub connectors setup`: the channel's catalogue (variants, SKUs, the ids pushes need) as
+   * deliveries the connector's own normalizers take, page by page, read through a bulk export where
+   * the API has one. The hub feeds them through the normal intake, so catalogue rules hold.
+   */
+  readCatalog?(): AsyncIterable<FetchedDelivery[]>;
+  /**
+   * `hub connectors setup`: subscribes `callbackUrl` to `topics` where the API allows it. Topics
+   * already subscribed at that URL are reported `exists` and left alone, so a re-run changes nothing.
+   */
+  registerWebhooks?(callbackUrl: string, topics: readonly string[]): Promise<WebhookRegistration[]>;
   /** Running totals of the client's own throttling: time spent waiting on a rate limit, throttled answers. */
   stats?(): { throttleWaitMs: number; throttledResponses: number };
   close?(): Promise<void>;

@@ -44,6 +44,14 @@ export interface DeadLetter extends Omit<DeadLetterReport, 'error'> {
   resolvedAt: string | null;
   resolvedBy: string | null;
   resolution: Record<string, unknown> | null;
+  /** Operators' notes, oldest first. */
+  notes: DeadLetterNote[];
+}
+
+export interface DeadLetterNote {
+  at: string;
+  by: string;
+  text: string;
 }
 
 const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -52,7 +60,7 @@ const COLUMNS = `id, source_key AS "sourceKey", queue, step, connector_id AS "co
   error_class AS "errorClass", error_code AS "errorCode", message, error, attempts, inbox_id AS "inboxId",
   payload, event, order_keys AS "orderKeys", skus, status, ${ISO('first_failed_at')} AS "firstFailedAt",
   ${ISO('created_at')} AS "createdAt", ${ISO('resolved_at')} AS "resolvedAt", resolved_by AS "resolvedBy",
-  resolution, replay_of AS "replayOf"`;
+  resolution, replay_of AS "replayOf", notes`;
 
 /**
  * Stores a dead letter once per source job; returns its id (the existing one on a repeat). A
@@ -114,6 +122,8 @@ export interface DeadLetterFilter {
   /** External order id or order number. */
   order?: string;
   sku?: string;
+  /** Free text, case-insensitive, found in the message or anywhere in the payload. */
+  q?: string;
   status?: DeadLetterStatus | 'all';
 }
 
@@ -142,6 +152,10 @@ function where(filter: DeadLetterFilter): { sql: string; params: unknown[] } {
   if (filter.until) add('created_at < ?::timestamptz', filter.until);
   if (filter.order) add('order_keys @> ARRAY[?]::text[]', filter.order);
   if (filter.sku) add('skus @> ARRAY[?]::text[]', filter.sku);
+  if (filter.q) {
+    params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    clauses.push(`(message ILIKE $${params.length} OR payload::text ILIKE $${params.length})`);
+  }
   const status = filter.status ?? (filter.ids ? 'all' : 'open');
   if (status !== 'all') add('status = ?', status);
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
@@ -198,4 +212,52 @@ export async function openDeadLettersByConnector(db: Queryable): Promise<{ conne
 export async function deadLettersStoredSince(db: Queryable, minutes: number): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter WHERE created_at >= now() - ($1::float8 * interval '1 minute')`, [minutes]);
   return rows[0]?.n ?? 0;
+}
+
+/** Open dead letters of one cause: error code, connector and step, with how many and how recent. */
+export interface DeadLetterGroup {
+  errorCode: string;
+  connectorId: string | null;
+  step: string;
+  count: number;
+  /** Distinct orders among them (the same order failing again counts once). */
+  orders: number;
+  latestAt: string;
+  /** The newest entry's message, as an example. */
+  example: string;
+}
+
+/** Dead letters matching `filter` grouped by cause, largest group first. */
+export async function groupDeadLetters(db: Queryable, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
+  const w = where(filter);
+  const { rows } = await db.query<DeadLetterGroup & { count: string | number; orders: string | number }>(
+    `SELECT error_code AS "errorCode", connector_id AS "connectorId", step, count(*) AS count,
+       count(DISTINCT order_keys[1]) AS orders, ${ISO('max(created_at)')} AS "latestAt",
+       (array_agg(message ORDER BY id DESC))[1] AS example
+     FROM dead_letter ${w.sql} GROUP BY error_code, connector_id, step ORDER BY count(*) DESC, max(created_at) DESC LIMIT 200`,
+    w.params,
+  );
+  return rows.map((r) => ({ ...r, count: Number(r.count), orders: Number(r.orders) }));
+}
+
+/** Appends an operator's note; false when the dead letter does not exist. */
+export async function addDeadLetterNote(db: Queryable, id: number, note: DeadLetterNote): Promise<boolean> {
+  const { rows } = await db.query(`UPDATE dead_letter SET notes = notes || $2::jsonb WHERE id = $1 RETURNING id`, [id, JSON.stringify([note])]);
+  return rows.length > 0;
+}
+
+/**
+ * Closes the open dead letters of a delivery that has now been applied: a job retried outside the
+ * hub's replay (an admin's retry in bull-board) went through, so the dead-letter table says so
+ * instead of showing it still failed. The hub's own replay resolves the entry before requeueing,
+ * so it never meets one here. Returns the ids closed.
+ */
+export async function resolveDeadLettersOfDelivery(db: Queryable, inboxId: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: string | number }>(
+    `UPDATE dead_letter SET status = 'replayed', resolved_at = now(), resolved_by = 'system',
+       resolution = '{"via": "the delivery was retried outside the hub replay and applied"}'::jsonb
+     WHERE inbox_id = $1 AND status = 'open' RETURNING id`,
+    [inboxId],
+  );
+  return rows.map((r) => Number(r.id));
 }

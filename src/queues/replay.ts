@@ -1,3 +1,4 @@
+import { parse, stringify } from 'lossless-json';
 import { audit } from '../core/audit.js';
 import { applyEvent } from '../core/erp/index.js';
 import type { ErpContext } from '../core/erp/context.js';
@@ -59,6 +60,9 @@ export async function replayDeadLetters(
   if (options.payload !== undefined && entries.length !== 1) {
     throw new ReplayRequestError('edit-before-replay works on exactly one dead letter');
   }
+  // A payload sent back as it was is no edit: the replay and its audit say "edited" only for a real change.
+  const only = entries[0];
+  if (options.payload !== undefined && only && !('missing' in only) && (await sameAsOriginal(deps, only, options.payload))) options = { ...options, payload: undefined };
   const results: ReplayResult[] = [];
   for (const entry of entries) {
     const result = 'missing' in entry ? { id: entry.id, verdict: 'not-found' as const } : await replayOne(deps, entry, options);
@@ -79,6 +83,18 @@ export async function replayDeadLetters(
     });
   }
   return results;
+}
+
+/** Whether an edited payload says exactly what the entry already holds (same JSON, numbers compared exactly). */
+async function sameAsOriginal(deps: ReplayDeps, entry: DeadLetter, payload: unknown): Promise<boolean> {
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const original = entry.step !== 'push' && entry.inboxId !== null ? (await getInboxRow(deps.db, entry.inboxId))?.body : text(entry.payload);
+  if (original === undefined) return false;
+  try {
+    return stringify(parse(text(payload))) === stringify(parse(original));
+  } catch {
+    return false;
+  }
 }
 
 /** A replay or discard request that cannot be carried out as asked (it names why). */

@@ -14,6 +14,8 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Drift rows and order issues kept in memory for the caller to show (default 100). */
   sampleSize?: number;
+  /** Report every difference, heal none, whatever the connector's policy (onboarding: drift for review). */
+  reportOnly?: boolean;
 }
 
 /** What a run did. `run` is the stored run (null on a dry run); `sample` the first differences. */
@@ -24,7 +26,8 @@ export interface RunResult {
   dryRun: boolean;
   run: RunView | null;
   counts: RunCounts;
-  accuracy: number;
+  /** Null when nothing was checked. */
+  accuracy: number | null;
   durationMs: number;
   sample: { drift: DriftInput[]; orders: OrderIssueInput[] };
 }
@@ -59,7 +62,8 @@ export async function runReconciliation(deps: ReconcileDeps, target: ReconcileTa
   if (!reconcileKinds(target).includes(kind)) {
     throw new ContractError(`${connectorId}: connector type ${target.instance.type} cannot run ${kind} reconciliation`, { connectorId, step: 'reconcile' });
   }
-  const policy = resolvePolicy(target.instance);
+  const configured = resolvePolicy(target.instance);
+  const policy = options.reportOnly ? { ...configured, stock: { ...configured.stock, policy: 'report' as const } } : configured;
   const dryRun = options.dryRun === true;
   const started = performance.now();
   const begun = dryRun ? null : await beginRun(deps.db, { connectorId, kind, trigger: options.trigger, policy });
@@ -134,7 +138,10 @@ export async function runReconciliation(deps: ReconcileDeps, target: ReconcileTa
   if (kind === 'stock' && deps.metrics) {
     const channel = connectorChannel(deps.config, target.instance);
     deps.metrics.reconcileDrift.set({ connector: connectorId, channel }, driftRows);
-    deps.metrics.stockAccuracy.set({ channel }, run.accuracy ?? 1);
+    deps.metrics.reconcileUnmapped.set({ connector: connectorId, channel }, ctx.counts.unmapped);
+    // Nothing checked gives no figure: the gauge is left unset rather than reading 100 %.
+    if (run.accuracy === null) deps.metrics.stockAccuracy.remove({ channel });
+    else deps.metrics.stockAccuracy.set({ channel }, run.accuracy);
   }
   deps.logger.info({ connectorId, kind, runId, ...ctx.counts, accuracy: run.accuracy, durationMs: run.durationMs }, 'reconciliation done');
   return result(ctx.counts, run);

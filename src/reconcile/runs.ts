@@ -14,7 +14,7 @@ export interface RunView {
   heartbeatAt: string;
   finishedAt: string | null;
   counts: RunCounts;
-  /** Share of checked SKUs (or orders) without difference, 0..1; null while running or failed. */
+  /** Share of checked SKUs (or orders) without difference, 0..1; null while running, failed, or when nothing was checked. */
   accuracy: number | null;
   durationMs: number | null;
   error: string | null;
@@ -110,8 +110,9 @@ export async function heartbeat(db: Queryable, runId: number, counts: RunCounts)
   );
 }
 
-export function accuracyOf(counts: RunCounts): number {
-  return counts.checked === 0 ? 1 : (counts.checked - counts.drifted) / counts.checked;
+/** Share of checked items without difference; null when nothing was checked (no figure is not 100 %). */
+export function accuracyOf(counts: RunCounts): number | null {
+  return counts.checked === 0 ? null : (counts.checked - counts.drifted) / counts.checked;
 }
 
 /** Ends a run (releasing the lock) with its final totals. */
@@ -158,13 +159,20 @@ export async function getRun(db: Queryable, id: number): Promise<RunView | null>
   return rows[0] ? toRunView(rows[0]) : null;
 }
 
-/** The latest completed stock run per connector: what the stock accuracy gauge and alerts read. */
-export async function latestStockAccuracy(db: Queryable): Promise<{ connectorId: string; runId: number; accuracy: number; drifted: number; finishedAt: string }[]> {
+/**
+ * The latest completed stock run per connector: what the stock accuracy and unmapped gauges and
+ * alerts read. `accuracy` is null when that run checked nothing.
+ */
+export async function latestStockAccuracy(
+  db: Queryable,
+): Promise<{ connectorId: string; runId: number; accuracy: number | null; checked: number; drifted: number; unmapped: number; finishedAt: string }[]> {
   const { rows } = await db.query<RunRow>(
     `SELECT DISTINCT ON (connector_id) * FROM reconcile_run WHERE kind = 'stock' AND status = 'completed' ORDER BY connector_id, id DESC`,
   );
   return rows.map((r) => {
     const v = toRunView(r);
-    return { connectorId: v.connectorId, runId: v.id, accuracy: v.accuracy ?? 1, drifted: v.counts.drifted, finishedAt: v.finishedAt ?? v.startedAt };
+    // Runs stored before accuracy could be null said 1 for nothing checked.
+    const accuracy = v.counts.checked === 0 ? null : v.accuracy;
+    return { connectorId: v.connectorId, runId: v.id, accuracy, checked: v.counts.checked, drifted: v.counts.drifted, unmapped: v.counts.unmapped, finishedAt: v.finishedAt ?? v.startedAt };
   });
 }

@@ -69,7 +69,7 @@ export interface ReconcileDeps {
   erp: ErpContext;
   logger: Logger;
   queues?: { enqueueInbound(data: InboundJobData): Promise<void> };
-  metrics?: Pick<HubMetrics, 'reconcileDrift' | 'stockAccuracy'>;
+  metrics?: Pick<HubMetrics, 'reconcileDrift' | 'stockAccuracy' | 'reconcileUnmapped'>;
 }
 
 /** The connector instance a run reads from. */

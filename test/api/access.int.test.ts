@@ -13,7 +13,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   '/dead-letters/replay': { ids: [987654321], dryRun: true },
   '/dead-letters/{id}/discard': { reason: 'access test' },
   '/dead-letters/discard': { ids: [987654321], reason: 'access test' },
-  '/reconcile/{connectorId}/runs': { kind: 'stock' },
+  '/reconcile/connectors/{connectorId}/runs': { kind: 'stock' },
   '/variances/{id}/reject': { reason: 'access test' },
 };
 const concrete = (path: string) => `/api${path.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? 'x')}`;
@@ -119,9 +119,13 @@ describe('ops API access control', () => {
     expect((await call(hub, 'viewer', 'POST', '/api/dead-letters/replay', huge)).status).toBe(403);
   });
 
-  it('sets the bull-board cookie for operators only and lets bull-board in with it', async () => {
+  it('sets the bull-board cookie at login; bull-board lets operators in and tells a viewer which role it needs', async () => {
     const viewer = await fetch(`${hub.url}/api/session`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.viewer}` } });
-    expect(viewer.headers.get('set-cookie')).toBeNull();
+    const viewerSet = viewer.headers.get('set-cookie')!;
+    expect(viewerSet).toMatch(/^hub_token=.+; Path=\/admin\/queues;.*HttpOnly; SameSite=Strict$/);
+    const refused = await fetch(`${hub.url}/admin/queues`, { headers: { cookie: viewerSet.split(';')[0]! } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/^token "viewer-1" has role viewer; bull-board .*needs operator/);
     const operator = await fetch(`${hub.url}/api/session`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.operator}` } });
     const cookie = operator.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^hub_token=.+; Max-Age=43200; Path=\/admin\/queues; Expires=.+; HttpOnly; SameSite=Strict$/);

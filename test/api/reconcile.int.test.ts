@@ -48,8 +48,8 @@ describe('reconciliation through the ops API', () => {
     sim.store.driftLevel(at(6).sku, 0); // 10 below: flagged
 
     const [first, second] = await Promise.all([
-      call(hub, 'operator', 'POST', '/api/reconcile/shopify-main/runs', { kind: 'stock' }),
-      call(hub, 'operator', 'POST', '/api/reconcile/shopify-main/runs', { kind: 'stock' }),
+      call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock' }),
+      call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock' }),
     ]);
     expect(first).toMatchObject({ status: 202, json: { connectorId: 'shopify-main', kind: 'stock', dryRun: false, jobId: expect.any(String) } });
     // The second start is folded into the first.
@@ -84,17 +84,17 @@ describe('reconciliation through the ops API', () => {
     expect(audited).toMatchObject({ actor: 'api:operator-1', target: 'connector:shopify-main', outcome: 'ok', details: { kind: 'stock' } });
 
     // A dry run answers at once and stores nothing.
-    const dry = await call(hub, 'operator', 'POST', '/api/reconcile/shopify-main/runs', { kind: 'stock', dryRun: true });
+    const dry = await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock', dryRun: true });
     expect(dry).toMatchObject({ status: 202, json: { dryRun: true, counts: { checked: SKUS } } });
     expect(dry.json.sample.drift.map((d: { sku: string }) => d.sku)).toEqual(expect.arrayContaining([at(17).sku, at(6).sku]));
     expect((await call(hub, 'viewer', 'GET', '/api/reconcile/runs?connector=shopify-main')).json.items).toHaveLength(1);
   });
 
   it('refuses what a connector cannot reconcile, unknown connectors and runs', async () => {
-    expect(await call(hub, 'operator', 'POST', '/api/reconcile/shopify-main/runs', { kind: 'warehouse' })).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining('can reconcile stock, orders, not warehouse') } } });
-    expect(await call(hub, 'operator', 'POST', '/api/reconcile/tpl-main/runs', { kind: 'orders' })).toMatchObject({ status: 400 });
-    expect((await call(hub, 'operator', 'POST', '/api/reconcile/nope/runs', { kind: 'stock' })).status).toBe(404);
-    expect((await call(hub, 'operator', 'POST', '/api/reconcile/shopify-main/runs', { kind: 'prices' })).status).toBe(400);
+    expect(await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'warehouse' })).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining('can reconcile stock, orders, not warehouse') } } });
+    expect(await call(hub, 'operator', 'POST', '/api/reconcile/connectors/tpl-main/runs', { kind: 'orders' })).toMatchObject({ status: 400 });
+    expect((await call(hub, 'operator', 'POST', '/api/reconcile/connectors/nope/runs', { kind: 'stock' })).status).toBe(404);
+    expect((await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'prices' })).status).toBe(400);
     expect((await call(hub, 'viewer', 'GET', '/api/reconcile/runs/987654/drift')).status).toBe(404);
     expect((await call(hub, 'viewer', 'GET', '/api/reconcile/runs?status=bogus')).status).toBe(400);
   });
@@ -106,7 +106,7 @@ describe('reconciliation through the ops API', () => {
       { sku: skuA.sku, location: 'EAST-1', onHand: skuA.onHand[0] + 30 },
       { sku: skuB.sku, location: 'EAST-1', onHand: skuB.onHand[0] + 20 },
     ];
-    expect((await call(hub, 'operator', 'POST', '/api/reconcile/tpl-main/runs', { kind: 'warehouse' })).status).toBe(202);
+    expect((await call(hub, 'operator', 'POST', '/api/reconcile/connectors/tpl-main/runs', { kind: 'warehouse' })).status).toBe(202);
     const run = await completedRun('tpl-main', 'warehouse');
     expect(run).toMatchObject({ status: 'completed', counts: { drifted: 2, flagged: 2 } });
 

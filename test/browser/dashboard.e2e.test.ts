@@ -52,7 +52,7 @@ describe('operations dashboard in Chromium', () => {
     await page.click('#login-form button[type=submit]');
     await page.locator('#whoami', { hasText: 'operator-1 (operator)' }).waitFor();
     await page.locator('#queues-table tr[data-queue="hub.inbound"]').waitFor();
-    await page.locator('.chart[data-queue="hub.inbound"]').waitFor();
+    await page.locator('.queue-charts[data-queue="hub.inbound"] figure.chart').first().waitFor();
     expect(await page.evaluate('sessionStorage.getItem("hub.token")')).toBe(TOKENS.operator);
   });
 

@@ -16,21 +16,29 @@ describe('hub config validate', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/three-mistakes\.yaml: 3 problems$/);
     expect(lines.slice(1).map((l) => l.trim())).toEqual([
-      'connectors[0].credentials.accessToken: required',
-      `connectors[1].type: unknown connector type "amazon-sellers"; known types: ${knownConnectorTypes().join(', ')}`,
-      'channels[0].locations[1]: unknown location "wh-nowhere"',
+      'connectors[shopify-main].credentials.accessToken: required',
+      `connectors[amazon-eu].type: unknown connector type "amazon-sellers"; known types: ${knownConnectorTypes().join(', ')}`,
+      'channels[web].locations[1]: unknown location "wh-nowhere"',
     ]);
   });
 
-  it('uses HUB_CONFIG when no file is given and names a missing variable without its neighbours\' values', async () => {
-    const result = await runHub(['config', 'validate'], {
-      HUB_CONFIG: 'test/fixtures/config/env-refs.yaml',
-      SHOP_TOKEN: 'shpat_secret_value',
-      SHOP_SECRET: undefined,
-    });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('connectors[0].credentials.webhookSecret: environment variable SHOP_SECRET is not set');
-    expect(result.stderr + result.stdout).not.toContain('shpat_secret_value');
+  it('uses HUB_CONFIG when no file is given and notes a missing variable without its neighbours\' values; --require-env refuses it', async () => {
+    const env = { HUB_CONFIG: 'test/fixtures/config/env-refs.yaml', SHOP_TOKEN: 'shpat_secret_value', SHOP_SECRET: undefined };
+    const noted = await runHub(['config', 'validate'], env);
+    expect(noted.code).toBe(0);
+    expect(noted.stderr).toContain('note: connectors[shopify-main].credentials.webhookSecret: environment variable SHOP_SECRET is not set; hub start needs it');
+    expect(noted.stdout).toContain('valid');
+    const strict = await runHub(['config', 'validate', '--require-env'], env);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('connectors[shopify-main].credentials.webhookSecret: environment variable SHOP_SECRET is not set');
+    expect(noted.stderr + noted.stdout + strict.stderr + strict.stdout).not.toContain('shpat_secret_value');
+  });
+
+  it('runs the first command of the 3PL example as written, its secret unset', async () => {
+    const result = await runHub(['config', 'validate', 'config/examples/acme-3pl.yaml'], { ACME_WEBHOOK_SECRET: undefined });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/acme-3pl\.yaml: valid \(2 locations, 1 channels, 1 connectors, 1 API tokens\); 1 environment variable\(s\) to set before hub start/);
+    expect(result.stderr).toContain('note: connectors[acme-3pl].credentials.hmacSecret: environment variable ACME_WEBHOOK_SECRET is not set');
   });
 
   it('exits 1 naming the file when it cannot be read', async () => {

@@ -31,6 +31,16 @@ describe('hub dlq', () => {
     expect(page.items[0]?.message).toContain('data.delta');
   });
 
+  it('prints plain tables when piped, and lists the valid choices of an option', async () => {
+    const table = await dlq('list', '--sku', 'CLI-1');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/│ id +│ created/);
+    expect(table.stdout).not.toMatch(/\u001b\[/);
+    const bad = await dlq('list', '--status', 'closed');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Allowed choices are open, replayed, discarded, all");
+  });
+
   it('shows one entry with its attempts and payload, and refuses an unknown id', async () => {
     const { stdout } = await dlq('list', '--sku', 'CLI-1', '--json');
     const id = String((JSON.parse(stdout) as { items: { id: number }[] }).items[0]!.id);
@@ -50,6 +60,11 @@ describe('hub dlq', () => {
     expect(none.stderr).toContain('name dead-letter ids or at least one filter');
     const dry = await dlq('replay', '--sku', 'CLI-1', '--dry-run');
     expect(dry.stdout).toMatch(/^\d+: refused \(.*data\.delta/m);
+    // The same exit status with and without --json.
+    expect(dry.code).toBe(1);
+    const dryJson = await dlq('replay', '--sku', 'CLI-1', '--dry-run', '--json');
+    expect(JSON.parse(dryJson.stdout)).toEqual([expect.objectContaining({ verdict: 'refused' })]);
+    expect(dryJson.code).toBe(1);
     const open = await hub.db.query<{ n: number }>(`SELECT count(*) AS n FROM dead_letter WHERE status = 'open'`);
     expect(open.rows[0]?.n).toBe(2);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,27 @@ describe('hub start', () => {
     // The hub's own redis-server stops with it.
     const probe = await fetch(`http://127.0.0.1:${port}`).then(() => 'answers', () => 'closed');
     expect(probe).toBe('closed');
+  });
+
+  it('fails in one line when the port is taken, stops the redis-server it started, and exits 1', async () => {
+    const { dir, file } = tempConfig();
+    const redisPort = await freePort();
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as { port: number }).port;
+    writeFileSync(file, `server: { host: 127.0.0.1 }\n${readFileSync(file, 'utf8')}`);
+    try {
+      const result = await runHub(['start', '--port', String(port)], { HUB_CONFIG: file, REDIS_URL: `redis://127.0.0.1:${redisPort}`, LOG_LEVEL: 'error' });
+      expect(result.code).toBe(1);
+      const lines = (result.stdout + result.stderr).trim().split('\n');
+      expect(lines).toEqual([`hub all did not start: port ${port} is already in use on 127.0.0.1; stop the other process or choose another port (--port, PORT or server.port)`]);
+      expect(existsSync(join(dir, 'data', 'redis'))).toBe(true);
+      // The redis-server the hub started for itself is gone with it.
+      const probe = await fetch(`http://127.0.0.1:${redisPort}`).then(() => 'answers', () => 'closed');
+      expect(probe).toBe('closed');
+    } finally {
+      taken.close();
+    }
   });
 
   it('explains how to start Redis when none answers and redis-server is not installed', async () => {

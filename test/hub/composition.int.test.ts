@@ -105,8 +105,8 @@ connectors:
       {},
     );
     expect(result.ok).toBe(false);
-    const issue = !result.ok ? result.issues.find((i) => i.path === 'channels[0].connector') : undefined;
-    expect(issue?.message).toContain('connectors[0].settings.channel');
+    const issue = !result.ok ? result.issues.find((i) => i.path === 'channels[web].connector') : undefined;
+    expect(issue?.message).toContain('connectors[shop].settings.channel');
     expect(issue?.message).toContain('"outlet"');
   });
 });

@@ -55,7 +55,7 @@ describe('hot reload of the config (startHub, SIGHUP and file watch)', () => {
   it('keeps the running config when the new one is invalid, and logs its errors in the audit log', async () => {
     writeFileSync(file, base.replace('RNO1: acme-reno', 'RNO1: nowhere'));
     const outcome = await hub.reload('test');
-    expect(outcome).toMatchObject({ status: 'rejected', issues: [{ path: 'connectors[0].settings.locations.RNO1', message: 'unknown location "nowhere"' }] });
+    expect(outcome).toMatchObject({ status: 'rejected', issues: [{ path: 'connectors[acme-3pl].settings.locations.RNO1', message: 'unknown location "nowhere"' }] });
     expect(hub.config.connectors[0]!.settings['locations']).toMatchObject({ RNO1: 'acme-reno' });
     expect(await post({ notice_id: 'R-1', site: 'RNO1', received_at: '2026-03-01T00:00:00Z', lines: [{ item: 'ACM-10001', qty_received: 3 }] }, OLD_SECRET)).toBe(200);
     await waitFor(async () => (await onHand('TEE-BLK-M', 'acme-reno')) === 3, 'receipt under the old config');

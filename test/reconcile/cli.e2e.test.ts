@@ -96,7 +96,7 @@ ${simConnectorYaml(sim, { locations: [[push!, 'wh-east'], [other!, 'wh-west']], 
     expect(neither.stderr).toMatch(/--order <id>\.\.\. or --sku <sku>\.\.\./);
     const wrong = await runHub(['reconcile', 'events'], env);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/events: not an enabled connector with a client|cannot reconcile|can reconcile nothing/);
+    expect(wrong.stderr).toMatch(/events: not a connector that can reconcile; choose one of: shopify-main|cannot reconcile|can reconcile nothing/);
     const none = await runHub(['variances', 'list'], env);
     expect(none.stdout).toContain('no variances match');
   });

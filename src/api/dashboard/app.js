@@ -1,5 +1,5 @@
 // The operations dashboard: login, queue health, dead letters, connectors, reconciliation, SKU and order lookup, audit.
-import { api, attempt, can, fillTable, flash, fmtAge, fmtPct, fmtTime, h, hooks, queueChart, session } from './lib.js';
+import { api, attempt, can, fillTable, flash, fmtAge, fmtPct, fmtTime, h, hooks, queueCharts, session } from './lib.js';
 import { showDeadLetters } from './dead-letters.js';
 import { showReconciliation } from './reconcile.js';
 
@@ -82,8 +82,8 @@ async function renderOverview() {
     queues,
     (q) => ({ dataset: { queue: q.name } }),
   );
-  $('history-note').textContent = `sampled every ${history.intervalMs / 1000} s by this API process`;
-  $('charts').replaceChildren(...history.queues.map((q) => queueChart(q.name, q.points, history.intervalMs)));
+  $('history-note').textContent = `sampled every ${history.intervalMs / 1000} s by this API process; Prometheus keeps the long history`;
+  $('charts').replaceChildren(...history.queues.map((q) => queueCharts(q.name, q.points, history.intervalMs)));
 }
 
 async function renderConnectors() {
@@ -105,7 +105,7 @@ async function renderConnectors() {
       { label: `Error rate (${connectors[0]?.windowMinutes ?? 60} min)`, num: true, cell: (c) => fmtPct(c.errorRate) },
       { label: 'Open dead letters', num: true, cell: (c) => c.openDeadLetters },
       { label: 'Budgets left', cell: budgetCell },
-      { label: '', cell: toggle },
+      { label: '', cell: (c) => h('div', { class: 'actions' }, toggle(c), onboarding(c)) },
     ],
     connectors,
     (c) => ({ dataset: { connector: c.id } }),
@@ -125,6 +125,37 @@ function budgetCell(c) {
   );
   if (c.heldChanges > 0) rows.push(h('div', { class: 'muted' }, `${c.heldChanges} change(s) waiting for budget`));
   return rows;
+}
+
+/** "Check" (operators) probes the connector; "Set up" (admins) onboards its store. Both report in the card below the table. */
+function onboarding(c) {
+  if (c.status === 'disabled' || !can('operator')) return null;
+  const out = $('connector-result');
+  const show = (title, lines) => {
+    out.replaceChildren(h('h3', {}, title), ...lines.map((l) => h('p', { class: l.bad ? 'error' : undefined }, l.text)));
+    out.hidden = false;
+  };
+  const check = () => attempt(async () => {
+    const r = await api('POST', `/connectors/${encodeURIComponent(c.id)}/check`);
+    show(`${c.id}: check`, [{ text: `${r.ok ? 'ok' : 'failed'}: ${r.message}`, bad: !r.ok }]);
+  });
+  const setup = () => attempt(async () => {
+    show(`${c.id}: setting up…`, [{ text: 'Reading the catalogue through the bulk export, then the levels; this can take a while for a large shop.' }]);
+    const r = await api('POST', `/connectors/${encodeURIComponent(c.id)}/setup`);
+    const lines = [];
+    if (r.check) lines.push({ text: `check: ${r.check.ok ? 'ok' : 'failed'}: ${r.check.message}`, bad: !r.check.ok });
+    if (r.catalogue) lines.push({ text: `catalogue: ${r.catalogue.deliveries} product(s) read, ${r.catalogue.recorded} recorded, ${r.catalogue.unchanged} unchanged; ${r.catalogue.applied ? 'applied' : 'still waiting for the workers'}`, bad: !r.catalogue.applied });
+    if (r.levels) lines.push({ text: `levels: ${r.levels.checked} SKU(s) compared, ${r.levels.drifted} differ, ${r.levels.unmapped} unmapped — review run #${r.levels.runId} under Reconciliation (nothing was healed)` });
+    if (r.webhooks) lines.push({ text: `webhooks at ${r.webhooks.url}: ${r.webhooks.registrations.map((w) => `${w.topic} ${w.status}${w.message ? ` (${w.message})` : ''}`).join(', ')}`, bad: r.webhooks.registrations.some((w) => w.status === 'failed') });
+    if (r.outboundPaused) lines.push({ text: 'outbound pushes are PAUSED until you have reviewed the levels: bring the ledger in line, then press Resume', bad: true });
+    for (const n of r.notes) lines.push({ text: `note: ${n}` });
+    show(`${c.id}: setup done`, lines);
+    await renderConnectors();
+  });
+  return [
+    h('button', { type: 'button', class: 'secondary', dataset: { action: 'check' }, onclick: check }, 'Check'),
+    can('admin') ? h('button', { type: 'button', class: 'secondary', dataset: { action: 'setup' }, onclick: setup }, 'Set up') : null,
+  ];
 }
 
 async function lookupSku(event) {

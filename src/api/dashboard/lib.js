@@ -84,7 +84,8 @@ export function h(tag, attrs = {}, ...children) {
 export function fillTable(table, columns, rows, rowAttrs = () => ({})) {
   table.replaceChildren(
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.num ? 'num' : undefined }, c.label)))),
-    h('tbody', {}, rows.map((r) => h('tr', rowAttrs(r), columns.map((c) => h('td', { class: c.num ? 'num' : c.cls }, c.cell(r)))))),
+    // data-label lets a narrow screen show each row as a card of label: value lines.
+    h('tbody', {}, rows.map((r) => h('tr', rowAttrs(r), columns.map((c) => h('td', { class: c.num ? 'num' : c.cls, 'data-label': c.label || undefined }, c.cell(r)))))),
   );
 }
 
@@ -95,71 +96,117 @@ export const fmtAge = (seconds) => {
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
 };
-export const fmtPct = (ratio) => (ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(1)} %`);
+/** A share as a percentage; `n/a` when there is no figure (a run that checked nothing is not 100 %). */
+export const fmtPct = (ratio) => (ratio === null || ratio === undefined ? 'n/a' : `${(ratio * 100).toFixed(1)} %`);
 
 const SVG = 'http://www.w3.org/2000/svg';
+const W = 320;
+const H = 110;
+/** Plot area inside the SVG: room on the left for the y labels, below for the time labels. */
+const PLOT = { left: 42, right: 6, top: 8, bottom: 22 };
 
-/** Slots drawn per chart: the newest sample sits at the right edge, a short history leaves room on the left. */
-const SLOTS = 60;
+function svgEl(tag, attrs = {}, text) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
 
-/** Latency as a line with a dot per sample, scaled into a 300×60 box; samples without completions are skipped. */
-function line(values, cls, max, slots) {
-  const g = document.createElementNS(SVG, 'g');
-  const w = 300 / slots;
-  const offset = slots - values.length;
-  const points = values.map((v, i) => (v === null ? null : [(offset + i + 0.5) * w, 58 - (v / max) * 54]));
-  const poly = document.createElementNS(SVG, 'polyline');
-  poly.setAttribute('points', points.filter(Boolean).map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '));
-  poly.setAttribute('class', cls);
-  g.append(poly);
-  for (const p of points.filter(Boolean)) {
-    const dot = document.createElementNS(SVG, 'circle');
-    dot.setAttribute('cx', p[0].toFixed(1));
-    dot.setAttribute('cy', p[1].toFixed(1));
-    dot.setAttribute('r', '1.8');
-    dot.setAttribute('class', `${cls}-dot`);
-    g.append(dot);
+/** A round upper bound for an axis (1, 2, 5 × 10^n). */
+function niceMax(value) {
+  if (!(value > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((m) => m * p).find((m) => m >= value);
+}
+
+/** A time label; with seconds when the window is short enough for minutes to repeat. */
+const clock = (ms, span) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(span < 600_000 ? { second: '2-digit' } : {}) });
+
+/**
+ * A time chart with axes: `series` are lines (or `bars: true`) over `times` (epoch ms), all on one
+ * y scale in `unit`. The y axis shows 0, half and the maximum with the unit; the x axis the first
+ * and last sample times. Null values leave a gap.
+ */
+export function timeChart({ title, unit, times, series, format = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)), max: fixedMax, note }) {
+  const values = series.flatMap((s) => s.values.filter((v) => v !== null && v !== undefined));
+  const max = fixedMax ?? niceMax(Math.max(0, ...values));
+  const pw = W - PLOT.left - PLOT.right;
+  const ph = H - PLOT.top - PLOT.bottom;
+  const t0 = times[0] ?? Date.now();
+  const t1 = times.at(-1) ?? t0;
+  const span = Math.max(1, t1 - t0);
+  const x = (t) => PLOT.left + (times.length < 2 ? pw : ((t - t0) / span) * pw);
+  const y = (v) => PLOT.top + ph - (Math.min(v, max) / max) * ph;
+  const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${title}, ${unit}` });
+  for (const f of [0, 0.5, 1]) {
+    svg.append(svgEl('line', { x1: PLOT.left, x2: W - PLOT.right, y1: y(max * f), y2: y(max * f), class: 'gridline' }));
+    svg.append(svgEl('text', { x: PLOT.left - 4, y: y(max * f) + 3, class: 'axis', 'text-anchor': 'end' }, format(max * f)));
   }
-  return g;
-}
-
-/** Completions as one bar per sample, scaled into a 300×60 box. */
-function bars(values, cls, max, slots) {
-  const g = document.createElementNS(SVG, 'g');
-  const w = 300 / slots;
-  const offset = slots - values.length;
-  values.forEach((v, i) => {
-    const height = (v / max) * 54;
-    const rect = document.createElementNS(SVG, 'rect');
-    for (const [k, val] of Object.entries({ x: (offset + i) * w + w * 0.15, width: Math.max(w * 0.7, 0.5), y: 58 - height, height })) rect.setAttribute(k, val.toFixed(2));
-    rect.setAttribute('class', cls);
-    g.append(rect);
-  });
-  return g;
-}
-
-/** One queue's chart: jobs completed per sample (bars) and average latency (line), each on its own scale. */
-export function queueChart(name, points, intervalMs) {
-  const throughput = points.map((p) => p.completed);
-  const latency = points.map((p) => p.avgLatencyMs);
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', '0 0 300 60');
-  svg.setAttribute('preserveAspectRatio', 'none');
-  const slots = Math.max(SLOTS, points.length);
-  svg.append(bars(throughput, 'throughput', Math.max(1, ...throughput), slots), line(latency, 'latency', Math.max(1, ...latency.map((v) => v ?? 0)), slots));
-  const total = throughput.reduce((a, b) => a + b, 0);
-  const lat = latency.filter((v) => v !== null);
-  const avg = lat.length ? Math.round(lat.reduce((a, b) => a + b, 0) / lat.length) : null;
+  svg.append(svgEl('text', { x: PLOT.left, y: H - 6, class: 'axis' }, times.length ? clock(t0, span) : ''));
+  svg.append(svgEl('text', { x: W - PLOT.right, y: H - 6, class: 'axis', 'text-anchor': 'end' }, times.length ? clock(t1, span) : 'no samples yet'));
+  // Bars as wide as a sample slot of a full window, at most; always inside the plot.
+  const barWidth = Math.max(1, Math.min(pw / Math.max(times.length, 60), 8) * 0.8);
+  const barX = (t) => Math.min(Math.max(x(t) - barWidth / 2, PLOT.left), W - PLOT.right - barWidth);
+  for (const s of series) {
+    if (s.bars) {
+      s.values.forEach((v, i) => {
+        if (v === null || v === undefined) return;
+        svg.append(svgEl('rect', { x: barX(times[i]), width: barWidth, y: y(v), height: PLOT.top + ph - y(v), class: s.cls }));
+      });
+      continue;
+    }
+    let run = [];
+    const flush = () => {
+      if (run.length) svg.append(svgEl('polyline', { points: run.join(' '), class: s.cls }));
+      run = [];
+    };
+    s.values.forEach((v, i) => {
+      if (v === null || v === undefined) return flush();
+      run.push(`${x(times[i]).toFixed(1)},${y(v).toFixed(1)}`);
+      if (s.dots) svg.append(svgEl('circle', { cx: x(times[i]).toFixed(1), cy: y(v).toFixed(1), r: 2, class: `${s.cls}-dot` }));
+    });
+    flush();
+  }
   return h(
-    'div',
-    { class: 'chart', dataset: { queue: name } },
-    h('h3', {}, name),
+    'figure',
+    { class: 'chart' },
+    h('figcaption', {}, h('strong', {}, title), ` (${unit})`),
     svg,
-    h(
-      'div',
-      { class: 'legend' },
-      h('span', { class: 'swatch-t' }, `■ ${total} completed (per ${intervalMs / 1000} s)`),
-      h('span', { class: 'swatch-l' }, `■ latency avg ${avg === null ? '–' : `${avg} ms`}`),
-    ),
+    h('div', { class: 'legend' }, series.map((s) => h('span', { class: `key ${s.cls}` }, s.label)), note ? h('span', { class: 'muted' }, note) : null),
+  );
+}
+
+/** One queue over the sampled window: depth, age of the oldest waiting job, and completions per sample. */
+export function queueCharts(name, points, intervalMs) {
+  const times = points.map((p) => Date.parse(p.at));
+  const seconds = intervalMs / 1000;
+  const total = points.reduce((a, p) => a + p.completed, 0);
+  const minutes = Math.max(1, Math.round((points.length * intervalMs) / 60_000));
+  return h(
+    'section',
+    { class: 'queue-charts', dataset: { queue: name } },
+    h('h3', {}, name),
+    timeChart({
+      title: 'Queue depth',
+      unit: 'jobs',
+      times,
+      series: [
+        { label: 'waiting', cls: 'series-a', values: points.map((p) => p.waiting) },
+        { label: 'active', cls: 'series-b', values: points.map((p) => p.active) },
+      ],
+    }),
+    timeChart({
+      title: 'Oldest waiting job',
+      unit: 'seconds',
+      times,
+      series: [{ label: 'age when sampled', cls: 'series-c', dots: true, values: points.map((p) => p.oldestWaitingAgeSeconds ?? 0) }],
+      format: (v) => (v >= 120 ? `${Math.round(v / 60)} min` : v >= 10 || v === 0 ? `${Math.round(v)} s` : `${v.toFixed(1)} s`),
+    }),
+    timeChart({
+      title: `Completed per ${seconds} s sample`,
+      unit: 'jobs',
+      times,
+      series: [{ label: `${total} completed in the last ${minutes} min`, cls: 'series-bars', bars: true, values: points.map((p) => p.completed) }],
+    }),
   );
 }

@@ -1,6 +1,6 @@
 // The reconciliation panel: connectors with "run now", recent runs, the drift of a selected run,
 // and warehouse variances waiting for approval.
-import { api, attempt, can, fillTable, flash, fmtPct, fmtTime, h } from './lib.js';
+import { api, attempt, can, fillTable, flash, fmtPct, fmtTime, h, timeChart } from './lib.js';
 
 const $ = (id) => document.getElementById(id);
 let selectedRun = null;
@@ -11,12 +11,14 @@ const stockKind = (c) => c.kinds.find((k) => k === 'stock' || k === 'warehouse')
 
 /** Loads the whole panel; the drift of the selected run stays open. */
 export async function showReconciliation() {
-  const [{ connectors }, { items: runs }, { items: variances }] = await Promise.all([
+  const [{ connectors }, { items: runs }, { items: variances }, { items: stockRuns }] = await Promise.all([
     api('GET', '/reconcile/connectors'),
     api('GET', '/reconcile/runs?limit=25'),
     api('GET', '/variances'),
+    api('GET', '/reconcile/runs?kind=stock&status=completed&limit=200'),
   ]);
   renderConnectors(connectors, runs);
+  renderTrends(connectors, stockRuns);
   renderRuns(runs);
   renderVariances(variances);
   if (selectedRun !== null) await showRun(selectedRun);
@@ -27,7 +29,7 @@ function renderConnectors(connectors, runs) {
   const start = (c) => attempt(async () => {
     const kind = stockKind(c);
     const top = runs[0]?.id ?? 0;
-    const started = await api('POST', `/reconcile/${encodeURIComponent(c.id)}/runs`, { kind });
+    const started = await api('POST', `/reconcile/connectors/${encodeURIComponent(c.id)}/runs`, { kind });
     flash(`${c.id}: ${kind} reconciliation ${started.deduplicated ? 'already queued' : 'queued'} (job ${started.jobId})`);
     await follow(c.id, top);
   });
@@ -37,12 +39,56 @@ function renderConnectors(connectors, runs) {
       { label: 'Connector', cell: (c) => [h('strong', {}, c.id), h('div', { class: 'muted' }, c.type)] },
       { label: 'Can reconcile', cell: (c) => c.kinds.join(', ') },
       { label: 'Last stock accuracy', num: true, cell: (c) => fmtPct(latest(c.id, stockKind(c))?.accuracy) },
+      {
+        label: 'Unmapped',
+        num: true,
+        // Unmapped items are never compared: accuracy cannot see them, so they are shown loud.
+        cell: (c) => {
+          const n = latest(c.id, stockKind(c))?.counts.unmapped ?? 0;
+          return n > 0 ? h('span', { class: 'badge unhealthy', title: 'channel items no hub SKU maps to: not compared' }, `${n} unmapped`) : '0';
+        },
+      },
       { label: '', cell: (c) => (stockKind(c) && can('operator') ? h('button', { type: 'button', class: 'secondary', onclick: () => start(c) }, 'Run stock reconciliation') : null) },
     ],
     connectors,
     (c) => ({ dataset: { connector: c.id } }),
   );
   $('rc-no-connectors').hidden = connectors.length > 0;
+}
+
+/** Accuracy and drift of completed stock runs over time, one pair of charts per connector (its channel). */
+function renderTrends(connectors, stockRuns) {
+  const charts = [];
+  for (const c of connectors.filter((x) => x.kinds.includes('stock'))) {
+    const runs = stockRuns.filter((r) => r.connectorId === c.id).reverse();
+    if (runs.length === 0) continue;
+    const times = runs.map((r) => Date.parse(r.finishedAt ?? r.startedAt));
+    const label = `${c.channel ?? c.id} (${c.id})`;
+    charts.push(
+      h('section', { class: 'queue-charts', dataset: { trend: c.id } },
+        h('h3', {}, `Channel ${label}`),
+        timeChart({
+          title: 'Stock accuracy per run',
+          unit: '%',
+          times,
+          max: 100,
+          format: (v) => `${Math.round(v)}`,
+          series: [{ label: 'checked SKUs matching the ledger (gap: nothing checked)', cls: 'series-a', dots: true, values: runs.map((r) => (r.accuracy === null ? null : r.accuracy * 100)) }],
+        }),
+        timeChart({
+          title: 'Drift and unmapped per run',
+          unit: 'SKUs',
+          times,
+          series: [
+            { label: 'drifted', cls: 'series-c', dots: true, values: runs.map((r) => r.counts.drifted) },
+            { label: 'unmapped', cls: 'series-b', dots: true, values: runs.map((r) => r.counts.unmapped) },
+          ],
+        }),
+      ),
+    );
+  }
+  $('rc-trends').replaceChildren(...charts);
+  $('rc-no-trends').hidden = charts.length > 0;
 }
 
 /** Re-reads the panel every half second until the connector has a run newer than `after` that has finished (at most a minute). */
@@ -71,8 +117,9 @@ function renderRuns(runs) {
       { label: 'Trigger', cell: (r) => r.trigger },
       { label: 'Status', cell: (r) => [h('span', { class: `badge ${r.status === 'completed' ? 'ok' : r.status === 'failed' ? 'unhealthy' : 'degraded'}` }, r.status), r.error ? h('div', { class: 'muted' }, r.error) : null] },
       { label: 'Started', cell: (r) => fmtTime(r.startedAt) },
-      { label: 'Accuracy', num: true, cell: (r) => fmtPct(r.accuracy) },
+      { label: 'Accuracy', num: true, cell: (r) => (r.status === 'completed' ? fmtPct(r.accuracy) : '–') },
       { label: 'Checked', num: true, cell: (r) => r.counts.checked },
+      { label: 'Unmapped', num: true, cell: (r) => (r.counts.unmapped > 0 ? h('strong', { class: 'warn' }, r.counts.unmapped) : 0) },
       { label: 'Drifted', num: true, cell: (r) => r.counts.drifted },
       { label: 'Healed', num: true, cell: (r) => r.counts.healed },
       { label: 'Flagged', num: true, cell: (r) => r.counts.flagged },

@@ -2,7 +2,7 @@ import { listAudit } from '../../core/audit.js';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { redactConfig } from '../../core/config/redact-config.js';
-import { SESSION_COOKIE, bearerToken, hasRole } from './auth.js';
+import { SESSION_COOKIE, bearerToken } from './auth.js';
 import { defineRoute, type OpsRoute } from './route.js';
 import { AlertsResponseSchema, AuditPageSchema, ConfigResponseSchema, SessionSchema } from './schemas.js';
 
@@ -26,11 +26,11 @@ export const adminRoutes: OpsRoute[] = [
     tag: 'session',
     role: 'viewer',
     action: 'session.login',
-    summary: 'Dashboard login: checks the token and, for operators and admins, sets the bull-board cookie',
-    description: `Sets the HttpOnly, SameSite=Strict cookie ${SESSION_COOKIE} (path /admin/queues) holding the token, because bull-board's page cannot send an Authorization header. The ops API itself accepts only the Bearer header.`,
+    summary: 'Dashboard login: checks the token and sets the bull-board cookie',
+    description: `Sets the HttpOnly, SameSite=Strict cookie ${SESSION_COOKIE} (path /admin/queues) holding the token, because bull-board's page cannot send an Authorization header. The ops API itself accepts only the Bearer header. Viewers get it too, so that bull-board answers them 403 naming the role it needs rather than asking them to log in.`,
     response: SessionSchema,
     async handler({ principal, req, res }) {
-      if (hasRole(principal!.role, 'operator')) res.cookie(SESSION_COOKIE, bearerToken(req)!, { ...cookieOptions(req), maxAge: 12 * 3600_000 });
+      res.cookie(SESSION_COOKIE, bearerToken(req)!, { ...cookieOptions(req), maxAge: 12 * 3600_000 });
       return principal!;
     },
   }),

@@ -6,7 +6,8 @@ import { hasOutboundQueue } from '../queue-stats.js';
 import { within } from '../stale.js';
 import { ApiError } from './errors.js';
 import { defineRoute, type OpsDeps, type OpsRoute } from './route.js';
-import { ConnectorStatusSchema, ConnectorsResponseSchema } from './schemas.js';
+import { checkConnectors, setupConnector } from '../../hub/onboard.js';
+import { ConnectorCheckSchema, ConnectorStatusSchema, ConnectorsResponseSchema, SetupReportSchema } from './schemas.js';
 
 const IdParam = z.object({ id: z.string().min(1) });
 const WindowQuery = z.object({ windowMinutes: z.coerce.number().positive().max(7 * 24 * 60).default(60).describe('Window of the error rate') });
@@ -115,6 +116,7 @@ export const connectorRoutes: OpsRoute[] = [
     target: (p) => `connector:${p.id}`,
     summary: "Pause a connector's outbound queue (kept across restarts)",
     description: 'Answers 503 when Redis does not answer within queues.opsTimeoutMs; the pause is then not sent later (if Redis had received it and runs it late, the audit log records that).',
+    errors: { 409: 'The connector pushes nothing, so it has no outbound queue', 503: 'Redis did not answer within queues.opsTimeoutMs' },
     params: IdParam,
     response: ConnectorStatusSchema,
     handler: setPaused(true),
@@ -127,8 +129,52 @@ export const connectorRoutes: OpsRoute[] = [
     action: 'connector.resume',
     target: (p) => `connector:${p.id}`,
     summary: "Resume a connector's outbound queue",
+    errors: { 409: 'The connector pushes nothing, so it has no outbound queue', 503: 'Redis did not answer within queues.opsTimeoutMs' },
     params: IdParam,
     response: ConnectorStatusSchema,
     handler: setPaused(false),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/connectors/{id}/check',
+    tag: 'connectors',
+    role: 'operator',
+    action: 'connector.check',
+    target: (p) => `connector:${p.id}`,
+    summary: "Probe a connector's credentials and endpoint with one authenticated read",
+    description: 'A failed probe answers 200 with `ok: false` and the reason: the probe ran, the channel said no.',
+    params: IdParam,
+    response: ConnectorCheckSchema,
+    async handler({ deps, params }) {
+      if (!deps.connectors.get(params.id)?.client()) throw new ApiError(404, 'not_found', `no enabled connector "${params.id}" with a client`);
+      const [result] = await checkConnectors(deps, [params.id]);
+      return result!;
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/connectors/{id}/setup',
+    tag: 'connectors',
+    role: 'admin',
+    action: 'connector.setup',
+    target: (p) => `connector:${p.id}`,
+    summary: 'Onboard a store: catalogue through the intake, levels into drift for review, webhook subscriptions; safe to repeat',
+    description:
+      'Checks the connector, reads its catalogue through the bulk export and feeds it through the normal intake, waits for the workers to apply it, ' +
+      'reads current levels into drift (report only, nothing healed), and subscribes `server.publicUrl`/webhooks/{id} to its topics. Steps that cannot run are listed in `notes`.',
+    errors: {
+      409: 'The connector type has no setup (no catalogue export, no webhook registration)',
+      429: 'The channel throttled a call; Retry-After says when to try again',
+      502: 'The channel could not be reached or refused a call; the message says which and why',
+    },
+    params: IdParam,
+    response: SetupReportSchema,
+    async handler({ deps, params }) {
+      const bound = deps.connectors.get(params.id);
+      if (!bound?.client()) throw new ApiError(404, 'not_found', `no enabled connector "${params.id}" with a client`);
+      const client = bound.client()!;
+      if (!client.readCatalog && !client.registerWebhooks) throw new ApiError(409, 'no_setup', `connector type ${bound.definition.type} has no setup (no catalogue export, no webhook registration)`);
+      return setupConnector(deps, params.id, { trigger: 'manual' });
+    },
   }),
 ];

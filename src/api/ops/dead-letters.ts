@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEAD_LETTER_STATUSES, getDeadLetter, listDeadLetters, type DeadLetter, type DeadLetterFilter } from '../../queues/dead-letter-store.js';
+import { addDeadLetterNote, DEAD_LETTER_STATUSES, getDeadLetter, groupDeadLetters, listDeadLetters, type DeadLetter, type DeadLetterFilter } from '../../queues/dead-letter-store.js';
 import { STEPS } from '../../queues/names.js';
 import { discardDeadLetters, replayDeadLetters } from '../../queues/replay.js';
 import { audit } from '../../core/audit.js';
@@ -7,7 +7,7 @@ import { hasRole } from './auth.js';
 import { deadLetterView, holdsMask, PERSONAL_MASK } from './dead-letter-view.js';
 import { ApiError } from './errors.js';
 import { IdParam, defineRoute, type OpsDeps, type OpsRoute } from './route.js';
-import { DeadLetterPageSchema, DeadLetterSchema, DiscardResponseSchema, ReplayResponseSchema } from './schemas.js';
+import { DeadLetterGroupsSchema, DeadLetterPageSchema, DeadLetterSchema, DiscardResponseSchema, ReplayResponseSchema } from './schemas.js';
 
 const time = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time' });
 
@@ -21,6 +21,7 @@ const FilterSchema = z.object({
   until: time.optional().describe('Stored before'),
   order: z.string().min(1).optional().describe('External order id or order number'),
   sku: z.string().min(1).optional(),
+  q: z.string().trim().min(1).max(200).optional().describe('Free text found (case-insensitive) in the message or anywhere in the payload'),
 });
 
 const ListQuery = FilterSchema.extend({
@@ -43,9 +44,16 @@ const ReplayManyBody = z
   .refine((b) => !b.filter || Object.values(b.filter).some((v) => v !== undefined), { message: 'name at least one filter field', path: ['filter'] });
 
 const DiscardOneBody = z.object({ reason: z.string().trim().min(1, 'a discard needs a reason') });
-const DiscardManyBody = DiscardOneBody.extend({ ids: z.array(z.number().int().positive()).min(1).max(1000) });
+const DiscardManyBody = DiscardOneBody.extend({
+  ids: z.array(z.number().int().positive()).min(1).max(1000).optional(),
+  filter: FilterSchema.optional().describe('Every open dead letter matching all given fields (at most 1000)'),
+})
+  .refine((b) => (b.ids === undefined) !== (b.filter === undefined), { message: 'give exactly one of ids or filter', path: ['ids'] })
+  .refine((b) => !b.filter || Object.values(b.filter).some((v) => v !== undefined), { message: 'name at least one filter field', path: ['filter'] });
+const NoteBody = z.object({ text: z.string().trim().min(1, 'a note needs text').max(2000) });
+const GroupsQuery = FilterSchema.extend({ status: z.enum([...DEAD_LETTER_STATUSES, 'all']).optional().describe('open (default), replayed, discarded or all') });
 
-const summary = ({ payload: _p, event: _e, error: _r, resolution: _s, sourceKey: _k, inboxId: _i, attempts, ...rest }: DeadLetter) => ({ ...rest, attempts: attempts.length });
+const summary = ({ payload: _p, event: _e, error: _r, resolution: _s, sourceKey: _k, inboxId: _i, attempts, notes, ...rest }: DeadLetter) => ({ ...rest, attempts: attempts.length, notes: notes.length });
 
 async function mustExist(deps: OpsDeps, id: number): Promise<DeadLetter> {
   const entry = await getDeadLetter(deps.db, id);
@@ -164,12 +172,43 @@ export const deadLetterRoutes: OpsRoute[] = [
     role: 'operator',
     action: 'dead-letter.discard',
     auditsItself: true,
-    summary: 'Discard many dead letters with a reason',
+    summary: 'Discard many dead letters with a reason, by ids or every open one matching a filter',
     body: DiscardManyBody,
     response: DiscardResponseSchema,
     async handler({ deps, body, actor }) {
-      const discarded = await discardDeadLetters(deps.db, body.ids, body.reason, actor);
-      return { discarded, refused: body.ids.filter((id) => !discarded.includes(id)) };
+      const ids = body.ids ?? (await listDeadLetters(deps.db, { ...body.filter, status: 'open' }, { limit: 1000 })).items.map((d) => d.id);
+      const discarded = ids.length ? await discardDeadLetters(deps.db, ids, body.reason, actor) : [];
+      return { discarded, refused: ids.filter((id) => !discarded.includes(id)) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/dead-letter-groups',
+    tag: 'dead-letters',
+    role: 'viewer',
+    summary: 'Dead letters grouped by cause (error code, connector, step) with counts, largest first',
+    query: GroupsQuery,
+    response: DeadLetterGroupsSchema,
+    async handler({ deps, query }) {
+      const { status, ...filter } = query;
+      return { groups: await groupDeadLetters(deps.db, { ...filter, status }) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/dead-letters/{id}/notes',
+    tag: 'dead-letters',
+    role: 'operator',
+    action: 'dead-letter.note',
+    target,
+    summary: 'Leave a note on a dead letter (who is on it, what was tried)',
+    params: IdParam,
+    body: NoteBody,
+    response: DeadLetterSchema,
+    status: 201,
+    async handler({ deps, params, body, actor }) {
+      if (!(await addDeadLetterNote(deps.db, params.id, { at: new Date().toISOString(), by: actor, text: body.text }))) throw new ApiError(404, 'not_found', `dead letter ${params.id} does not exist`);
+      return mustExist(deps, params.id);
     },
   }),
 ];

@@ -29,6 +29,7 @@ export const erpRoutes: OpsRoute[] = [
       by: z.enum(['external', 'id']).default('external'),
       channel: z.string().min(1).optional(),
     }),
+    errors: { 409: 'The reference names orders on several channels; give channel' },
     response: OrderResponseSchema,
     async handler({ deps, params, query }) {
       const found = await findOrders(deps.db, params.ref, query.by, query.channel);

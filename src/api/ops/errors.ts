@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
+import { HubError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { ReplayRequestError } from '../../queues/replay.js';
 import { ReconcileRequestError } from '../../reconcile/approvals.js';
@@ -31,9 +32,29 @@ export function describeIssues(where: string, error: z.ZodError): string {
     .join('; ');
 }
 
+/** Failures of a call to a channel, by the taxonomy's code: the API answers 502 (429 when the channel throttled) with the cause. */
+const CHANNEL_FAILURES: Record<string, string> = {
+  network_error: 'channel_unreachable',
+  upstream_unavailable: 'channel_unavailable',
+  auth_failed: 'channel_auth_failed',
+  contract_rejected: 'channel_refused',
+  not_found: 'channel_refused',
+  rate_limited: 'channel_rate_limited',
+};
+
 /** Maps what body parsers and handlers throw to a status and code; never exposes a stack. */
 export function classifyError(err: unknown): { status: number; code: string; message: string; details?: Record<string, unknown> } {
   if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  // A channel the API called (a reconcile dry run, a re-sync) failed: say so and why, not "see the hub log".
+  if (err instanceof HubError && CHANNEL_FAILURES[err.code]) {
+    const retryAfterSeconds = err.retryAfterMs ? Math.ceil(err.retryAfterMs / 1000) : undefined;
+    return {
+      status: err.code === 'rate_limited' ? 429 : 502,
+      code: CHANNEL_FAILURES[err.code]!,
+      message: err.message,
+      details: { cause: err.code, ...(err.connectorId ? { connectorId: err.connectorId } : {}), ...(retryAfterSeconds ? { retryAfterSeconds } : {}) },
+    };
+  }
   if (err instanceof ReplayRequestError) return { status: 400, code: 'invalid_request', message: err.message };
   if (err instanceof ReconcileRequestError) {
     const [status, code] = err.reason === 'not_found' ? [404, 'not_found'] : err.reason === 'conflict' ? [409, 'conflict'] : [400, 'invalid_request'];
@@ -54,6 +75,7 @@ export function jsonErrorHandler(logger: Logger) {
     const c = classifyError(err);
     if (c.status >= 500) logger.error({ err: (err as Error)?.message, path: req.path }, 'request failed');
     if (res.headersSent) return void res.end();
+    if (c.status === 429 && typeof c.details?.['retryAfterSeconds'] === 'number') res.setHeader('Retry-After', String(c.details['retryAfterSeconds']));
     sendError(res, c.status, c.code, c.message, c.details);
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { audit } from '../../core/audit.js';
-import { ConfigError, ContractError } from '../../core/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import {
   approveVariance,
   reconcileTarget,
@@ -78,7 +78,7 @@ export const reconcileRoutes: OpsRoute[] = [
     response: ReconcileConnectorsSchema,
     async handler({ deps }) {
       const connectors = [...deps.connectors.values()]
-        .map((c) => ({ id: c.id, type: c.type, kinds: [...c.reconcileKinds] }))
+        .map((c) => ({ id: c.id, type: c.type, channel: c.channel ?? null, kinds: [...c.reconcileKinds] }))
         .filter((c) => c.kinds.length > 0);
       return { connectors };
     },
@@ -137,7 +137,7 @@ export const reconcileRoutes: OpsRoute[] = [
   }),
   defineRoute({
     method: 'post',
-    path: '/reconcile/{connectorId}/runs',
+    path: '/reconcile/connectors/{connectorId}/runs',
     tag: 'reconcile',
     role: 'operator',
     action: 'reconcile.run',
@@ -151,6 +151,10 @@ export const reconcileRoutes: OpsRoute[] = [
       'A dry run compares in the API process and answers its counts and first differences; nothing is healed, applied or stored.',
     params: StartParams,
     body: StartBody,
+    errors: {
+      429: 'A dry run: the channel throttled a read; Retry-After says when to try again',
+      502: 'A dry run: the channel could not be reached or refused a read; the message says which and why',
+    },
     response: ReconcileStartSchema,
     async handler({ deps, params, body, actor }) {
       const { connectorId } = params;
@@ -164,7 +168,8 @@ export const reconcileRoutes: OpsRoute[] = [
           await audit(deps.db, { actor, action: 'reconcile.run', target: `connector:${connectorId}`, outcome: 'ok', details: { kind, dryRun, counts: result.counts } });
           return { connectorId, kind, dryRun: true as const, counts: result.counts, accuracy: result.accuracy, durationMs: result.durationMs, sample: result.sample };
         } catch (err) {
-          if (err instanceof ConfigError || err instanceof ContractError) throw new ApiError(400, 'invalid_request', err.message);
+          // The channel's own failures (unreachable, refused, throttled) answer 502/429 with their cause (errors.ts).
+          if (err instanceof ConfigError) throw new ApiError(400, 'invalid_request', err.message);
           throw err;
         }
       }
@@ -199,6 +204,7 @@ export const reconcileRoutes: OpsRoute[] = [
     description: 'When the ledger moved since the count was compared, nothing is applied and the variance becomes `stale` (run the warehouse reconciliation again). 409 when it is no longer awaiting approval.',
     params: IdParam,
     body: z.object({ note: z.string().trim().min(1).max(1000).optional() }).prefault({}),
+    errors: { 409: 'The variance was already decided (by someone else, or superseded)' },
     response: DriftSchema,
     handler: ({ deps, params, body, actor }) => approveVariance(deps, params.id, actor, body.note),
   }),
@@ -214,6 +220,7 @@ export const reconcileRoutes: OpsRoute[] = [
     description: '409 when it is no longer awaiting approval.',
     params: IdParam,
     body: z.object({ reason: z.string().trim().min(1, 'a rejection needs a reason').max(1000) }),
+    errors: { 409: 'The variance was already decided (by someone else, or superseded)' },
     response: DriftSchema,
     handler: ({ deps, params, body, actor }) => rejectVariance(deps.db, params.id, actor, body.reason),
   }),

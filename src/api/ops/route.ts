@@ -79,6 +79,10 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   response: z.ZodType;
   /** Status of a success (200 unless told). */
   status?: number;
+  /** Answers this route gives besides success, 400, 401/403, 404, 413 and 500, each with when. */
+  errors?: Partial<Record<409 | 429 | 502 | 503, string>>;
+  /** A success body for the document (default: one built from `response`; tests check it parses). */
+  example?: unknown;
   handler(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
 }
 

@@ -51,11 +51,14 @@ export const HistoryPointSchema = z.object({
   failed: z.number().int().describe('Failed for good since the previous point'),
   avgProcessingMs: z.number().nullable(),
   avgLatencyMs: z.number().nullable().describe('Enqueue to finish, over jobs finished since the previous point'),
+  oldestWaitingAgeSeconds: z.number().nullable().describe('Age of the oldest waiting job when sampled; null when none waited'),
 });
 export const HistoryResponseSchema = z.object({
   intervalMs: z.number().int(),
   queues: z.array(z.object({ name: z.string(), points: z.array(HistoryPointSchema) })),
 });
+
+export const DeadLetterNoteSchema = z.object({ at: iso, by: z.string(), text: z.string() });
 
 const DeadLetterBase = {
   id: z.number().int(),
@@ -75,7 +78,7 @@ const DeadLetterBase = {
   resolvedBy: z.string().nullable(),
   replayOf: z.number().int().nullable(),
 };
-export const DeadLetterSummarySchema = z.object({ ...DeadLetterBase, attempts: z.number().int().describe('Failed attempts recorded') });
+export const DeadLetterSummarySchema = z.object({ ...DeadLetterBase, attempts: z.number().int().describe('Failed attempts recorded'), notes: z.number().int().describe('Notes left on it') });
 export const DeadLetterSchema = z.object({
   ...DeadLetterBase,
   sourceKey: z.string(),
@@ -85,6 +88,21 @@ export const DeadLetterSchema = z.object({
   payload: z.unknown().describe('The raw payload as received, or the job data of a push'),
   event: z.unknown().describe('The canonical event, when the failure came after normalization'),
   resolution: z.record(z.string(), z.unknown()).nullable(),
+  notes: z.array(DeadLetterNoteSchema).describe('Operators\' notes, oldest first'),
+});
+
+export const DeadLetterGroupsSchema = z.object({
+  groups: z.array(
+    z.object({
+      errorCode: z.string(),
+      connectorId: z.string().nullable(),
+      step: z.enum(STEPS),
+      count: z.number().int(),
+      orders: z.number().int().describe('Distinct orders among them: the same order failing again counts once'),
+      latestAt: iso,
+      example: z.string().describe('The newest message of the group'),
+    }),
+  ),
 });
 export const DeadLetterPageSchema = z.object({
   items: z.array(DeadLetterSummarySchema),
@@ -225,7 +243,7 @@ export const AuditPageSchema = z.object({
 
 export const AlertSchema = z.object({
   key: z.string(),
-  rule: z.enum(['stuck-queue', 'dead-letter-growth', 'connector-error-rate', 'stock-accuracy']),
+  rule: z.enum(['stuck-queue', 'dead-letter-growth', 'connector-error-rate', 'stock-accuracy', 'unmapped-items', 'stuck-order-hop']),
   subject: z.string(),
   message: z.string(),
   since: iso,
@@ -261,7 +279,7 @@ export const ReconcileRunSchema = z.object({
   heartbeatAt: iso,
   finishedAt: isoOrNull,
   counts: RunCountsSchema,
-  accuracy: z.number().nullable().describe('Share of checked SKUs or orders without difference, 0..1; null while running or failed'),
+  accuracy: z.number().nullable().describe('Share of checked SKUs or orders without difference, 0..1; null while running, failed, or when nothing was checked'),
   durationMs: z.number().nullable(),
   error: z.string().nullable(),
 });
@@ -323,7 +341,7 @@ export const ReconcileStartSchema = z.union([
     kind: ReconcileKindSchema,
     dryRun: z.literal(true),
     counts: RunCountsSchema,
-    accuracy: z.number(),
+    accuracy: z.number().nullable().describe('Share of checked SKUs or orders without difference, 0..1; null when nothing was checked'),
     durationMs: z.number(),
     sample: z.object({
       drift: z.array(z.looseObject({ sku: z.string(), location: z.string(), channelValue: z.number(), expected: z.number(), action: z.string() })),
@@ -335,5 +353,41 @@ export const ReconcileStartSchema = z.union([
 export const VariancePageSchema = DriftPageSchema;
 
 export const ReconcileConnectorsSchema = z.object({
-  connectors: z.array(z.object({ id: z.string(), type: z.string(), kinds: z.array(ReconcileKindSchema).describe('What POST /reconcile/{connectorId}/runs accepts for it') })),
+  connectors: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      channel: z.string().nullable().describe('The hub channel it sells on, when it has one'),
+      kinds: z.array(ReconcileKindSchema).describe('What POST /reconcile/connectors/{connectorId}/runs accepts for it'),
+    }),
+  ),
+});
+
+export const ConnectorCheckSchema = z.object({
+  connectorId: z.string(),
+  type: z.string(),
+  ok: z.boolean(),
+  message: z.string().describe('What the probe reached, or why it failed'),
+});
+
+export const SetupReportSchema = z.object({
+  connectorId: z.string(),
+  check: z.object({ ok: z.boolean(), message: z.string() }).nullable(),
+  catalogue: z
+    .object({
+      deliveries: z.number().int().describe('Products read through the bulk export'),
+      recorded: z.number().int().describe('New or changed since the last setup, fed through the intake'),
+      unchanged: z.number().int(),
+      applied: z.boolean().describe('The workers applied them all before the levels were read'),
+    })
+    .nullable(),
+  levels: z.object({ runId: z.number().int().nullable(), checked: z.number().int(), drifted: z.number().int(), unmapped: z.number().int() }).nullable(),
+  webhooks: z
+    .object({
+      url: z.string(),
+      registrations: z.array(z.object({ topic: z.string(), status: z.enum(['created', 'exists', 'failed']), id: z.string().optional(), message: z.string().optional() })),
+    })
+    .nullable(),
+  outboundPaused: z.boolean().describe("The connector's outbound queue is paused (setup pauses it on day one, before anything was pushed): resume after reviewing the levels"),
+  notes: z.array(z.string()).describe('Steps skipped and why'),
 });

@@ -12,6 +12,7 @@ import { pushAvailability } from './outbound/push-availability.js';
 import { pollOrdersSince } from './poll.js';
 import { listShopifyOrders, readShopifyOrders } from './reconcile/orders.js';
 import { readShopifyStockLevels } from './reconcile/stock-levels.js';
+import { checkShopify, readShopifyCatalog, registerShopifyWebhooks } from './setup.js';
 import { shopifyVersionWarnings } from './versions.js';
 import { verifyShopifyWebhook } from './verify.js';
 
@@ -58,7 +59,9 @@ export const SHOPIFY_TOPICS = [
 export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
 /** What a Shopify instance can do at run time. */
-export type ShopifyConnectorClient = Required<Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders' | 'stats'>>;
+export type ShopifyConnectorClient = Required<
+  Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders' | 'stats' | 'check' | 'readCatalog' | 'registerWebhooks'>
+>;
 
 /** The run-time client of one instance: pushes, backfill and reconciliation reads over one GraphQL client (one cost bucket). */
 export function createShopifyConnectorClient(config: ShopifyConfig & { id: string }, deps: ClientDeps): ShopifyConnectorClient {
@@ -76,6 +79,9 @@ export function createShopifyConnectorClient(config: ShopifyConfig & { id: strin
     readStockLevels: (filter) => readShopifyStockLevels(client, config.settings, config.id, bulk, filter),
     listOrders: (window) => listShopifyOrders(client, window),
     readOrders: (ids) => readShopifyOrders(client, ids),
+    check: () => checkShopify(client, config.id),
+    readCatalog: () => readShopifyCatalog(client, config.id, bulk),
+    registerWebhooks: (uri, topics) => registerShopifyWebhooks(client, uri, topics),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { knownConnectorTypes } from '../../connectors/registry.js';
@@ -30,9 +31,9 @@ describe('parseConfig', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toEqual([
-      { path: 'connectors[0].credentials.accessToken', message: 'required' },
-      { path: 'connectors[1].type', message: `unknown connector type "amazon-sellers"; known types: ${knownConnectorTypes().join(', ')}` },
-      { path: 'channels[0].locations[1]', message: 'unknown location "wh-nowhere"' },
+      { path: 'connectors[shopify-main].credentials.accessToken', message: 'required' },
+      { path: 'connectors[amazon-eu].type', message: `unknown connector type "amazon-sellers"; known types: ${knownConnectorTypes().join(', ')}` },
+      { path: 'channels[web].locations[1]', message: 'unknown location "wh-nowhere"' },
     ]);
   });
 
@@ -43,9 +44,40 @@ describe('parseConfig', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toEqual([
-      { path: 'connectors[0].credentials.webhookSecret', message: 'environment variable SHOP_SECRET is not set' },
+      { path: 'connectors[shopify-main].credentials.webhookSecret', message: 'environment variable SHOP_SECRET is not set' },
     ]);
     expect(JSON.stringify(result.issues)).not.toContain('shpat_live');
+  });
+
+  it('notes unset variables instead of refusing them when asked (validation, mappings test), and still finds real problems', () => {
+    const text = minimal(shopify('{ accessToken: "${SHOP_TOKEN}", webhookSecret: "${SHOP_SECRET}" }'));
+    const noted = parseConfig(text, {}, undefined, { missingEnv: 'note' });
+    expect(noted.ok).toBe(true);
+    expect(noted.notes.map((n) => n.path)).toEqual(['connectors[shopify-main].credentials.accessToken', 'connectors[shopify-main].credentials.webhookSecret']);
+    const broken = parseConfig(text.replace('channel: web', 'channel: webb'), {}, undefined, { missingEnv: 'note' });
+    expect(broken.ok ? [] : broken.issues).toEqual([{ path: 'connectors[shopify-main].settings.channel', message: 'unknown channel "webb"' }]);
+  });
+
+  it('refuses a value map a mapping names but nobody defined, and names the defined ones', () => {
+    const text = readFileSync('config/examples/acme-3pl.yaml', 'utf8').replace('map: receiptReason }', 'map: receiptReasons }');
+    const result = parseConfig(text, { ACME_WEBHOOK_SECRET: 'x'.repeat(32) }, 'config/examples');
+    expect(result.ok ? [] : result.issues).toEqual([
+      {
+        path: 'connectors[acme-3pl].settings.events.receipt.completed.data.reason.map',
+        message: 'no value map "receiptReasons" in settings.valueMaps (defined: receiptReason, carrier; built in: sku, location, status)',
+      },
+    ]);
+  });
+
+  it('refuses two tokens with the same secret, plain or hashed', () => {
+    const text = `${minimal(shopify('{ accessToken: a, webhookSecret: b }'))}
+auth:
+  tokens:
+    - { name: ops, role: operator, token: shared-secret-0123456789 }
+    - { name: admin, role: admin, tokenHash: "sha256:${createHash('sha256').update('shared-secret-0123456789').digest('hex')}" }
+`;
+    const result = parseConfig(text, {});
+    expect(result.ok ? [] : result.issues).toEqual([{ path: 'auth.tokens[1].tokenHash', message: 'same secret as token "ops" (auth.tokens[0]); give each token its own' }]);
   });
 
   it('resolves ${VAR} and ${VAR:-default} references', () => {
@@ -70,19 +102,21 @@ describe('parseConfig', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toEqual([
-      { path: 'channels[0]', message: 'unknown key "safetystock"' },
+      { path: 'channels[web]', message: 'unknown key "safetystock"' },
     ]);
     const categoryOnly = parseConfig(minimal(shopify('{ accessToken: a, webhookSecret: b }').replace('type: shopify', 'type: shopify\n    category: marketplace')), {});
     expect(categoryOnly.ok ? [] : categoryOnly.issues).toEqual([
-      { path: 'connectors[0].category', message: 'connector type "shopify" is a storefront connector, not marketplace' },
+      { path: 'connectors[shopify-main].category', message: 'connector type "shopify" is a storefront connector, not "marketplace"' },
     ]);
   });
 
-  it('reports YAML syntax errors with their line', () => {
-    const result = parseConfig('locations:\n  - id: a\n   kind: [\n', {});
+  it('reports one YAML mistake once, with its line and column', () => {
+    const result = parseConfig('locations:\n  - { id: a, kind: warehouse\nchannels: []\nconnectors: []\n', {});
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues[0]?.path).toMatch(/^\(line \d+\)$/);
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0]?.path).toBe('(line 3, column 1)');
+    expect(result.issues[0]?.message).toMatch(/^YAML syntax: /);
   });
 });
 

@@ -117,6 +117,10 @@ export const ServerSchema = z.object({
   requestTimeoutMs: z.number().int().min(1000).default(30_000).describe('Longest a client may take to send a whole request'),
   keepAliveTimeoutMs: z.number().int().min(0).default(5_000).describe('How long an idle keep-alive connection stays open'),
   maxConnections: z.number().int().min(1).default(1024).describe('Connections served at once; more are refused at accept'),
+  publicUrl: z
+    .url()
+    .optional()
+    .describe('The URL channels reach this hub at (HTTPS in production); `hub connectors setup` subscribes <publicUrl>/webhooks/<connectorId>. Normally a ${ENV} reference'),
 });
 
 export const StorageSchema = z.object({
@@ -180,9 +184,15 @@ export const AlertsSchema = z.strictObject({
     .optional(),
   stockAccuracy: z
     .strictObject({
-      threshold: z.number().gt(0).max(1).describe('Fire when a channel\'s stock accuracy (from reconciliation) falls below this (0..1)'),
+      threshold: z.number().gt(0).max(1).describe('Fire when a channel\'s stock accuracy (from reconciliation) falls below this (0..1); a run that checked nothing has no accuracy and does not fire it'),
     })
     .optional(),
+  unmappedItems: z
+    .strictObject({
+      threshold: z.number().int().min(1).default(1).describe('Fire when a connector\'s last stock reconciliation left at least this many channel items unmapped to a hub SKU'),
+    })
+    .optional()
+    .describe('Unmapped channel items are never compared, so accuracy cannot see them: this rule does'),
   orderFlow: z
     .strictObject({
       allocatedNotShippedHours: z.number().positive().default(24).describe('Fire when an order allocated this long ago has neither shipped nor been cancelled'),

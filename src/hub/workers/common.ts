@@ -1,4 +1,5 @@
 import type { Job, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
+import { HubError } from '../../core/errors.js';
 import { bullConnection } from '../../queues/runtime.js';
 import { hubBackoffStrategy } from '../../queues/retry-policy.js';
 import { boundedLabel, errorCodeLabel } from '../../core/metric-labels.js';
@@ -33,6 +34,12 @@ export function workerOptions(hub: Hub, options: WorkerOptions): BullWorkerOptio
   };
 }
 
+/** The taxonomy's code of a failure (the UnrecoverableError bridge carries it too); `unexpected` otherwise. */
+export function errorCodeOf(err: unknown): string {
+  if (err instanceof HubError) return err.code;
+  return errorCodeLabel((err as { code?: unknown } | null)?.code);
+}
+
 /**
  * Counts, times and logs a worker's jobs under the hub's metrics; the real error code is the label.
  * Labels come from job data, so they are bounded: configured connector ids and taxonomy codes only.
@@ -43,15 +50,18 @@ export function observe<W extends Worker>(hub: Hub, worker: W): W {
   worker.on('error', (err) => logger.warn({ queue, err: err.message }, 'worker error'));
   worker.on('failed', (job: Job | undefined, err) => {
     const connectorId = (job?.data as { connectorId?: string } | undefined)?.connectorId;
-    metrics.jobsFailed.inc({ queue, connector: boundedLabel(connectorId, hub.connectors), error_code: errorCodeLabel((err as { code?: unknown }).code) });
+    metrics.jobsFailed.inc({ queue, connector: boundedLabel(connectorId, hub.connectors), error_code: errorCodeOf(err) });
     logger.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, connectorId, err: err.message }, 'job failed');
   });
   worker.on('completed', (job: Job) => {
     // A batch job counts each delivery it carried, under that delivery's connector.
     const batch = (job.data as { deliveries?: { connectorId: string }[] }).deliveries;
-    if (!batch) metrics.jobsProcessed.inc({ queue, connector: boundedLabel((job.data as { connectorId?: string }).connectorId, hub.connectors) });
+    const connectors = batch ? [...new Set(batch.map((d) => boundedLabel(d.connectorId, hub.connectors)))] : [boundedLabel((job.data as { connectorId?: string }).connectorId, hub.connectors)];
+    if (!batch) metrics.jobsProcessed.inc({ queue, connector: connectors[0]! });
     else if (!(job.returnvalue as { split?: boolean } | undefined)?.split) for (const d of batch) metrics.jobsProcessed.inc({ queue, connector: boundedLabel(d.connectorId, hub.connectors) });
-    if (job.processedOn && job.finishedOn) metrics.processingSeconds.observe({ queue }, (job.finishedOn - job.processedOn) / 1000);
+    // Processing time is the job's: a batch of several connectors' deliveries is timed under `mixed`.
+    const connector = connectors.length === 1 ? connectors[0]! : 'mixed';
+    if (job.processedOn && job.finishedOn) metrics.processingSeconds.observe({ queue, connector }, (job.finishedOn - job.processedOn) / 1000);
   });
   return worker;
 }

@@ -2,6 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import { processInboundBatch } from '../../queues/inbound-batch.js';
 import { DEFAULT_RETRY } from '../../queues/retry-policy.js';
 import { batchJob, INBOUND_BATCH_MAX } from '../../queues/runtime.js';
+import { resolveDeadLettersOfDelivery } from '../../queues/dead-letter-store.js';
 import { pendingInbox } from '../../queues/inbox.js';
 import { processInbound, type InboundBatchJobData, type InboundDeps, type InboundJobData } from '../../queues/inbound.js';
 import { INBOUND_QUEUE } from '../../queues/names.js';
@@ -44,10 +45,20 @@ export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJ
     }
     return processInbound(job as Job<InboundJobData>, deps);
   };
-  return observe(
+  const worker = observe(
     hub,
     new Worker<InboundJobData | InboundBatchJobData>(INBOUND_QUEUE, process, { ...workerOptions(hub, options), concurrency: options.concurrency ?? hub.current().queues.concurrency }),
   );
+  // The dead-letter table and bull-board agree: a delivery an admin retried there that went through closes its dead letter.
+  // Single-delivery jobs only: a batch that completes may have dead-lettered one of its deliveries itself.
+  worker.on('completed', (job) => {
+    if (!('inboxId' in job.data) || job.data.replayOf || !(job.data.inboxId > 0)) return;
+    const { inboxId } = job.data;
+    resolveDeadLettersOfDelivery(hub.db, inboxId)
+      .then((ids) => ids.length && hub.logger.info({ inboxId, deadLetters: ids }, 'dead letter closed: its delivery went through after a retry'))
+      .catch((err: Error) => hub.logger.warn({ err: err.message, inboxId }, 'closing the dead letter of a retried delivery failed'));
+  });
+  return worker;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import type { ShopifyStore, SimVariant } from './store.js';
+import type { ShopifyStore, SimProduct, SimVariant } from './store.js';
 
 /**
  * Bulk query operations, as the connector's reconciliation uses them: `bulkOperationRunQuery` of an
@@ -37,7 +37,7 @@ export class BulkOperations {
     if (this.operations.some((op) => this.status(op) === 'RUNNING' || this.status(op) === 'CREATED')) {
       return refuse('OPERATION_IN_PROGRESS', 'A bulk query operation for this app and shop is already in progress.');
     }
-    if (!/^\s*{\s*inventoryItems\b/.test(query)) return refuse('INVALID', 'The simulator runs bulk queries of inventoryItems only.');
+    if (!/^\s*{\s*(inventoryItems|productVariants)\b/.test(query)) return refuse('INVALID', 'The simulator runs bulk queries of inventoryItems and productVariants only.');
     const op: SimBulkOperation = { id: this.store.id(), query, createdAt: this.now(), readyAt: this.now() + this.delayMs, canceled: false };
     this.operations.push(op);
     return { bulkOperation: { id: `gid://shopify/BulkOperation/${op.id}`, status: 'CREATED' }, userErrors: [] };
@@ -56,6 +56,7 @@ export class BulkOperations {
   render(op: SimBulkOperation, baseUrl: string): Record<string, unknown> {
     const status = this.status(op);
     let count = 0;
+    // Variants and inventory items are one to one: either export has one line per variant.
     if (status === 'COMPLETED') for (const _ of this.store.inventoryItems()) count += 1;
     return {
       id: `gid://shopify/BulkOperation/${op.id}`,
@@ -70,10 +71,11 @@ export class BulkOperations {
   async stream(op: SimBulkOperation, res: ServerResponse): Promise<void> {
     this.downloads += 1;
     const aliases = BulkOperations.aliases(op.query);
+    const products = /^\s*{\s*productVariants\b/.test(op.query) ? new Map(this.store.products.map((p) => [p.id, p])) : null;
     res.writeHead(200, { 'Content-Type': 'application/jsonl' });
     let chunk = '';
     for (const variant of this.store.inventoryItems()) {
-      chunk += `${JSON.stringify(this.item(variant, aliases))}\n`;
+      chunk += `${JSON.stringify(products ? this.variant(variant, products.get(variant.productId)!) : this.item(variant, aliases))}\n`;
       if (chunk.length > 64 * 1024) {
         if (!res.write(chunk)) await once(res, 'drain');
         chunk = '';
@@ -95,6 +97,23 @@ export class BulkOperations {
       out[alias] = level ? { quantities: [{ name: 'available', quantity: level.available }] } : null;
     }
     return out;
+  }
+
+  /**
+   * A ProductVariant line of a catalogue export, its product nested (an object, not a connection).
+   * https://shopify.dev/docs/api/admin-graphql/latest/objects/ProductVariant
+   */
+  variant(variant: SimVariant, product: SimProduct): Record<string, unknown> {
+    const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    return {
+      id: `gid://shopify/ProductVariant/${variant.id}`,
+      sku: variant.sku,
+      title: variant.title,
+      barcode: variant.barcode,
+      updatedAt: iso(variant.updatedAt),
+      inventoryItem: { id: `gid://shopify/InventoryItem/${variant.inventoryItemId}` },
+      product: { id: `gid://shopify/Product/${product.id}`, title: product.title, status: product.status.toUpperCase(), updatedAt: iso(product.updatedAt) },
+    };
   }
 
   /** Aliased levels asked for in any query text (also used by `nodes(ids:)`). */

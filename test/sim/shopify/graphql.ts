@@ -1,3 +1,4 @@
+import type { AppInstallation } from './admin.js';
 import { BulkOperations } from './bulk.js';
 import type { ShopifyStore, SimFulfillment, SimLevel, SimOrder } from './store.js';
 
@@ -35,6 +36,8 @@ export interface GraphqlContext {
   idempotency?: IdempotencyStore;
   /** Values written by inventorySetQuantities, per SKU. */
   writes?: Map<string, number[]>;
+  /** Scopes and webhook subscriptions (see admin.ts). */
+  app?: AppInstallation;
 }
 
 /** Reasons Shopify accepts for quantity changes. https://shopify.dev/docs/apps/build/orders-fulfillment/inventory-management-apps#inventory-state-change-reasons */
@@ -48,6 +51,8 @@ const gidNumber = (gid: unknown, type: string): string | null => {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
 export function handleGraphql(ctx: GraphqlContext, query: string, variables: Record<string, unknown>): GraphqlOutcome {
+  const app = ctx.app?.handle(query, variables);
+  if (app) return app;
   if (/\binventorySetQuantities\s*\(/.test(query)) return idempotentSet(ctx, query, variables);
   if (/\bfulfillmentCreate\s*\(/.test(query)) return fulfillmentCreate(ctx, variables);
   if (/\bbulkOperationRunQuery\s*\(/.test(query)) return bulkRun(ctx, variables);

@@ -6,6 +6,7 @@ import { SINGLE_QUERY_MAX_COST, ThrottleBucket, requestedCost } from './cost.js'
 import { handleGraphql, type IdempotencyStore } from './graphql.js';
 import { PayloadRenderer } from './payloads.js';
 import { ShopifyStore } from './store.js';
+import { AppInstallation } from './admin.js';
 import { WebhookSender } from './webhooks.js';
 
 /** A fault applied to the next matching Admin API requests. */
@@ -54,6 +55,8 @@ export interface ShopifySimulator {
   webhookSecret: string;
   store: ShopifyStore;
   webhooks: WebhookSender;
+  /** The app's scopes and webhook subscriptions (webhookSubscriptionCreate subscribes the sender). */
+  app: AppInstallation;
   /** Bulk query operations and their result files (`bulk.delayMs` makes them take time). */
   bulk: BulkOperations;
   bucket: ThrottleBucket;
@@ -87,6 +90,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
   const webhooks = new WebhookSender({ secret: webhookSecret, shopDomain, apiVersion, renderer });
   store.onAction((action) => webhooks.onAction(action));
   const bulk = new BulkOperations(store);
+  const app = new AppInstallation(webhooks, 'Simulated shop', shopDomain, () => store.id());
   let baseUrl = '';
   const bucket = new ThrottleBucket(options.bucket?.maximumAvailable ?? 1000, options.bucket?.restoreRate ?? 50);
   const counters: SimCounters = { requests: 0, byOperation: {}, throttled: 0, faults: 0, unauthorized: 0, itemsSet: 0, fulfillmentsCreated: 0, staleRejected: 0 };
@@ -148,7 +152,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
         extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
       });
     }
-    const outcome = handleGraphql({ store, apiVersion: match[1] as string, bulk, baseUrl, idempotency, writes }, query, variables);
+    const outcome = handleGraphql({ store, apiVersion: match[1] as string, bulk, baseUrl, idempotency, writes, app }, query, variables);
     if (outcome.staleRejected) counters.staleRejected += 1;
     if (outcome.inventoryRead) for (const fn of afterRead.splice(0)) fn();
     counters.byOperation[outcome.operation] = (counters.byOperation[outcome.operation] ?? 0) + 1;
@@ -184,6 +188,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
     webhookSecret,
     store,
     webhooks,
+    app,
     bulk,
     bucket,
     counters,
