@@ -43,7 +43,9 @@ function event(type: CanonicalEvent['type'], data: Record<string, unknown>): Can
 /** A realistic mix: 3 in 4 are orders of 1–2 lines, 1 in 4 a stock receipt, over SKUS SKUs. */
 function workload(prefix: string, n: number): { seed: CanonicalEvent[]; events: CanonicalEvent[] } {
   const sku = (i: number) => `${prefix}-${i % SKUS}`;
-  const seed = Array.from({ length: SKUS }, (_, i) => event('inventory.adjusted', { sku: sku(i), location: i % 2 ? 'wh-a' : 'wh-b', delta: 50, reason: 'seed' }));
+  const seed = Array.from({ length: SKUS }, (_, i) =>
+    event('inventory.adjusted', { sku: sku(i), location: i % 2 ? 'wh-a' : 'wh-b', delta: 50, reason: 'seed' }),
+  );
   const events = Array.from({ length: n }, (_, i) => {
     if (i % 4 === 3) return event('inventory.adjusted', { sku: sku(i * 7), location: ['wh-a', 'wh-b', 'tpl'][i % 3], delta: 5, reason: 'receipt' });
     const lines = [sku(i * 13), ...(i % 2 ? [sku(i * 17 + 1)] : [])];
@@ -54,7 +56,12 @@ function workload(prefix: string, n: number): { seed: CanonicalEvent[]; events: 
       placedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
       currency: 'USD',
       total: { amount: '10.00', currency: 'USD' },
-      lines: [...new Set(lines)].map((s, j) => ({ externalLineId: `${i}-${j}`, sku: s, quantity: 1 + (i % 3), unitPrice: { amount: '5.00', currency: 'USD' } })),
+      lines: [...new Set(lines)].map((s, j) => ({
+        externalLineId: `${i}-${j}`,
+        sku: s,
+        quantity: 1 + (i % 3),
+        unitPrice: { amount: '5.00', currency: 'USD' },
+      })),
     });
   });
   return { seed, events };
@@ -159,11 +166,17 @@ async function measure(raw: Db): Promise<Record<string, unknown>> {
 async function invariants(db: Db): Promise<Record<string, unknown>> {
   const prefix = `hot-${randomUUID().slice(0, 6)}`;
   const hot = workload(prefix, EVENTS);
-  const hotEvents = hot.events.map((e) => (e.type === 'order.upserted' ? { ...e, data: { ...e.data, lines: e.data.lines.map((l) => ({ ...l, sku: `${prefix}-${Number(String(l.sku).split('-').pop()) % 3}` })) } } : e)) as CanonicalEvent[];
+  const hotEvents = hot.events.map((e) =>
+    e.type === 'order.upserted'
+      ? { ...e, data: { ...e.data, lines: e.data.lines.map((l) => ({ ...l, sku: `${prefix}-${Number(String(l.sku).split('-').pop()) % 3}` })) } }
+      : e,
+  ) as CanonicalEvent[];
   for (const e of hot.seed.slice(0, 3)) await applyEvent(db, e, ctx);
   const batches = chunks(hotEvents, 20);
   await rate(batches, 4, (batch) => applyBatchRetrying(db, batch));
-  const snapshot = async () => (await db.query<{ s: string }>(`SELECT string_agg(sku || location || state || quantity, ',' ORDER BY sku, location, state) AS s FROM inventory_balance`)).rows[0]?.s;
+  const snapshot = async () =>
+    (await db.query<{ s: string }>(`SELECT string_agg(sku || location || state || quantity, ',' ORDER BY sku, location, state) AS s FROM inventory_balance`))
+      .rows[0]?.s;
   const before = await snapshot();
   const replay = await applyEvents(db, batches[0]!, ctx);
   const after = await snapshot();

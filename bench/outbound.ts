@@ -45,12 +45,18 @@ try {
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const sku = skus[Math.floor(Math.random() * HOT)]!;
-    await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-east', delta: Math.random() < 0.5 ? -1 : 1, reason: `bench ${randomUUID().slice(0, 4)}` }));
+    await hub.postEvents(
+      event('inventory.adjusted', { sku, location: 'wh-east', delta: Math.random() < 0.5 ? -1 : 1, reason: `bench ${randomUUID().slice(0, 4)}` }),
+    );
   }
   const erp = createErpContext(hub.config);
   await waitFor(
     async () => {
-      const expected = await computeAvailableToSell(hub.db, skus.map((sku) => ({ sku, channel: 'web' })), erp);
+      const expected = await computeAvailableToSell(
+        hub.db,
+        skus.map((sku) => ({ sku, channel: 'web' })),
+        erp,
+      );
       return skus.every((sku) => sim.store.available(sku) === expected.get(`${sku}\u0000web`));
     },
     'store equals the ledger',

@@ -20,7 +20,19 @@ import { bullConnection } from '../src/queues/runtime.js';
 import { openTestDb, TEST_DATABASE_URL } from '../test/helpers/db.js';
 import { CANONICAL_SECRET, REDIS_URL, event } from '../test/helpers/hub.js';
 import { ProcessHub } from '../test/helpers/processes.js';
-import { closedLoop, CpuMeter, cpuSeconds, cpuSecondsByName, LoadClient, openLoop, peakRssMb, quantile, round, selfCpuSeconds, type Prepared } from './lib/load.js';
+import {
+  closedLoop,
+  CpuMeter,
+  cpuSeconds,
+  cpuSecondsByName,
+  LoadClient,
+  openLoop,
+  peakRssMb,
+  quantile,
+  round,
+  selfCpuSeconds,
+  type Prepared,
+} from './lib/load.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const N_BARE = Number(args.get('bare') ?? 20_000);
@@ -42,7 +54,11 @@ function receipts(n: number): Prepared[] {
     const raw = JSON.stringify(body);
     return {
       path: '/webhooks/events',
-      headers: { 'content-type': 'application/json', 'x-hub-delivery-id': `d-${String(body['id'])}`, 'x-hub-signature-256': signCanonical(raw, CANONICAL_SECRET) },
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-delivery-id': `d-${String(body['id'])}`,
+        'x-hub-signature-256': signCanonical(raw, CANONICAL_SECRET),
+      },
       body: Buffer.from(raw),
     };
   });
@@ -122,7 +138,12 @@ async function responderRef(): Promise<{ requestsPerSec: number; cpuMsPerRequest
 
 async function intakeRef(): Promise<{ eventsPerSec: number; cpuMsPerEvent: Record<string, number> }> {
   const db = await openTestDb('postgres');
-  const { child, url } = await spawnRef('intake', { DATABASE_URL: TEST_DATABASE_URL, HUB_DB_SCHEMA: db.schema!, REDIS_URL, PREFIX: `{ref-${randomUUID().slice(0, 8)}}` });
+  const { child, url } = await spawnRef('intake', {
+    DATABASE_URL: TEST_DATABASE_URL,
+    HUB_DB_SCHEMA: db.schema!,
+    REDIS_URL,
+    PREFIX: `{ref-${randomUUID().slice(0, 8)}}`,
+  });
   const client = new LoadClient(url);
   const consumed = async () => ((await (await fetch(`${url}/consumed`)).json()) as { consumed: number }).consumed;
   const until = async (n: number) => {
@@ -272,14 +293,24 @@ async function main(): Promise<void> {
   const ratio = (x: number, ref: number) => round(x / ref, 3);
   const report = {
     machine: { cpus: cpus().length, node: process.version, loadAverageNote: 'shared machine: compare ratios within this run' },
-    references: { bareBullmqJobsPerSec: bare.jobsPerSec, responderRequestsPerSec: responder.requestsPerSec, bareDurableIntakeEventsPerSec: intake.eventsPerSec },
+    references: {
+      bareBullmqJobsPerSec: bare.jobsPerSec,
+      responderRequestsPerSec: responder.requestsPerSec,
+      bareDurableIntakeEventsPerSec: intake.eventsPerSec,
+    },
     hubEventsPerSec: { oneWorker: one.eventsPerSec, twoWorkers: two.eventsPerSec },
     ratios: {
       toBareDurableIntake: { oneWorker: ratio(one.eventsPerSec, intake.eventsPerSec), twoWorkers: ratio(two.eventsPerSec, intake.eventsPerSec) },
       toBareBullmq: { oneWorker: ratio(one.eventsPerSec, bare.jobsPerSec), twoWorkers: ratio(two.eventsPerSec, bare.jobsPerSec) },
       toResponder: { oneWorker: ratio(one.eventsPerSec, responder.requestsPerSec), twoWorkers: ratio(two.eventsPerSec, responder.requestsPerSec) },
     },
-    cpuMsPerEvent: { hubOneWorker: one.cpuMsPerEvent, hubTwoWorkers: two.cpuMsPerEvent, bareDurableIntake: intake.cpuMsPerEvent, responder: responder.cpuMsPerRequest, bareBullmq: bare.cpuMsPerJob },
+    cpuMsPerEvent: {
+      hubOneWorker: one.cpuMsPerEvent,
+      hubTwoWorkers: two.cpuMsPerEvent,
+      bareDurableIntake: intake.cpuMsPerEvent,
+      responder: responder.cpuMsPerRequest,
+      bareBullmq: bare.cpuMsPerJob,
+    },
     batchSizes: { oneWorker: one.batchSizes, twoWorkers: two.batchSizes },
     refused: { oneWorker: one.refused, twoWorkers: two.refused },
     fixedRates: rates,

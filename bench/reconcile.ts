@@ -67,7 +67,14 @@ async function simulatorProcess(): Promise<void> {
       // Tables filled in one go, as the autovacuum daemon would find them after a while.
       await db.exec('ANALYZE');
       await db.close();
-      process.send!({ url: sim.url, shopDomain: sim.shopDomain, accessToken: sim.accessToken, webhookSecret: sim.webhookSecret, locations, drifted } satisfies Shop);
+      process.send!({
+        url: sim.url,
+        shopDomain: sim.shopDomain,
+        accessToken: sim.accessToken,
+        webhookSecret: sim.webhookSecret,
+        locations,
+        drifted,
+      } satisfies Shop);
     })();
   });
   process.on('disconnect', () => void sim.close().finally(() => process.exit(0)));
@@ -121,7 +128,10 @@ channels: [{ id: web, connector: shopify-bench, locations: [wh-east, wh-west], s
 connectors:
 ${simConnectorYaml(shop, {
   id: 'shopify-bench',
-  locations: [[shop.locations[0], 'wh-east'], [shop.locations[1], 'wh-west']],
+  locations: [
+    [shop.locations[0], 'wh-east'],
+    [shop.locations[1], 'wh-west'],
+  ],
   settings: ['requestTimeoutMs: 60000'],
   extra: ['reconcile: { stock: { policy: threshold, threshold: 5 } }'],
 })}
@@ -186,10 +196,25 @@ async function main(): Promise<void> {
   }
   const small = results[0]!;
   const large = results.at(-1)!;
-  const table = new Table({ head: ['SKUs', 'levels', 'drift injected / found', 'false pos. / misses', 'duration', 'SKUs/s', 'RSS before / peak'], style: { head: [], border: [] } });
-  for (const r of results) table.push([r.skus, r.levels, `${r.driftInjected} / ${r.driftFound}`, `${r.falsePositives} / ${r.misses}`, `${(r.durationMs / 1000).toFixed(1)} s`, r.skusPerSec, `${r.rssBeforeMb} / ${r.peakRssMb} MB`]);
+  const table = new Table({
+    head: ['SKUs', 'levels', 'drift injected / found', 'false pos. / misses', 'duration', 'SKUs/s', 'RSS before / peak'],
+    style: { head: [], border: [] },
+  });
+  for (const r of results)
+    table.push([
+      r.skus,
+      r.levels,
+      `${r.driftInjected} / ${r.driftFound}`,
+      `${r.falsePositives} / ${r.misses}`,
+      `${(r.durationMs / 1000).toFixed(1)} s`,
+      r.skusPerSec,
+      `${r.rssBeforeMb} / ${r.peakRssMb} MB`,
+    ]);
   process.stderr.write(`${table.toString()}\n`);
-  if (large.checkpoints.length > 1) process.stderr.write(`checkpoints (${large.skus} run): ${large.checkpoints.map((c) => `${c.skus / 1000}k ${(c.elapsedMs / 1000).toFixed(1)} s`).join(', ')}\n`);
+  if (large.checkpoints.length > 1)
+    process.stderr.write(
+      `checkpoints (${large.skus} run): ${large.checkpoints.map((c) => `${c.skus / 1000}k ${(c.elapsedMs / 1000).toFixed(1)} s`).join(', ')}\n`,
+    );
   console.log(
     JSON.stringify(
       {

@@ -14,7 +14,14 @@ function shipped(dir: string, out: string[] = []): string[] {
     if (statSync(path).isDirectory()) shipped(path, out);
     else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path);
   }
-  const glob = (g: string) => new RegExp(`^${g.replace(/\./g, '\\.').replace(/\*\*\//g, '@@').replace(/\*/g, '[^/]*').replace(/@@/g, '(?:.*/)?')}$`);
+  const glob = (g: string) =>
+    new RegExp(
+      `^${g
+        .replace(/\./g, '\\.')
+        .replace(/\*\*\//g, '@@')
+        .replace(/\*/g, '[^/]*')
+        .replace(/@@/g, '(?:.*/)?')}$`,
+    );
   const excluded = (build.exclude ?? []).map(glob);
   return out.filter((f) => !excluded.some((re) => re.test(relative(root, f))));
 }

@@ -53,7 +53,9 @@ if (mode === 'responder') {
       const batch = pending;
       pending = [];
       try {
-        const { rows } = await db.query<{ id: number }>('INSERT INTO ref_inbox (body) SELECT * FROM unnest($1::text[]) RETURNING id', [batch.map((b) => b.body)]);
+        const { rows } = await db.query<{ id: number }>('INSERT INTO ref_inbox (body) SELECT * FROM unnest($1::text[]) RETURNING id', [
+          batch.map((b) => b.body),
+        ]);
         await queue.add('batch', { ids: rows.map((r) => r.id) }, { removeOnComplete: true });
         for (const b of batch) b.done(true);
       } catch {

@@ -153,13 +153,24 @@ export class AlertMonitor {
           const idle = (now - idleSince) / 1000;
           if (idle > stuckQueue.idleMinutes * 60) reasons.push(`${q.waiting} job(s) waiting and nothing completed for ${minutes(idle)} min`);
         }
-        if (reasons.length) out.push({ key: `stuck-queue:${q.name}`, rule: 'stuck-queue', subject: q.name, message: reasons.join('; ') + (q.paused ? ' (queue is paused)' : '') });
+        if (reasons.length)
+          out.push({
+            key: `stuck-queue:${q.name}`,
+            rule: 'stuck-queue',
+            subject: q.name,
+            message: reasons.join('; ') + (q.paused ? ' (queue is paused)' : ''),
+          });
       }
     }
     if (deadLetterGrowth) {
       const n = await deadLettersStoredSince(this.deps.db, deadLetterGrowth.windowMinutes);
       if (n >= deadLetterGrowth.threshold) {
-        out.push({ key: 'dead-letter-growth', rule: 'dead-letter-growth', subject: 'dead letters', message: `${n} dead letters stored in the last ${deadLetterGrowth.windowMinutes} min (threshold ${deadLetterGrowth.threshold})` });
+        out.push({
+          key: 'dead-letter-growth',
+          rule: 'dead-letter-growth',
+          subject: 'dead letters',
+          message: `${n} dead letters stored in the last ${deadLetterGrowth.windowMinutes} min (threshold ${deadLetterGrowth.threshold})`,
+        });
       }
     }
     if (connectorErrorRate) {
@@ -167,7 +178,12 @@ export class AlertMonitor {
         const total = a.inbound + a.pushed + a.failures;
         const rate = total === 0 ? 0 : a.failures / total;
         if (total >= connectorErrorRate.minEvents && rate > connectorErrorRate.threshold) {
-          out.push({ key: `connector-error-rate:${id}`, rule: 'connector-error-rate', subject: id, message: `${a.failures} of ${total} events failed in the last ${connectorErrorRate.windowMinutes} min (${pct(rate)}, threshold ${pct(connectorErrorRate.threshold)})` });
+          out.push({
+            key: `connector-error-rate:${id}`,
+            rule: 'connector-error-rate',
+            subject: id,
+            message: `${a.failures} of ${total} events failed in the last ${connectorErrorRate.windowMinutes} min (${pct(rate)}, threshold ${pct(connectorErrorRate.threshold)})`,
+          });
         }
       }
     }
@@ -178,7 +194,12 @@ export class AlertMonitor {
       for (const v of (await this.deps.metrics.stockAccuracy.get()).values) {
         const channel = String(v.labels['channel'] ?? '');
         if (v.value < stockAccuracy.threshold) {
-          out.push({ key: `stock-accuracy:${channel}`, rule: 'stock-accuracy', subject: channel, message: `stock accuracy ${pct(v.value)} below ${pct(stockAccuracy.threshold)}` });
+          out.push({
+            key: `stock-accuracy:${channel}`,
+            rule: 'stock-accuracy',
+            subject: channel,
+            message: `stock accuracy ${pct(v.value)} below ${pct(stockAccuracy.threshold)}`,
+          });
         }
       }
     }

@@ -55,9 +55,13 @@ export function createApp(hub: Hub, options: AppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database, redis });
   });
 
-  app.get('/metrics', metricsAccess(() => hub.current(), tokens, refusals), async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  app.get(
+    '/metrics',
+    metricsAccess(() => hub.current(), tokens, refusals),
+    async (_req, res) => {
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    },
+  );
 
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'not found')));
   app.use(jsonErrorHandler(deps.logger));

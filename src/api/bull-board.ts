@@ -24,7 +24,11 @@ export const BULL_BOARD_PATH = '/admin/queues';
  */
 const FORBIDDEN: { method: string; path: RegExp; why: string }[] = [
   { method: 'POST', path: /\/api\/queues\/[^/]+\/add$/, why: 'adding jobs by hand bypasses signature checks, the inbox and dead letters' },
-  { method: 'PATCH', path: /\/api\/queues\/[^/]+\/[^/]+\/update-data$/, why: "editing a job's data bypasses validation; replay the dead letter with edits instead" },
+  {
+    method: 'PATCH',
+    path: /\/api\/queues\/[^/]+\/[^/]+\/update-data$/,
+    why: "editing a job's data bypasses validation; replay the dead letter with edits instead",
+  },
   { method: 'PATCH', path: /\/api\/queues\/[^/]+\/job-schedulers\/[^/]+$/, why: "editing a scheduler's job data bypasses validation" },
   { method: 'PUT', path: /\/api\/queues\/[^/]+\/obliterate$/, why: 'obliterating a queue destroys work in flight' },
 ];
@@ -47,7 +51,11 @@ function board(deps: BullBoardDeps, readOnlyMode: boolean): Router {
   createBullBoard({
     // A retry here that fails again updates the open dead letter; one that goes through closes it (src/hub/workers/inbound.ts).
     queues: topology(deps.connectors).map(
-      (q) => new BullMQAdapter(deps.queues.get(q.name), { readOnlyMode, description: 'Dead letters, grouped by cause, with dry run and bulk replay: the dashboard (/dashboard/#dead-letters)' }),
+      (q) =>
+        new BullMQAdapter(deps.queues.get(q.name), {
+          readOnlyMode,
+          description: 'Dead letters, grouped by cause, with dry run and bulk replay: the dashboard (/dashboard/#dead-letters)',
+        }),
     ),
     serverAdapter: adapter,
     options: {
@@ -98,8 +106,8 @@ export function bullBoardRouter(deps: BullBoardDeps): Router {
       // A command Redis did not answer in time may still run when it does: say so rather than "failed".
       ...(res.statusCode === 503 ? { note: 'Redis did not answer in time; the action may still take effect when it does' } : {}),
     };
-    audit(deps.db, { actor: actorOf(principal), action: 'bull-board', target: req.originalUrl.split('?')[0]!.slice(0, 200), outcome, details }).catch((err: Error) =>
-      deps.logger.error({ err: err.message }, 'audit write failed'),
+    audit(deps.db, { actor: actorOf(principal), action: 'bull-board', target: req.originalUrl.split('?')[0]!.slice(0, 200), outcome, details }).catch(
+      (err: Error) => deps.logger.error({ err: err.message }, 'audit write failed'),
     );
   };
 
@@ -126,13 +134,23 @@ export function bullBoardRouter(deps: BullBoardDeps): Router {
         return sendError(res, 401, 'unauthorized', 'log in on the dashboard (/dashboard/) with an operator token first');
       }
       if (!hasRole(principal.role, 'operator')) {
-        return sendError(res, 403, 'forbidden', `token "${principal.name}" has role ${principal.role}; bull-board shows raw job data and needs operator (the dead-letter page shows it masked)`);
+        return sendError(
+          res,
+          403,
+          'forbidden',
+          `token "${principal.name}" has role ${principal.role}; bull-board shows raw job data and needs operator (the dead-letter page shows it masked)`,
+        );
       }
       const mutating = req.method !== 'GET' && req.method !== 'HEAD';
       if (!mutating) return (hasRole(principal.role, 'admin') ? admin : readOnly)(req, res, next);
       if (!hasRole(principal.role, 'admin')) {
         auditAction(req, Object.assign(res, { statusCode: 403 }), principal, 'bull-board is read-only for operators');
-        return sendError(res, 403, 'read_only', `bull-board is read-only for ${principal.role}s; replay or discard dead letters through the dashboard or /api/dead-letters (audited)`);
+        return sendError(
+          res,
+          403,
+          'read_only',
+          `bull-board is read-only for ${principal.role}s; replay or discard dead letters through the dashboard or /api/dead-letters (audited)`,
+        );
       }
       const forbidden = FORBIDDEN.find((f) => f.method === req.method && f.path.test(req.path));
       if (forbidden) {

@@ -37,7 +37,6 @@ export interface ConnectorStatus {
 
 const DEGRADED_RATE = 0.05;
 
-
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /**
@@ -67,7 +66,8 @@ export async function connectorStatuses(
       if (!active) [status, statusReason] = ['disabled', instance.enabled ? `connector type "${instance.type}" is not available` : 'disabled in config'];
       else if (paused) [status, statusReason] = ['paused', 'outbound queue paused by an operator'];
       else if (a?.authFailing) [status, statusReason] = ['unhealthy', `${a.authFailing} open dead letter(s) with auth_failed: check its credentials`];
-      else if (errorRate !== null && errorRate > DEGRADED_RATE) [status, statusReason] = ['degraded', `${failures} failure(s) in the last ${windowMinutes} min`];
+      else if (errorRate !== null && errorRate > DEGRADED_RATE)
+        [status, statusReason] = ['degraded', `${failures} failure(s) in the last ${windowMinutes} min`];
       return {
         id: instance.id,
         type: instance.type,

@@ -13,7 +13,15 @@ export async function orderHistory(db: Queryable, order: OrderRef): Promise<Orde
       if (seen.has(d.id)) continue;
       seen.add(d.id);
       const event = d.event as { id?: string; idempotencyKey?: string } | null;
-      out.push({ at: d.createdAt, kind: 'dead-letter', eventId: event?.id ?? null, eventType: d.eventType, connector: d.connectorId, idempotencyKey: event?.idempotencyKey ?? null, summary: `dead letter ${d.id} (${d.status}) at ${d.step}: ${d.errorCode}: ${d.message}` });
+      out.push({
+        at: d.createdAt,
+        kind: 'dead-letter',
+        eventId: event?.id ?? null,
+        eventType: d.eventType,
+        connector: d.connectorId,
+        idempotencyKey: event?.idempotencyKey ?? null,
+        summary: `dead letter ${d.id} (${d.status}) at ${d.step}: ${d.errorCode}: ${d.message}`,
+      });
     }
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));

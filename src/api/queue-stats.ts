@@ -75,4 +75,3 @@ export async function allQueueStats(queues: HubQueues, redis: Redis, connectors:
   const now = Date.now();
   return Promise.all(topology(connectors).map((q) => queueStats(queues.get(q.name), redis, q, now)));
 }
-

@@ -20,7 +20,10 @@ export async function refreshReconcileGauges(deps: {
 }): Promise<void> {
   const latest = await latestStockAccuracy(deps.db);
   const { rows } = latest.length
-    ? await deps.db.query<{ run_id: string | number; n: string | number }>(`SELECT run_id, count(*) AS n FROM reconcile_drift WHERE run_id = ANY($1::bigint[]) GROUP BY run_id`, [latest.map((l) => l.runId)])
+    ? await deps.db.query<{ run_id: string | number; n: string | number }>(
+        `SELECT run_id, count(*) AS n FROM reconcile_drift WHERE run_id = ANY($1::bigint[]) GROUP BY run_id`,
+        [latest.map((l) => l.runId)],
+      )
     : { rows: [] };
   const driftRows = new Map(rows.map((r) => [Number(r.run_id), Number(r.n)]));
   const { rows: oversold } = await deps.db.query<{ connector: string; below: string | number }>(

@@ -41,7 +41,12 @@ export class RefusalLog {
     this.now = options.now ?? Date.now;
     this.counter =
       (registry.getSingleMetric(METRIC) as Counter<'surface' | 'reason'> | undefined) ??
-      new Counter({ name: METRIC, help: 'Requests refused before the caller was identified (no or unknown token), by surface and reason', labelNames: ['surface', 'reason'], registers: [registry] });
+      new Counter({
+        name: METRIC,
+        help: 'Requests refused before the caller was identified (no or unknown token), by surface and reason',
+        labelNames: ['surface', 'reason'],
+        registers: [registry],
+      });
   }
 
   /** Counts the refusal and, within the budget, audits it with the method and a bounded path. */

@@ -4,7 +4,13 @@ import { diffTrees } from './reload.js';
 describe('diffTrees', () => {
   it('keys connectors by id, shows values from the redacted copy and lists added and removed leaves', () => {
     const before = { server: { port: 1 }, connectors: [{ id: 'a', settings: { x: 1 }, credentials: { hmacSecret: 'old-secret' } }] };
-    const after = { server: { port: 1 }, connectors: [{ id: 'b', settings: {}, credentials: { apiKey: 'b-key' } }, { id: 'a', settings: { x: 2 }, credentials: { hmacSecret: 'new-secret' } }] };
+    const after = {
+      server: { port: 1 },
+      connectors: [
+        { id: 'b', settings: {}, credentials: { apiKey: 'b-key' } },
+        { id: 'a', settings: { x: 2 }, credentials: { hmacSecret: 'new-secret' } },
+      ],
+    };
     const shown = (c: typeof after) => ({ ...c, connectors: c.connectors.map((x) => ({ ...x, credentials: '[redacted]' })) });
     const changes = diffTrees(before, after, shown(before), shown(after));
     expect(changes).toEqual([

@@ -18,9 +18,7 @@ export interface ConfigChange {
 }
 
 /** What a reload did. */
-export type ReloadOutcome =
-  | { status: 'applied'; changes: ConfigChange[]; restartRequired: string[] }
-  | { status: 'rejected'; issues: Issue[] };
+export type ReloadOutcome = { status: 'applied'; changes: ConfigChange[]; restartRequired: string[] } | { status: 'rejected'; issues: Issue[] };
 
 /**
  * Top-level sections a running hub applies at once. Anything else (server, storage, queues, auth,
@@ -116,7 +114,9 @@ export function createConfigReloader(options: ReloaderOptions): ConfigReloader {
     }
     if (!result.ok) {
       logger.error({ config: file, trigger, issues: result.issues }, `config reload rejected (${result.issues.length} problems); the running config stays`);
-      await audit(db, { actor: 'system', action: 'config.reload', target: file, outcome: 'refused', details: { trigger, issues: result.issues } }).catch(() => undefined);
+      await audit(db, { actor: 'system', action: 'config.reload', target: file, outcome: 'refused', details: { trigger, issues: result.issues } }).catch(
+        () => undefined,
+      );
       return { status: 'rejected', issues: result.issues };
     }
     const changes = diffConfigs(options.current(), result.config);

@@ -33,7 +33,10 @@ export interface MaybeStale<T> {
 export class StaleReads {
   private readonly last = new Map<string, { value: unknown; at: number }>();
 
-  constructor(readonly timeoutMs: number, private readonly what = 'Redis') {}
+  constructor(
+    readonly timeoutMs: number,
+    private readonly what = 'Redis',
+  ) {}
 
   async read<T>(key: string, work: () => Promise<T>): Promise<MaybeStale<T>> {
     try {

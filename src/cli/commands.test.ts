@@ -4,7 +4,11 @@ import { COMMAND_MODULES } from './commands.js';
 import { buildFullProgram, buildProgram } from './main.js';
 
 const usageOf = (c: Command) =>
-  [c.name(), ...(c.options.length ? ['[options]'] : []), ...c.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`))].join(' ');
+  [
+    c.name(),
+    ...(c.options.length ? ['[options]'] : []),
+    ...c.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`)),
+  ].join(' ');
 
 describe('hub commands', () => {
   it('declares every top-level command for --help exactly as its module registers it', async () => {

@@ -27,27 +27,50 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   },
   {
     commands: [
-      ['apply [options] <events.jsonl>', 'validate and apply canonical events (one JSON per line) in order; reports each failure with its line number and goes on; exits 1 if any failed'],
+      [
+        'apply [options] <events.jsonl>',
+        'validate and apply canonical events (one JSON per line) in order; reports each failure with its line number and goes on; exits 1 if any failed',
+      ],
       ['inventory [options] <sku>', 'balances of a SKU per location and state, and availableToSell per channel; exits 1 for an unknown SKU'],
       ['ledger', 'the inventory ledger'],
     ],
     load: async () => (await import('./erp.js')).registerErpCommands,
   },
   {
-    commands: [['order [options] <ref>', 'an order (external order id, order number, or --by id) with its lines and order-to-cash hops: when, through which connector, under which external id']],
+    commands: [
+      [
+        'order [options] <ref>',
+        'an order (external order id, order number, or --by id) with its lines and order-to-cash hops: when, through which connector, under which external id',
+      ],
+    ],
     load: async () => (await import('./order.js')).registerOrderCommand,
   },
   { commands: [['dlq', 'inspect, replay and discard dead letters (failed syncs)']], load: async () => (await import('./dlq.js')).registerDlqCommands },
   {
-    commands: [['demo [options]', 'run simulated Shopify, eBay, ShipStation, EasyPost and QuickBooks systems against the hub on embedded defaults: the order-to-cash flow with live progress and a summary']],
+    commands: [
+      [
+        'demo [options]',
+        'run simulated Shopify, eBay, ShipStation, EasyPost and QuickBooks systems against the hub on embedded defaults: the order-to-cash flow with live progress and a summary',
+      ],
+    ],
     load: async () => (await import('./demo.js')).registerDemoCommand,
   },
   {
-    commands: [['bench [options]', 'measure the hub on this machine: queue throughput and latency, ledger, outbound efficiency, reconciliation (needs Redis and PostgreSQL)']],
+    commands: [
+      [
+        'bench [options]',
+        'measure the hub on this machine: queue throughput and latency, ledger, outbound efficiency, reconciliation (needs Redis and PostgreSQL)',
+      ],
+    ],
     load: async () => (await import('./bench.js')).registerBenchCommand,
   },
   {
-    commands: [['normalize [options] <connectorType> <topic> <payload-file>', 'print the canonical events of a webhook payload as JSON, without side effects; exit 2 with a JSON error on bad input']],
+    commands: [
+      [
+        'normalize [options] <connectorType> <topic> <payload-file>',
+        'print the canonical events of a webhook payload as JSON, without side effects; exit 2 with a JSON error on bad input',
+      ],
+    ],
     load: async () => (await import('./normalize.js')).registerNormalizeCommand,
   },
   {
@@ -56,7 +79,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
         'reconcile [options] <connectorId>',
         "compare a connector with the ERP core and heal by its reconcile policy: channel stock (or a warehouse's on-hand) and orders; exit 3 when the same reconciliation is already running",
       ],
-      ['resync [options] <connectorId>', 're-read just these orders (backfilled through the intake) or SKUs (their availableToSell pushed again) from the channel'],
+      [
+        'resync [options] <connectorId>',
+        're-read just these orders (backfilled through the intake) or SKUs (their availableToSell pushed again) from the channel',
+      ],
       ['variances', 'warehouse variances above the threshold, waiting for approval'],
     ],
     load: async () => (await import('./reconcile.js')).registerReconcileCommands,

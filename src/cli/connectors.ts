@@ -9,9 +9,14 @@ export function formatSetup(r: SetupReport): string[] {
   if (r.check) out.push(`  check      ${r.check.ok ? 'ok' : 'FAILED'}: ${r.check.message}`);
   if (r.catalogue) {
     const c = r.catalogue;
-    out.push(`  catalogue  ${c.deliveries} product(s) read through the bulk export: ${c.recorded} recorded, ${c.unchanged} unchanged since the last setup; ${c.applied ? 'applied' : 'still waiting for the workers'}`);
+    out.push(
+      `  catalogue  ${c.deliveries} product(s) read through the bulk export: ${c.recorded} recorded, ${c.unchanged} unchanged since the last setup; ${c.applied ? 'applied' : 'still waiting for the workers'}`,
+    );
   }
-  if (r.levels) out.push(`  levels     ${r.levels.checked} SKU(s) compared, ${r.levels.drifted} differ, ${r.levels.unmapped} unmapped (nothing healed${r.levels.runId ? `; review: hub reconcile runs, run #${r.levels.runId}` : ''})`);
+  if (r.levels)
+    out.push(
+      `  levels     ${r.levels.checked} SKU(s) compared, ${r.levels.drifted} differ, ${r.levels.unmapped} unmapped (nothing healed${r.levels.runId ? `; review: hub reconcile runs, run #${r.levels.runId}` : ''})`,
+    );
   if (r.webhooks) {
     out.push(`  webhooks   ${r.webhooks.url}`);
     for (const w of r.webhooks.registrations) out.push(`    ${w.topic.padEnd(24)} ${w.status}${w.message ? `: ${w.message}` : ''}`);
@@ -31,7 +36,8 @@ export function registerConnectorsCommands(program: Command): void {
     .action((ids: string[], o: { config?: string; json?: boolean }) =>
       withServices(o.config, [ConfigError], async (hub) => {
         const unknown = ids.filter((id) => !hub.connectors.has(id));
-        if (unknown.length) throw new ConfigError(`not enabled connectors: ${unknown.join(', ')}; choose from: ${[...hub.connectors.keys()].join(', ') || '(none enabled)'}`);
+        if (unknown.length)
+          throw new ConfigError(`not enabled connectors: ${unknown.join(', ')}; choose from: ${[...hub.connectors.keys()].join(', ') || '(none enabled)'}`);
         const results = await checkConnectors(hub, ids.length ? ids : undefined);
         if (results.some((r) => !r.ok)) process.exitCode = 1;
         if (o.json) return console.log(JSON.stringify(results, null, 2));
@@ -51,7 +57,8 @@ export function registerConnectorsCommands(program: Command): void {
     .action((id: string, o: { config?: string; json?: boolean; wait?: number }) =>
       withServices(o.config, [ConfigError, HubError], async (hub) => {
         const report = await setupConnector(hub.snapshot(), id, { trigger: 'cli', applyTimeoutMs: (o.wait ?? 120) * 1000 });
-        const failed = (report.check && !report.check.ok) || report.catalogue?.applied === false || report.webhooks?.registrations.some((w) => w.status === 'failed');
+        const failed =
+          (report.check && !report.check.ok) || report.catalogue?.applied === false || report.webhooks?.registrations.some((w) => w.status === 'failed');
         if (failed) process.exitCode = 1;
         if (o.json) return console.log(JSON.stringify(report, null, 2));
         console.log(formatSetup(report).join('\n'));

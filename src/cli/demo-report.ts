@@ -41,7 +41,11 @@ export interface DemoTotals {
 }
 
 /** The summary table: deliveries, dead letters, the order-to-cash hops per system, stock accuracy. */
-export async function demoSummary(db: Db, t: DemoTotals, sims: { shop: DemoSimulator; ebay: DemoEbay; ss: DemoShipStation; ep: DemoEasyPost; qbo: DemoQuickBooks }): Promise<string> {
+export async function demoSummary(
+  db: Db,
+  t: DemoTotals,
+  sims: { shop: DemoSimulator; ebay: DemoEbay; ss: DemoShipStation; ep: DemoEasyPost; qbo: DemoQuickBooks },
+): Promise<string> {
   const dead = await db.query<{ code: string; n: number }>(`SELECT error_code AS code, count(*)::int AS n FROM dead_letter GROUP BY 1 ORDER BY 1`);
   const deliveries = await db.query<{ connector: string; n: number }>(`SELECT connector_id AS connector, count(*)::int AS n FROM inbox GROUP BY 1 ORDER BY 1`);
   const hops = await db.query<{ hop: string; n: number }>(`SELECT hop, count(*)::int AS n FROM order_hop GROUP BY 1`);
@@ -60,8 +64,14 @@ export async function demoSummary(db: Db, t: DemoTotals, sims: { shop: DemoSimul
     ['pushed to the 3PL (ShipStation)', `${hop('pushed')} hops; ${sims.ss.orders.size} orders in ShipStation, ${sims.ss.shipments.length} shipped`],
     ['fulfilments recorded in the store', String(sims.shop.counters.fulfillmentsCreated)],
     ['fulfilments recorded on eBay', String(sims.ebay.store.orders.filter((o) => o.fulfillments.length > 0).length)],
-    ['carrier trackers (EasyPost)', `${hop('tracker')} hops; ${sims.ep.trackers.length} trackers, ${sims.ep.trackers.filter((x) => x.status === 'delivered').length} delivered`],
-    ['booked in accounting (QuickBooks)', `${hop('invoiced')} hops; ${docs('Invoice')} invoices, ${docs('SalesReceipt')} sales receipts, ${docs('CreditMemo')} credit memos`],
+    [
+      'carrier trackers (EasyPost)',
+      `${hop('tracker')} hops; ${sims.ep.trackers.length} trackers, ${sims.ep.trackers.filter((x) => x.status === 'delivered').length} delivered`,
+    ],
+    [
+      'booked in accounting (QuickBooks)',
+      `${hop('invoiced')} hops; ${docs('Invoice')} invoices, ${docs('SalesReceipt')} sales receipts, ${docs('CreditMemo')} credit memos`,
+    ],
     ['orders delivered and closed', `${hop('delivered')} shipments delivered, ${hop('closed')} orders closed`],
     ['stock accuracy before reconciliation', `${pct(t.matchingBefore)} (${t.matchingBefore}/${t.skus} SKUs in the store match the ledger)`],
     ['reconciliation', t.reconcile],

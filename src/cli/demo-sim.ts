@@ -27,7 +27,10 @@ export interface DemoSimulator {
 /** The Shopify simulator module's exports the demo uses. */
 export interface DemoSimulatorModule {
   startShopifySimulator(options: { locations?: string[] }): Promise<DemoSimulator>;
-  simConnectorYaml(sim: DemoSimulator, options: { id?: string; channel?: string; locations: [string, string][]; settings?: string[]; extra?: string[] }): string;
+  simConnectorYaml(
+    sim: DemoSimulator,
+    options: { id?: string; channel?: string; locations: [string, string][]; settings?: string[]; extra?: string[] },
+  ): string;
 }
 
 export interface DemoEbay {
@@ -83,12 +86,20 @@ export interface DemoSimulators {
 }
 
 const path = (p: string) => fileURLToPath(new URL(`../../test/sim/${p}`, import.meta.url));
-const MODULES = { shopify: path('shopify/index.ts'), ebay: path('ebay/index.ts'), shipstation: path('shipstation/server.ts'), easypost: path('easypost/server.ts'), quickbooks: path('quickbooks/server.ts') };
+const MODULES = {
+  shopify: path('shopify/index.ts'),
+  ebay: path('ebay/index.ts'),
+  shipstation: path('shipstation/server.ts'),
+  easypost: path('easypost/server.ts'),
+  quickbooks: path('quickbooks/server.ts'),
+};
 
 /** The simulators, or undefined outside a source checkout (they live under test/sim). */
 export async function loadDemoSimulators(): Promise<DemoSimulators | undefined> {
   if (!Object.values(MODULES).every((m) => existsSync(m))) return undefined;
-  const [shopify, ebay, shipstation, easypost, quickbooks] = await Promise.all(Object.values(MODULES).map((m) => import(m) as Promise<Record<string, unknown>>));
+  const [shopify, ebay, shipstation, easypost, quickbooks] = await Promise.all(
+    Object.values(MODULES).map((m) => import(m) as Promise<Record<string, unknown>>),
+  );
   return {
     shopify: shopify as unknown as DemoSimulatorModule,
     startEbaySimulator: ebay!['startEbaySimulator'] as DemoSimulators['startEbaySimulator'],

@@ -32,7 +32,14 @@ const int = (min: number, max: number) => min + Math.floor(Math.random() * (max 
 
 function canonical(type: string, data: Record<string, unknown>): Record<string, unknown> {
   const id = randomUUID();
-  return { id, type, idempotencyKey: `demo:${id}`, source: { connector: 'warehouse', connectorType: 'canonical', externalId: id, version: null }, occurredAt: new Date().toISOString(), data };
+  return {
+    id,
+    type,
+    idempotencyKey: `demo:${id}`,
+    source: { connector: 'warehouse', connectorType: 'canonical', externalId: id, version: null },
+    occurredAt: new Date().toISOString(),
+    data,
+  };
 }
 
 async function clearQueues(url: string): Promise<void> {
@@ -112,17 +119,25 @@ async function runDemo(options: DemoOptions): Promise<void> {
   ep.addWebhook(`${url}/webhooks/easypost-demo`, `demo-ep-${secret}`);
   const send = async (events: Record<string, unknown>[]) => {
     const raw = JSON.stringify(events);
-    const res = await fetch(`${url}/webhooks/warehouse`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-delivery-id': randomUUID(), 'x-hub-signature-256': signCanonical(raw, secret) }, body: raw });
+    const res = await fetch(`${url}/webhooks/warehouse`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-delivery-id': randomUUID(), 'x-hub-signature-256': signCanonical(raw, secret) },
+      body: raw,
+    });
     await res.arrayBuffer();
   };
-  const statusOf = async (channel: string, id: string) => (await db.query<{ status: string }>('SELECT status FROM sales_order WHERE channel = $1 AND external_order_id = $2', [channel, id])).rows[0]?.status;
+  const statusOf = async (channel: string, id: string) =>
+    (await db.query<{ status: string }>('SELECT status FROM sales_order WHERE channel = $1 AND external_order_id = $2', [channel, id])).rows[0]?.status;
   const settled = () =>
     waitUntil(async () => {
       const pending = await db.query<{ n: string }>(
         `SELECT (SELECT count(*) FROM inbox WHERE status = 'received') + (SELECT count(*) FROM availability_outbox) + (SELECT count(*) FROM fulfillment_outbox) + (SELECT count(*) FROM flow_outbox) AS n`,
       );
       if (Number(pending.rows[0]!.n) > 0) return false;
-      for (const queue of [running.hub.queues.inbound, ...[...running.hub.connectors.values()].filter((c) => c.pushes).map((c) => running.hub.queues.outbound(c.id))]) {
+      for (const queue of [
+        running.hub.queues.inbound,
+        ...[...running.hub.connectors.values()].filter((c) => c.pushes).map((c) => running.hub.queues.outbound(c.id)),
+      ]) {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
         if (Object.values(counts).some((n) => n > 0)) return false;
       }
@@ -130,22 +145,34 @@ async function runDemo(options: DemoOptions): Promise<void> {
     });
 
   // Catalogue: products learned from the store's webhooks; the same SKUs listed on eBay; stock in both warehouses.
-  for (let p = 0; p * 3 < skus.length; p++) shop.store.addProduct({ title: `Demo product ${p}`, variants: skus.slice(p * 3, p * 3 + 3).map((sku) => ({ sku, available: 0 })) });
+  for (let p = 0; p * 3 < skus.length; p++)
+    shop.store.addProduct({ title: `Demo product ${p}`, variants: skus.slice(p * 3, p * 3 + 3).map((sku) => ({ sku, available: 0 })) });
   for (const sku of skus) ebay.store.addListing({ sku, quantity: 0, price: '19.99' });
   await shop.webhooks.idle();
   await waitUntil(async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM product')).rows[0]!.n) >= skus.length);
   for (let i = 0; i < skus.length; i += 100) {
-    await send(skus.slice(i, i + 100).flatMap((sku) => [
-      canonical('inventory.level.reported', { sku, location: 'wh-east', quantity: int(5, 20), reporter: 'warehouse' }),
-      canonical('inventory.level.reported', { sku, location: 'wh-west', quantity: int(0, 10), reporter: 'warehouse' }),
-    ]));
+    await send(
+      skus
+        .slice(i, i + 100)
+        .flatMap((sku) => [
+          canonical('inventory.level.reported', { sku, location: 'wh-east', quantity: int(5, 20), reporter: 'warehouse' }),
+          canonical('inventory.level.reported', { sku, location: 'wh-west', quantity: int(0, 10), reporter: 'warehouse' }),
+        ]),
+    );
   }
   await settled();
 
-  const bar = new SingleBar({ format: ' orders {bar} {value}/{total} | applied {applied} | dead letters {dead}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 });
+  const bar = new SingleBar({
+    format: ' orders {bar} {value}/{total} | applied {applied} | dead letters {dead}',
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 2000,
+  });
   const counts = { applied: 0, dead: 0, ebay: 0 };
   const refresh = async (value: number) => {
-    const { rows } = await db.query<{ applied: string; dead: string }>(`SELECT (SELECT count(*) FROM erp_applied_event) AS applied, (SELECT count(*) FROM dead_letter) AS dead`);
+    const { rows } = await db.query<{ applied: string; dead: string }>(
+      `SELECT (SELECT count(*) FROM erp_applied_event) AS applied, (SELECT count(*) FROM dead_letter) AS dead`,
+    );
     counts.applied = Number(rows[0]!.applied);
     counts.dead = Number(rows[0]!.dead);
     bar.update(value, { applied: counts.applied, dead: counts.dead });
@@ -174,7 +201,17 @@ async function runDemo(options: DemoOptions): Promise<void> {
         [o.channel, o.id],
       );
       const tracking = { number: `1Z${randomBytes(6).toString('hex').toUpperCase()}`, company: 'UPS' };
-      await send([canonical('shipment.confirmed', { externalShipmentId: `WEST-${o.id}`, channel: o.channel, externalOrderId: o.id, location: 'wh-west', shippedAt: new Date().toISOString(), lines: lines.rows.map((l) => ({ externalLineId: l.external_line_id, sku: l.sku, quantity: l.quantity })), tracking })]);
+      await send([
+        canonical('shipment.confirmed', {
+          externalShipmentId: `WEST-${o.id}`,
+          channel: o.channel,
+          externalOrderId: o.id,
+          location: 'wh-west',
+          shippedAt: new Date().toISOString(),
+          lines: lines.rows.map((l) => ({ externalLineId: l.external_line_id, sku: l.sku, quantity: l.quantity })),
+          tracking,
+        }),
+      ]);
     }
   };
   bar.start(options.orders, 0, { applied: 0, dead: 0 });
@@ -193,8 +230,20 @@ async function runDemo(options: DemoOptions): Promise<void> {
     if (i === Math.floor(options.orders / 2)) await shipCancelledOrder();
     if (i % 5 === 0) await threePlShips(3);
     if (i % 7 === 0) await ownWarehouseShips(1);
-    if (i % 15 === 0) await send([canonical('return.received', { externalReturnId: `RET-${i}`, channel: 'web', location: 'wh-west', receivedAt: new Date().toISOString(), lines: [{ sku: pick(skus), quantity: 1, disposition: pick(['restock', 'quarantine', 'scrap']) }] })]);
-    if (i % 20 === 0) await send([canonical('inventory.adjusted', { sku: pick(skus), location: pick(['wh-east', 'wh-west']), delta: int(5, 15), reason: 'purchase order received' })]);
+    if (i % 15 === 0)
+      await send([
+        canonical('return.received', {
+          externalReturnId: `RET-${i}`,
+          channel: 'web',
+          location: 'wh-west',
+          receivedAt: new Date().toISOString(),
+          lines: [{ sku: pick(skus), quantity: 1, disposition: pick(['restock', 'quarantine', 'scrap']) }],
+        }),
+      ]);
+    if (i % 20 === 0)
+      await send([
+        canonical('inventory.adjusted', { sku: pick(skus), location: pick(['wh-east', 'wh-west']), delta: int(5, 15), reason: 'purchase order received' }),
+      ]);
     if (i === Math.floor(options.orders / 3)) {
       // Failures: an order for a product the hub never learned, a malformed receipt, and a burst of 503s.
       shop.webhooks.unsubscribeAll();
@@ -209,7 +258,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
   }
   await shop.webhooks.idle();
   // Every eBay order polled, then the 3PL ships what is left and the carrier delivers every parcel.
-  await waitUntil(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM sales_order WHERE channel = 'ebay'`)).rows[0]!.n) >= counts.ebay);
+  await waitUntil(
+    async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM sales_order WHERE channel = 'ebay'`)).rows[0]!.n) >= counts.ebay,
+  );
   await settled();
   for (let round = 0; round < 3; round++) {
     await threePlShips(Number.MAX_SAFE_INTEGER);
@@ -223,16 +274,38 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
   const erp = running.hub.erp();
   const accuracy = async () => {
-    const expected = await computeAvailableToSell(db, skus.map((sku) => ({ sku, channel: 'web' })), erp);
+    const expected = await computeAvailableToSell(
+      db,
+      skus.map((sku) => ({ sku, channel: 'web' })),
+      erp,
+    );
     return skus.filter((sku) => shop.store.available(sku, shopLocation) === (expected.get(`${sku}\u0000web`) ?? 0)).length;
   };
   const matchingBefore = await accuracy();
   // Stock reconciliation: read the store's levels, compare with the ledger, heal the drift.
-  const run = await runReconciliation({ db, config: running.config, erp, logger }, reconcileTarget(running.hub.connectors, 'shopify-demo')!, 'stock', { trigger: 'manual' });
+  const run = await runReconciliation({ db, config: running.config, erp, logger }, reconcileTarget(running.hub.connectors, 'shopify-demo')!, 'stock', {
+    trigger: 'manual',
+  });
   done = (await settled()) && done;
   const matching = await accuracy();
   const reconcile = `${run.counts.checked} checked, ${run.counts.drifted} drifted, ${run.counts.healed} healed, ${run.counts.flagged} flagged`;
-  console.log(await demoSummary(db, { orders: options.orders, ebayOrders: counts.ebay, applied: counts.applied, matchingBefore, matching, skus: skus.length, reconcile, seconds: (Date.now() - started) / 1000, settled: done }, { shop, ebay, ss, ep, qbo }));
+  console.log(
+    await demoSummary(
+      db,
+      {
+        orders: options.orders,
+        ebayOrders: counts.ebay,
+        applied: counts.applied,
+        matchingBefore,
+        matching,
+        skus: skus.length,
+        reconcile,
+        seconds: (Date.now() - started) / 1000,
+        settled: done,
+      },
+      { shop, ebay, ss, ep, qbo },
+    ),
+  );
   console.log(DEMO_RACE);
   const token = running.config.auth.tokens[0]?.token;
   console.log(`dashboard: ${url}/dashboard  (token ${token})`);
@@ -266,7 +339,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('run simulated Shopify, eBay, ShipStation, EasyPost and QuickBooks systems against the hub on embedded defaults: the order-to-cash flow with live progress and a summary')
+    .description(
+      'run simulated Shopify, eBay, ShipStation, EasyPost and QuickBooks systems against the hub on embedded defaults: the order-to-cash flow with live progress and a summary',
+    )
     .option('--skus <n>', 'SKUs in the sample catalogue', (v) => Number(v), 300)
     .option('--orders <n>', 'orders placed in the simulated store (and one on eBay for every three)', (v) => Number(v), 300)
     .option('-p, --port <port>', 'HTTP port of the hub (default: a free one)', (v) => Number(v))

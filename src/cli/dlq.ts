@@ -28,7 +28,10 @@ const actor = cliActor;
 
 function filterOf(o: FilterOptions): DeadLetterFilter {
   if (o.step && !STEPS.includes(o.step as Step)) throw new ReplayRequestError(`--step must be one of ${STEPS.join(', ')}`);
-  for (const [name, value] of [['since', o.since], ['until', o.until]] as const) {
+  for (const [name, value] of [
+    ['since', o.since],
+    ['until', o.until],
+  ] as const) {
     if (value && Number.isNaN(Date.parse(value))) throw new ReplayRequestError(`--${name} must be an ISO 8601 time, got "${value}"`);
   }
   return {
@@ -44,8 +47,7 @@ function filterOf(o: FilterOptions): DeadLetterFilter {
   };
 }
 
-const withServices = (configFile: string | undefined, work: (s: Hub) => Promise<void>) =>
-  withCliServices(configFile, [ConfigError, ReplayRequestError], work);
+const withServices = (configFile: string | undefined, work: (s: Hub) => Promise<void>) => withCliServices(configFile, [ConfigError, ReplayRequestError], work);
 
 const ids = (values: string[]) =>
   values.map((v) => {
@@ -79,9 +81,14 @@ export function registerDlqCommands(program: Command): void {
     .action((o: FilterOptions & { limit?: number; before?: number }) =>
       withServices(o.config, async (s) => {
         const page = await listDeadLetters(s.db, filterOf(o), { limit: o.limit, before: o.before });
-        if (o.json) return  console.log(JSON.stringify(page, null, 2));
-        if (page.items.length === 0) return  console.log('no dead letters match');
-        const table = new Table({ head: ['id', 'created', 'connector', 'step', 'error', 'event', 'message'], wordWrap: true, colWidths: [6, 26, 14, 10, 20, 20, 60], ...tableStyle() });
+        if (o.json) return console.log(JSON.stringify(page, null, 2));
+        if (page.items.length === 0) return console.log('no dead letters match');
+        const table = new Table({
+          head: ['id', 'created', 'connector', 'step', 'error', 'event', 'message'],
+          wordWrap: true,
+          colWidths: [6, 26, 14, 10, 20, 20, 60],
+          ...tableStyle(),
+        });
         for (const e of page.items) table.push([e.id, e.createdAt, e.connectorId ?? '', e.step, e.errorCode, e.eventType ?? '', e.message]);
         console.log(table.toString());
         console.log(`${page.items.length} of ${page.total}${page.nextBefore ? ` (next page: --before ${page.nextBefore})` : ''}`);
@@ -97,7 +104,7 @@ export function registerDlqCommands(program: Command): void {
       withServices(o.config, async (s) => {
         const entry = await getDeadLetter(s.db, ids([id])[0]!);
         if (!entry) throw new ReplayRequestError(`dead letter ${id} does not exist`);
-        if (o.json) return  console.log(JSON.stringify(entry, null, 2));
+        if (o.json) return console.log(JSON.stringify(entry, null, 2));
         console.log(`dead letter ${entry.id} (${entry.status})  ${entry.connectorId ?? '-'}  step ${entry.step}  ${entry.eventType ?? ''}`);
         console.log(`error     ${entry.errorClass} / ${entry.errorCode}: ${entry.message}`);
         console.log(`failed    first ${entry.firstFailedAt}, stored ${entry.createdAt}`);
@@ -122,7 +129,7 @@ export function registerDlqCommands(program: Command): void {
         const results = await replayDeadLetters(s.snapshot(), given.length ? { ids: ids(given) } : { filter }, { actor: actor(), dryRun: o.dryRun, payload });
         // The same exit status with and without --json: scripts read it either way.
         if (results.some((r) => r.verdict === 'refused' || r.verdict === 'not-found')) process.exitCode = 1;
-        if (o.json) return  console.log(JSON.stringify(results, null, 2));
+        if (o.json) return console.log(JSON.stringify(results, null, 2));
         for (const r of results) {
           console.log(`${r.id}: ${r.verdict}${r.message ? ` (${r.message})` : ''}`);
           for (const p of r.plan ?? []) {

@@ -55,7 +55,8 @@ async function applyLine(db: Db, text: string, erp: ErpContext, dryRun: boolean)
     } catch (err) {
       // Contention is transient: retry it here as a worker would; everything else is reported.
       if (err instanceof HubError && isRetryable(err) && attempt < MAX_ATTEMPTS) continue;
-      if (err instanceof HubError) throw new HubLineError(`${event.type} ${event.idempotencyKey}: ${err.code}${err.field ? ` at ${err.field}` : ''}: ${err.message}`);
+      if (err instanceof HubError)
+        throw new HubLineError(`${event.type} ${event.idempotencyKey}: ${err.code}${err.field ? ` at ${err.field}` : ''}: ${err.message}`);
       throw err;
     }
   }
@@ -72,7 +73,9 @@ export function registerErpCommands(program: Command): void {
   program
     .command('apply <events.jsonl>')
     .addHelpText('after', ENV_HELP)
-    .description('validate and apply canonical events (one JSON per line) in order; reports each failure with its line number and goes on; exits 1 if any failed')
+    .description(
+      'validate and apply canonical events (one JSON per line) in order; reports each failure with its line number and goes on; exits 1 if any failed',
+    )
     .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
     .option('--dry-run', 'apply each event and roll it back, printing what would happen')
     .action(async (file: string, opts: { config?: string; dryRun?: boolean }) => {
@@ -117,7 +120,12 @@ export function registerErpCommands(program: Command): void {
     .action(async (sku: string, opts: { config?: string; json?: boolean }) => {
       const opened = await open(opts.config);
       if (!opened) return;
-      const view = await getInventory(opened.db, sku, opened.erp).finally(() => opened.close());
+      let view;
+      try {
+        view = await getInventory(opened.db, sku, opened.erp);
+      } finally {
+        await opened.close();
+      }
       if (!view.known) process.exitCode = 1;
       if (opts.json) {
         console.log(JSON.stringify(view, null, 2));

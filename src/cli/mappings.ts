@@ -40,7 +40,11 @@ export async function previewMapping(config: HubConfig, connectorId: string, top
   if (!connectors.has(connectorId)) {
     const disabled = config.connectors.filter((c) => c.enabled === false).map((c) => c.id);
     const choices = connectors.size ? `choose one of: ${[...connectors.keys()].join(', ')}` : 'no connector is enabled';
-    return fail('invalid_value', 'connectorId', `no enabled connector "${connectorId}"; ${choices}${disabled.length ? `; disabled: ${disabled.join(', ')}` : ''}`);
+    return fail(
+      'invalid_value',
+      'connectorId',
+      `no enabled connector "${connectorId}"; ${choices}${disabled.length ? `; disabled: ${disabled.join(', ')}` : ''}`,
+    );
   }
   try {
     const result = await normalizeDelivery({ catalog: previewCatalog, connectors }, { connectorId, topic, body: text, receivedAt: new Date().toISOString() });

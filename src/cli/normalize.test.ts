@@ -9,7 +9,9 @@ describe('hub normalize', () => {
   it('prints the canonical events of a payload, with identity SKUs and no config', async () => {
     const { exitCode, output } = await normalizePayload('shopify', 'orders/create', fixture('orders-create/multi-line'));
     expect(exitCode).toBe(0);
-    expect(output).toMatchObject([{ type: 'order.upserted', source: { connector: 'shopify' }, data: { channel: 'shopify', lines: [{ sku: 'TSHIRT-BLK-M' }, {}, {}] } }]);
+    expect(output).toMatchObject([
+      { type: 'order.upserted', source: { connector: 'shopify' }, data: { channel: 'shopify', lines: [{ sku: 'TSHIRT-BLK-M' }, {}, {}] } },
+    ]);
   });
 
   it('maps locations through the configured instance, whichever id form its keys use', async () => {

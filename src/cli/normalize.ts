@@ -70,7 +70,7 @@ export async function normalizePayload(connectorType: string, topic: string, tex
 function shopifyAwarePreviewLookup(locations: Record<string, string> | null): MappingLookup {
   const base = previewLookup(locations);
   return {
-    sku: base.sku,
+    sku: (ref) => base.sku(ref),
     location: (id) => {
       if (locations === null) return String(id);
       const numeric = /(\d+)$/.exec(String(id))?.[1];
@@ -98,7 +98,9 @@ export function registerNormalizeCommand(program: Command): void {
         text = readFileSync(file, 'utf8');
       } catch (err) {
         const message = `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
-        process.stdout.write(`${JSON.stringify({ error: { code: 'invalid_value', connector: opts.connector ?? connectorType, field: 'payload-file', message } })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ error: { code: 'invalid_value', connector: opts.connector ?? connectorType, field: 'payload-file', message } })}\n`,
+        );
         process.exitCode = 2;
         return;
       }

@@ -20,7 +20,9 @@ interface OrderOptions {
 export function registerOrderCommand(program: Command): void {
   program
     .command('order <ref>')
-    .description('an order (external order id, order number, or --by id) with its lines and order-to-cash hops: when, through which connector, under which external id')
+    .description(
+      'an order (external order id, order number, or --by id) with its lines and order-to-cash hops: when, through which connector, under which external id',
+    )
     .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
     .option('--channel <channel>', 'the channel, when the reference names orders on several')
     .option('--by <kind>', 'external (external order id or order number) or id (internal id)', 'external')
@@ -39,7 +41,11 @@ export function registerOrderCommand(program: Command): void {
       try {
         const found = await findOrders(db, ref, opts.by === 'id' ? 'id' : 'external', opts.channel);
         if (found.length !== 1) {
-          console.error(found.length === 0 ? `no order "${ref}"` : `"${ref}" names ${found.length} orders (${found.map((o) => `${o.channel}/${o.externalOrderId}`).join(', ')}); give --channel`);
+          console.error(
+            found.length === 0
+              ? `no order "${ref}"`
+              : `"${ref}" names ${found.length} orders (${found.map((o) => `${o.channel}/${o.externalOrderId}`).join(', ')}); give --channel`,
+          );
           process.exitCode = 1;
           return;
         }
@@ -50,10 +56,18 @@ export function registerOrderCommand(program: Command): void {
           console.log(JSON.stringify({ id: hit.id, order, hops, history: await orderHistory(db, hit) }, null, 2));
           return;
         }
-        console.log(`${hit.channel}/${hit.externalOrderId} (${hit.orderNumber}): ${order?.status ?? 'unknown'}, placed ${order?.placedAt ?? '?'}${order?.invoiced ? ', invoiced' : ''}`);
+        console.log(
+          `${hit.channel}/${hit.externalOrderId} (${hit.orderNumber}): ${order?.status ?? 'unknown'}, placed ${order?.placedAt ?? '?'}${order?.invoiced ? ', invoiced' : ''}`,
+        );
         const lines = new Table({ head: ['line', 'sku', 'quantity', 'shipped', 'allocated at'] });
         for (const l of order?.lines ?? []) {
-          lines.push([l.externalLineId, l.sku ?? `(unmapped: ${l.unmappedReason})`, l.quantity, l.items.map((i) => i.shipped).join('+') || '0', l.items.flatMap((i) => i.allocations.map((a) => `${a.quantity}@${a.location}`)).join(', ')]);
+          lines.push([
+            l.externalLineId,
+            l.sku ?? `(unmapped: ${l.unmappedReason})`,
+            l.quantity,
+            l.items.map((i) => i.shipped).join('+') || '0',
+            l.items.flatMap((i) => i.allocations.map((a) => `${a.quantity}@${a.location}`)).join(', '),
+          ]);
         }
         console.log(lines.toString());
         const table = new Table({ head: ['at', 'hop', 'ref', 'connector', 'external id', 'detail'] });

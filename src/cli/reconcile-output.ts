@@ -5,7 +5,7 @@ import { tableStyle as style } from './style.js';
 
 // Floored, so that one drifted SKU in 100,000 never shows as 100.00%.
 // Nothing checked gives no figure ("n/a"), never 100 %.
-const pct = (x: number | null) => x === null ? 'n/a' : `${(Math.floor(x * 10_000 + 1e-6) / 100).toFixed(2)}%`;
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(Math.floor(x * 10_000 + 1e-6) / 100).toFixed(2)}%`);
 const secs = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
 /** A progress bar on a terminal (SKUs against the expected count), nothing otherwise. */
@@ -19,7 +19,9 @@ export function progressReporter(enabled: boolean): { update(p: RunProgress): vo
         bar?.stop();
         kind = p.kind;
         const unit = p.kind === 'orders' ? 'orders' : 'SKUs';
-        const format = p.total ? `${p.kind.padEnd(9)} |{bar}| {value}/{total} ${unit} | drifted {drifted}` : `${p.kind.padEnd(9)} {value} ${unit} | drifted {drifted}`;
+        const format = p.total
+          ? `${p.kind.padEnd(9)} |{bar}| {value}/{total} ${unit} | drifted {drifted}`
+          : `${p.kind.padEnd(9)} {value} ${unit} | drifted {drifted}`;
         bar = new cliProgress.SingleBar({ format, hideCursor: true, clearOnComplete: false, stream: process.stderr }, cliProgress.Presets.shades_classic);
         bar.start(p.total ?? 0, 0, { drifted: 0 });
       }
@@ -55,7 +57,10 @@ export function summaryTable(results: readonly RunResult[]): string {
 export function unmappedNote(results: readonly RunResult[]): string | null {
   const lines = results
     .filter((r) => r.counts.unmapped > 0)
-    .map((r) => `warning: ${r.connectorId} ${r.kind}: ${r.counts.unmapped} channel item(s) map to no hub SKU and were not compared${r.counts.checked === 0 ? ' (nothing was checked: accuracy n/a)' : ''}; map their SKUs or run \`hub connectors setup ${r.connectorId}\``);
+    .map(
+      (r) =>
+        `warning: ${r.connectorId} ${r.kind}: ${r.counts.unmapped} channel item(s) map to no hub SKU and were not compared${r.counts.checked === 0 ? ' (nothing was checked: accuracy n/a)' : ''}; map their SKUs or run \`hub connectors setup ${r.connectorId}\``,
+    );
   return lines.length ? lines.join('\n') : null;
 }
 
@@ -81,14 +86,26 @@ export function driftTable(results: readonly RunResult[], limit = 20): string | 
 
 export function orderResyncTable(rows: readonly OrderResync[]): string {
   const table = new Table({ head: ['order', 'result', 'inbox'], ...style() });
-  for (const r of rows) table.push([r.externalOrderId, r.found ? (r.duplicate ? `already recorded (${r.status})` : 'backfilled') : 'not found in the channel', r.found ? r.inboxId : '']);
+  for (const r of rows)
+    table.push([
+      r.externalOrderId,
+      r.found ? (r.duplicate ? `already recorded (${r.status})` : 'backfilled') : 'not found in the channel',
+      r.found ? r.inboxId : '',
+    ]);
   return table.toString();
 }
 
 export function skuResyncTable(rows: readonly SkuResync[]): string {
   const table = new Table({ head: ['sku', 'location', 'channel', 'expected', 'result'], ...style() });
   for (const r of rows) {
-    const result = r.outcome === 'pushed' ? `push queued (version ${r.version})` : r.outcome === 'other_location' ? 'not pushed here: move or remove by hand' : r.outcome === 'unknown' ? 'no ids of this connector (product not learned)' : `not in the channel${r.version ? `; push queued (version ${r.version})` : ''}`;
+    const result =
+      r.outcome === 'pushed'
+        ? `push queued (version ${r.version})`
+        : r.outcome === 'other_location'
+          ? 'not pushed here: move or remove by hand'
+          : r.outcome === 'unknown'
+            ? 'no ids of this connector (product not learned)'
+            : `not in the channel${r.version ? `; push queued (version ${r.version})` : ''}`;
     table.push([r.sku, r.location ?? '-', r.channelValue ?? '-', r.expected, result]);
   }
   return table.toString();

@@ -31,9 +31,14 @@ const withServices = (configFile: string | undefined, work: (s: Hub) => Promise<
 /** Why an id is not a choice, and what the choices are: enabled connectors that can reconcile; disabled ones said so. */
 function choicesOf(s: Hub): string {
   const able = [...s.connectors.values()].filter((b) => reconcileTarget(s.connectors, b.id)).map((b) => b.id);
-  const disabled = s.current().connectors.filter((c) => c.enabled === false).map((c) => c.id);
+  const disabled = s
+    .current()
+    .connectors.filter((c) => c.enabled === false)
+    .map((c) => c.id);
   const off = disabled.length ? `; disabled: ${disabled.join(', ')}` : '';
-  return able.length ? `not a connector that can reconcile; choose one of: ${able.join(', ')}${off}` : `no enabled connector can reconcile${off || ' (none is configured)'}`;
+  return able.length
+    ? `not a connector that can reconcile; choose one of: ${able.join(', ')}${off}`
+    : `no enabled connector can reconcile${off || ' (none is configured)'}`;
 }
 
 function targetOf(s: Hub, connectorId: string) {
@@ -65,7 +70,9 @@ async function reconcileCommand(connectorId: string, o: ReconcileOptions): Promi
     if (o.queue) {
       for (const kind of wanted) {
         const started = await startReconcileRun(s.queues, s.connectors, connectorId, kind === 'orders' ? 'orders' : 'stock');
-        console.log(o.json ? JSON.stringify({ kind, ...started }) : `${kind}: job ${started.jobId}${started.deduplicated ? ' (already queued)' : ''} on hub.reconcile`);
+        console.log(
+          o.json ? JSON.stringify({ kind, ...started }) : `${kind}: job ${started.jobId}${started.deduplicated ? ' (already queued)' : ''} on hub.reconcile`,
+        );
       }
       return;
     }
@@ -73,7 +80,13 @@ async function reconcileCommand(connectorId: string, o: ReconcileOptions): Promi
     const results: RunResult[] = [];
     try {
       for (const kind of wanted) {
-        results.push(await runReconciliation({ db: s.db, config: s.current(), erp: s.erp(), logger, queues: s.queues }, target, kind, { trigger: 'cli', dryRun: o.dryRun, onProgress: (p) => progress.update(p) }));
+        results.push(
+          await runReconciliation({ db: s.db, config: s.current(), erp: s.erp(), logger, queues: s.queues }, target, kind, {
+            trigger: 'cli',
+            dryRun: o.dryRun,
+            onProgress: (p) => progress.update(p),
+          }),
+        );
       }
     } finally {
       progress.stop();
@@ -121,7 +134,7 @@ export function registerReconcileCommands(program: Command): void {
   program
     .command('reconcile <connectorId>')
     .description(
-      'compare a connector with the ERP core and heal by its reconcile policy: channel stock (or a warehouse\'s on-hand) and orders; ' +
+      "compare a connector with the ERP core and heal by its reconcile policy: channel stock (or a warehouse's on-hand) and orders; " +
         `exit ${EXIT_ALREADY_RUNNING} when the same reconciliation is already running`,
     )
     .option('-c, --config <file>', 'config file')
@@ -152,7 +165,7 @@ export function registerReconcileCommands(program: Command): void {
     .action((o: { config?: string; connector?: string; status?: string; json?: boolean }) =>
       withServices(o.config, async (s) => {
         const rows = await listVariances(s.db, { connectorId: o.connector, action: o.status as never });
-        if (o.json) return  console.log(JSON.stringify(rows, null, 2));
+        if (o.json) return console.log(JSON.stringify(rows, null, 2));
         console.log(rows.length === 0 ? 'no variances match' : varianceTable(rows));
       }),
     );
@@ -168,7 +181,10 @@ export function registerReconcileCommands(program: Command): void {
           if (v instanceof Error) {
             console.log(`${id}: ${v.message}`);
             process.exitCode = 1;
-          } else console.log(`${id}: ${v.action === 'approved' ? `applied: ${v.sku} at ${v.location} ${v.expected} -> ${v.channelValue}` : `${v.action}: ${v.decisionNote ?? ''}`}`);
+          } else
+            console.log(
+              `${id}: ${v.action === 'approved' ? `applied: ${v.sku} at ${v.location} ${v.expected} -> ${v.channelValue}` : `${v.action}: ${v.decisionNote ?? ''}`}`,
+            );
           if (!(v instanceof Error) && v.action !== 'approved') process.exitCode = 1;
         }
       }),

@@ -64,7 +64,8 @@ async function run(mode: HubMode, opts: ProcessOptions): Promise<void> {
 
 /** One line on stderr and exit status 1: a ConfigError's message as is, anything else with its error name. */
 function startFailed(mode: HubMode, err: unknown): void {
-  const message = err instanceof ConfigError ? err.message : err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+  const message =
+    err instanceof ConfigError ? err.message : err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
   console.error(`hub ${mode} did not start: ${message}`);
   if (process.env['LOG_LEVEL'] === 'debug' && err instanceof Error) console.error(err.stack);
 }

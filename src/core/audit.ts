@@ -28,7 +28,15 @@ export async function listAudit(
   db: Queryable,
   filter: { actor?: string; action?: string; outcome?: string; before?: number; limit: number },
 ): Promise<{ id: number; at: string; actor: string; action: string; target: string | null; outcome: string; details: Record<string, unknown> }[]> {
-  const { rows } = await db.query<{ id: number; at: Date; actor: string; action: string; target: string | null; outcome: string; details: Record<string, unknown> }>(
+  const { rows } = await db.query<{
+    id: number;
+    at: Date;
+    actor: string;
+    action: string;
+    target: string | null;
+    outcome: string;
+    details: Record<string, unknown>;
+  }>(
     `SELECT id, at, actor, action, target, outcome, details FROM audit_log
      WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR outcome = $3)
        AND ($4::bigint IS NULL OR id < $4)

@@ -42,7 +42,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       name: options.name ?? 'hub',
       level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',
       ...LOG_REDACTION,
-      ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: fd, colorize: !process.env['NO_COLOR'] } } } : {}),
+      ...(pretty
+        ? {
+            transport: {
+              target: 'pino-pretty',
+              options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: fd, colorize: !process.env['NO_COLOR'] },
+            },
+          }
+        : {}),
     },
     pretty ? undefined : pino.destination(fd),
   );

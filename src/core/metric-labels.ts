@@ -10,9 +10,25 @@ export const UNKNOWN_LABEL = 'unknown';
 export const NONE_LABEL = 'none';
 
 const ERROR_CODES: readonly ErrorCode[] = [
-  'invalid_signature', 'missing_field', 'invalid_value', 'unknown_sku', 'unmapped_location', 'unmapped_status', 'unmapped_value',
-  'contract_rejected', 'not_found', 'auth_failed', 'rate_limited', 'upstream_unavailable', 'network_error', 'lock_timeout', 'database_unavailable',
-  'dependency_missing', 'illegal_transition', 'invalid_config', 'unexpected',
+  'invalid_signature',
+  'missing_field',
+  'invalid_value',
+  'unknown_sku',
+  'unmapped_location',
+  'unmapped_status',
+  'unmapped_value',
+  'contract_rejected',
+  'not_found',
+  'auth_failed',
+  'rate_limited',
+  'upstream_unavailable',
+  'network_error',
+  'lock_timeout',
+  'database_unavailable',
+  'dependency_missing',
+  'illegal_transition',
+  'invalid_config',
+  'unexpected',
 ];
 
 /** `value` when it is one of `known`, `none` when absent, else `unknown`. */

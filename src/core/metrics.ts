@@ -78,13 +78,23 @@ export function createMetrics(): HubMetrics {
         refreshing = undefined;
       }));
   const registers = [registry];
-  const buildInfo = new Gauge({ name: 'hub_build_info', help: 'Always 1; labels carry the hub version and the Node.js version', labelNames: ['version', 'node_version'], registers });
+  const buildInfo = new Gauge({
+    name: 'hub_build_info',
+    help: 'Always 1; labels carry the hub version and the Node.js version',
+    labelNames: ['version', 'node_version'],
+    registers,
+  });
   buildInfo.set({ version: hubVersion(), node_version: process.versions.node }, 1);
   return {
     registry,
     buildInfo,
     onScrape: (refresh) => void hooks.push(refresh),
-    webhookAcks: new Counter({ name: 'hub_webhook_acks_total', help: 'Webhook deliveries acknowledged, by outcome (accepted, duplicate, ignored)', labelNames: ['connector', 'outcome'], registers }),
+    webhookAcks: new Counter({
+      name: 'hub_webhook_acks_total',
+      help: 'Webhook deliveries acknowledged, by outcome (accepted, duplicate, ignored)',
+      labelNames: ['connector', 'outcome'],
+      registers,
+    }),
     webhookRejections: new Counter({
       name: 'hub_webhook_rejections_total',
       help: 'Webhook deliveries refused, by reason (invalid_signature, malformed_json, too_large, unknown_connector, ...)',
@@ -98,7 +108,12 @@ export function createMetrics(): HubMetrics {
       registers,
     }),
     jobsProcessed: new Counter({ name: 'hub_jobs_processed_total', help: 'Jobs completed', labelNames: ['queue', 'connector'], registers }),
-    jobsFailed: new Counter({ name: 'hub_jobs_failed_total', help: 'Job attempts that failed, by error code', labelNames: ['queue', 'connector', 'error_code'], registers }),
+    jobsFailed: new Counter({
+      name: 'hub_jobs_failed_total',
+      help: 'Job attempts that failed, by error code',
+      labelNames: ['queue', 'connector', 'error_code'],
+      registers,
+    }),
     processingSeconds: new Histogram({
       name: 'hub_job_processing_seconds',
       help: 'Time to process one job, per queue and connector',
@@ -112,11 +127,34 @@ export function createMetrics(): HubMetrics {
       labelNames: ['connector', 'status', 'outcome'],
       registers,
     }),
-    outboundThrottleWaits: new Counter({ name: 'hub_outbound_throttle_waits_total', help: 'Pushes delayed by a connector rate limit or a throttled response', labelNames: ['connector'], registers }),
-    queueJobs: new Gauge({ name: 'hub_queue_jobs', help: 'Jobs per queue and state (waiting, active, delayed, failed), read at scrape time', labelNames: ['queue', 'state'], registers, collect }),
-    queueOldestWaitingSeconds: new Gauge({ name: 'hub_queue_oldest_waiting_seconds', help: 'Age of the oldest waiting job per queue (0 when none waits)', labelNames: ['queue'], registers, collect }),
+    outboundThrottleWaits: new Counter({
+      name: 'hub_outbound_throttle_waits_total',
+      help: 'Pushes delayed by a connector rate limit or a throttled response',
+      labelNames: ['connector'],
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'hub_queue_jobs',
+      help: 'Jobs per queue and state (waiting, active, delayed, failed), read at scrape time',
+      labelNames: ['queue', 'state'],
+      registers,
+      collect,
+    }),
+    queueOldestWaitingSeconds: new Gauge({
+      name: 'hub_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest waiting job per queue (0 when none waits)',
+      labelNames: ['queue'],
+      registers,
+      collect,
+    }),
     deadLettersOpen: new Gauge({ name: 'hub_dead_letters_open', help: 'Open dead letters per connector', labelNames: ['connector'], registers, collect }),
-    reconcileDrift: new Gauge({ name: 'hub_reconcile_drift_rows', help: 'Drift rows found by the last reconciliation run, per connector and channel', labelNames: ['connector', 'channel'], registers, collect }),
+    reconcileDrift: new Gauge({
+      name: 'hub_reconcile_drift_rows',
+      help: 'Drift rows found by the last reconciliation run, per connector and channel',
+      labelNames: ['connector', 'channel'],
+      registers,
+      collect,
+    }),
     budgetRemaining: new Gauge({
       name: 'hub_connector_budget_remaining',
       help: 'Spends left of a connector budget in its rolling window (per hour, per day); for a per-SKU budget, what the most spent listing has left',

@@ -75,7 +75,9 @@ export async function createHub(config: HubConfig, options: CreateHubOptions): P
   const env = options.env ?? process.env;
   const { logger } = options;
   const registry = options.registry ?? connectorRegistry;
-  const db = options.db ?? (await openDb({ databaseUrl: env['DATABASE_URL'], schema: env['HUB_DB_SCHEMA'], dataDir: config.storage.dataDir, timeouts: config.storage.postgres }));
+  const db =
+    options.db ??
+    (await openDb({ databaseUrl: env['DATABASE_URL'], schema: env['HUB_DB_SCHEMA'], dataDir: config.storage.dataDir, timeouts: config.storage.postgres }));
   const redisUrl = options.redisUrl ?? env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
   const bindDeps = { logger, state: (id: string) => connectorState(db, id) };
   let current = config;

@@ -64,7 +64,9 @@ export async function setupConnector(hub: HubSnapshot, connectorId: string, opti
   const client = bound?.client();
   if (!bound || !client) throw new ContractError(`${connectorId}: not an enabled connector with a client`, { connectorId });
   if (!client.readCatalog && !client.registerWebhooks) {
-    throw new ContractError(`${connectorId}: connector type ${bound.definition.type} has no setup (no catalogue export, no webhook registration)`, { connectorId });
+    throw new ContractError(`${connectorId}: connector type ${bound.definition.type} has no setup (no catalogue export, no webhook registration)`, {
+      connectorId,
+    });
   }
   const report: SetupReport = { connectorId, check: null, catalogue: null, levels: null, webhooks: null, outboundPaused: false, notes: [] };
   if (client.check) {
@@ -81,18 +83,26 @@ export async function setupConnector(hub: HubSnapshot, connectorId: string, opti
   }
   report.outboundPaused = bound.pushes && (await outbound.isPaused());
   if (report.outboundPaused) {
-    report.notes.push('outbound: pushes are paused so the hub does not overwrite the shop before you review the levels; bring the ledger in line, then resume the connector');
+    report.notes.push(
+      'outbound: pushes are paused so the hub does not overwrite the shop before you review the levels; bring the ledger in line, then resume the connector',
+    );
   }
   if (client.readCatalog) report.catalogue = await intakeCatalogue(hub, connectorId, client.readCatalog(), options.applyTimeoutMs ?? 120_000);
   else report.notes.push('catalogue: this connector type has no catalogue export');
 
   const target = reconcileTarget(hub.connectors, connectorId);
-  if (report.catalogue && !report.catalogue.applied) report.notes.push('levels: not read, the catalogue is not applied yet (are workers running?); run setup again');
+  if (report.catalogue && !report.catalogue.applied)
+    report.notes.push('levels: not read, the catalogue is not applied yet (are workers running?); run setup again');
   else if (target?.client.readStockLevels && target.kinds.includes('stock')) {
-    const result = await runReconciliation({ db: hub.db, config: hub.config, erp: hub.erp, logger: hub.logger, queues: hub.queues, metrics: hub.metrics }, target, 'stock', {
-      trigger: options.trigger,
-      reportOnly: true,
-    });
+    const result = await runReconciliation(
+      { db: hub.db, config: hub.config, erp: hub.erp, logger: hub.logger, queues: hub.queues, metrics: hub.metrics },
+      target,
+      'stock',
+      {
+        trigger: options.trigger,
+        reportOnly: true,
+      },
+    );
     report.levels = { runId: result.run?.id ?? null, checked: result.counts.checked, drifted: result.counts.drifted, unmapped: result.counts.unmapped };
     if (result.status === 'already_running') report.notes.push(`levels: stock run #${result.run?.id} was already running; its drift is the review`);
   } else report.notes.push('levels: this connector does not read channel stock');
@@ -113,7 +123,12 @@ async function hasPushed(hub: HubSnapshot, connectorId: string): Promise<boolean
 }
 
 /** Records each catalogue delivery in the inbox (deduplicated by its key) and waits until the workers have applied them. */
-async function intakeCatalogue(hub: HubSnapshot, connectorId: string, pages: AsyncIterable<{ topic: string; dedupKey: string; body: string }[]>, timeoutMs: number) {
+async function intakeCatalogue(
+  hub: HubSnapshot,
+  connectorId: string,
+  pages: AsyncIterable<{ topic: string; dedupKey: string; body: string }[]>,
+  timeoutMs: number,
+) {
   const ids: number[] = [];
   let deliveries = 0;
   let unchanged = 0;
@@ -142,4 +157,3 @@ async function intakeCatalogue(hub: HubSnapshot, connectorId: string, pages: Asy
     await new Promise((r) => setTimeout(r, 250));
   }
 }
-

@@ -55,7 +55,10 @@ type Scope = { run: MappingRun; compiled: CompiledMappings; bindings: Expression
 export async function mapPayload(compiled: CompiledMappings, body: unknown, run: MappingRun): Promise<CanonicalEvent[]> {
   const mapping = ownValue(compiled.settings.events, run.eventName);
   if (!mapping) {
-    throw new MappingError([{ code: 'unmapped_value', field: 'topic', value: run.eventName, message: `no event mapping "${run.eventName}" in settings.events` }], { connectorId: run.connectorId });
+    throw new MappingError(
+      [{ code: 'unmapped_value', field: 'topic', value: run.eventName, message: `no event mapping "${run.eventName}" in settings.events` }],
+      { connectorId: run.connectorId },
+    );
   }
   const bindings: ExpressionBindings = { root: body, receivedAt: run.receivedAt, connectorId: run.connectorId, channel: compiled.settings.channel };
   const scope: Scope = { run, compiled, bindings, issues: [] };
@@ -79,9 +82,17 @@ async function mapOne(mapping: EventMapping, item: unknown, at: string, scope: S
   const data = await fields(mapping.data, item, `${at}data`, scope);
   const occurredAt = occurred === undefined ? run.receivedAt : isoOrIssue(occurred, `${at}occurredAt`, mapping.occurredAt ?? '', scope);
   // An id or a version is a string or a number as the payload wrote it; an object or a list is not one.
-  for (const [name, value, expr] of [['externalId', externalId, mapping.externalId], ['version', version, mapping.version ?? '']] as const) {
+  for (const [name, value, expr] of [
+    ['externalId', externalId, mapping.externalId],
+    ['version', version, mapping.version ?? ''],
+  ] as const) {
     if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') {
-      scope.issues.push({ code: 'invalid_value', field: `${at}${name}`, value: null, message: `${run.eventName} ${at}${name}: ${show(value)} is not a string or a number (rule: expr "${expr}")` });
+      scope.issues.push({
+        code: 'invalid_value',
+        field: `${at}${name}`,
+        value: null,
+        message: `${run.eventName} ${at}${name}: ${show(value)} is not a string or a number (rule: expr "${expr}")`,
+      });
     }
   }
   if (scope.issues.length > before || (typeof externalId !== 'string' && typeof externalId !== 'number')) return undefined;
@@ -90,7 +101,12 @@ async function mapOne(mapping: EventMapping, item: unknown, at: string, scope: S
     id: key,
     idempotencyKey: key,
     type: mapping.type,
-    source: { connector: run.connectorId, connectorType: run.connectorType, externalId: String(externalId), version: typeof version === 'string' || typeof version === 'number' ? String(version) : null },
+    source: {
+      connector: run.connectorId,
+      connectorType: run.connectorType,
+      externalId: String(externalId),
+      version: typeof version === 'string' || typeof version === 'number' ? String(version) : null,
+    },
     occurredAt: occurredAt ?? run.receivedAt,
     data,
   } as CanonicalEvent;
@@ -164,7 +180,8 @@ async function leaf(rule: LeafRule, input: unknown, path: string, scope: Scope, 
       factor *= row?.packSize ?? 1;
     }
     const converted = n * factor;
-    if (!Number.isInteger(converted)) return fail('invalid_value', value, `${show(value)} × ${factor} = ${converted} is not a whole number of units`, `unit conversion × ${factor}`);
+    if (!Number.isInteger(converted))
+      return fail('invalid_value', value, `${show(value)} × ${factor} = ${converted} is not a whole number of units`, `unit conversion × ${factor}`);
     value = converted;
   }
   return value;
@@ -182,11 +199,20 @@ function mapValue(
   if (map === 'sku') {
     if (skus) {
       const row = skus.get(key);
-      if (!row) return fail('unknown_sku', value, `SKU ${show(value)} is not in the SKU map (${skus.size} rows)`, `map sku via settings.skuMap${settings.skuMap?.csv ? ' (CSV)' : ''}`);
+      if (!row)
+        return fail(
+          'unknown_sku',
+          value,
+          `SKU ${show(value)} is not in the SKU map (${skus.size} rows)`,
+          `map sku via settings.skuMap${settings.skuMap?.csv ? ' (CSV)' : ''}`,
+        );
       onSku(row);
       return row.sku;
     }
-    return scope.run.lookup.sku({ sku: key }) ?? fail('unknown_sku', value, `SKU ${show(value)} is not in the catalogue`, 'map sku via the catalogue (no settings.skuMap)');
+    return (
+      scope.run.lookup.sku({ sku: key }) ??
+      fail('unknown_sku', value, `SKU ${show(value)} is not in the catalogue`, 'map sku via the catalogue (no settings.skuMap)')
+    );
   }
   if (map === 'location') {
     return scope.run.lookup.location(key) ?? fail('unmapped_location', value, `location ${show(value)} is not mapped`, 'map location via settings.locations');
@@ -199,12 +225,20 @@ function mapValue(
   if (!table) return fail('unmapped_value', value, `there is no value map "${map}"`, `map ${map}`);
   const hit = ownValue(table.values, key);
   if (hit !== undefined) return hit;
-  return table.default ?? fail('unmapped_value', value, `${show(value)} is not in value map "${map}" and it has no default`, `map ${map} via settings.valueMaps.${map}`);
+  return (
+    table.default ??
+    fail('unmapped_value', value, `${show(value)} is not in value map "${map}" and it has no default`, `map ${map} via settings.valueMaps.${map}`)
+  );
 }
 
 function isoOrIssue(value: unknown, path: string, expr: string, scope: Scope): string | undefined {
   const date = typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
   if (date && !Number.isNaN(date.getTime())) return date.toISOString();
-  scope.issues.push({ code: 'invalid_value', field: path, value, message: `${scope.run.eventName} ${path}: ${show(value)} is not a timestamp (rule: expr "${expr}")` });
+  scope.issues.push({
+    code: 'invalid_value',
+    field: path,
+    value,
+    message: `${scope.run.eventName} ${path}: ${show(value)} is not a timestamp (rule: expr "${expr}")`,
+  });
   return undefined;
 }

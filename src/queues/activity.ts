@@ -16,7 +16,16 @@ export interface Activity {
  * deliveries processed (inbox), items pushed (availability_pushed) and dead letters.
  */
 export async function connectorActivity(db: Queryable, windowMinutes: number): Promise<Map<string, Activity>> {
-  const { rows } = await db.query<{ id: string; last_inbound: Date | null; inbound: number; last_push: Date | null; pushed: number; failures: number; open: number; auth: number }>(
+  const { rows } = await db.query<{
+    id: string;
+    last_inbound: Date | null;
+    inbound: number;
+    last_push: Date | null;
+    pushed: number;
+    failures: number;
+    open: number;
+    auth: number;
+  }>(
     `WITH w AS (SELECT now() - ($1::float8 * interval '1 minute') AS since),
      inbound AS (SELECT connector_id AS id, max(processed_at) AS last_inbound,
                    count(*) FILTER (WHERE processed_at >= (SELECT since FROM w)) AS inbound

@@ -60,7 +60,12 @@ export interface BindDeps {
 const PUSH_CAPABILITIES: readonly ConnectorCapability[] = ['push.availability', 'push.fulfillment', 'push.order', 'push.invoice', 'push.tracker'];
 
 /** Binds one enabled instance to its type. `config` supplies the channel routed to it. */
-export function bindConnector(definition: ConnectorDefinition, instance: ConnectorInstance, config: Pick<HubConfig, 'channels'>, deps: BindDeps): BoundConnector {
+export function bindConnector(
+  definition: ConnectorDefinition,
+  instance: ConnectorInstance,
+  config: Pick<HubConfig, 'channels'>,
+  deps: BindDeps,
+): BoundConnector {
   const typed = instance as never;
   const declared = new Set(definition.capabilities);
   // An instance never gains a capability its type lacks, whatever its discover says.

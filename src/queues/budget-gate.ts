@@ -90,7 +90,9 @@ export function createAvailabilityGate(deps: GateDeps): AvailabilityGate {
         } else {
           // No feed to spend: urgent changes go item by item (when the connector can), the rest wait for the next feed.
           const nextFeed = Math.max(now + 1, routineSlot(spec, usage, now));
-          for (const item of ready) if (!urgent.has(item) || threshold === 0) held.push({ item, dueAt: urgent.has(item) ? Math.max(now + 1, freeAt(usage, spec.max, 1, now)) : nextFeed });
+          for (const item of ready)
+            if (!urgent.has(item) || threshold === 0)
+              held.push({ item, dueAt: urgent.has(item) ? Math.max(now + 1, freeAt(usage, spec.max, 1, now)) : nextFeed });
           if (threshold > 0) for (const part of chunk(urgentReady, threshold)) jobs.push({ items: part });
         }
       } else if (ready.length > 0) {
@@ -139,7 +141,14 @@ async function hold(db: Queryable, connectorId: string, held: { item: GateItem; 
      ON CONFLICT (connector_id, channel, sku) DO UPDATE
        SET available = EXCLUDED.available, version = EXCLUDED.version, due_ms = EXCLUDED.due_ms
        WHERE availability_held.version <= EXCLUDED.version`,
-    [connectorId, held.map((h) => h.item.channel), held.map((h) => h.item.sku), held.map((h) => h.item.available), held.map((h) => h.item.version), held.map((h) => h.dueAt)],
+    [
+      connectorId,
+      held.map((h) => h.item.channel),
+      held.map((h) => h.item.sku),
+      held.map((h) => h.item.available),
+      held.map((h) => h.item.version),
+      held.map((h) => h.dueAt),
+    ],
   );
 }
 

@@ -3,7 +3,14 @@ import type { BudgetSpec } from '../connectors/types.js';
 import { burstOf, freeAt, isUrgent, paceMs, reserveOf, routineSlot } from './budget-policy.js';
 
 const DAY = 86_400_000;
-const revisions: BudgetSpec = { name: 'listing-revisions', max: 250, windowMs: DAY, per: 'sku', operation: 'push.availability', doc: 'https://developer.ebay.com/develop/guides/listing-management' };
+const revisions: BudgetSpec = {
+  name: 'listing-revisions',
+  max: 250,
+  windowMs: DAY,
+  per: 'sku',
+  operation: 'push.availability',
+  doc: 'https://developer.ebay.com/develop/guides/listing-management',
+};
 const usage = (used: number, paceAt: number | null, expiries: [number, number][] = []) => ({ used, remaining: 250 - used, lastAt: paceAt, paceAt, expiries });
 
 describe('budget policy', () => {
@@ -22,7 +29,16 @@ describe('budget policy', () => {
     // 7 paces ahead: the slot is when it is back to 4 paces ahead.
     expect(routineSlot(revisions, usage(7, now + 7 * pace), now)).toBe(now + 3 * pace);
     // 225 routine spends counted: the slot is when the oldest leaves the window.
-    expect(routineSlot(revisions, usage(225, now - DAY, [[now + 5000, 1], [now + 9000, 224]]), now)).toBe(now + 5000);
+    expect(
+      routineSlot(
+        revisions,
+        usage(225, now - DAY, [
+          [now + 5000, 1],
+          [now + 9000, 224],
+        ]),
+        now,
+      ),
+    ).toBe(now + 5000);
   });
 
   it('calls a drop to the threshold or below urgent, but not a rise or an unchanged zero', () => {
@@ -35,7 +51,17 @@ describe('budget policy', () => {
   });
 
   it('finds when enough spends have left the window for one more', () => {
-    expect(freeAt(usage(250, 0, [[100, 1], [200, 249]]), 250, 1, 50)).toBe(100);
+    expect(
+      freeAt(
+        usage(250, 0, [
+          [100, 1],
+          [200, 249],
+        ]),
+        250,
+        1,
+        50,
+      ),
+    ).toBe(100);
     expect(freeAt(usage(10, 0), 250, 1, 50)).toBe(50);
   });
 });

@@ -120,7 +120,13 @@ export function createBudgetStore(redis: Redis, prefix: string, now: () => numbe
       expiries.push([(idx + n + 1) * b, Number(value)]);
     }
     expiries.sort((a, z) => a[0] - z[0]);
-    return { used, remaining: Math.max(0, spec.max - used), lastAt: fields['last'] ? Number(fields['last']) : null, paceAt: fields['pace'] ? Number(fields['pace']) : null, expiries };
+    return {
+      used,
+      remaining: Math.max(0, spec.max - used),
+      lastAt: fields['last'] ? Number(fields['last']) : null,
+      paceAt: fields['pace'] ? Number(fields['pace']) : null,
+      expiries,
+    };
   }
 
   return {

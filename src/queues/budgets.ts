@@ -90,7 +90,9 @@ export function createHubBudgets(redis: () => Redis, prefix: string, now: () => 
       return Promise.all((bound.definition.budgets ?? []).map((spec) => statusOf(proxy, bound.id, spec, isTracked(b, spec))));
     },
     async held(db) {
-      const { rows } = await db.query<{ connector_id: string; n: number }>(`SELECT connector_id, count(*)::int AS n FROM availability_held GROUP BY connector_id`);
+      const { rows } = await db.query<{ connector_id: string; n: number }>(
+        `SELECT connector_id, count(*)::int AS n FROM availability_held GROUP BY connector_id`,
+      );
       return new Map(rows.map((r) => [r.connector_id, Number(r.n)]));
     },
   };

@@ -8,7 +8,8 @@ export interface ConnectorScope {
   locations: ReadonlySet<string> | null;
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v !== '' ? [v] : []);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v !== '' ? [v] : [];
 
 /**
  * What an instance's config allows: `settings.channel` / `settings.channels`, and the hub locations
@@ -38,7 +39,10 @@ export function confineEvents(events: readonly CanonicalEvent[], instance: Pick<
   return events.map((event, i) => {
     const data = event.data as { channel?: unknown; location?: unknown };
     const at = (field: string) => `${multi ? `[${i}].` : ''}data.${field}`;
-    for (const [field, allowed] of [['channel', scope.channels], ['location', scope.locations]] as const) {
+    for (const [field, allowed] of [
+      ['channel', scope.channels],
+      ['location', scope.locations],
+    ] as const) {
       const value = data[field];
       if (allowed && typeof value === 'string' && !allowed.has(value)) {
         throw new ValidationError(`${instance.id}: ${at(field)} "${value}" is outside what this connector may act on (settings: ${[...allowed].join(', ')})`, {

@@ -210,7 +210,9 @@ export async function openDeadLettersByConnector(db: Queryable): Promise<{ conne
 
 /** Dead letters stored in the last `minutes`, whatever became of them since. */
 export async function deadLettersStoredSince(db: Queryable, minutes: number): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter WHERE created_at >= now() - ($1::float8 * interval '1 minute')`, [minutes]);
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter WHERE created_at >= now() - ($1::float8 * interval '1 minute')`, [
+    minutes,
+  ]);
   return rows[0]?.n ?? 0;
 }
 

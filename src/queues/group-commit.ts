@@ -70,7 +70,10 @@ export class GroupCommitter {
   private async write(batch: Waiting[]): Promise<void> {
     let recorded: Recorded[];
     try {
-      recorded = await recordDeliveries(this.deps.db, batch.map((w) => w.delivery));
+      recorded = await recordDeliveries(
+        this.deps.db,
+        batch.map((w) => w.delivery),
+      );
     } catch (err) {
       for (const w of batch) w.reject(err);
       return;

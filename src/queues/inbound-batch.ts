@@ -52,7 +52,10 @@ export async function processInboundBatch(job: Job<InboundBatchJobData>, deps: B
     await deps.db.transaction(async (tx) => {
       applied.length = 0;
       deadLettered = 0;
-      const live = await lockReceived(tx, list.map((d) => d.inboxId));
+      const live = await lockReceived(
+        tx,
+        list.map((d) => d.inboxId),
+      );
       skipped = list.length - live.size;
       for (const p of prepared) {
         if (!live.has(p.d.inboxId)) continue;
@@ -82,9 +85,11 @@ export async function processInboundBatch(job: Job<InboundBatchJobData>, deps: B
       outcomes.push(...o);
       if (p.ignored) deps.logger.info({ connectorId: p.d.connectorId, topic: p.d.topic, inboxId: p.d.inboxId }, p.ignored);
       if (deps.afterApply && p.events && o.some((x) => x.status === 'applied')) {
-        await deps.afterApply(p.d.connectorId, p.events).catch((err: Error) =>
-          deps.logger.warn({ connectorId: p.d.connectorId, inboxId: p.d.inboxId, err: err.message }, 'after-apply step failed; reconciliation will catch up'),
-        );
+        await deps
+          .afterApply(p.d.connectorId, p.events)
+          .catch((err: Error) =>
+            deps.logger.warn({ connectorId: p.d.connectorId, inboxId: p.d.inboxId, err: err.message }, 'after-apply step failed; reconciliation will catch up'),
+          );
       }
     }
     return { deliveries: list.length, events, outcomes, deadLettered, skipped };
@@ -119,10 +124,12 @@ async function prepare(d: InboundJobData, deps: BatchDeps): Promise<Prepared> {
       throw new ValidationError(`${d.connectorId}: body is not JSON: ${(err as Error).message}`, { connectorId: d.connectorId, field: 'body' });
     }
     failure.keys = deps.connectors.get(d.connectorId)?.keys(d.topic, failure.payload);
-    const normalized = await normalizeDelivery(deps, { connectorId: d.connectorId, topic: d.topic, body, receivedAt, parsed: failure.payload }).catch((err: unknown) => {
-      if (err instanceof MappingError) failure.step = 'map';
-      throw err;
-    });
+    const normalized = await normalizeDelivery(deps, { connectorId: d.connectorId, topic: d.topic, body, receivedAt, parsed: failure.payload }).catch(
+      (err: unknown) => {
+        if (err instanceof MappingError) failure.step = 'map';
+        throw err;
+      },
+    );
     failure.step = 'apply';
     failure.events = normalized.events;
     p.events = normalized.events;
@@ -144,7 +151,13 @@ async function lockReceived(tx: Tx, ids: number[]): Promise<Set<number>> {
 async function deadLetterTx(tx: Tx, job: Job<InboundBatchJobData>, p: Prepared, err: unknown): Promise<void> {
   const error = describeError(err);
   const attempt = { attempt: job.attemptsMade + 1, at: new Date().toISOString(), errorClass: error.errorClass, code: error.code, message: error.message };
-  const report = deadLetterReport(`${INBOUND_QUEUE}/inbox-${p.d.inboxId}/batch-${String(job.id)}/${attempt.attempt}`, error, [attempt], p.failure, p.d.replayOf ?? null);
+  const report = deadLetterReport(
+    `${INBOUND_QUEUE}/inbox-${p.d.inboxId}/batch-${String(job.id)}/${attempt.attempt}`,
+    error,
+    [attempt],
+    p.failure,
+    p.d.replayOf ?? null,
+  );
   await insertDeadLetter(tx, report);
   await markInbox(tx, p.d.inboxId, 'dead');
 }

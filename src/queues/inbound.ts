@@ -60,7 +60,13 @@ export interface InboundDeps {
  */
 export async function normalizeDelivery(
   deps: Pick<InboundDeps, 'catalog' | 'connectors'>,
-  delivery: { connectorId: string; topic: string; body: string; receivedAt: string; /** The body already parsed (losslessly): parsed once per delivery. */ parsed?: unknown },
+  delivery: {
+    connectorId: string;
+    topic: string;
+    body: string;
+    receivedAt: string;
+    /** The body already parsed (losslessly): parsed once per delivery. */ parsed?: unknown;
+  },
 ): Promise<{ events: CanonicalEvent[]; ignored?: string; step: Step }> {
   const entry = deps.connectors.get(delivery.connectorId);
   if (!entry) throw new ValidationError(`connector "${delivery.connectorId}" is not configured or not enabled`, { field: 'connectorId' });
@@ -149,9 +155,9 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
     });
     if (normalized.ignored) deps.logger.info({ connectorId, topic, inboxId }, normalized.ignored);
     if (deps.afterApply && outcomes.some((o) => o.status === 'applied')) {
-      await deps.afterApply(connectorId, normalized.events).catch((err: Error) =>
-        deps.logger.warn({ connectorId, inboxId, err: err.message }, 'after-apply step failed; reconciliation will catch up'),
-      );
+      await deps
+        .afterApply(connectorId, normalized.events)
+        .catch((err: Error) => deps.logger.warn({ connectorId, inboxId, err: err.message }, 'after-apply step failed; reconciliation will catch up'));
     }
     return { events: normalized.events.length, outcomes, ignored: normalized.ignored };
   } catch (err) {
@@ -185,10 +191,7 @@ export async function applyDeliveryTx(
  * and enqueued, then the notification is done. A crash in between repeats the fetch; the inbox
  * keys make the repeat record nothing new.
  */
-async function fetchNotified(
-  deps: InboundDeps,
-  n: { inboxId: number; connectorId: string; topic: string; payload: unknown },
-): Promise<InboundResult> {
+async function fetchNotified(deps: InboundDeps, n: { inboxId: number; connectorId: string; topic: string; payload: unknown }): Promise<InboundResult> {
   const client = deps.connectors.get(n.connectorId)?.client();
   if (!client?.fetchNotification) throw new Error(`${n.connectorId}: no client to fetch what a "${n.topic}" notification names`);
   const fetched = await client.fetchNotification(n.topic, n.payload);

@@ -27,10 +27,7 @@ export async function recordDelivery(
     [delivery.connectorId, delivery.dedupKey, delivery.topic, delivery.body],
   );
   if (inserted.rows[0]) return { id: inserted.rows[0].id, duplicate: false };
-  const existing = await db.query<{ id: number }>('SELECT id FROM inbox WHERE connector_id = $1 AND dedup_key = $2', [
-    delivery.connectorId,
-    delivery.dedupKey,
-  ]);
+  const existing = await db.query<{ id: number }>('SELECT id FROM inbox WHERE connector_id = $1 AND dedup_key = $2', [delivery.connectorId, delivery.dedupKey]);
   return { id: existing.rows[0]?.id ?? 0, duplicate: true };
 }
 
@@ -48,11 +45,7 @@ export async function markInbox(db: Queryable, id: number, status: InboxRow['sta
 }
 
 /** Rows accepted but not yet processed, oldest first: re-enqueued at start-up and by the sweeper. */
-export async function pendingInbox(
-  db: Queryable,
-  olderThanMs: number,
-  limit: number,
-): Promise<Pick<InboxRow, 'id' | 'connectorId' | 'topic'>[]> {
+export async function pendingInbox(db: Queryable, olderThanMs: number, limit: number): Promise<Pick<InboxRow, 'id' | 'connectorId' | 'topic'>[]> {
   const { rows } = await db.query<Pick<InboxRow, 'id' | 'connectorId' | 'topic'>>(
     `SELECT id, connector_id AS "connectorId", topic FROM inbox
      WHERE status = 'received' AND received_at < now() - ($1::int * interval '1 millisecond')

@@ -12,7 +12,12 @@ type StepResult = { pushed: number; skipped: number; failed: number };
 const DONE: StepResult = { pushed: 1, skipped: 0, failed: 0 };
 const SKIPPED: StepResult = { pushed: 0, skipped: 1, failed: 0 };
 
-const EVENT_OF: Record<FlowJobData['kind'], string> = { order: 'order.allocated', tracker: 'shipment.confirmed', invoice: 'shipment.confirmed', 'credit-memo': 'refund.created' };
+const EVENT_OF: Record<FlowJobData['kind'], string> = {
+  order: 'order.allocated',
+  tracker: 'shipment.confirmed',
+  invoice: 'shipment.confirmed',
+  'credit-memo': 'refund.created',
+};
 
 /**
  * One step of the order-to-cash flow on `hub.outbound.<connector>`, with the failure handling of
@@ -25,8 +30,20 @@ const EVENT_OF: Record<FlowJobData['kind'], string> = { order: 'order.allocated'
 export async function processFlowJob(job: Job<FlowJobData>, worker: Worker, deps: OutboundDeps): Promise<StepResult> {
   const data = job.data;
   const queue = outboundQueue(data.connectorId);
-  const skus = data.kind === 'tracker' ? data.shipment.lines.map((l) => l.sku) : data.kind === 'credit-memo' ? data.refund.lines.flatMap((l) => (l.sku ? [l.sku] : [])) : [];
-  const failure: FailureContext = { queue, step: 'push', connectorId: data.connectorId, payload: data, eventType: EVENT_OF[data.kind], keys: { orderKeys: [data.externalOrderId], skus } };
+  const skus =
+    data.kind === 'tracker'
+      ? data.shipment.lines.map((l) => l.sku)
+      : data.kind === 'credit-memo'
+        ? data.refund.lines.flatMap((l) => (l.sku ? [l.sku] : []))
+        : [];
+  const failure: FailureContext = {
+    queue,
+    step: 'push',
+    connectorId: data.connectorId,
+    payload: data,
+    eventType: EVENT_OF[data.kind],
+    keys: { orderKeys: [data.externalOrderId], skus },
+  };
   try {
     const result = await runStep(data, deps.client, deps.db);
     if (result.pushed > 0) deps.onCalls?.(data.connectorId, 1);
@@ -70,7 +87,10 @@ async function runStep(data: FlowJobData, client: ConnectorClient, db: Queryable
       const doc = await orderOf(db, data);
       if (doc.status === 'cancelled') return SKIPPED;
       const skus = doc.order.lines.flatMap((l) => (l.sku ? [l.sku] : []));
-      const booked = await client.pushInvoice(doc.order, { externalIds: await externalIdsOf(db, connectorId, skus), ...(data.shippedAt ? { txnDate: data.shippedAt } : {}) });
+      const booked = await client.pushInvoice(doc.order, {
+        externalIds: await externalIdsOf(db, connectorId, skus),
+        ...(data.shippedAt ? { txnDate: data.shippedAt } : {}),
+      });
       await recordOrderHop(db, { ...ref, hop: 'invoiced', externalId: booked.externalId, detail: booked.kind });
       return DONE;
     }
@@ -80,7 +100,13 @@ async function runStep(data: FlowJobData, client: ConnectorClient, db: Queryable
       if (await findOrderHop(db, channel, externalOrderId, 'credit-memo', id)) return SKIPPED;
       const skus = data.refund.lines.flatMap((l) => (l.sku ? [l.sku] : []));
       const booked = await client.pushCreditMemo(data.refund, { externalIds: await externalIdsOf(db, connectorId, skus) });
-      await recordOrderHop(db, { ...ref, hop: 'credit-memo', ref: id, externalId: booked.externalId, detail: `${data.refund.amount.amount} ${data.refund.amount.currency}` });
+      await recordOrderHop(db, {
+        ...ref,
+        hop: 'credit-memo',
+        ref: id,
+        externalId: booked.externalId,
+        detail: `${data.refund.amount.amount} ${data.refund.amount.currency}`,
+      });
       return DONE;
     }
   }
@@ -89,7 +115,12 @@ async function runStep(data: FlowJobData, client: ConnectorClient, db: Queryable
 async function orderOf(db: Queryable, data: FlowJobData) {
   const doc = await loadOrderDocument(db, data.channel, data.externalOrderId);
   if (!doc) {
-    throw new ValidationError(`order ${data.channel}/${data.externalOrderId} is unknown to the hub`, { connectorId: data.connectorId, step: 'push', field: 'externalOrderId', value: data.externalOrderId });
+    throw new ValidationError(`order ${data.channel}/${data.externalOrderId} is unknown to the hub`, {
+      connectorId: data.connectorId,
+      step: 'push',
+      field: 'externalOrderId',
+      value: data.externalOrderId,
+    });
   }
   return doc;
 }

@@ -102,7 +102,9 @@ export function flowJobOf(row: FlowOutboxRow, routes: FlowRoutes): FlowJobData |
     }
     case 'invoice': {
       const connectorId = routes.accounting(row.channel, row.location);
-      return connectorId ? { kind: 'invoice', connectorId, ...ref, shippedAt: typeof row.payload?.['shippedAt'] === 'string' ? row.payload['shippedAt'] : '' } : undefined;
+      return connectorId
+        ? { kind: 'invoice', connectorId, ...ref, shippedAt: typeof row.payload?.['shippedAt'] === 'string' ? row.payload['shippedAt'] : '' }
+        : undefined;
     }
     case 'credit-memo': {
       const connectorId = routes.accounting(row.channel, row.location);
@@ -117,7 +119,12 @@ export function flowJobOf(row: FlowOutboxRow, routes: FlowRoutes): FlowJobData |
  * enqueue and the commit re-sends a job BullMQ already holds, not a second one. A row no
  * connector takes (no 3PL at that location, no accounting route for the channel) is dropped.
  */
-export async function relayFlow(db: Db, routes: FlowRoutes, enqueue: (connectorId: string, job: FlowJobData, jobId: string) => Promise<void>, limit = 500): Promise<number> {
+export async function relayFlow(
+  db: Db,
+  routes: FlowRoutes,
+  enqueue: (connectorId: string, job: FlowJobData, jobId: string) => Promise<void>,
+  limit = 500,
+): Promise<number> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<FlowOutboxRow>(
       'SELECT id, kind, channel, external_order_id, location, payload FROM flow_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',

@@ -99,7 +99,8 @@ export async function relayAvailability(
       const batches: PushAvailabilityJobData[] = [];
       const plain = items.map(({ sku, channel, available, version }) => ({ sku, channel, available, version }));
       if (gate?.covers(connectorId)) {
-        for (const job of await gate.plan(tx, connectorId, plain, size)) batches.push({ kind: 'availability', connectorId, items: job.items, ...(job.bulk ? { bulk: job.bulk } : {}) });
+        for (const job of await gate.plan(tx, connectorId, plain, size))
+          batches.push({ kind: 'availability', connectorId, items: job.items, ...(job.bulk ? { bulk: job.bulk } : {}) });
       } else {
         for (let i = 0; i < plain.length; i += size) batches.push({ kind: 'availability', connectorId, items: plain.slice(i, i + size) });
       }
@@ -113,11 +114,7 @@ export async function relayAvailability(
 }
 
 /** Moves fulfilment rows to the outbound queues, deleting them in the transaction that read them. */
-export async function relayFulfillments(
-  db: Db,
-  enqueue: (connectorId: string, batches: PushJobData[]) => Promise<void>,
-  limit = 500,
-): Promise<number> {
+export async function relayFulfillments(db: Db, enqueue: (connectorId: string, batches: PushJobData[]) => Promise<void>, limit = 500): Promise<number> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: number; connector_id: string; shipment: Shipment }>(
       `SELECT id, connector_id, shipment FROM fulfillment_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -184,7 +181,14 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
   const data = job.data;
   const failure: FailureContext =
     data.kind === 'fulfillment'
-      ? { queue, step: 'push', connectorId, payload: data, eventType: 'shipment.confirmed', keys: { orderKeys: [data.shipment.externalOrderId], skus: data.shipment.lines.map((l) => l.sku) } }
+      ? {
+          queue,
+          step: 'push',
+          connectorId,
+          payload: data,
+          eventType: 'shipment.confirmed',
+          keys: { orderKeys: [data.shipment.externalOrderId], skus: data.shipment.lines.map((l) => l.sku) },
+        }
       : { queue, step: 'push', connectorId, payload: data, eventType: 'availability.changed' };
   const spend = (what: { retry: true } | { calls: number }) =>
     deps.spend?.(data, what).catch((err: Error) => deps.logger.warn({ connectorId, err: err.message }, 'budget spend not recorded'));
@@ -202,7 +206,11 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
     const items = await newerThanPushed(deps.db, connectorId, data.items);
     if (items.length === 0) return { pushed: 0, skipped: data.items.length, failed: 0 };
     if (!deps.client.pushAvailability) throw new ContractError(`${connectorId} cannot push availability`);
-    const ids = await externalIdsOf(deps.db, connectorId, items.map((i) => i.sku));
+    const ids = await externalIdsOf(
+      deps.db,
+      connectorId,
+      items.map((i) => i.sku),
+    );
     const updates: AvailabilityUpdate[] = items.map((i) => ({ ...i, externalIds: { ...ids.get(i.sku), ...i.externalIds } }));
     const waitedBefore = deps.client.stats?.().throttleWaitMs ?? 0;
     const result = await deps.client.pushAvailability(updates);
@@ -243,13 +251,26 @@ export async function processOutbound(job: Job<PushJobData>, worker: Worker, dep
 }
 
 /** One dead letter per SKU the connector rejected for good (deduplicated by job id across attempts). */
-async function deadLetterItems(job: Job<PushJobData>, deps: OutboundDeps, queue: string, items: PushAvailabilityJobData['items'], failures: readonly PushFailure[]): Promise<void> {
+async function deadLetterItems(
+  job: Job<PushJobData>,
+  deps: OutboundDeps,
+  queue: string,
+  items: PushAvailabilityJobData['items'],
+  failures: readonly PushFailure[],
+): Promise<void> {
   const { connectorId } = job.data;
   for (const f of failures) {
     const item = items.find((i) => i.sku === f.sku);
     const error = describeError(f.error);
     const attempt = { attempt: job.attemptsMade + 1, at: new Date().toISOString(), errorClass: error.errorClass, code: error.code, message: error.message };
-    const ctx: FailureContext = { queue, step: 'push', connectorId, eventType: 'availability.changed', payload: { kind: 'availability', connectorId, items: item ? [item] : [] }, keys: { orderKeys: [], skus: [f.sku] } };
+    const ctx: FailureContext = {
+      queue,
+      step: 'push',
+      connectorId,
+      eventType: 'availability.changed',
+      payload: { kind: 'availability', connectorId, items: item ? [item] : [] },
+      keys: { orderKeys: [], skus: [f.sku] },
+    };
     await reportDeadLetter(deps.deadLetters, `${queue}/${job.id}/${f.sku}`, ctx, error, [attempt], job.data.replayOf ?? null);
   }
 }

@@ -64,11 +64,9 @@ export async function ensureRedis(url: string, dataDir: string, logger: Logger):
   mkdirSync(dir, { recursive: true });
   const port = parsed.port || '6379';
   logger.info({ port, dir }, 'Redis does not answer; starting redis-server with AOF');
-  const child = spawn(
-    'redis-server',
-    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
-    { stdio: 'ignore' },
-  );
+  const child = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], {
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const deadline = Date.now() + 10_000;
   while (!(await redisAnswers(url, 500))) {

@@ -70,10 +70,10 @@ export async function pushJobFromLedger(q: Queryable, erp: ErpContext, push: Pus
   if (push.kind === 'fulfillment') return { ...push, replayOf };
   const items = [];
   for (const item of push.items) {
-    const { rows } = await q.query<{ available: number | null; version: number }>('SELECT available, version FROM availability_state WHERE sku = $1 AND channel = $2', [
-      item.sku,
-      item.channel,
-    ]);
+    const { rows } = await q.query<{ available: number | null; version: number }>(
+      'SELECT available, version FROM availability_state WHERE sku = $1 AND channel = $2',
+      [item.sku, item.channel],
+    );
     const available = rows[0]?.available ?? (await availableToSell(q, item.sku, item.channel, erp));
     items.push({ ...item, available, version: rows[0]?.version ?? 0 });
   }

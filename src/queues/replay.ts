@@ -62,7 +62,8 @@ export async function replayDeadLetters(
   }
   // A payload sent back as it was is no edit: the replay and its audit say "edited" only for a real change.
   const only = entries[0];
-  if (options.payload !== undefined && only && !('missing' in only) && (await sameAsOriginal(deps, only, options.payload))) options = { ...options, payload: undefined };
+  if (options.payload !== undefined && only && !('missing' in only) && (await sameAsOriginal(deps, only, options.payload)))
+    options = { ...options, payload: undefined };
   const results: ReplayResult[] = [];
   for (const entry of entries) {
     const result = 'missing' in entry ? { id: entry.id, verdict: 'not-found' as const } : await replayOne(deps, entry, options);
@@ -131,13 +132,17 @@ async function replayDelivery(deps: ReplayDeps, entry: DeadLetter, options: Repl
   // edit replaces the row's body, so the sweeper (which re-enqueues `received` rows) can only ever
   // pick up the edited body, never the original; the original stays on the dead letter.
   const resolved = await deps.db.transaction(async (tx) => {
-    if (!(await resolveDeadLetter(tx, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined, payload: options.payload ?? null }))) return false;
+    if (!(await resolveDeadLetter(tx, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined, payload: options.payload ?? null })))
+      return false;
     await tx.query(`UPDATE inbox SET body = $2, status = 'received', processed_at = NULL WHERE id = $1`, [row.id, body]);
     return true;
   });
   if (!resolved) return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
   // No body in the job: it reads the row, the single source of what this delivery is.
-  await deps.queues.enqueueInbound({ inboxId: row.id, connectorId: row.connectorId, topic: row.topic, replayOf: entry.id }, `inbox-${row.id}-replay-${entry.id}`);
+  await deps.queues.enqueueInbound(
+    { inboxId: row.id, connectorId: row.connectorId, topic: row.topic, replayOf: entry.id },
+    `inbox-${row.id}-replay-${entry.id}`,
+  );
   return { id: entry.id, verdict: 'requeued' };
 }
 
@@ -148,11 +153,20 @@ async function replayPush(deps: ReplayDeps, entry: DeadLetter, options: ReplayOp
   const target = deps.connectors.get(push.connectorId);
   const can = push.kind === 'fulfillment' ? 'push.fulfillment' : 'push.availability';
   if (!target || !target.pushes || !target.can(can)) {
-    return { id: entry.id, verdict: 'refused', message: `connector "${push.connectorId}" is not configured, not enabled or cannot ${can}; the dead letter stays open` };
+    return {
+      id: entry.id,
+      verdict: 'refused',
+      message: `connector "${push.connectorId}" is not configured, not enabled or cannot ${can}; the dead letter stays open`,
+    };
   }
   const job = await pushJobFromLedger(deps.db, deps.erp, push, entry.id);
   if (options.dryRun) {
-    const what = job.kind === 'fulfillment' ? `fulfilment of order ${job.shipment.externalOrderId}` : job.kind === 'availability' ? job.items.map((i) => `${i.sku}@${i.channel}=${i.available} (v${i.version})`).join(', ') : job.kind;
+    const what =
+      job.kind === 'fulfillment'
+        ? `fulfilment of order ${job.shipment.externalOrderId}`
+        : job.kind === 'availability'
+          ? job.items.map((i) => `${i.sku}@${i.channel}=${i.available} (v${i.version})`).join(', ')
+          : job.kind;
     return { id: entry.id, verdict: 'would-push', message: `${what} to ${push.connectorId}` };
   }
   if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: options.payload !== undefined }))) {
@@ -167,13 +181,20 @@ async function replayPush(deps: ReplayDeps, entry: DeadLetter, options: ReplayOp
  * reads the order from the ERP when it runs, so there is nothing an edit may change.
  */
 async function replayFlowStep(deps: ReplayDeps, entry: DeadLetter, options: ReplayOptions): Promise<ReplayResult> {
-  if (options.payload !== undefined) return { id: entry.id, verdict: 'refused', message: 'an order-to-cash step cannot be edited; it reads the order from the ledger when it runs' };
+  if (options.payload !== undefined)
+    return { id: entry.id, verdict: 'refused', message: 'an order-to-cash step cannot be edited; it reads the order from the ledger when it runs' };
   const parsed = FlowJobSchema.safeParse(entry.payload);
   if (!parsed.success) return { id: entry.id, verdict: 'refused', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   const step = parsed.data;
   const target = deps.connectors.get(step.connectorId);
-  if (!target?.pushes) return { id: entry.id, verdict: 'refused', message: `connector "${step.connectorId}" is not configured, not enabled or pushes nothing; the dead letter stays open` };
-  if (options.dryRun) return { id: entry.id, verdict: 'would-push', message: `${step.kind} step of order ${step.channel}/${step.externalOrderId} to ${step.connectorId}` };
+  if (!target?.pushes)
+    return {
+      id: entry.id,
+      verdict: 'refused',
+      message: `connector "${step.connectorId}" is not configured, not enabled or pushes nothing; the dead letter stays open`,
+    };
+  if (options.dryRun)
+    return { id: entry.id, verdict: 'would-push', message: `${step.kind} step of order ${step.channel}/${step.externalOrderId} to ${step.connectorId}` };
   if (!(await resolveDeadLetter(deps.db, entry.id, 'replayed', options.actor, { edited: false }))) {
     return { id: entry.id, verdict: 'not-open', message: `dead letter ${entry.id} was resolved meanwhile` };
   }

@@ -37,7 +37,7 @@ export const hubBackoffStrategy: BackoffStrategy = (attemptsMade, type, err, job
   const data = (job?.data ?? {}) as { retry?: Partial<RetryPolicy> };
   const backoffMs = job?.opts.backoff && typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? DEFAULT_RETRY.backoffMs) : DEFAULT_RETRY.backoffMs;
   return backoffDelay(attemptsMade, { backoffMs, maxBackoffMs: data.retry?.maxBackoffMs ?? DEFAULT_RETRY.maxBackoffMs }, err);
-}
+};
 
 /** Job options that make BullMQ retry with the hub's policy. */
 export function retryJobOptions(policy: RetryPolicy): { attempts: number; backoff: { type: string; delay: number } } {

@@ -87,7 +87,11 @@ export class HubQueues {
     }
     for (const d of singles) {
       const retry = this.retryOf(d.connectorId);
-      jobs.push({ name: 'deliver', data: { ...d, retry: { maxBackoffMs: retry.maxBackoffMs } }, opts: { jobId: `inbox-${d.inboxId}`, ...retryJobOptions(retry) } });
+      jobs.push({
+        name: 'deliver',
+        data: { ...d, retry: { maxBackoffMs: retry.maxBackoffMs } },
+        opts: { jobId: `inbox-${d.inboxId}`, ...retryJobOptions(retry) },
+      });
     }
     if (jobs.length > 0) await this.inbound.addBulk(jobs as Parameters<Queue<InboundJobData>['addBulk']>[0]);
   }

@@ -27,7 +27,10 @@ export interface ApprovalDeps {
 }
 
 /** Warehouse variances awaiting approval (or with another `action`), oldest first. */
-export function listVariances(db: Queryable, filter: { connectorId?: string; action?: DriftView['action']; limit?: number; after?: number } = {}): Promise<DriftView[]> {
+export function listVariances(
+  db: Queryable,
+  filter: { connectorId?: string; action?: DriftView['action']; limit?: number; after?: number } = {},
+): Promise<DriftView[]> {
   return listDrift(db, { ...filter, action: filter.action ?? 'awaiting_approval' }).then((rows) => rows.filter((r) => r.kind === 'warehouse'));
 }
 
@@ -35,15 +38,18 @@ async function loadVariance(db: Queryable, id: number): Promise<DriftView> {
   const { rows } = await db.query<Parameters<typeof toDriftView>[0]>(`SELECT * FROM reconcile_drift WHERE id = $1 AND kind = 'warehouse'`, [id]);
   if (!rows[0]) throw new ReconcileRequestError(`no warehouse variance ${id}`, 'not_found');
   const v = toDriftView(rows[0]);
-  if (v.action !== 'awaiting_approval') throw new ReconcileRequestError(`variance ${id} is ${v.action}${v.decidedBy ? ` (by ${v.decidedBy})` : ''}, not awaiting approval`, 'conflict');
+  if (v.action !== 'awaiting_approval')
+    throw new ReconcileRequestError(`variance ${id} is ${v.action}${v.decidedBy ? ` (by ${v.decidedBy})` : ''}, not awaiting approval`, 'conflict');
   return v;
 }
 
 const decide = (q: Queryable, id: number, action: string, actor: string, note: string | null) =>
-  q.query(
-    `UPDATE reconcile_drift SET action = $2, decided_by = $3, decided_at = now(), decision_note = $4 WHERE id = $1 AND action = 'awaiting_approval'`,
-    [id, action, actor, note],
-  );
+  q.query(`UPDATE reconcile_drift SET action = $2, decided_by = $3, decided_at = now(), decision_note = $4 WHERE id = $1 AND action = 'awaiting_approval'`, [
+    id,
+    action,
+    actor,
+    note,
+  ]);
 
 /**
  * Approves a warehouse variance: applies the count as a cycle count (the ledger's onHand becomes
@@ -75,7 +81,8 @@ export async function approveVariance(deps: ApprovalDeps, id: number, actor: str
 /** Rejects a warehouse variance: the ledger stays as it is. Audited. */
 export async function rejectVariance(db: Queryable, id: number, actor: string, reason: string): Promise<DriftView> {
   const v = await loadVariance(db, id);
-  if ((await decide(db, id, 'rejected', actor, reason)).rowCount === 0) throw new ReconcileRequestError(`variance ${id} was decided by someone else meanwhile`, 'conflict');
+  if ((await decide(db, id, 'rejected', actor, reason)).rowCount === 0)
+    throw new ReconcileRequestError(`variance ${id} was decided by someone else meanwhile`, 'conflict');
   await audit(db, {
     actor,
     action: 'reconcile.variance.reject',

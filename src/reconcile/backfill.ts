@@ -17,7 +17,11 @@ export interface BackfillResult {
  * webhook (deduplicated by content, so the same order state is recorded once however often it is
  * backfilled) and enqueued for the inbound worker, which normalizes and applies it idempotently.
  */
-export async function backfillOrders(deps: Pick<ReconcileDeps, 'db' | 'queues'>, connectorId: string, payloads: readonly ChannelOrderPayload[]): Promise<BackfillResult[]> {
+export async function backfillOrders(
+  deps: Pick<ReconcileDeps, 'db' | 'queues'>,
+  connectorId: string,
+  payloads: readonly ChannelOrderPayload[],
+): Promise<BackfillResult[]> {
   const out: BackfillResult[] = [];
   for (const p of payloads) {
     const body = JSON.stringify(p.body);

@@ -157,10 +157,10 @@ export async function insertOrderIssues(db: Queryable, run: { id: number; connec
 }
 
 export async function listOrderIssues(db: Queryable, runId: number, limit = 500): Promise<OrderIssueView[]> {
-  const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT * FROM reconcile_order_issue WHERE run_id = $1 ORDER BY id LIMIT $2`,
-    [runId, Math.min(limit, 5000)],
-  );
+  const { rows } = await db.query<Record<string, unknown>>(`SELECT * FROM reconcile_order_issue WHERE run_id = $1 ORDER BY id LIMIT $2`, [
+    runId,
+    Math.min(limit, 5000),
+  ]);
   return rows.map((r) => ({
     id: Number(r['id']),
     runId: Number(r['run_id']),

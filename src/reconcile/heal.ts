@@ -15,16 +15,25 @@ import { connectorChannel, hubLocationOf, resolvePolicy } from './policy.js';
  * is computed inside the transaction, after the locks, so a concurrent ledger change either
  * commits first (and is read) or waits and then emits its own newer version.
  */
-export async function requestAvailabilityPush(db: Db, erp: ErpContext, channel: string, skus: readonly string[]): Promise<{ sku: string; available: number; version: number }[]> {
+export async function requestAvailabilityPush(
+  db: Db,
+  erp: ErpContext,
+  channel: string,
+  skus: readonly string[],
+): Promise<{ sku: string; available: number; version: number }[]> {
   const sorted = [...new Set(skus)].sort();
   if (sorted.length === 0) return [];
   return db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO availability_state (sku, channel) SELECT s, $1 FROM unnest($2::text[]) AS s ORDER BY 1 ON CONFLICT DO NOTHING`,
-      [channel, sorted],
-    );
+    await tx.query(`INSERT INTO availability_state (sku, channel) SELECT s, $1 FROM unnest($2::text[]) AS s ORDER BY 1 ON CONFLICT DO NOTHING`, [
+      channel,
+      sorted,
+    ]);
     await tx.query(`SELECT 1 FROM availability_state WHERE channel = $1 AND sku = ANY($2::text[]) ORDER BY sku FOR UPDATE`, [channel, sorted]);
-    const ats = await computeAvailableToSell(tx, sorted.map((sku) => ({ sku, channel })), erp);
+    const ats = await computeAvailableToSell(
+      tx,
+      sorted.map((sku) => ({ sku, channel })),
+      erp,
+    );
     const values = sorted.map((sku) => ats.get(`${sku}\u0000${channel}`) ?? 0);
     const { rows } = await tx.query<{ sku: string; available: number; version: string | number }>(
       `WITH bumped AS (
@@ -65,7 +74,11 @@ export async function healChannelReports(
   }
   const here = reports.filter((r) => r.location === pushedAt);
   if (here.length === 0) return [];
-  const ats = await computeAvailableToSell(deps.db, here.map((r) => ({ sku: r.sku, channel })), deps.erp);
+  const ats = await computeAvailableToSell(
+    deps.db,
+    here.map((r) => ({ sku: r.sku, channel })),
+    deps.erp,
+  );
   const drifted = here.filter((r) => (ats.get(`${r.sku}\u0000${channel}`) ?? 0) !== r.quantity).map((r) => r.sku);
   if (drifted.length > 0) await requestAvailabilityPush(deps.db, deps.erp, channel, drifted);
   return drifted;

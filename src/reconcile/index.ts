@@ -11,7 +11,16 @@
  */
 export { approveVariance, listVariances, rejectVariance, ReconcileRequestError, type ApprovalDeps } from './approvals.js';
 export { getDrift, listDrift, listOrderIssues, type DriftFilter, type DriftView, type OrderIssueView } from './drift-store.js';
-export { reconcileTarget, createReconcileProcessor, isReconcileJob, startReconcileRun, syncReconcileSchedulers, RECONCILE_ORDERS_JOB, RECONCILE_STOCK_JOB, type ReconcileJobData } from './jobs.js';
+export {
+  reconcileTarget,
+  createReconcileProcessor,
+  isReconcileJob,
+  startReconcileRun,
+  syncReconcileSchedulers,
+  RECONCILE_ORDERS_JOB,
+  RECONCILE_STOCK_JOB,
+  type ReconcileJobData,
+} from './jobs.js';
 export { resolvePolicy } from './policy.js';
 export { healChannelReports, requestAvailabilityPush } from './heal.js';
 export { resyncOrders, resyncSkus, type OrderResync, type SkuResync } from './resync.js';

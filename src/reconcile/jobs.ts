@@ -69,7 +69,11 @@ export async function syncReconcileSchedulers(queue: Queue, connectors: Connecto
   const wanted = new Set<string>();
   for (const [id, { instance, reconcileKinds }] of connectors) {
     const plan = [
-      { name: RECONCILE_STOCK_JOB, schedule: instance.schedules.reconcileStock, able: reconcileKinds.includes('stock') || reconcileKinds.includes('warehouse') },
+      {
+        name: RECONCILE_STOCK_JOB,
+        schedule: instance.schedules.reconcileStock,
+        able: reconcileKinds.includes('stock') || reconcileKinds.includes('warehouse'),
+      },
       { name: RECONCILE_ORDERS_JOB, schedule: instance.schedules.reconcileOrders, able: reconcileKinds.includes('orders') },
     ];
     for (const { name, schedule, able } of plan) {
@@ -102,7 +106,8 @@ export async function startReconcileRun(
   if (!entry) throw new ConfigError(`${connectorId}: not an enabled connector`);
   const name = what === 'stock' ? RECONCILE_STOCK_JOB : RECONCILE_ORDERS_JOB;
   const need: readonly string[] = what === 'stock' ? ['stock', 'warehouse'] : ['orders'];
-  if (!entry.reconcileKinds.some((k) => need.includes(k))) throw new ConfigError(`${connectorId}: connector type ${entry.definition.type} cannot reconcile ${what}`);
+  if (!entry.reconcileKinds.some((k) => need.includes(k)))
+    throw new ConfigError(`${connectorId}: connector type ${entry.definition.type} cannot reconcile ${what}`);
   const jobId = `${name}-${connectorId}-${randomUUID()}`;
   const job = await queues.get(RECONCILE_QUEUE).add(name, { connectorId, trigger: 'manual' } satisfies ReconcileJobData, {
     ...retryJobOptions(entry.instance.retry),
@@ -111,4 +116,3 @@ export async function startReconcileRun(
   });
   return { jobId: job.id ?? jobId, deduplicated: job.id !== jobId };
 }
-

@@ -61,7 +61,9 @@ async function compare(deps: ReconcileDeps, connectorId: string, channel: string
       'SELECT external_order_id, status FROM sales_order WHERE channel = $1 AND external_order_id = ANY($2::text[])',
       [channel, ids],
     ),
-    await deps.db.query<{ entity: string; version: string }>('SELECT entity, version FROM erp_entity_version WHERE entity = ANY($1::text[])', [ids.map(entity)]),
+    await deps.db.query<{ entity: string; version: string }>('SELECT entity, version FROM erp_entity_version WHERE entity = ANY($1::text[])', [
+      ids.map(entity),
+    ]),
   ];
   const status = new Map(orders.rows.map((r) => [r.external_order_id, r.status]));
   const version = new Map(versions.rows.map((r) => [r.entity, r.version]));
@@ -69,9 +71,18 @@ async function compare(deps: ReconcileDeps, connectorId: string, channel: string
   for (const o of page) {
     const hubStatus = status.get(o.externalOrderId) ?? null;
     const hubVersion = version.get(entity(o.externalOrderId)) ?? null;
-    const base = { channel, externalOrderId: o.externalOrderId, orderNumber: o.orderNumber ?? null, channelVersion: o.updatedAt, hubVersion, hubStatus, inboxId: null };
+    const base = {
+      channel,
+      externalOrderId: o.externalOrderId,
+      orderNumber: o.orderNumber ?? null,
+      channelVersion: o.updatedAt,
+      hubVersion,
+      hubStatus,
+      inboxId: null,
+    };
     if (hubStatus === null) issues.push({ ...base, issue: 'missing', action: 'backfilled' });
-    else if (o.cancelled && hubStatus !== 'cancelled') issues.push({ ...base, issue: 'cancelled_in_channel', action: FINAL.has(hubStatus) ? 'flagged' : 'backfilled' });
+    else if (o.cancelled && hubStatus !== 'cancelled')
+      issues.push({ ...base, issue: 'cancelled_in_channel', action: FINAL.has(hubStatus) ? 'flagged' : 'backfilled' });
     else if (!o.cancelled && hubStatus === 'cancelled') issues.push({ ...base, issue: 'cancelled_in_hub', action: 'flagged' });
     else if (hubVersion !== null && compareVersions(o.updatedAt, hubVersion) > 0) issues.push({ ...base, issue: 'outdated', action: 'backfilled' });
   }

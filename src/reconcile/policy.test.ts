@@ -32,8 +32,11 @@ describe('reconcile policy', () => {
   });
 
   it('reads reconcile and its schedules from config, and names a wrong key by its path', () => {
-    const ok = parseConfig(yaml(`    schedules: { reconcileStock: { every: 60000 }, reconcileOrders: { pattern: "*/15 * * * *" } }
-    reconcile: { stock: { policy: threshold, threshold: 3 } }`), {});
+    const ok = parseConfig(
+      yaml(`    schedules: { reconcileStock: { every: 60000 }, reconcileOrders: { pattern: "*/15 * * * *" } }
+    reconcile: { stock: { policy: threshold, threshold: 3 } }`),
+      {},
+    );
     expect(ok.ok).toBe(true);
     if (!ok.ok) return;
     expect(resolvePolicy(ok.config.connectors[0]!)).toEqual({ stock: { policy: 'threshold', threshold: 3 }, orders: { policy: 'heal', windowMinutes: 1440 } });

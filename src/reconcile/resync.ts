@@ -13,7 +13,11 @@ export type OrderResync = (BackfillResult & { found: true }) | { externalOrderId
  * through the normal intake, whatever the hub holds (an operator knows they are wrong). Content
  * already recorded is acknowledged as a duplicate, like a webhook repeat.
  */
-export async function resyncOrders(deps: Pick<ReconcileDeps, 'db' | 'queues'>, target: ReconcileTarget, externalOrderIds: readonly string[]): Promise<OrderResync[]> {
+export async function resyncOrders(
+  deps: Pick<ReconcileDeps, 'db' | 'queues'>,
+  target: ReconcileTarget,
+  externalOrderIds: readonly string[],
+): Promise<OrderResync[]> {
   const { instance, client } = target;
   if (!client.readOrders) throw new ContractError(`${instance.id}: connector type ${instance.type} cannot read orders`, { connectorId: instance.id });
   const ids = [...new Set(externalOrderIds)];
@@ -46,7 +50,8 @@ export interface SkuResync {
  */
 export async function resyncSkus(deps: Pick<ReconcileDeps, 'db' | 'erp' | 'config'>, target: ReconcileTarget, skus: readonly string[]): Promise<SkuResync[]> {
   const { instance, client } = target;
-  if (!client.readStockLevels) throw new ContractError(`${instance.id}: connector type ${instance.type} cannot read channel stock`, { connectorId: instance.id });
+  if (!client.readStockLevels)
+    throw new ContractError(`${instance.id}: connector type ${instance.type} cannot read channel stock`, { connectorId: instance.id });
   const wanted = [...new Set(skus)];
   if (wanted.length === 0) throw new ValidationError('give at least one SKU', { field: 'sku' });
   const channel = connectorChannel(deps.config, instance);
@@ -56,7 +61,11 @@ export async function resyncSkus(deps: Pick<ReconcileDeps, 'db' | 'erp' | 'confi
   );
   const ids = new Map(rows.filter((r) => r.ids && Object.keys(r.ids).length > 0).map((r) => [r.sku, r.ids!]));
   const known = wanted.filter((s) => ids.has(s));
-  const ats = await computeAvailableToSell(deps.db, wanted.map((sku) => ({ sku, channel })), deps.erp);
+  const ats = await computeAvailableToSell(
+    deps.db,
+    wanted.map((sku) => ({ sku, channel })),
+    deps.erp,
+  );
   const hubLocation = hubLocationOf(deps.config, instance);
   const bySku = new Map<string, SkuResync[]>();
   // Read before the push is queued, so the table shows what the channel had.

@@ -4,7 +4,18 @@ import { reconcileOrders } from './orders.js';
 import { connectorChannel, resolvePolicy } from './policy.js';
 import { accuracyOf, beginRun, finishRun, heartbeat, previousCompletedRun, type RunView } from './runs.js';
 import { reconcileStock } from './stock.js';
-import { emptyCounts, type DriftInput, type OrderIssueInput, type ReconcileDeps, type ReconcileKind, type ReconcileTarget, type RunContext, type RunCounts, type RunProgress, type RunTrigger } from './types.js';
+import {
+  emptyCounts,
+  type DriftInput,
+  type OrderIssueInput,
+  type ReconcileDeps,
+  type ReconcileKind,
+  type ReconcileTarget,
+  type RunContext,
+  type RunCounts,
+  type RunProgress,
+  type RunTrigger,
+} from './types.js';
 import { reconcileWarehouse } from './warehouse.js';
 
 export interface RunOptions {

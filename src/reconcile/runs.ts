@@ -118,10 +118,12 @@ export function accuracyOf(counts: RunCounts): number | null {
 /** Ends a run (releasing the lock) with its final totals. */
 export async function finishRun(db: Queryable, runId: number, counts: RunCounts, error?: string): Promise<RunView> {
   await heartbeat(db, runId, counts);
-  const { rows } = await db.query<RunRow>(
-    `UPDATE reconcile_run SET status = $2, finished_at = now(), accuracy = $3, error = $4 WHERE id = $1 RETURNING *`,
-    [runId, error === undefined ? 'completed' : 'failed', error === undefined ? accuracyOf(counts) : null, error ?? null],
-  );
+  const { rows } = await db.query<RunRow>(`UPDATE reconcile_run SET status = $2, finished_at = now(), accuracy = $3, error = $4 WHERE id = $1 RETURNING *`, [
+    runId,
+    error === undefined ? 'completed' : 'failed',
+    error === undefined ? accuracyOf(counts) : null,
+    error ?? null,
+  ]);
   return toRunView(rows[0]!);
 }
 
@@ -173,6 +175,14 @@ export async function latestStockAccuracy(
     const v = toRunView(r);
     // Runs stored before accuracy could be null said 1 for nothing checked.
     const accuracy = v.counts.checked === 0 ? null : v.accuracy;
-    return { connectorId: v.connectorId, runId: v.id, accuracy, checked: v.counts.checked, drifted: v.counts.drifted, unmapped: v.counts.unmapped, finishedAt: v.finishedAt ?? v.startedAt };
+    return {
+      connectorId: v.connectorId,
+      runId: v.id,
+      accuracy,
+      checked: v.counts.checked,
+      drifted: v.counts.drifted,
+      unmapped: v.counts.unmapped,
+      finishedAt: v.finishedAt ?? v.startedAt,
+    };
   });
 }

@@ -20,7 +20,8 @@ export const STOCK_BATCH = 1000;
  */
 export async function reconcileStock(deps: ReconcileDeps, target: ReconcileTarget, ctx: RunContext): Promise<void> {
   const { instance, client } = target;
-  if (!client.readStockLevels) throw new ContractError(`${instance.id}: connector type ${instance.type} cannot read channel stock`, { connectorId: instance.id });
+  if (!client.readStockLevels)
+    throw new ContractError(`${instance.id}: connector type ${instance.type} cannot read channel stock`, { connectorId: instance.id });
   const channel = connectorChannel(deps.config, instance);
   const hubLocation = hubLocationOf(deps.config, instance);
   ctx.total = await mappedSkuCount(deps.db, instance.id);
@@ -42,7 +43,11 @@ async function compareBatch(deps: ReconcileDeps, ctx: RunContext, scope: StockSc
   const skus = await resolveSkus(deps.db, scope.connectorId, items);
   const mapped = items.flatMap((item, i) => (skus[i] ? [{ item, sku: skus[i] }] : []));
   ctx.counts.unmapped += items.length - mapped.length;
-  const ats = await computeAvailableToSell(deps.db, mapped.map(({ sku }) => ({ sku, channel: scope.channel })), deps.erp);
+  const ats = await computeAvailableToSell(
+    deps.db,
+    mapped.map(({ sku }) => ({ sku, channel: scope.channel })),
+    deps.erp,
+  );
   const candidates: (DriftInput & { pushed: boolean })[] = [];
   for (const { item, sku } of mapped) {
     ctx.counts.checked += 1;
@@ -55,7 +60,11 @@ async function compareBatch(deps: ReconcileDeps, ctx: RunContext, scope: StockSc
     }
   }
   if (candidates.length === 0) return;
-  const inFlight = await pushesInFlight(deps.db, scope, candidates.filter((c) => c.pushed));
+  const inFlight = await pushesInFlight(
+    deps.db,
+    scope,
+    candidates.filter((c) => c.pushed),
+  );
   const drift: DriftInput[] = [];
   for (const { pushed, ...c } of candidates) {
     if (pushed && inFlight.get(c.sku) === c.channelValue) {

@@ -15,7 +15,8 @@ const BATCH = 1000;
  */
 export async function reconcileWarehouse(deps: ReconcileDeps, target: ReconcileTarget, ctx: RunContext): Promise<void> {
   const { instance, client } = target;
-  if (!client.readWarehouseStock) throw new ContractError(`${instance.id}: connector type ${instance.type} cannot read warehouse stock`, { connectorId: instance.id });
+  if (!client.readWarehouseStock)
+    throw new ContractError(`${instance.id}: connector type ${instance.type} cannot read warehouse stock`, { connectorId: instance.id });
   const hubLocation = hubLocationOf(deps.config, instance);
   for await (const page of client.readWarehouseStock()) {
     for (let i = 0; i < page.length; i += BATCH) await compareBatch(deps, target, ctx, hubLocation, page.slice(i, i + BATCH));
@@ -90,14 +91,17 @@ export async function applyCount(
     return await db.transaction(async (tx) => {
       const outcome = await applyEventTx(tx, event, erp);
       if (outcome.status !== 'applied') return outcome.status;
-      const moved = outcome.movements.filter((m) => m.reason === 'cycle_count' && m.sku === d.sku && m.location === d.location).reduce((n, m) => n + m.delta, 0);
+      const moved = outcome.movements
+        .filter((m) => m.reason === 'cycle_count' && m.sku === d.sku && m.location === d.location)
+        .reduce((n, m) => n + m.delta, 0);
       if (moved !== variance) throw new StaleCount();
       await onApplied?.(tx);
       return 'applied';
     });
   } catch (err) {
     if (err instanceof StaleCount) return 'stale';
-    if (err instanceof ValidationError) throw new ValidationError(`${target.instance.id}: count of ${d.sku} at ${d.location} refused: ${err.message}`, { field: err.field });
+    if (err instanceof ValidationError)
+      throw new ValidationError(`${target.instance.id}: count of ${d.sku} at ${d.location} refused: ${err.message}`, { field: err.field });
     throw err;
   }
 }

@@ -30,7 +30,9 @@ describe('ops API access control', () => {
   });
 
   const callers: (TestRole | null)[] = [null, 'viewer', 'operator', 'admin'];
-  const cases = opsRoutes.flatMap((route) => callers.map((who) => ({ route, who, label: `${route.method.toUpperCase()} ${route.path} as ${who ?? 'nobody'}` })));
+  const cases = opsRoutes.flatMap((route) =>
+    callers.map((who) => ({ route, who, label: `${route.method.toUpperCase()} ${route.path} as ${who ?? 'nobody'}` })),
+  );
 
   it.each(cases)('$label', async ({ route, who }) => {
     const res = await call(hub, who, route.method.toUpperCase(), concrete(route.path), route.method === 'get' ? undefined : (SAMPLE_BODIES[route.path] ?? {}));
@@ -58,7 +60,8 @@ describe('ops API access control', () => {
   });
 
   it('counts anonymous and invalid callers in a metric, audits them at a bounded rate, and never audits reads', async () => {
-    const refusals = async () => ((await hub.metrics.registry.getSingleMetric('hub_anonymous_refusals_total')?.get())?.values ?? []).reduce((n, v) => n + v.value, 0);
+    const refusals = async () =>
+      ((await hub.metrics.registry.getSingleMetric('hub_anonymous_refusals_total')?.get())?.values ?? []).reduce((n, v) => n + v.value, 0);
     const counted = await refusals();
     const audited = (await auditRows(hub, { actor: 'api:anonymous' })).length;
     for (let i = 0; i < 40; i += 1) await call(hub, null, 'POST', '/api/connectors/stock-api/pause');
@@ -142,7 +145,8 @@ describe('ops API access control', () => {
   });
 
   it('bull-board is read-only for operators; what admins change there is audited with its payload', async () => {
-    const pause = (token: string) => fetch(`${hub.url}/admin/queues/api/queues/hub.outbound.stock-api/pause`, { method: 'PUT', headers: { cookie: `hub_token=${token}` } });
+    const pause = (token: string) =>
+      fetch(`${hub.url}/admin/queues/api/queues/hub.outbound.stock-api/pause`, { method: 'PUT', headers: { cookie: `hub_token=${token}` } });
     const refused = await pause(TOKENS.operator);
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('read_only');
@@ -157,7 +161,11 @@ describe('ops API access control', () => {
       const r = await auditRows(hub, { action: 'bull-board' });
       return r.some((x) => x.outcome === 'ok') ? r : undefined;
     }, 'bull-board audit row');
-    expect(rows.find((r) => r.outcome === 'ok')).toMatchObject({ actor: 'api:admin-1', target: '/admin/queues/api/queues/hub.outbound.stock-api/pause', details: { method: 'PUT', body: {} } });
+    expect(rows.find((r) => r.outcome === 'ok')).toMatchObject({
+      actor: 'api:admin-1',
+      target: '/admin/queues/api/queues/hub.outbound.stock-api/pause',
+      details: { method: 'PUT', body: {} },
+    });
     expect(rows.find((r) => r.outcome === 'refused')).toMatchObject({ actor: 'api:operator-1', details: { method: 'PUT', status: 403 } });
   });
 });

@@ -63,10 +63,10 @@ alerts:
   const evaluate = () => hub.ops.deps.alerts.evaluate();
   /** A completed stock run of `stock-api` (channel web), as a worker process would store it: the rule reads the latest. */
   const stockRun = (accuracy: number) =>
-    hub.db.query(`INSERT INTO reconcile_run (connector_id, kind, trigger, status, finished_at, checked, drifted, accuracy) VALUES ('stock-api', 'stock', 'schedule', 'completed', now(), 100, $1, $2)`, [
-      Math.round((1 - accuracy) * 100),
-      accuracy,
-    ]);
+    hub.db.query(
+      `INSERT INTO reconcile_run (connector_id, kind, trigger, status, finished_at, checked, drifted, accuracy) VALUES ('stock-api', 'stock', 'schedule', 'completed', now(), 100, $1, $2)`,
+      [Math.round((1 - accuracy) * 100), accuracy],
+    );
   const adjust = (sku: string) => event('inventory.adjusted', { sku, location: 'wh-east', delta: 1, reason: 'receipt' });
 
   it('fires each incident once to the webhook and shows it on the API, then resolves it when clear', async () => {
@@ -85,7 +85,9 @@ alerts:
     expect(fired).toHaveLength(4);
     expect(fired).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^:rotating_light: \[commerce-hub\] FIRING stuck-queue hub.reconcile: oldest waiting job is 5\.\d min old \(limit 1\); 1 job\(s\) waiting and nothing completed for 5\.\d min \(queue is paused\)$/),
+        expect.stringMatching(
+          /^:rotating_light: \[commerce-hub\] FIRING stuck-queue hub.reconcile: oldest waiting job is 5\.\d min old \(limit 1\); 1 job\(s\) waiting and nothing completed for 5\.\d min \(queue is paused\)$/,
+        ),
         expect.stringContaining('FIRING dead-letter-growth dead letters: 2 dead letters stored in the last 60 min (threshold 2)'),
         expect.stringContaining('FIRING connector-error-rate events: 2 of 2 events failed'),
         expect.stringContaining('FIRING stock-accuracy web: stock accuracy 80.0% below 90.0%'),
@@ -97,7 +99,12 @@ alerts:
     const shown = await call(hub, 'viewer', 'GET', '/api/alerts');
     expect(shown.json.rules).toEqual(['stuck-queue', 'dead-letter-growth', 'connector-error-rate', 'stock-accuracy']);
     expect(shown.json.notifying).toBe(true);
-    expect(shown.json.active.map((a: { key: string }) => a.key).sort()).toEqual(['connector-error-rate:events', 'dead-letter-growth', 'stock-accuracy:web', 'stuck-queue:hub.reconcile']);
+    expect(shown.json.active.map((a: { key: string }) => a.key).sort()).toEqual([
+      'connector-error-rate:events',
+      'dead-letter-growth',
+      'stock-accuracy:web',
+      'stuck-queue:hub.reconcile',
+    ]);
     expect(JSON.stringify(shown.json)).not.toContain('secret-part');
     expect((await call(hub, 'admin', 'GET', '/api/config')).json.alerts.webhookUrl).toBe('[redacted]');
 

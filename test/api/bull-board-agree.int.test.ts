@@ -26,14 +26,23 @@ describe('a retry in bull-board that goes through', () => {
     next.locations.push({ ...next.locations[0]!, id: 'wh-north' });
     hub.hub.apply(next);
 
-    const res = await fetch(`${hub.url}/admin/queues/api/queues/hub.inbound/inbox-${dl.inboxId}/retry`, { method: 'PUT', headers: { cookie: `hub_token=${TOKENS.admin}` } });
+    const res = await fetch(`${hub.url}/admin/queues/api/queues/hub.inbound/inbox-${dl.inboxId}/retry`, {
+      method: 'PUT',
+      headers: { cookie: `hub_token=${TOKENS.admin}` },
+    });
     expect(res.status).toBeLessThan(300);
-    const closed = await waitFor(async () => {
-      const d = await getDeadLetter(hub.db, dl.id);
-      return d?.status === 'replayed' ? d : undefined;
-    }, 'dead letter closed', 30_000);
+    const closed = await waitFor(
+      async () => {
+        const d = await getDeadLetter(hub.db, dl.id);
+        return d?.status === 'replayed' ? d : undefined;
+      },
+      'dead letter closed',
+      30_000,
+    );
     expect(closed).toMatchObject({ resolvedBy: 'system', resolution: { via: 'the delivery was retried outside the hub replay and applied' } });
-    const { rows } = await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = 'BB-AGREE-1' AND location = 'wh-north' AND state = 'onHand'`);
+    const { rows } = await hub.db.query<{ quantity: number }>(
+      `SELECT quantity FROM inventory_balance WHERE sku = 'BB-AGREE-1' AND location = 'wh-north' AND state = 'onHand'`,
+    );
     expect(rows[0]?.quantity).toBe(3);
     expect((await listDeadLetters(hub.db, { sku: 'BB-AGREE-1' })).total).toBe(0);
   });

@@ -49,7 +49,10 @@ describe('bull-board and anonymous refusals', () => {
       return r.length === 2 ? r : undefined;
     }, 'audit rows of the refused adds');
     const admin = rows.find((r) => r.actor === 'api:admin-1')!;
-    expect(admin).toMatchObject({ outcome: 'refused', details: { method: 'POST', body: { name: 'deliver', data: { connectorId: 'events', body: '{"forged":true}' } } } });
+    expect(admin).toMatchObject({
+      outcome: 'refused',
+      details: { method: 'POST', body: { name: 'deliver', data: { connectorId: 'events', body: '{"forged":true}' } } },
+    });
   });
 
   it('an admin retrying a failed delivery in bull-board never opens a second dead letter for it', async () => {
@@ -60,10 +63,14 @@ describe('bull-board and anonymous refusals', () => {
     const retry = await board(`/api/queues/hub.inbound/${jobId}/retry`, TOKENS.admin, { method: 'PUT' });
     expect(retry.status).toBeLessThan(300);
     // The retried job fails again (the payload is still invalid); its report updates the open dead letter.
-    const updated = await waitFor(async () => {
-      const items = (await listDeadLetters(hub.db, { sku: 'BB-RETRY-1', status: 'all' })).items;
-      return items.some((d) => d.attempts.length > dl.attempts.length) ? items : undefined;
-    }, 'the retried attempt on the dead letter', 30_000);
+    const updated = await waitFor(
+      async () => {
+        const items = (await listDeadLetters(hub.db, { sku: 'BB-RETRY-1', status: 'all' })).items;
+        return items.some((d) => d.attempts.length > dl.attempts.length) ? items : undefined;
+      },
+      'the retried attempt on the dead letter',
+      30_000,
+    );
     expect(updated.filter((d) => d.status === 'open')).toHaveLength(1);
     expect(updated).toHaveLength(1);
     const [row] = await auditRows(hub, { target: `/admin/queues/api/queues/hub.inbound/${jobId}/retry` });
@@ -71,7 +78,10 @@ describe('bull-board and anonymous refusals', () => {
   });
 
   it('anonymous probes are counted, audited at a bounded rate, and never store a long URL', async () => {
-    const refusals = async () => ((await hub.metrics.registry.getSingleMetric('hub_anonymous_refusals_total')?.get())?.values ?? []).filter((v) => v.labels['surface'] === 'bull-board').reduce((n, v) => n + v.value, 0);
+    const refusals = async () =>
+      ((await hub.metrics.registry.getSingleMetric('hub_anonymous_refusals_total')?.get())?.values ?? [])
+        .filter((v) => v.labels['surface'] === 'bull-board')
+        .reduce((n, v) => n + v.value, 0);
     const counted = await refusals();
     const audited = (await auditRows(hub, { actor: 'api:anonymous' })).length;
     const long = `/api/queues/${'x'.repeat(15_000)}/clean/failed`;

@@ -16,7 +16,8 @@ describe('ops API: dead letters', () => {
     await ctx.stop();
   });
 
-  const onHand = async (sku: string) => (await getInventory(hub.db, sku, createErpContext(hub.config))).locations.find((l) => l.location === 'wh-east')?.onHand ?? 0;
+  const onHand = async (sku: string) =>
+    (await getInventory(hub.db, sku, createErpContext(hub.config))).locations.find((l) => l.location === 'wh-east')?.onHand ?? 0;
 
   it('lists with filters and pagination, newest first, without payloads; shows one in full', async () => {
     const a = await makeDeadLetter(hub, 'DL-LIST-A');
@@ -44,10 +45,15 @@ describe('ops API: dead letters', () => {
     const dl = await makeDeadLetter(hub, 'DL-DRY');
     const dry = await call(hub, 'operator', 'POST', `/api/dead-letters/${dl.id}/replay`, { dryRun: true });
     expect(dry.json.results).toEqual([{ id: dl.id, verdict: 'refused', message: expect.stringContaining('data.delta') }]);
-    const stillBad = await call(hub, 'operator', 'POST', `/api/dead-letters/${dl.id}/replay`, { payload: { ...(dl.payload as object), data: { sku: 'DL-DRY', location: 'wh-east', delta: 0.5, reason: 'receipt' } } });
+    const stillBad = await call(hub, 'operator', 'POST', `/api/dead-letters/${dl.id}/replay`, {
+      payload: { ...(dl.payload as object), data: { sku: 'DL-DRY', location: 'wh-east', delta: 0.5, reason: 'receipt' } },
+    });
     expect(stillBad.json.results[0]).toMatchObject({ verdict: 'refused' });
     expect((await getDeadLetter(hub.db, dl.id))?.status).toBe('open');
-    const fixedDry = await call(hub, 'operator', 'POST', `/api/dead-letters/${dl.id}/replay`, { dryRun: true, payload: { ...(dl.payload as object), data: { sku: 'DL-DRY', location: 'wh-east', delta: 2, reason: 'receipt' } } });
+    const fixedDry = await call(hub, 'operator', 'POST', `/api/dead-letters/${dl.id}/replay`, {
+      dryRun: true,
+      payload: { ...(dl.payload as object), data: { sku: 'DL-DRY', location: 'wh-east', delta: 2, reason: 'receipt' } },
+    });
     expect(fixedDry.json.results[0]).toMatchObject({ verdict: 'would-apply', plan: [{ status: 'applied' }] });
     expect(await onHand('DL-DRY')).toBe(0);
     expect((await auditRows(hub, { target: `dead-letter:${dl.id}` })).map((r) => r.outcome)).toEqual(['dry-run', 'refused', 'dry-run']);
@@ -88,8 +94,14 @@ describe('ops API: dead letters', () => {
     const a = await makeDeadLetter(hub, 'DL-DISCARD-A');
     const b = await makeDeadLetter(hub, 'DL-DISCARD-B');
     expect((await call(hub, 'operator', 'POST', `/api/dead-letters/${a.id}/discard`, { reason: '  ' })).status).toBe(400);
-    expect((await call(hub, 'operator', 'POST', `/api/dead-letters/${a.id}/discard`, { reason: 'test data' })).json).toEqual({ discarded: [a.id], refused: [] });
-    expect((await call(hub, 'operator', 'POST', '/api/dead-letters/discard', { ids: [a.id, b.id], reason: 'test data' })).json).toEqual({ discarded: [b.id], refused: [a.id] });
+    expect((await call(hub, 'operator', 'POST', `/api/dead-letters/${a.id}/discard`, { reason: 'test data' })).json).toEqual({
+      discarded: [a.id],
+      refused: [],
+    });
+    expect((await call(hub, 'operator', 'POST', '/api/dead-letters/discard', { ids: [a.id, b.id], reason: 'test data' })).json).toEqual({
+      discarded: [b.id],
+      refused: [a.id],
+    });
     expect(await getDeadLetter(hub.db, b.id)).toMatchObject({ status: 'discarded', resolvedBy: 'api:operator-1', resolution: { reason: 'test data' } });
     expect((await call(hub, 'operator', 'POST', '/api/dead-letters/987654321/discard', { reason: 'x' })).status).toBe(404);
     const rows = await auditRows(hub, { action: 'dead-letter.discard', target: `dead-letter:${a.id}` });

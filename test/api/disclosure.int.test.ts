@@ -60,7 +60,10 @@ describe('disclosure: personal data, server paths, metrics and proxies (findings
     });
     // The raw payload repeats the buyer under keys of its own shape, and in free text.
     const payload = { order_ref: 'PD-1', buyer: { mail: EMAIL }, note: `call ${NAME} before delivery`, shipping_address: { street: STREET } };
-    const id = await insertDeadLetter(hub.db, report({ event: order, payload, error: { errorClass: 'Error', code: 'unexpected', message: `no route for ${EMAIL}` } }));
+    const id = await insertDeadLetter(
+      hub.db,
+      report({ event: order, payload, error: { errorClass: 'Error', code: 'unexpected', message: `no route for ${EMAIL}` } }),
+    );
     for (const role of ['viewer', 'operator'] as const) {
       const shown = await call(hub, role, 'GET', `/api/dead-letters/${id}`);
       expect(shown.status).toBe(200);
@@ -112,7 +115,10 @@ describe('disclosure: personal data, server paths, metrics and proxies (findings
   });
 
   it('marks the session cookie Secure behind a TLS proxy when trustProxy is set', async () => {
-    const res = await fetch(`${hub.url}/api/session`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.operator}`, 'x-forwarded-proto': 'https' } });
+    const res = await fetch(`${hub.url}/api/session`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS.operator}`, 'x-forwarded-proto': 'https' },
+    });
     expect(res.headers.get('set-cookie')).toMatch(/; Secure/);
   });
 

@@ -13,7 +13,10 @@ const shipped = join(import.meta.dirname, '../../config/hub.yaml');
 function configFile(host: string, token = '${HUB_ADMIN_TOKEN:-local-admin-token-change-me}'): string {
   const dir = mkdtempSync(join(tmpdir(), 'hub-exposure-'));
   const file = join(dir, 'hub.yaml');
-  writeFileSync(file, `server: { host: "${host}", port: 0 }\nstorage: { dataDir: ${join(dir, 'data')} }\nauth:\n  tokens:\n    - { name: admin, role: admin, token: "${token}" }\n`);
+  writeFileSync(
+    file,
+    `server: { host: "${host}", port: 0 }\nstorage: { dataDir: ${join(dir, 'data')} }\nauth:\n  tokens:\n    - { name: admin, role: admin, token: "${token}" }\n`,
+  );
   return file;
 }
 

@@ -53,12 +53,25 @@ describe('OpenAPI document and metrics', () => {
       .sort();
     const app = createApp(hub.hub, { redis: hub.redis, ops: hub.ops });
     expect(mountedApiRoutes(app)).toEqual(documented);
-    expect(documented).toEqual(expect.arrayContaining(['GET /api/dead-letters', 'POST /api/dead-letters/{id}/replay', 'POST /api/connectors/{id}/pause', 'GET /api/inventory/{sku}', 'GET /api/reconcile/runs/{id}/drift', 'POST /api/reconcile/connectors/{connectorId}/runs', 'POST /api/variances/{id}/reject']));
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'GET /api/dead-letters',
+        'POST /api/dead-letters/{id}/replay',
+        'POST /api/connectors/{id}/pause',
+        'GET /api/inventory/{sku}',
+        'GET /api/reconcile/runs/{id}/drift',
+        'POST /api/reconcile/connectors/{connectorId}/runs',
+        'POST /api/variances/{id}/reject',
+      ]),
+    );
   });
 
   it('exposes queue, dead-letter, webhook and job metrics after traffic', async () => {
     const res = await hub.postEvents(event('inventory.adjusted', { sku: 'MET-1', location: 'wh-east', delta: 4, reason: 'receipt' }));
-    await waitFor(async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [res.json['id']])).rows[0]?.status === 'processed', 'processed');
+    await waitFor(
+      async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [res.json['id']])).rows[0]?.status === 'processed',
+      'processed',
+    );
     await makeDeadLetter(hub, 'MET-BAD');
     const text = await (await fetch(`${hub.url}/metrics`)).text();
     expect(text).toContain('hub_webhook_acks_total{connector="events",outcome="accepted"} 2');

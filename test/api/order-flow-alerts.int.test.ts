@@ -28,7 +28,10 @@ alerts:
 
   const alerts = () => hub.ops.deps.alerts;
   const backdate = (id: string, hop: string, hours: number) =>
-    hub.db.query(`UPDATE order_hop SET at = now() - make_interval(hours => $3) FROM sales_order o WHERE o.id = order_hop.order_id AND o.external_order_id = $1 AND order_hop.hop = $2`, [id, hop, hours]);
+    hub.db.query(
+      `UPDATE order_hop SET at = now() - make_interval(hours => $3) FROM sales_order o WHERE o.id = order_hop.order_id AND o.external_order_id = $1 AND order_hop.hop = $2`,
+      [id, hop, hours],
+    );
   const active = async () => {
     await alerts().evaluate();
     return (await alerts().active()).map((a) => ({ key: a.key, message: a.message }));
@@ -57,14 +60,28 @@ alerts:
     ]);
 
     const shippedAt = new Date().toISOString();
-    await hub.postEvents([event('shipment.confirmed', { externalShipmentId: `S-${id}`, channel: 'web', externalOrderId: id, location: 'wh-east', shippedAt, lines: [{ sku, quantity: 1 }] })]);
+    await hub.postEvents([
+      event('shipment.confirmed', {
+        externalShipmentId: `S-${id}`,
+        channel: 'web',
+        externalOrderId: id,
+        location: 'wh-east',
+        shippedAt,
+        lines: [{ sku, quantity: 1 }],
+      }),
+    ]);
     await waitFor(async () => (await getOrder(hub.db, 'web', id))?.status === 'shipped', 'shipped', 30_000);
     // Shipped: the first incident clears; booking is due within the default 4 hours.
     expect(await active()).toEqual([]);
     await backdate(id, 'shipped', 5);
-    expect(await active()).toEqual([{ key: 'stuck-order-hop:not-invoiced:web', message: `1 order(s) shipped more than 4 h ago have no invoice in books: web/${id}` }]);
+    expect(await active()).toEqual([
+      { key: 'stuck-order-hop:not-invoiced:web', message: `1 order(s) shipped more than 4 h ago have no invoice in books: web/${id}` },
+    ]);
 
-    await hub.db.query(`INSERT INTO order_hop (order_id, hop, connector, external_id) SELECT id, 'invoiced', 'books', '77' FROM sales_order WHERE external_order_id = $1`, [id]);
+    await hub.db.query(
+      `INSERT INTO order_hop (order_id, hop, connector, external_id) SELECT id, 'invoiced', 'books', '77' FROM sales_order WHERE external_order_id = $1`,
+      [id],
+    );
     expect(await active()).toEqual([]);
   });
 });

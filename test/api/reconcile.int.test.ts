@@ -63,7 +63,11 @@ describe('reconciliation through the ops API', () => {
 
     const drift = (await call(hub, 'viewer', 'GET', `/api/reconcile/runs/${run.id}/drift`)).json;
     expect(drift.nextAfter).toBeNull();
-    expect(Object.fromEntries(drift.items.map((d: { sku: string; channelValue: number; expected: number; action: string }) => [d.sku, [d.channelValue, d.expected, d.action]]))).toEqual({
+    expect(
+      Object.fromEntries(
+        drift.items.map((d: { sku: string; channelValue: number; expected: number; action: string }) => [d.sku, [d.channelValue, d.expected, d.action]]),
+      ),
+    ).toEqual({
       [at(3).sku]: [at(3).ats + 2, at(3).ats, 'healed'],
       [at(17).sku]: [at(17).ats + 40, at(17).ats, 'flagged'],
       [at(6).sku]: [0, at(6).ats, 'flagged'],
@@ -91,7 +95,10 @@ describe('reconciliation through the ops API', () => {
   });
 
   it('refuses what a connector cannot reconcile, unknown connectors and runs', async () => {
-    expect(await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'warehouse' })).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining('can reconcile stock, orders, not warehouse') } } });
+    expect(await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'warehouse' })).toMatchObject({
+      status: 400,
+      json: { error: { message: expect.stringContaining('can reconcile stock, orders, not warehouse') } },
+    });
     expect(await call(hub, 'operator', 'POST', '/api/reconcile/connectors/tpl-main/runs', { kind: 'orders' })).toMatchObject({ status: 400 });
     expect((await call(hub, 'operator', 'POST', '/api/reconcile/connectors/nope/runs', { kind: 'stock' })).status).toBe(404);
     expect((await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'prices' })).status).toBe(400);
@@ -116,13 +123,26 @@ describe('reconciliation through the ops API', () => {
     expect(waiting).toHaveLength(2);
 
     expect((await call(hub, 'viewer', 'POST', `/api/variances/${a.id}/approve`, {})).status).toBe(403);
-    expect((await call(hub, 'operator', 'POST', `/api/variances/${a.id}/approve`, { note: 'recounted' })).json).toMatchObject({ action: 'approved', decidedBy: 'api:operator-1', decisionNote: 'recounted' });
+    expect((await call(hub, 'operator', 'POST', `/api/variances/${a.id}/approve`, { note: 'recounted' })).json).toMatchObject({
+      action: 'approved',
+      decidedBy: 'api:operator-1',
+      decisionNote: 'recounted',
+    });
     expect((await call(hub, 'operator', 'POST', `/api/variances/${a.id}/approve`, {})).status).toBe(409);
-    const { rows } = await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = 'wh-east' AND state = 'onHand'`, [skuA.sku]);
+    const { rows } = await hub.db.query<{ quantity: number }>(
+      `SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = 'wh-east' AND state = 'onHand'`,
+      [skuA.sku],
+    );
     expect(rows[0]?.quantity).toBe(skuA.onHand[0] + 30);
 
-    expect(await call(hub, 'operator', 'POST', `/api/variances/${b.id}/reject`, {})).toMatchObject({ status: 400, json: { error: { code: 'invalid_request' } } });
-    expect((await call(hub, 'operator', 'POST', `/api/variances/${b.id}/reject`, { reason: 'miscount at the 3PL' })).json).toMatchObject({ action: 'rejected', decisionNote: 'miscount at the 3PL' });
+    expect(await call(hub, 'operator', 'POST', `/api/variances/${b.id}/reject`, {})).toMatchObject({
+      status: 400,
+      json: { error: { code: 'invalid_request' } },
+    });
+    expect((await call(hub, 'operator', 'POST', `/api/variances/${b.id}/reject`, { reason: 'miscount at the 3PL' })).json).toMatchObject({
+      action: 'rejected',
+      decisionNote: 'miscount at the 3PL',
+    });
     expect((await call(hub, 'operator', 'POST', '/api/variances/987654/reject', { reason: 'x' })).status).toBe(404);
 
     expect((await call(hub, 'viewer', 'GET', '/api/variances')).json.items).toEqual([]);

@@ -39,7 +39,13 @@ describe('ops API: queues, connectors, inventory, orders, replenishment, audit',
     const res = await call(hub, 'viewer', 'GET', '/api/queues');
     const byName = Object.fromEntries(res.json.queues.map((q: { name: string }) => [q.name, q]));
     expect(Object.keys(byName).sort()).toEqual(['hub.dead-letter', 'hub.inbound', 'hub.outbound.stock-api', 'hub.reconcile']);
-    expect(byName['hub.inbound']).toMatchObject({ kind: 'inbound', paused: false, waiting: 0, completedPerMinute: expect.any(Number), oldestWaitingAgeSeconds: null });
+    expect(byName['hub.inbound']).toMatchObject({
+      kind: 'inbound',
+      paused: false,
+      waiting: 0,
+      completedPerMinute: expect.any(Number),
+      oldestWaitingAgeSeconds: null,
+    });
     expect(byName['hub.inbound'].completedPerMinute).toBeGreaterThanOrEqual(1);
     expect(byName['hub.inbound'].lastCompletedAt).not.toBeNull();
     expect(byName['hub.outbound.stock-api']).toMatchObject({ kind: 'outbound', connector: 'stock-api' });
@@ -110,7 +116,12 @@ describe('ops API: queues, connectors, inventory, orders, replenishment, audit',
 
   it("shows a SKU's balances and availableToSell per channel", async () => {
     const res = await call(hub, 'viewer', 'GET', '/api/inventory/VIEW-1');
-    expect(res.json).toMatchObject({ sku: 'VIEW-1', known: true, locations: [{ location: 'wh-east', onHand: 10, available: 10 }], availableToSell: [{ channel: 'web', available: 10 }] });
+    expect(res.json).toMatchObject({
+      sku: 'VIEW-1',
+      known: true,
+      locations: [{ location: 'wh-east', onHand: 10, available: 10 }],
+      availableToSell: [{ channel: 'web', available: 10 }],
+    });
     expect((await call(hub, 'viewer', 'GET', '/api/inventory/NEVER-SEEN')).json).toMatchObject({ known: false, locations: [] });
   });
 
@@ -123,7 +134,12 @@ describe('ops API: queues, connectors, inventory, orders, replenishment, audit',
     expect(found.json.order).toMatchObject({ channel: 'web', externalOrderId: 'VIEW-O-1', status: 'allocated' });
     expect(found.json.history).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: 'movement', eventType: 'order.upserted', connector: 'events', summary: expect.stringContaining('allocated +2 VIEW-1 at wh-east') }),
+        expect.objectContaining({
+          kind: 'movement',
+          eventType: 'order.upserted',
+          connector: 'events',
+          summary: expect.stringContaining('allocated +2 VIEW-1 at wh-east'),
+        }),
         expect.objectContaining({ kind: 'event', eventType: 'order.upserted', summary: 'latest order version applied: 2026-01-01T00:00:00Z' }),
       ]),
     );
@@ -137,7 +153,10 @@ describe('ops API: queues, connectors, inventory, orders, replenishment, audit',
     await waitFor(async () => (await call(hub, 'viewer', 'GET', '/api/orders/VIEW-A-2')).status === 200, 'orders applied');
     const res = await call(hub, 'viewer', 'GET', '/api/orders/SAME-NO');
     expect(res.status).toBe(409);
-    expect(res.json.error).toMatchObject({ code: 'ambiguous_order', details: { candidates: [{ externalOrderId: 'VIEW-A-1' }, { externalOrderId: 'VIEW-A-2' }] } });
+    expect(res.json.error).toMatchObject({
+      code: 'ambiguous_order',
+      details: { candidates: [{ externalOrderId: 'VIEW-A-1' }, { externalOrderId: 'VIEW-A-2' }] },
+    });
   });
 
   it('lists replenishment suggestions once stock falls below the reorder point', async () => {

@@ -25,14 +25,25 @@ describe('operations dashboard in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     ctx = await startOpsHub({
       ops: { history: { intervalMs: 1000 } },
-      extra: { instances: [fakeWarehouseInstance({ stock: { policy: 'threshold', threshold: 5 }, orders: { policy: 'report', windowMinutes: 60 } })], definitions: [fakeWarehouseConnector(warehouse)] },
+      extra: {
+        instances: [fakeWarehouseInstance({ stock: { policy: 'threshold', threshold: 5 }, orders: { policy: 'report', windowMinutes: 60 } })],
+        definitions: [fakeWarehouseConnector(warehouse)],
+      },
     });
     hub = ctx.hub;
     dl = await makeDeadLetter(hub, 'BROWSER-1');
     await hub.ops.deps.history.sample();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
@@ -130,7 +141,9 @@ describe('operations dashboard in Chromium', () => {
     await b!.getByRole('button', { name: 'Reject' }).click();
     await page.locator('#flash', { hasText: 'BROWSER-W2): rejected' }).waitFor();
     await page.locator('#rc-no-variances').waitFor();
-    const { rows } = await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = 'BROWSER-1' AND location = 'wh-east' AND state = 'onHand'`);
+    const { rows } = await hub.db.query<{ quantity: number }>(
+      `SELECT quantity FROM inventory_balance WHERE sku = 'BROWSER-1' AND location = 'wh-east' AND state = 'onHand'`,
+    );
     expect(rows[0]?.quantity).toBe(40);
   });
 
@@ -139,7 +152,10 @@ describe('operations dashboard in Chromium', () => {
     const res = await board.goto(`${hub.url}/admin/queues`);
     expect(res?.status()).toBe(200);
     await board.getByText('hub.inbound').first().waitFor();
-    await board.getByText(/Loading/).first().waitFor({ state: 'detached' });
+    await board
+      .getByText(/Loading/)
+      .first()
+      .waitFor({ state: 'detached' });
     await board.screenshot({ path: `${SHOTS}/bull-board.png` });
     await board.close();
     expect(pageErrors).toEqual([]);

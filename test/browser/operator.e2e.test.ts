@@ -26,7 +26,13 @@ describe('operator journeys in Chromium', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     mkdirSync(SHOTS, { recursive: true });
     sim = await startShopifySimulator({ locations: ['Main warehouse'] });
-    sim.store.addProduct({ title: 'Tee', variants: [{ sku: 'OP-TEE-S', title: 'S', available: 4 }, { sku: 'OP-TEE-M', title: 'M', available: 2 }] });
+    sim.store.addProduct({
+      title: 'Tee',
+      variants: [
+        { sku: 'OP-TEE-S', title: 'S', available: 4 },
+        { sku: 'OP-TEE-M', title: 'M', available: 2 },
+      ],
+    });
     sim.store.addProduct({ title: 'Mug', variants: [{ sku: 'OP-MUG', available: 7 }] });
     const config = parseTestConfig(`
 locations: [{ id: wh-east, kind: warehouse }]
@@ -43,7 +49,15 @@ ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}
     hub.config.server.publicUrl = hub.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -82,8 +96,12 @@ ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}
     await page.click('#nav a[data-view="reconcile"]');
     await page.locator('#rc-trends [data-trend="shopify-main"] figure.chart').first().waitFor();
     expect(Object.keys(COUNTS).map((s) => sim.store.available(s))).toEqual([4, 2, 7]);
-    for (const [sku, delta] of Object.entries(COUNTS)) await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-east', delta, reason: 'opening count' }));
-    await waitFor(async () => (await hub.db.query(`SELECT 1 FROM inbox WHERE connector_id = 'events' AND status = 'processed'`)).rows.length === 3, 'counts applied');
+    for (const [sku, delta] of Object.entries(COUNTS))
+      await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-east', delta, reason: 'opening count' }));
+    await waitFor(
+      async () => (await hub.db.query(`SELECT 1 FROM inbox WHERE connector_id = 'events' AND status = 'processed'`)).rows.length === 3,
+      'counts applied',
+    );
 
     await page.click('#nav a[data-view="connectors"]');
     await shop.getByRole('button', { name: 'Resume' }).click();
@@ -94,7 +112,8 @@ ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}
 
   it('replays a group of dead letters in bulk after a dry run that shows the ledger movements', async () => {
     // A 3PL site nobody configured yet: three deliveries fail the same way.
-    for (const sku of ['OP-TEE-S', 'OP-TEE-M', 'OP-MUG']) await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-north', delta: 5, reason: 'receipt' }));
+    for (const sku of ['OP-TEE-S', 'OP-TEE-M', 'OP-MUG'])
+      await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-north', delta: 5, reason: 'receipt' }));
     await waitFor(async () => (await listDeadLetters(hub.db, {})).total === 3, 'three dead letters', 30_000);
     const next = structuredClone(hub.config);
     next.locations.push({ ...next.locations[0]!, id: 'wh-north' });
@@ -111,14 +130,22 @@ ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}
     await page.click('#dl-bulk-dry-run');
     const out = page.locator('#dl-bulk-result');
     await out.locator('h3', { hasText: 'Dry run: 3 would-apply' }).waitFor();
-    expect(await out.locator('.movement').allTextContents()).toEqual(expect.arrayContaining(['+5 OP-MUG onHand at wh-north (receipt)', '+5 OP-TEE-S onHand at wh-north (receipt)']));
+    expect(await out.locator('.movement').allTextContents()).toEqual(
+      expect.arrayContaining(['+5 OP-MUG onHand at wh-north (receipt)', '+5 OP-TEE-S onHand at wh-north (receipt)']),
+    );
     await page.screenshot({ path: `${SHOTS}/operator-bulk-dry-run.png`, fullPage: true });
     await page.click('#dl-bulk-replay');
     await page.locator('#flash', { hasText: 'Replayed: 3 requeued' }).waitFor();
-    await waitFor(async () => {
-      const { rows } = await hub.db.query<{ n: string }>(`SELECT count(*) AS n FROM inventory_balance WHERE location = 'wh-north' AND state = 'onHand' AND quantity = 5`);
-      return Number(rows[0]?.n) === 3;
-    }, 'replayed receipts applied', 30_000);
+    await waitFor(
+      async () => {
+        const { rows } = await hub.db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM inventory_balance WHERE location = 'wh-north' AND state = 'onHand' AND quantity = 5`,
+        );
+        return Number(rows[0]?.n) === 3;
+      },
+      'replayed receipts applied',
+      30_000,
+    );
     expect((await listDeadLetters(hub.db, {})).total).toBe(0);
   });
 
@@ -130,7 +157,11 @@ ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}
     await page.click('#nav a[data-view="overview"]');
     const inbound = page.locator('.queue-charts[data-queue="hub.inbound"]');
     await inbound.locator('figure.chart').first().waitFor();
-    expect(await inbound.locator('figcaption').allTextContents()).toEqual(['Queue depth (jobs)', 'Oldest waiting job (seconds)', 'Completed per 1 s sample (jobs)']);
+    expect(await inbound.locator('figcaption').allTextContents()).toEqual([
+      'Queue depth (jobs)',
+      'Oldest waiting job (seconds)',
+      'Completed per 1 s sample (jobs)',
+    ]);
     expect(await inbound.locator('text.axis').count()).toBeGreaterThanOrEqual(15);
     expect(await inbound.locator('.legend').last().textContent()).toMatch(/\d+ completed in the last \d+ min/);
     await page.screenshot({ path: `${SHOTS}/operator-charts.png`, fullPage: true });

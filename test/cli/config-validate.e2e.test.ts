@@ -22,7 +22,7 @@ describe('hub config validate', () => {
     ]);
   });
 
-  it('uses HUB_CONFIG when no file is given and notes a missing variable without its neighbours\' values; --require-env refuses it', async () => {
+  it("uses HUB_CONFIG when no file is given and notes a missing variable without its neighbours' values; --require-env refuses it", async () => {
     const env = { HUB_CONFIG: 'test/fixtures/config/env-refs.yaml', SHOP_TOKEN: 'shpat_secret_value', SHOP_SECRET: undefined };
     const noted = await runHub(['config', 'validate'], env);
     expect(noted.code).toBe(0);
@@ -37,7 +37,9 @@ describe('hub config validate', () => {
   it('runs the first command of the 3PL example as written, its secret unset', async () => {
     const result = await runHub(['config', 'validate', 'config/examples/acme-3pl.yaml'], { ACME_WEBHOOK_SECRET: undefined });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/acme-3pl\.yaml: valid \(2 locations, 1 channels, 1 connectors, 1 API tokens\); 1 environment variable\(s\) to set before hub start/);
+    expect(result.stdout).toMatch(
+      /acme-3pl\.yaml: valid \(2 locations, 1 channels, 1 connectors, 1 API tokens\); 1 environment variable\(s\) to set before hub start/,
+    );
     expect(result.stderr).toContain('note: connectors[acme-3pl].credentials.hmacSecret: environment variable ACME_WEBHOOK_SECRET is not set');
   });
 

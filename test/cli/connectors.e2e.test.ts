@@ -34,7 +34,9 @@ ${simConnectorYaml(sim, { locations: [[sim.store.locations[0]!.id, 'wh-east']] }
     expect(ok.code).toBe(0);
     sim.app.scopes = sim.app.scopes.filter((s) => s !== 'read_orders');
     const failed = await runHub(['connectors', 'check', 'shopify-main'], env);
-    expect(failed.stdout).toContain('shopify-main (shopify): failed: shopify-main: Simulated shop (sim-shop.myshopify.com, API 2026-10): the app lacks access scope read_orders or write_orders');
+    expect(failed.stdout).toContain(
+      'shopify-main (shopify): failed: shopify-main: Simulated shop (sim-shop.myshopify.com, API 2026-10): the app lacks access scope read_orders or write_orders',
+    );
     expect(failed.code).toBe(1);
     const json = await runHub(['connectors', 'check', '--json'], env);
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ connectorId: 'shopify-main', ok: false })]);

@@ -35,10 +35,10 @@ describe('hub dlq', () => {
     const table = await dlq('list', '--sku', 'CLI-1');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/│ id +│ created/);
-    expect(table.stdout).not.toMatch(/\u001b\[/);
+    expect(table.stdout).not.toContain(`${String.fromCharCode(27)}[`);
     const bad = await dlq('list', '--status', 'closed');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("Allowed choices are open, replayed, discarded, all");
+    expect(bad.stderr).toContain('Allowed choices are open, replayed, discarded, all');
   });
 
   it('shows one entry with its attempts and payload, and refuses an unknown id', async () => {
@@ -74,7 +74,9 @@ describe('hub dlq', () => {
     const id = String((JSON.parse(stdout) as { items: { id: number }[] }).items[0]!.id);
     const result = await dlq('discard', id, '--reason', 'test data');
     expect(result.stdout.trim()).toBe(`${id}: discarded`);
-    const audit = await hub.db.query<{ action: string; outcome: string; actor: string }>(`SELECT action, outcome, actor FROM audit_log WHERE target = $1`, [`dead-letter:${id}`]);
+    const audit = await hub.db.query<{ action: string; outcome: string; actor: string }>(`SELECT action, outcome, actor FROM audit_log WHERE target = $1`, [
+      `dead-letter:${id}`,
+    ]);
     expect(audit.rows).toEqual([{ action: 'dead-letter.discard', outcome: 'ok', actor: expect.stringMatching(/^cli:/) }]);
     const again = await dlq('discard', id, '--reason', 'twice');
     expect(again.code).toBe(1);

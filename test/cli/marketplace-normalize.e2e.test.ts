@@ -88,6 +88,8 @@ describe('hub normalize for the marketplace connectors (preview contract)', () =
     writeFileSync(path, JSON.stringify(bad));
     const { code, output } = await preview(type, topic, path);
     expect(code).toBe(2);
-    expect(output).toMatchObject({ error: { code: expect.any(String), connector: expect.stringMatching(/-us$/), field: expect.any(String), message: expect.any(String) } });
+    expect(output).toMatchObject({
+      error: { code: expect.any(String), connector: expect.stringMatching(/-us$/), field: expect.any(String), message: expect.any(String) },
+    });
   });
 });

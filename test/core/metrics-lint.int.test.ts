@@ -27,21 +27,38 @@ describe('GET /metrics', () => {
     ctx.stockApi.gone.add('LINT-GONE');
     for (const sku of ['LINT-1', 'LINT-GONE']) {
       const res = await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-east', delta: 4, reason: 'receipt' }));
-      await waitFor(async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [res.json['id']])).rows[0]?.status === 'processed', 'processed');
+      await waitFor(
+        async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [res.json['id']])).rows[0]?.status === 'processed',
+        'processed',
+      );
     }
     await makeDeadLetter(hub, 'LINT-BAD');
     await waitFor(() => ctx.stockApi.levels.get('LINT-1') === 4, 'LINT-1 pushed after the 503', 30_000);
-    await waitFor(async () => (await hub.db.query(`SELECT 1 FROM dead_letter WHERE 'LINT-GONE' = ANY(skus)`)).rows.length > 0, 'dead letter for the rejected SKU', 30_000);
+    await waitFor(
+      async () => (await hub.db.query(`SELECT 1 FROM dead_letter WHERE 'LINT-GONE' = ANY(skus)`)).rows.length > 0,
+      'dead letter for the rejected SKU',
+      30_000,
+    );
 
     const text = await (await fetch(`${hub.url}/metrics`)).text();
     const families = parseExposition(text);
     expect(lintMetrics(families)).toEqual([]);
 
     const names = families.map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_active_handles']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'process_cpu_seconds_total',
+        'process_resident_memory_bytes',
+        'nodejs_eventloop_lag_seconds',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_active_handles',
+      ]),
+    );
     expect(names.filter((n) => n.startsWith('hub_process_'))).toEqual([]);
 
-    expect(seriesOf(families, 'hub_build_info')).toEqual([{ name: 'hub_build_info', labels: { version: expect.stringMatching(/^\d+\.\d+\.\d+/), node_version: process.versions.node }, value: 1 }]);
+    expect(seriesOf(families, 'hub_build_info')).toEqual([
+      { name: 'hub_build_info', labels: { version: expect.stringMatching(/^\d+\.\d+\.\d+/), node_version: process.versions.node }, value: 1 },
+    ]);
     expect(seriesOf(families, 'hub_jobs_failed_total').map((s) => s.labels)).toEqual(
       expect.arrayContaining([
         { queue: 'hub.inbound', connector: 'events', error_code: 'invalid_value' },

@@ -59,25 +59,46 @@ describe('Prometheus and Grafana files', () => {
     expect(byJob['hub-worker']!['dns_sd_configs'][0]).toMatchObject({ names: ['hub-worker'], type: 'A', port: 9464 });
     expect(prom.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
     // /metrics beyond loopback asks for a token: both jobs send the one compose hands Prometheus as a secret.
-    for (const job of ['hub-api', 'hub-worker']) expect(byJob[job]!['authorization']).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/hub_metrics_token' });
+    for (const job of ['hub-api', 'hub-worker'])
+      expect(byJob[job]!['authorization']).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/hub_metrics_token' });
     expect(services['prometheus']!['secrets']).toEqual(['hub_metrics_token']);
     expect((compose as unknown as { secrets: Record<string, unknown> }).secrets['hub_metrics_token']).toEqual({ environment: 'HUB_METRICS_TOKEN' });
   });
 
   it('mirrors every built-in alert rule, over metrics the hub exports', async () => {
     const names = await exportedNames();
-    const rules = (parse(readFileSync('deploy/prometheus/alerts.yml', 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(['HubStuckQueue', 'HubDeadLetterGrowth', 'HubConnectorErrorRate', 'HubStockAccuracyLow', 'HubUnmappedItems', 'HubDown']);
+    const rules = (parse(readFileSync('deploy/prometheus/alerts.yml', 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap(
+      (g) => g.rules,
+    );
+    expect(rules.map((r) => r.alert)).toEqual([
+      'HubStuckQueue',
+      'HubDeadLetterGrowth',
+      'HubConnectorErrorRate',
+      'HubStockAccuracyLow',
+      'HubUnmappedItems',
+      'HubDown',
+    ]);
     for (const r of rules) for (const m of metricNamesIn(r.expr)) expect(names.has(m), `${r.alert}: ${m}`).toBe(true);
   });
 
   it('has a Grafana dashboard whose panels query metrics the hub exports, with units', async () => {
     const names = await exportedNames();
-    const dash = JSON.parse(readFileSync('deploy/grafana/dashboards/commerce-hub.json', 'utf8')) as { uid: string; panels: { title: string; fieldConfig: { defaults: { unit: string } }; targets: { expr: string }[] }[] };
+    const dash = JSON.parse(readFileSync('deploy/grafana/dashboards/commerce-hub.json', 'utf8')) as {
+      uid: string;
+      panels: { title: string; fieldConfig: { defaults: { unit: string } }; targets: { expr: string }[] }[];
+    };
     expect(dash.uid).toBe('commerce-hub');
     const queried = dash.panels.flatMap((p) => p.targets.flatMap((t) => metricNamesIn(t.expr)));
     for (const m of queried) expect(names.has(m), m).toBe(true);
-    expect(queried).toEqual(expect.arrayContaining(['hub_queue_oldest_waiting_seconds', 'hub_jobs_failed_total', 'hub_stock_accuracy_ratio', 'hub_reconcile_unmapped_items', 'process_resident_memory_bytes']));
+    expect(queried).toEqual(
+      expect.arrayContaining([
+        'hub_queue_oldest_waiting_seconds',
+        'hub_jobs_failed_total',
+        'hub_stock_accuracy_ratio',
+        'hub_reconcile_unmapped_items',
+        'process_resident_memory_bytes',
+      ]),
+    );
     for (const p of dash.panels) expect(p.fieldConfig.defaults.unit, p.title).toBeTruthy();
   });
 });

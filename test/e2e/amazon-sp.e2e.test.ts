@@ -22,7 +22,10 @@ describe('Amazon SP-API end to end on the simulator, next to Shopify', () => {
     amazon = await startAmazonSimulator({ rateLimitHeader: '5' });
     shopify = await startShopifySimulator({ locations: ['Main warehouse'] });
     const config = oneWarehouseConfig(
-      [{ id: 'web', connector: 'shopify-main' }, { id: 'amazon', connector: 'amazon-main' }],
+      [
+        { id: 'web', connector: 'shopify-main' },
+        { id: 'amazon', connector: 'amazon-main' },
+      ],
       [shopifyConnector(shopify), simAmazonConnectorYaml(amazon, { location: 'wh-east', extra: ['schedules: { pollOrders: { every: 1000 } }', QUICK_RETRY] })],
     );
     hub = await startHubBesideShopify(config, shopify);
@@ -42,10 +45,14 @@ describe('Amazon SP-API end to end on the simulator, next to Shopify', () => {
   it('polls an Amazon order, allocates it, and pushes the lowered availability to Shopify and to Amazon', async () => {
     const pushesBefore = amazon.store.listings.get('TSHIRT-M')!.pushes.length;
     const order = amazon.store.placeOrder({ lines: [{ sku: 'TSHIRT-M', quantity: 3, price: '19.99' }] });
-    const stored = await waitFor(async () => {
-      const o = await getOrder(hub.db, 'amazon', order.AmazonOrderId);
-      return o?.status === 'allocated' ? o : undefined;
-    }, 'Amazon order allocated', 60_000);
+    const stored = await waitFor(
+      async () => {
+        const o = await getOrder(hub.db, 'amazon', order.AmazonOrderId);
+        return o?.status === 'allocated' ? o : undefined;
+      },
+      'Amazon order allocated',
+      60_000,
+    );
     expect(stored.status).toBe('allocated');
     expect(await availableToSell(hub.db, 'TSHIRT-M', 'web', createErpContext(hub.config))).toBe(7);
     await waitFor(() => shopify.store.available('TSHIRT-M') === 7, 'Shopify receives 7', 30_000);
@@ -54,7 +61,7 @@ describe('Amazon SP-API end to end on the simulator, next to Shopify', () => {
     expect(amazon.counters.byOperation['getOrderItems']).toBeGreaterThanOrEqual(1);
   });
 
-  it('records a buyer\'s cancellation request relayed as ORDER_CHANGE without cancelling, and drops the redelivery', async () => {
+  it("records a buyer's cancellation request relayed as ORDER_CHANGE without cancelling, and drops the redelivery", async () => {
     const order = amazon.store.placeOrder({ lines: [{ sku: 'TSHIRT-M', quantity: 1 }] });
     await waitFor(async () => (await getOrder(hub.db, 'amazon', order.AmazonOrderId))?.status === 'allocated', 'second order allocated', 60_000);
     const notification = {
@@ -80,7 +87,12 @@ describe('Amazon SP-API end to end on the simulator, next to Shopify', () => {
           },
         },
       },
-      NotificationMetadata: { ApplicationId: 'amzn1.sellerapps.app.sim', SubscriptionId: 'sub-1', PublishTime: new Date().toISOString(), NotificationId: `n-${order.AmazonOrderId}` },
+      NotificationMetadata: {
+        ApplicationId: 'amzn1.sellerapps.app.sim',
+        SubscriptionId: 'sub-1',
+        PublishTime: new Date().toISOString(),
+        NotificationId: `n-${order.AmazonOrderId}`,
+      },
     };
     const raw = JSON.stringify(notification);
     const post = async (secret = SIM_RELAY_SECRET) => {
@@ -95,10 +107,14 @@ describe('Amazon SP-API end to end on the simulator, next to Shopify', () => {
     expect(await post('not-the-relay-secret-0123456789')).toBe(401);
     expect(await post()).toBe(200);
     expect(await post()).toBe(200);
-    const requests = await waitFor(async () => {
-      const rows = await listOrderRequests(hub.db, { channel: 'amazon', externalOrderId: order.AmazonOrderId });
-      return rows.length > 0 ? rows : undefined;
-    }, 'cancellation request recorded', 30_000);
+    const requests = await waitFor(
+      async () => {
+        const rows = await listOrderRequests(hub.db, { channel: 'amazon', externalOrderId: order.AmazonOrderId });
+        return rows.length > 0 ? rows : undefined;
+      },
+      'cancellation request recorded',
+      30_000,
+    );
     expect(requests).toEqual([expect.objectContaining({ kind: 'cancellation', requestedBy: 'buyer', status: 'open' })]);
     expect((await getOrder(hub.db, 'amazon', order.AmazonOrderId))?.status).toBe('allocated');
     const { rows } = await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE connector_id = 'amazon-main' AND topic = 'ORDER_CHANGE'`);

@@ -34,7 +34,12 @@ describe('order to cash on the simulators', () => {
   let hub: TestHub;
 
   beforeAll(async () => {
-    [shop, ss, ep, qbo] = await Promise.all([startShopifySimulator({ locations: ['Main warehouse'] }), startShipStationSimulator({ warehouseId: 16079 }), startEasyPostSimulator(), startQboSimulator()]);
+    [shop, ss, ep, qbo] = await Promise.all([
+      startShopifySimulator({ locations: ['Main warehouse'] }),
+      startShipStationSimulator({ warehouseId: 16079 }),
+      startEasyPostSimulator(),
+      startQboSimulator(),
+    ]);
     const config = parseTestConfig(`
 locations: [{ id: wh-east, kind: warehouse }]
 channels:
@@ -82,8 +87,10 @@ flow:
   });
 
   const onHand = async () =>
-    (await hub.db.query<{ q: number }>(`SELECT quantity AS q FROM inventory_balance WHERE sku = $1 AND location = 'wh-east' AND state = 'onHand'`, [SKU])).rows[0]?.q ?? 0;
-  const orderId = async (id: string) => (await hub.db.query<{ id: number }>(`SELECT id FROM sales_order WHERE channel = 'web' AND external_order_id = $1`, [id])).rows[0]!.id;
+    (await hub.db.query<{ q: number }>(`SELECT quantity AS q FROM inventory_balance WHERE sku = $1 AND location = 'wh-east' AND state = 'onHand'`, [SKU]))
+      .rows[0]?.q ?? 0;
+  const orderId = async (id: string) =>
+    (await hub.db.query<{ id: number }>(`SELECT id FROM sales_order WHERE channel = 'web' AND external_order_id = $1`, [id])).rows[0]!.id;
   const invoicesOf = (id: string) => [...qbo.entities.get('Invoice')!.values()].filter((i) => note(i).includes(`hub:web/${id}`));
   const outboundIdle = async () => {
     const counts = await hub.hub.queues.outbound('shopify-main').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
@@ -149,13 +156,22 @@ flow:
     expect(ep.trackers.filter((t) => t.tracking_code === label.trackingNumber)).toHaveLength(1);
     expect(invoicesOf(id)).toHaveLength(1);
     expect(await onHand()).toBe(before - 2);
-    const hops = await waitFor(async () => {
-      const list = await listOrderHops(hub.db, await orderId(id));
-      return list.some((h) => h.hop === 'fulfilment') ? list : null;
-    }, 'fulfilment hop recorded', WAIT);
-    expect(hops.map((h) => h.hop).sort()).toEqual(['allocated', 'closed', 'delivered', 'fulfilment', 'invoiced', 'placed', 'pushed', 'shipped', 'tracker'].sort());
+    const hops = await waitFor(
+      async () => {
+        const list = await listOrderHops(hub.db, await orderId(id));
+        return list.some((h) => h.hop === 'fulfilment') ? list : null;
+      },
+      'fulfilment hop recorded',
+      WAIT,
+    );
+    expect(hops.map((h) => h.hop).sort()).toEqual(
+      ['allocated', 'closed', 'delivered', 'fulfilment', 'invoiced', 'placed', 'pushed', 'shipped', 'tracker'].sort(),
+    );
     expect(hops.find((h) => h.hop === 'pushed')).toMatchObject({ connector: 'ss-main', externalId: String(ss.orders.get(key)!.orderId) });
-    expect(hops.find((h) => h.hop === 'tracker')).toMatchObject({ connector: 'easypost', externalId: ep.trackers.find((t) => t.tracking_code === label.trackingNumber)!.id });
+    expect(hops.find((h) => h.hop === 'tracker')).toMatchObject({
+      connector: 'easypost',
+      externalId: ep.trackers.find((t) => t.tracking_code === label.trackingNumber)!.id,
+    });
     expect(hops.find((h) => h.hop === 'invoiced')).toMatchObject({ connector: 'qbo', externalId: invoicesOf(id)[0]!.Id });
     expect((await listDeadLetters(hub.db, { order: id })).items).toHaveLength(0);
     return id;
@@ -164,21 +180,38 @@ flow:
   it('takes one order from the store through the 3PL, the carrier and accounting to closed, and shows its hops', async () => {
     const id = await runOrder();
     const res = await fetch(`${hub.url}/api/orders/${id}?channel=web`, { headers: { authorization: `Bearer ${VIEWER}` } });
-    const body = (await res.json()) as { order: { status: string }; hops: { hop: string; externalId: string | null }[]; history: { kind: string; summary: string }[] };
+    const body = (await res.json()) as {
+      order: { status: string };
+      hops: { hop: string; externalId: string | null }[];
+      history: { kind: string; summary: string }[];
+    };
     expect(body.order.status).toBe('closed');
     expect(body.hops.find((h) => h.hop === 'pushed')?.externalId).toBe(String(ss.orders.get(`web/${id}`)!.orderId));
-    expect(body.history.filter((h) => h.kind === 'hop').map((h) => h.summary)).toContainEqual(expect.stringMatching(/^invoiced via qbo \(external id \d+\): Invoice$/));
+    expect(body.history.filter((h) => h.kind === 'hop').map((h) => h.summary)).toContainEqual(
+      expect.stringMatching(/^invoiced via qbo \(external id \d+\): Invoice$/),
+    );
     const cli = await runHub(['order', id, '--channel', 'web'], { DATABASE_URL: TEST_DATABASE_URL, HUB_DB_SCHEMA: (hub.db as { schema?: string }).schema });
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain(`web/${id}`);
     expect(cli.stdout).toMatch(/tracker .*easypost .*trk_/);
 
     // A refund becomes one credit memo, however often it is delivered.
-    const refund = event('refund.created', { externalRefundId: `R-${id}`, channel: 'web', externalOrderId: id, createdAt: new Date().toISOString(), amount: { amount: '5.00', currency: 'USD' }, reason: 'damaged' });
+    const refund = event('refund.created', {
+      externalRefundId: `R-${id}`,
+      channel: 'web',
+      externalOrderId: id,
+      createdAt: new Date().toISOString(),
+      amount: { amount: '5.00', currency: 'USD' },
+      reason: 'damaged',
+    });
     await hub.postEvents(refund);
     await hub.postEvents({ ...refund, id: `${String(refund['id'])}-again` });
     const memos = () => [...qbo.entities.get('CreditMemo')!.values()].filter((m) => note(m).includes(`refund R-${id}`));
-    await waitFor(async () => memos().length > 0 && (await listOrderHops(hub.db, await orderId(id))).some((h) => h.hop === 'credit-memo'), 'credit memo booked', WAIT);
+    await waitFor(
+      async () => memos().length > 0 && (await listOrderHops(hub.db, await orderId(id))).some((h) => h.hop === 'credit-memo'),
+      'credit memo booked',
+      WAIT,
+    );
     expect(memos()).toHaveLength(1);
   }, 180_000);
 

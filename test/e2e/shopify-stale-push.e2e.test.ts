@@ -27,7 +27,8 @@ describe('Shopify stock push with a sale between read and write (simulator, 2026
     await sim?.close();
   });
 
-  const receive = (sku: string, quantity: number) => hub.postEvents(event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' }));
+  const receive = (sku: string, quantity: number) =>
+    hub.postEvents(event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' }));
 
   it('is refused as stale, re-read and retried; the store ends right and no unit is sold twice', { timeout: 120_000 }, async () => {
     sim.store.addProduct({ title: 'Lamp', variants: [{ sku: 'LAMP', available: 0 }] });
@@ -45,7 +46,10 @@ describe('Shopify stock push with a sale between read and write (simulator, 2026
     const writesBefore = sim.writes.get('LAMP')?.length ?? 0;
     await receive('LAMP', 15);
 
-    await waitFor(() => (order ? getOrder(hub.db, 'web', String(order.id)).then((o) => o?.status === 'allocated') : false), 'the sale reached the hub and was allocated');
+    await waitFor(
+      () => (order ? getOrder(hub.db, 'web', String(order.id)).then((o) => o?.status === 'allocated') : false),
+      'the sale reached the hub and was allocated',
+    );
     const erp = createErpContext(hub.config);
     // 15 on hand - 1 sold - 1 safety stock.
     await waitFor(async () => (await availableToSell(hub.db, 'LAMP', 'web', erp)) === 13 && sim.store.available('LAMP') === 13, 'store and hub agree on 13');
@@ -55,7 +59,9 @@ describe('Shopify stock push with a sale between read and write (simulator, 2026
     // A blind write would have set 14 (15 - 1 safety), selling the unit the customer just bought again.
     expect(written).not.toContain(14);
     expect(Math.max(...written)).toBe(13);
-    const { rows } = await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter WHERE connector_id = 'shopify-main'`).catch(() => ({ rows: [{ n: 0 }] }));
+    const { rows } = await hub.db
+      .query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letter WHERE connector_id = 'shopify-main'`)
+      .catch(() => ({ rows: [{ n: 0 }] }));
     expect(rows[0]?.n ?? 0).toBe(0);
   });
 });

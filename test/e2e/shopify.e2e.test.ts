@@ -32,7 +32,13 @@ describe('Shopify end to end on the simulator', () => {
     hub.postEvents(event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' }));
 
   it('learns products from webhooks, and pushes the warehouse stock as availableToSell', async () => {
-    sim.store.addProduct({ title: 'T-Shirt', variants: [{ sku: 'TSHIRT-M', available: 0 }, { sku: 'TSHIRT-L', available: 0 }] });
+    sim.store.addProduct({
+      title: 'T-Shirt',
+      variants: [
+        { sku: 'TSHIRT-M', available: 0 },
+        { sku: 'TSHIRT-L', available: 0 },
+      ],
+    });
     await sim.webhooks.idle();
     await waitFor(async () => (await hub.db.query(`SELECT 1 FROM product WHERE sku IN ('TSHIRT-M', 'TSHIRT-L')`)).rowCount === 2, 'products learned');
     await receive('TSHIRT-M', 10);
@@ -96,7 +102,10 @@ describe('Shopify end to end on the simulator', () => {
     const sent = sim.webhooks.log.find((r) => r.delivery.topic === 'orders/create' && r.delivery.body.includes(String(order.id)))!.delivery;
     expect(await sim.webhooks.redeliver(sent)).toBe(200);
     await waitFor(async () => (await getOrder(hub.db, 'web', String(order.id)))?.status === 'allocated', 'order allocated');
-    const { rows } = await hub.db.query<{ n: number }>(`SELECT count(*) AS n FROM inbox WHERE connector_id = 'shopify-main' AND body LIKE $1 AND topic = 'orders/create'`, [`%${order.id}%`]);
+    const { rows } = await hub.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM inbox WHERE connector_id = 'shopify-main' AND body LIKE $1 AND topic = 'orders/create'`,
+      [`%${order.id}%`],
+    );
     expect(rows[0]?.n).toBe(1);
   });
 
@@ -105,7 +114,12 @@ describe('Shopify end to end on the simulator', () => {
     sim.webhooks.unsubscribeAll();
     sim.store.addProduct({ title: 'Mystery', variants: [{ sku: 'NOT-IN-HUB', available: 5 }] });
     sim.webhooks.subscribe(`${hub.url}/webhooks/shopify-main`);
-    const order = sim.store.placeOrder({ lines: [{ sku: 'TSHIRT-M', quantity: 1 }, { sku: 'NOT-IN-HUB', quantity: 1 }] });
+    const order = sim.store.placeOrder({
+      lines: [
+        { sku: 'TSHIRT-M', quantity: 1 },
+        { sku: 'NOT-IN-HUB', quantity: 1 },
+      ],
+    });
     await sim.webhooks.idle();
     const entry = await waitFor(async () => (await listDeadLetters(hub.db, { order: String(order.id) })).items[0], 'dead letter');
     expect(entry).toMatchObject({ connectorId: 'shopify-main', step: 'map', errorCode: 'unknown_sku' });

@@ -49,7 +49,11 @@ describe('hub start', () => {
   it('starts its own redis-server with AOF under the data directory when nothing answers', async () => {
     const { dir, file } = tempConfig();
     const port = await freePort();
-    const hub = await spawnHub(['start', '--port', '0'], { HUB_CONFIG: file, REDIS_URL: `redis://127.0.0.1:${port}` }, /hub listening on (http:\/\/[\d.]+:\d+)/);
+    const hub = await spawnHub(
+      ['start', '--port', '0'],
+      { HUB_CONFIG: file, REDIS_URL: `redis://127.0.0.1:${port}` },
+      /hub listening on (http:\/\/[\d.]+:\d+)/,
+    );
     children.push(hub.child);
     expect(hub.output()).toContain('starting redis-server with AOF');
     const ready = await fetch(`${hub.match[1]}/readyz`);
@@ -58,7 +62,10 @@ describe('hub start', () => {
     hub.child.kill('SIGTERM');
     expect(await exited(hub.child)).toBe(0);
     // The hub's own redis-server stops with it.
-    const probe = await fetch(`http://127.0.0.1:${port}`).then(() => 'answers', () => 'closed');
+    const probe = await fetch(`http://127.0.0.1:${port}`).then(
+      () => 'answers',
+      () => 'closed',
+    );
     expect(probe).toBe('closed');
   });
 
@@ -73,10 +80,15 @@ describe('hub start', () => {
       const result = await runHub(['start', '--port', String(port)], { HUB_CONFIG: file, REDIS_URL: `redis://127.0.0.1:${redisPort}`, LOG_LEVEL: 'error' });
       expect(result.code).toBe(1);
       const lines = (result.stdout + result.stderr).trim().split('\n');
-      expect(lines).toEqual([`hub all did not start: port ${port} is already in use on 127.0.0.1; stop the other process or choose another port (--port, PORT or server.port)`]);
+      expect(lines).toEqual([
+        `hub all did not start: port ${port} is already in use on 127.0.0.1; stop the other process or choose another port (--port, PORT or server.port)`,
+      ]);
       expect(existsSync(join(dir, 'data', 'redis'))).toBe(true);
       // The redis-server the hub started for itself is gone with it.
-      const probe = await fetch(`http://127.0.0.1:${redisPort}`).then(() => 'answers', () => 'closed');
+      const probe = await fetch(`http://127.0.0.1:${redisPort}`).then(
+        () => 'answers',
+        () => 'closed',
+      );
       expect(probe).toBe('closed');
     } finally {
       taken.close();

@@ -21,11 +21,20 @@ describe('Walmart end to end on the simulator, next to Shopify', () => {
     shopify = await startShopifySimulator({ locations: ['Main warehouse'] });
     walmart = await startWalmartSimulator();
     const config = oneWarehouseConfig(
-      [{ id: 'web', connector: 'shopify-main' }, { id: 'walmart', connector: 'walmart-main' }],
+      [
+        { id: 'web', connector: 'shopify-main' },
+        { id: 'walmart', connector: 'walmart-main' },
+      ],
       [shopifyConnector(shopify), walmartConnectorYaml(walmart, { location: 'wh-east', extra: [QUICK_RETRY] })],
     );
     hub = await startHubBesideShopify(config, shopify);
-    shopify.store.addProduct({ title: 'Tee', variants: [{ sku: 'TEE-M', available: 0 }, { sku: 'MUG-01', available: 0 }] });
+    shopify.store.addProduct({
+      title: 'Tee',
+      variants: [
+        { sku: 'TEE-M', available: 0 },
+        { sku: 'MUG-01', available: 0 },
+      ],
+    });
     walmart.store.addItem('TEE-M', 0);
     walmart.store.addItem('MUG-01', 0);
     await shopify.webhooks.idle();
@@ -60,9 +69,17 @@ describe('Walmart end to end on the simulator, next to Shopify', () => {
     ]);
     expect(await availableToSell(hub.db, 'TEE-M', 'web', erp())).toBe(8);
     await waitFor(() => shopify.store.available('TEE-M') === 8 && shopify.store.available('MUG-01') === 4, 'Shopify receives the lowered availability', 30_000);
-    await waitFor(() => walmart.store.available('TEE-M') === 8 && walmart.store.available('MUG-01') === 4, 'Walmart receives its own lowered availability', 30_000);
+    await waitFor(
+      () => walmart.store.available('TEE-M') === 8 && walmart.store.available('MUG-01') === 4,
+      'Walmart receives its own lowered availability',
+      30_000,
+    );
     // Walmart expects new purchase orders acknowledged.
-    await waitFor(() => walmart.store.orders.get(po.purchaseOrderId)!.lines.every((l) => l.statuses.every((s) => s.status === 'Acknowledged')), 'order acknowledged', 30_000);
+    await waitFor(
+      () => walmart.store.orders.get(po.purchaseOrderId)!.lines.every((l) => l.statuses.every((s) => s.status === 'Acknowledged')),
+      'order acknowledged',
+      30_000,
+    );
   });
 
   it('gives the stock back to every channel when Walmart cancels the order', async () => {

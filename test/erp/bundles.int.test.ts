@@ -18,7 +18,14 @@ describe.each(TEST_DB_KINDS)('ERP bundles, products and availability on %s', (ki
   it("a bundle's availability is the minimum over components of floor(available / quantity), and moves with them", async () => {
     const [a, b, kit] = [uniq('A'), uniq('B'), uniq('KIT')];
     await applyAll(db, ctx, [adjust(a, 'wh-a', 7), adjust(b, 'wh-b', 20)]);
-    const created = await applyEvent(db, product(kit, [{ sku: a, quantity: 2 }, { sku: b, quantity: 3 }]), ctx);
+    const created = await applyEvent(
+      db,
+      product(kit, [
+        { sku: a, quantity: 2 },
+        { sku: b, quantity: 3 },
+      ]),
+      ctx,
+    );
     expect(created.availabilityChanges).toContainEqual({ sku: kit, channel: 'web', available: 3, version: 1 });
     expect(await availableToSell(db, kit, 'web', ctx)).toBe(3);
     const more = await applyEvent(db, adjust(a, 'wh-a', 10), ctx);
@@ -28,7 +35,14 @@ describe.each(TEST_DB_KINDS)('ERP bundles, products and availability on %s', (ki
 
   it('selling a bundle allocates its components; shipping the bundle ships them', async () => {
     const [a, b, kit] = [uniq('A'), uniq('B'), uniq('KIT')];
-    await applyAll(db, ctx, [adjust(a, 'wh-a', 10), adjust(b, 'wh-a', 10), product(kit, [{ sku: a, quantity: 1 }, { sku: b, quantity: 2 }])]);
+    await applyAll(db, ctx, [
+      adjust(a, 'wh-a', 10),
+      adjust(b, 'wh-a', 10),
+      product(kit, [
+        { sku: a, quantity: 1 },
+        { sku: b, quantity: 2 },
+      ]),
+    ]);
     const id = uniq('o');
     const out = await applyEvent(db, order(id, [[kit, 3]]), ctx);
     expect(out.movements.map((m) => [m.sku, m.state, m.delta])).toEqual([
@@ -49,21 +63,41 @@ describe.each(TEST_DB_KINDS)('ERP bundles, products and availability on %s', (ki
 
   it('a bundle line short of one component is backordered and filled when that component arrives', async () => {
     const [a, b, kit] = [uniq('A'), uniq('B'), uniq('KIT')];
-    await applyAll(db, ctx, [adjust(a, 'wh-a', 5), product(kit, [{ sku: a, quantity: 1 }, { sku: b, quantity: 1 }])]);
+    await applyAll(db, ctx, [
+      adjust(a, 'wh-a', 5),
+      product(kit, [
+        { sku: a, quantity: 1 },
+        { sku: b, quantity: 1 },
+      ]),
+    ]);
     const id = uniq('o');
     await applyEvent(db, order(id, [[kit, 2]]), ctx);
     expect(await statusOf(db, id)).toBe('backordered');
     const receipt = await applyEvent(db, adjust(b, 'wh-a', 2), ctx);
     expect(receipt.orderChanges).toEqual([{ channel: 'web', externalOrderId: id, from: 'backordered', to: 'allocated' }]);
     const view = await getOrder(db, 'web', id);
-    expect(view!.lines[0]!.items.map((i) => [i.sku, i.required, i.backordered]).sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q)))).toEqual([[a, 2, 0], [b, 2, 0]].sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q))));
+    expect(view!.lines[0]!.items.map((i) => [i.sku, i.required, i.backordered]).sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q)))).toEqual(
+      [
+        [a, 2, 0],
+        [b, 2, 0],
+      ].sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q))),
+    );
   });
 
   it('rejects bundles that nest, repeat a component or contain themselves, and stock that would become a bundle', async () => {
     const [a, kit, outer] = [uniq('A'), uniq('KIT'), uniq('OUT')];
     await applyEvent(db, product(kit, [{ sku: a, quantity: 1 }]), ctx);
     await expect(applyEvent(db, product(outer, [{ sku: kit, quantity: 1 }]), ctx)).rejects.toMatchObject({ field: 'data.components[0].sku' });
-    await expect(applyEvent(db, product(outer, [{ sku: a, quantity: 1 }, { sku: a, quantity: 2 }]), ctx)).rejects.toMatchObject({ field: 'data.components[1].sku' });
+    await expect(
+      applyEvent(
+        db,
+        product(outer, [
+          { sku: a, quantity: 1 },
+          { sku: a, quantity: 2 },
+        ]),
+        ctx,
+      ),
+    ).rejects.toMatchObject({ field: 'data.components[1].sku' });
     await expect(applyEvent(db, product(outer, [{ sku: outer, quantity: 1 }]), ctx)).rejects.toMatchObject({ field: 'data.components[0].sku' });
     await applyEvent(db, adjust(a, 'wh-a', 1), ctx);
     await expect(applyEvent(db, product(a, [{ sku: uniq('Z'), quantity: 1 }]), ctx)).rejects.toMatchObject({ field: 'data.components' });
@@ -84,7 +118,17 @@ describe.each(TEST_DB_KINDS)('ERP bundles, products and availability on %s', (ki
     const [a, special] = [uniq('A'), uniq('SP')];
     const rules = testContext([
       { id: 'web', locations: ['wh-a', 'wh-b'] },
-      { id: 'wholesale', locations: ['tpl', 'wh-a'], safetyStock: 3, skuSafetyStock: { [special]: 0 }, buffers: [{ type: 'absolute', value: 2 }, { type: 'percent', value: 25 }], cap: 30 },
+      {
+        id: 'wholesale',
+        locations: ['tpl', 'wh-a'],
+        safetyStock: 3,
+        skuSafetyStock: { [special]: 0 },
+        buffers: [
+          { type: 'absolute', value: 2 },
+          { type: 'percent', value: 25 },
+        ],
+        cap: 30,
+      },
     ]);
     await applyAll(db, rules, [adjust(a, 'tpl', 10), adjust(a, 'wh-a', 10), adjust(a, 'wh-b', 99), adjust(special, 'tpl', 8)]);
     // wholesale sees tpl + wh-a = 20: 20 - 3 - 2 - ceil(25% of 20) = 10

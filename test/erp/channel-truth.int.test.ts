@@ -18,7 +18,11 @@ describe.each(TEST_DB_KINDS)('ERP keeps what channels report on %s', (kind) => {
   });
 
   const channelLevel = (sku: string, quantity: number, occurredAt = '2026-11-24T17:40:00.000Z') => {
-    const e = ev('inventory.level.reported', { sku, location: 'wh-a', quantity, reporter: 'channel', figure: 'available', channel: 'web' }, { connector: 'shopify-main', version: occurredAt });
+    const e = ev(
+      'inventory.level.reported',
+      { sku, location: 'wh-a', quantity, reporter: 'channel', figure: 'available', channel: 'web' },
+      { connector: 'shopify-main', version: occurredAt },
+    );
     return { ...e, occurredAt };
   };
 
@@ -49,14 +53,23 @@ describe.each(TEST_DB_KINDS)('ERP keeps what channels report on %s', (kind) => {
   });
 
   it('refuses a negative warehouse count, and a warehouse report of a channel figure, naming the field', () => {
-    const base = { id: 'e', type: 'inventory.level.reported', idempotencyKey: 'k', source: { connector: 'wms', connectorType: 'test', externalId: 'x' }, occurredAt: '2026-11-24T00:00:00.000Z' };
+    const base = {
+      id: 'e',
+      type: 'inventory.level.reported',
+      idempotencyKey: 'k',
+      source: { connector: 'wms', connectorType: 'test', externalId: 'x' },
+      occurredAt: '2026-11-24T00:00:00.000Z',
+    };
     const negative = CanonicalEventSchema.safeParse({ ...base, data: { sku: 'S', location: 'wh-a', quantity: -1, reporter: 'warehouse' } });
     expect(negative.success).toBe(false);
     expect(negative.error?.issues[0]?.path).toEqual(['data', 'quantity']);
     const figure = CanonicalEventSchema.safeParse({ ...base, data: { sku: 'S', location: 'wh-a', quantity: 1, reporter: 'warehouse', figure: 'available' } });
     expect(figure.error?.issues[0]?.path).toEqual(['data', 'figure']);
     // A channel reporting an onHand count is a count too: never negative.
-    const channelOnHand = CanonicalEventSchema.safeParse({ ...base, data: { sku: 'S', location: 'wh-a', quantity: -1, reporter: 'channel', figure: 'onHand' } });
+    const channelOnHand = CanonicalEventSchema.safeParse({
+      ...base,
+      data: { sku: 'S', location: 'wh-a', quantity: -1, reporter: 'channel', figure: 'onHand' },
+    });
     expect(channelOnHand.success).toBe(false);
   });
 
@@ -75,26 +88,36 @@ describe.each(TEST_DB_KINDS)('ERP keeps what channels report on %s', (kind) => {
     expect((await applyEvent(db, cancel, ctx)).status).toBe('applied');
     const view = await getOrder(db, 'web', id);
     expect(view).toMatchObject({ orderNumber: '#1002', status: 'cancelled', placedAt: '2026-11-24T08:00:00.000Z' });
-    const { rows } = await db.query<{ currency: string; total: string }>('SELECT currency, total::text AS total FROM sales_order WHERE external_order_id = $1', [id]);
+    const { rows } = await db.query<{ currency: string; total: string }>(
+      'SELECT currency, total::text AS total FROM sales_order WHERE external_order_id = $1',
+      [id],
+    );
     expect(rows[0]).toEqual({ currency: 'EUR', total: '59.90' });
   });
 
   describe('a refund line that cancels unfulfilled units', () => {
     const refund = (orderId: string, refundId: string, createdAt: string, lineId: string, quantity: number) =>
-      ev('refund.created', {
-        externalRefundId: refundId,
-        channel: 'web',
-        externalOrderId: orderId,
-        createdAt,
-        amount: money('5.00'),
-        lines: [],
-        cancelledLines: [{ externalLineId: lineId, quantity }],
-      }, { connector: 'shopify-main', version: createdAt });
+      ev(
+        'refund.created',
+        {
+          externalRefundId: refundId,
+          channel: 'web',
+          externalOrderId: orderId,
+          createdAt,
+          amount: money('5.00'),
+          lines: [],
+          cancelledLines: [{ externalLineId: lineId, quantity }],
+        },
+        { connector: 'shopify-main', version: createdAt },
+      );
     const snapshot = (orderId: string, quantity: number, version: string) => {
       const e = order(orderId, [['__SKU__', quantity]], { version });
       return { ...e, source: { ...e.source, connector: 'shopify-main', externalId: orderId } };
     };
-    const withSku = <T extends { data: { lines: { sku: string | null }[] } }>(e: T, sku: string): T => ({ ...e, data: { ...e.data, lines: e.data.lines.map((l) => ({ ...l, sku })) } });
+    const withSku = <T extends { data: { lines: { sku: string | null }[] } }>(e: T, sku: string): T => ({
+      ...e,
+      data: { ...e.data, lines: e.data.lines.map((l) => ({ ...l, sku })) },
+    });
 
     it('releases the reservation at once, once, and a later snapshot neither re-reserves nor double-releases', async () => {
       const sku = uniq('REFCANCEL');
@@ -135,4 +158,3 @@ describe.each(TEST_DB_KINDS)('ERP keeps what channels report on %s', (kind) => {
     });
   });
 });
-

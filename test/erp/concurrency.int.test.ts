@@ -30,7 +30,9 @@ describe('ERP concurrency on postgres', () => {
   it('1,000 concurrent single-unit orders on 100 in stock allocate exactly 100 and backorder 900', async () => {
     const sku = uniq('HOT');
     await applyEvent(db, adjust(sku, 'wh-a', 100), ctx);
-    const orders = Array.from({ length: 1000 }, (_, i) => order(`c-${sku}-${i}`, [[sku, 1]], { placedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }));
+    const orders = Array.from({ length: 1000 }, (_, i) =>
+      order(`c-${sku}-${i}`, [[sku, 1]], { placedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }),
+    );
     const outcomes = await Promise.all(orders.map((o) => applyWithRetry(db, o, ctx)));
     expect(outcomes.every((o) => o.status === 'applied')).toBe(true);
 

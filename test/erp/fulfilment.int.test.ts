@@ -67,7 +67,11 @@ describe.each(TEST_DB_KINDS)('ERP shipments, refunds and invoices on %s', (kind)
   it('shipping a cancelled order is an illegal transition', async () => {
     const a = uniq('A');
     const id = uniq('o');
-    await applyAll(db, ctx, [adjust(a, 'wh-a', 1), order(id, [[a, 1]]), ev('order.cancelled', { channel: 'web', externalOrderId: id, cancelledAt: '2026-01-02T00:00:00.000Z' })]);
+    await applyAll(db, ctx, [
+      adjust(a, 'wh-a', 1),
+      order(id, [[a, 1]]),
+      ev('order.cancelled', { channel: 'web', externalOrderId: id, cancelledAt: '2026-01-02T00:00:00.000Z' }),
+    ]);
     await expect(applyEvent(db, ship(id, uniq('s'), 'wh-a', [{ sku: a, quantity: 1 }]), ctx)).rejects.toMatchObject({
       name: 'IllegalTransitionError',
       message: expect.stringMatching(/from cancelled to shipped/),
@@ -82,9 +86,18 @@ describe.each(TEST_DB_KINDS)('ERP shipments, refunds and invoices on %s', (kind)
     const again = await applyEvent(db, ship(id, sid, 'wh-a', [{ sku: a, quantity: 1 }]), ctx);
     expect(again).toMatchObject({ status: 'duplicate', movements: [] });
     expect(await balanceAt(db, ctx, a, 'wh-a')).toMatchObject({ onHand: 4, allocated: 1 });
-    const tracking = ev('shipment.tracking.updated', { channel: 'web', externalOrderId: id, externalShipmentId: sid, tracking: { number: '1Z999', company: 'UPS' }, status: 'in_transit' });
+    const tracking = ev('shipment.tracking.updated', {
+      channel: 'web',
+      externalOrderId: id,
+      externalShipmentId: sid,
+      tracking: { number: '1Z999', company: 'UPS' },
+      status: 'in_transit',
+    });
     expect((await applyEvent(db, tracking, ctx)).status).toBe('applied');
-    const row = await db.query<{ tracking: { number: string }; tracking_status: string }>('SELECT tracking, tracking_status FROM shipment WHERE external_shipment_id = $1', [sid]);
+    const row = await db.query<{ tracking: { number: string }; tracking_status: string }>(
+      'SELECT tracking, tracking_status FROM shipment WHERE external_shipment_id = $1',
+      [sid],
+    );
     expect(row.rows[0]).toEqual({ tracking: { number: '1Z999', company: 'UPS' }, tracking_status: 'in_transit' });
     const unknown = ev('shipment.tracking.updated', { channel: 'web', externalOrderId: id, externalShipmentId: 'nope', tracking: { number: '1' } });
     await expect(applyEvent(db, unknown, ctx)).rejects.toMatchObject({ field: 'data.externalShipmentId' });
@@ -93,7 +106,11 @@ describe.each(TEST_DB_KINDS)('ERP shipments, refunds and invoices on %s', (kind)
   it('refund.created is recorded once and moves no stock', async () => {
     const refundId = uniq('rf');
     const refund = (key?: string) =>
-      ev('refund.created', { externalRefundId: refundId, channel: 'web', externalOrderId: 'o-1', createdAt: '2026-01-04T00:00:00.000Z', amount: money('12.50'), lines: [] }, { key });
+      ev(
+        'refund.created',
+        { externalRefundId: refundId, channel: 'web', externalOrderId: 'o-1', createdAt: '2026-01-04T00:00:00.000Z', amount: money('12.50'), lines: [] },
+        { key },
+      );
     const out = await applyEvent(db, refund(), ctx);
     expect(out).toMatchObject({ status: 'applied', movements: [] });
     expect((await applyEvent(db, refund(), ctx)).status).toBe('duplicate');

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ChannelSchema, CanonicalEventSchema, LocationSchema, type CanonicalEvent, type ChannelInput, type EventOf, type EventType } from '../../src/core/model/index.js';
+import {
+  ChannelSchema,
+  CanonicalEventSchema,
+  LocationSchema,
+  type CanonicalEvent,
+  type ChannelInput,
+  type EventOf,
+  type EventType,
+} from '../../src/core/model/index.js';
 import { applyEvent, createErpContext, getInventory, getOrder, type ApplyOutcome, type ErpContext } from '../../src/core/erp/index.js';
 import type { Db } from '../../src/core/store/index.js';
 
@@ -7,7 +15,10 @@ import type { Db } from '../../src/core/store/index.js';
  * Test topology: `web` draws on wh-a then wh-b; `wholesale` on tpl then wh-a with safety stock,
  * a 10% buffer and a cap; store-x feeds no channel. Reorder rule on R-* SKUs at wh-a.
  */
-export function testContext(channels?: ChannelInput[], replenishment: { sku: string; location: string; reorderPoint: number; reorderQuantity: number }[] = []): ErpContext {
+export function testContext(
+  channels?: ChannelInput[],
+  replenishment: { sku: string; location: string; reorderPoint: number; reorderQuantity: number }[] = [],
+): ErpContext {
   return createErpContext({
     locations: [
       LocationSchema.parse({ id: 'wh-a', kind: 'warehouse' }),
@@ -105,7 +116,14 @@ export async function applyAll(db: Db, ctx: ErpContext, events: CanonicalEvent[]
 export async function balanceAt(db: Db, ctx: ErpContext, sku: string, location: string) {
   const view = await getInventory(db, sku, ctx);
   const b = view.locations.find((l) => l.location === location);
-  return { onHand: b?.onHand ?? 0, allocated: b?.allocated ?? 0, quarantined: b?.quarantined ?? 0, inTransit: b?.inTransit ?? 0, returned: b?.returned ?? 0, available: b?.available ?? 0 };
+  return {
+    onHand: b?.onHand ?? 0,
+    allocated: b?.allocated ?? 0,
+    quarantined: b?.quarantined ?? 0,
+    inTransit: b?.inTransit ?? 0,
+    returned: b?.returned ?? 0,
+    available: b?.available ?? 0,
+  };
 }
 
 export async function atsOf(db: Db, ctx: ErpContext, sku: string): Promise<Record<string, number>> {

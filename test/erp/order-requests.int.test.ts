@@ -19,13 +19,27 @@ describe.each(TEST_DB_KINDS)('order cancellation requests on %s', (kind) => {
     await applyAll(db, ctx, [adjust(sku, 'wh-a', 5)]);
     const id = uniq('o');
     await applyEvent(db, order(id, [[sku, 2]]), ctx);
-    const request = ev('order.cancellation.requested', { channel: 'web', externalOrderId: id, requestedAt: '2026-12-01T10:00:00.000Z', requestedBy: 'buyer', reason: 'ordered by mistake' });
+    const request = ev('order.cancellation.requested', {
+      channel: 'web',
+      externalOrderId: id,
+      requestedAt: '2026-12-01T10:00:00.000Z',
+      requestedBy: 'buyer',
+      reason: 'ordered by mistake',
+    });
     const out = await applyEvent(db, request, ctx);
     expect(out.status).toBe('applied');
     expect(out.movements).toEqual([]);
     expect((await getOrder(db, 'web', id))?.status).toBe('allocated');
     expect(await listOrderRequests(db, { channel: 'web', externalOrderId: id })).toEqual([
-      { channel: 'web', externalOrderId: id, kind: 'cancellation', requestedAt: '2026-12-01T10:00:00.000Z', requestedBy: 'buyer', reason: 'ordered by mistake', status: 'open' },
+      {
+        channel: 'web',
+        externalOrderId: id,
+        kind: 'cancellation',
+        requestedAt: '2026-12-01T10:00:00.000Z',
+        requestedBy: 'buyer',
+        reason: 'ordered by mistake',
+        status: 'open',
+      },
     ]);
     // The same request delivered again under another key is recorded once.
     const again = await applyEvent(db, ev('order.cancellation.requested', { ...request.data }), ctx);

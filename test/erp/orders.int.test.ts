@@ -24,7 +24,14 @@ describe.each(TEST_DB_KINDS)('ERP orders on %s', (kind) => {
     // wh-a (first) has A but not enough B; wh-b has both: the order goes to wh-b alone.
     await applyAll(db, ctx, [adjust(a, 'wh-a', 5), adjust(b, 'wh-a', 1), adjust(a, 'wh-b', 5), adjust(b, 'wh-b', 5)]);
     const id = uniq('o');
-    const out = await applyEvent(db, order(id, [[a, 2], [b, 2]]), ctx);
+    const out = await applyEvent(
+      db,
+      order(id, [
+        [a, 2],
+        [b, 2],
+      ]),
+      ctx,
+    );
     expect(out.orderChanges).toEqual([{ channel: 'web', externalOrderId: id, from: null, to: 'allocated' }]);
     expect(await allocations(id)).toEqual([
       [{ sku: a, backordered: 0, at: [{ location: 'wh-b', quantity: 2 }] }],
@@ -43,7 +50,16 @@ describe.each(TEST_DB_KINDS)('ERP orders on %s', (kind) => {
     const out = await applyEvent(db, order(id, [[a, 7]]), ctx);
     expect(out.orderChanges).toEqual([{ channel: 'web', externalOrderId: id, from: null, to: 'backordered' }]);
     expect(await allocations(id)).toEqual([
-      [{ sku: a, backordered: 2, at: [{ location: 'wh-a', quantity: 2 }, { location: 'wh-b', quantity: 3 }] }],
+      [
+        {
+          sku: a,
+          backordered: 2,
+          at: [
+            { location: 'wh-a', quantity: 2 },
+            { location: 'wh-b', quantity: 3 },
+          ],
+        },
+      ],
     ]);
     expect(await balanceAt(db, ctx, a, 'store-x')).toMatchObject({ allocated: 0 });
   });
@@ -52,11 +68,30 @@ describe.each(TEST_DB_KINDS)('ERP orders on %s', (kind) => {
     const [a, b] = [uniq('A'), uniq('B')];
     await applyAll(db, ctx, [adjust(a, 'wh-a', 10), adjust(b, 'wh-a', 10)]);
     const id = uniq('o');
-    await applyEvent(db, order(id, [[a, 2], [b, 3]]), ctx);
-    const grow = await applyEvent(db, order(id, [[a, 5], [b, 3]]), ctx);
+    await applyEvent(
+      db,
+      order(id, [
+        [a, 2],
+        [b, 3],
+      ]),
+      ctx,
+    );
+    const grow = await applyEvent(
+      db,
+      order(id, [
+        [a, 5],
+        [b, 3],
+      ]),
+      ctx,
+    );
     expect(grow.movements.map((m) => [m.sku, m.state, m.delta])).toEqual([[a, 'allocated', 3]]);
     const shrink = await applyEvent(db, order(id, [[a, 1]]), ctx);
-    expect(shrink.movements.map((m) => [m.sku, m.delta]).sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q)))).toEqual([[a, -4], [b, -3]].sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q))));
+    expect(shrink.movements.map((m) => [m.sku, m.delta]).sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q)))).toEqual(
+      [
+        [a, -4],
+        [b, -3],
+      ].sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q))),
+    );
     expect(await balanceAt(db, ctx, a, 'wh-a')).toMatchObject({ allocated: 1, available: 9 });
     expect(await balanceAt(db, ctx, b, 'wh-a')).toMatchObject({ allocated: 0 });
     const same = await applyEvent(db, order(id, [[a, 1]]), ctx);
@@ -66,7 +101,14 @@ describe.each(TEST_DB_KINDS)('ERP orders on %s', (kind) => {
   it('stores orders with unmapped or unknown SKUs as backordered and fills the unknown SKU when stock arrives', async () => {
     const unknown = uniq('NEW');
     const id = uniq('o');
-    const out = await applyEvent(db, order(id, [[unknown, 2], [null, 1]]), ctx);
+    const out = await applyEvent(
+      db,
+      order(id, [
+        [unknown, 2],
+        [null, 1],
+      ]),
+      ctx,
+    );
     expect(out.orderChanges).toEqual([{ channel: 'web', externalOrderId: id, from: null, to: 'backordered' }]);
     const view = await getOrder(db, 'web', id);
     expect(view!.lines[1]).toMatchObject({ sku: null, unmappedReason: 'no mapping for variant 42', items: [] });
@@ -154,10 +196,19 @@ describe.each(TEST_DB_KINDS)('ERP orders on %s', (kind) => {
     await applyAll(db, ctx, [
       adjust(a, 'wh-a', 2),
       order(id, [[a, 2]]),
-      ev('shipment.confirmed', { channel: 'web', externalOrderId: id, externalShipmentId: uniq('s'), location: 'wh-a', shippedAt: '2026-01-02T00:00:00.000Z', lines: [{ sku: a, quantity: 2 }] }),
+      ev('shipment.confirmed', {
+        channel: 'web',
+        externalOrderId: id,
+        externalShipmentId: uniq('s'),
+        location: 'wh-a',
+        shippedAt: '2026-01-02T00:00:00.000Z',
+        lines: [{ sku: a, quantity: 2 }],
+      }),
     ]);
     expect(await statusOf(db, id)).toBe('shipped');
-    const err = await applyEvent(db, ev('order.cancelled', { channel: 'web', externalOrderId: id, cancelledAt: '2026-01-03T00:00:00.000Z' }), ctx).catch((e: unknown) => e);
+    const err = await applyEvent(db, ev('order.cancelled', { channel: 'web', externalOrderId: id, cancelledAt: '2026-01-03T00:00:00.000Z' }), ctx).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(IllegalTransitionError);
     expect((err as Error).message).toMatch(/from shipped to cancelled/);
     // Asking for more of a shipped order would reopen it: shipped -> partially_shipped is illegal.

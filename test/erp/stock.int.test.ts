@@ -135,8 +135,21 @@ describe.each(TEST_DB_KINDS)('ERP stock events on %s', (kind) => {
 
   it('a returned bundle restocks its components; a second delivery of the same return is a duplicate', async () => {
     const [a, b, kit] = [uniq('A'), uniq('B'), uniq('KIT')];
-    await applyEvent(db, product(kit, [{ sku: a, quantity: 1 }, { sku: b, quantity: 2 }]), ctx);
-    const data = { externalReturnId: uniq('r'), channel: 'web', location: 'wh-a', receivedAt: '2026-01-05T00:00:00.000Z', lines: [{ sku: kit, quantity: 2, disposition: 'restock' }] };
+    await applyEvent(
+      db,
+      product(kit, [
+        { sku: a, quantity: 1 },
+        { sku: b, quantity: 2 },
+      ]),
+      ctx,
+    );
+    const data = {
+      externalReturnId: uniq('r'),
+      channel: 'web',
+      location: 'wh-a',
+      receivedAt: '2026-01-05T00:00:00.000Z',
+      lines: [{ sku: kit, quantity: 2, disposition: 'restock' }],
+    };
     await applyEvent(db, ev('return.received', data), ctx);
     expect(await balanceAt(db, ctx, a, 'wh-a')).toMatchObject({ onHand: 2 });
     expect(await balanceAt(db, ctx, b, 'wh-a')).toMatchObject({ onHand: 4 });

@@ -52,7 +52,12 @@ describe(`faults while ${EVENTS} events flow`, () => {
   };
   /** What the processes said, for a failure message. */
   const diagnose = () =>
-    children.map((c, i) => `--- process ${i} ${c.exitCode === null && c.signalCode === null ? 'running' : `exited ${c.exitCode ?? c.signalCode}`}\n${outputs[i]?.().slice(-1500) ?? ''}`).join('\n');
+    children
+      .map(
+        (c, i) =>
+          `--- process ${i} ${c.exitCode === null && c.signalCode === null ? 'running' : `exited ${c.exitCode ?? c.signalCode}`}\n${outputs[i]?.().slice(-1500) ?? ''}`,
+      )
+      .join('\n');
 
   beforeAll(async () => {
     await Promise.all([redis.start(), pg.start()]);
@@ -113,10 +118,13 @@ ${simConnectorYaml(sim, {
     sim.store.addProduct({ title: 'Fault', variants: SKUS.map((sku) => ({ sku, available: 0 })) });
     await sim.webhooks.idle();
     await waitFor(async () => (await db.query(`SELECT 1 FROM product WHERE sku LIKE 'FAULT-%'`)).rowCount === SKUS.length, 'catalogue learned');
-    expect(await deliver(SKUS.map((sku) => event('inventory.level.reported', { sku, location: 'wh-east', quantity: INITIAL, reporter: 'warehouse' })))).toBe(true);
+    expect(await deliver(SKUS.map((sku) => event('inventory.level.reported', { sku, location: 'wh-east', quantity: INITIAL, reporter: 'warehouse' })))).toBe(
+      true,
+    );
     // A count is absolute: adjustments applied before it would be overwritten by it, so wait for it.
     await waitFor(
-      async () => (await db.query(`SELECT 1 FROM inventory_balance WHERE sku LIKE 'FAULT-%' AND state = 'onHand' AND quantity = $1`, [INITIAL])).rowCount === SKUS.length,
+      async () =>
+        (await db.query(`SELECT 1 FROM inventory_balance WHERE sku LIKE 'FAULT-%' AND state = 'onHand' AND quantity = $1`, [INITIAL])).rowCount === SKUS.length,
       'opening stock counted',
     );
 
@@ -195,7 +203,9 @@ ${simConnectorYaml(sim, {
     });
     const applied = new Set((await db.query<{ event_id: string }>('SELECT event_id FROM erp_applied_event')).rows.map((r) => r.event_id));
     const deadEvents = new Set(
-      (await db.query<{ id: string | null; message: string }>(`SELECT event->>'id' AS id, message FROM dead_letter`)).rows.filter((r) => r.message).map((r) => r.id),
+      (await db.query<{ id: string | null; message: string }>(`SELECT event->>'id' AS id, message FROM dead_letter`)).rows
+        .filter((r) => r.message)
+        .map((r) => r.id),
     );
     const lost = acked.filter((a) => !applied.has(a.id) && !deadEvents.has(a.id));
     const appliedAcked = acked.filter((a) => applied.has(a.id));
@@ -216,7 +226,11 @@ ${simConnectorYaml(sim, {
 
     // Outbound drained, then the store shows what the ledger says (the last push of each SKU wins).
     const outbound = new Queue(outboundQueue('shopify-main'), { connection: bullConnection(redis.url), prefix: '{hub}' });
-    await waitFor(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'outbound drained', 120_000);
+    await waitFor(
+      async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0),
+      'outbound drained',
+      120_000,
+    );
 
     // One stock reconciliation, then every SKU in the store equals the ledger's availableToSell.
     const config = loadConfig(env['HUB_CONFIG'], env);
@@ -225,9 +239,17 @@ ${simConnectorYaml(sim, {
     const target = reconcileTarget(bindConnectors(config, connectorRegistry, { logger }), 'shopify-main')!;
     const run = await runReconciliation({ db, config, erp, logger }, target, 'stock', { trigger: 'manual' });
     await waitFor(async () => (await db.query('SELECT 1 FROM availability_outbox')).rowCount === 0, 'heal pushes relayed', 60_000);
-    await waitFor(async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 'heal pushes sent', 60_000);
+    await waitFor(
+      async () => Object.values(await outbound.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0),
+      'heal pushes sent',
+      60_000,
+    );
     await outbound.close();
-    const ats = await computeAvailableToSell(db, SKUS.map((sku) => ({ sku, channel: 'web' })), erp);
+    const ats = await computeAvailableToSell(
+      db,
+      SKUS.map((sku) => ({ sku, channel: 'web' })),
+      erp,
+    );
     const storeDrift = SKUS.filter((sku) => sim.store.available(sku) !== ats.get(`${sku}\u0000web`));
 
     console.log(
@@ -260,4 +282,3 @@ ${simConnectorYaml(sim, {
     expect(orders[0]!.n).toBeGreaterThanOrEqual(ordersAcked - Number(dead.rows.find((r) => r.code === 'unknown_sku')?.n ?? 0));
   }, 900_000);
 });
-

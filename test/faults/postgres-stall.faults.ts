@@ -31,7 +31,9 @@ describe('PostgreSQL that stalls for 30 s', () => {
     const url = new URL(TEST_DATABASE_URL);
     url.host = proxy.url;
     db = await openDb({ databaseUrl: url.toString(), schema, poolSize: 10, timeouts: TIMEOUTS });
-    const config = parseTestConfig(BASE_CONFIG.replace('retry: { attempts: 3, backoffMs: 50, maxBackoffMs: 200 }', 'retry: { attempts: 60, backoffMs: 200, maxBackoffMs: 2000 }'));
+    const config = parseTestConfig(
+      BASE_CONFIG.replace('retry: { attempts: 3, backoffMs: 50, maxBackoffMs: 200 }', 'retry: { attempts: 60, backoffMs: 200, maxBackoffMs: 2000 }'),
+    );
     hub = await startInProcessHub(config, db, REDIS_URL);
   });
 
@@ -56,7 +58,9 @@ describe('PostgreSQL that stalls for 30 s', () => {
       while (sending) {
         const sku = SKUS[n++ % SKUS.length]!;
         const sentIn = phase;
-        const res = await hub.post(event('inventory.adjusted', { sku, location: 'wh-east', delta: 1, reason: 'receipt' })).catch(() => ({ status: 0, ms: 0, json: null }));
+        const res = await hub
+          .post(event('inventory.adjusted', { sku, location: 'wh-east', delta: 1, reason: 'receipt' }))
+          .catch(() => ({ status: 0, ms: 0, json: null }));
         if (res.status === 200 && res.json?.['status'] === 'accepted') acked.push({ sku, inboxId: Number(res.json['id']) });
         if (sentIn === 'stalled') during.push(res);
         await new Promise((r) => setTimeout(r, 20));
@@ -93,13 +97,18 @@ describe('PostgreSQL that stalls for 30 s', () => {
     // Every acknowledged delivery applied, exactly once.
     await waitFor(
       async () => {
-        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE id = ANY($1::bigint[]) AND status = 'processed'`, [acked.map((a) => a.inboxId)]);
+        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE id = ANY($1::bigint[]) AND status = 'processed'`, [
+          acked.map((a) => a.inboxId),
+        ]);
         return rows[0]!.n === acked.length;
       },
       'every acknowledged delivery processed',
       180_000,
     );
-    const { rows } = await db.query<{ sku: string; total: number }>(`SELECT sku, sum(delta)::int AS total FROM inventory_movement WHERE sku = ANY($1::text[]) AND state = 'onHand' GROUP BY sku`, [SKUS]);
+    const { rows } = await db.query<{ sku: string; total: number }>(
+      `SELECT sku, sum(delta)::int AS total FROM inventory_movement WHERE sku = ANY($1::text[]) AND state = 'onHand' GROUP BY sku`,
+      [SKUS],
+    );
     const applied = Object.fromEntries(SKUS.map((sku) => [sku, rows.find((r) => r.sku === sku)?.total ?? 0]));
     const acknowledged = Object.fromEntries(SKUS.map((sku) => [sku, acked.filter((a) => a.sku === sku).length]));
     expect(applied).toEqual(acknowledged);

@@ -15,7 +15,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-
 /** A private redis-server with AOF fsync on every write, which the fault test may kill at will. */
 export class PrivateRedis {
   private child?: ChildProcess;
@@ -27,9 +26,13 @@ export class PrivateRedis {
 
   async start(): Promise<void> {
     this.port ||= await freePort();
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], {
-      stdio: 'ignore',
-    });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+      {
+        stdio: 'ignore',
+      },
+    );
     const child = this.child;
     process.once('exit', () => child.kill('SIGKILL'));
     await waitFor(() => redisAnswers(this.url, 300), 'redis-server');
@@ -53,7 +56,9 @@ export class PrivateRedis {
 
 const PG_BIN = existsSync('/usr/lib/postgresql') ? join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort().at(-1) ?? '', 'bin') : '';
 const asPostgres = (cmd: string, args: string[]) =>
-  process.getuid?.() === 0 ? spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, cmd), ...args], { encoding: 'utf8' }) : spawnSync(join(PG_BIN, cmd), args, { encoding: 'utf8' });
+  process.getuid?.() === 0
+    ? spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, cmd), ...args], { encoding: 'utf8' })
+    : spawnSync(join(PG_BIN, cmd), args, { encoding: 'utf8' });
 
 /** A private PostgreSQL cluster (initdb in a temporary directory) that the fault test restarts. */
 export class PrivatePostgres {
@@ -84,7 +89,16 @@ export class PrivatePostgres {
       this.exitHook = true;
       process.once('exit', () => void this.stop());
     }
-    const start = asPostgres('pg_ctl', ['-D', join(this.dir, 'data'), '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1`, '-l', join(this.dir, 'log'), '-w', 'start']);
+    const start = asPostgres('pg_ctl', [
+      '-D',
+      join(this.dir, 'data'),
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1`,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      'start',
+    ]);
     if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}${start.stdout}`);
   }
 

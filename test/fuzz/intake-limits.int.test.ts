@@ -10,7 +10,9 @@ const CLIENT = fileURLToPath(new URL('./raw-client.mjs', import.meta.url));
 
 function client(args: string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [CLIENT, ...args], { timeout: 120_000 }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout) as Record<string, unknown>))),
+    execFile(process.execPath, [CLIENT, ...args], { timeout: 120_000 }, (err, stdout) =>
+      err ? reject(err) : resolve(JSON.parse(stdout) as Record<string, unknown>),
+    ),
   );
 }
 
@@ -53,7 +55,10 @@ describe('webhook intake: nothing read before the connector is known, bounded me
   });
 
   it('refuses a declared Content-Length over the limit at once, before reading it', async () => {
-    const answer = await rawExchange(hub.url, 'POST /webhooks/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n');
+    const answer = await rawExchange(
+      hub.url,
+      'POST /webhooks/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n',
+    );
     expect(statusOf(answer)).toBe(413);
     expect(answer).toContain('too_large');
   });
@@ -85,7 +90,11 @@ describe('webhook intake: nothing read before the connector is known, bounded me
       body: '{"partial":',
       abortAfterMs: 200,
     });
-    await waitFor(async () => /hub_webhook_client_errors_total\{reason="aborted"\} 1/.test(await metricsText(hub)) || null, 'the aborted request counted', 30_000);
+    await waitFor(
+      async () => /hub_webhook_client_errors_total\{reason="aborted"\} 1/.test(await metricsText(hub)) || null,
+      'the aborted request counted',
+      30_000,
+    );
     expect(await metricsText(hub)).not.toMatch(/reason="unavailable"/);
   });
 });
@@ -115,7 +124,12 @@ describe('webhook intake under slow bodies: the connection cap and request timeo
     expect(peak).toBeLessThanOrEqual(CAP);
     const body = event('inventory.adjusted', { sku: 'SLOW-1', location: 'wh-east', delta: 1, reason: 'receipt' });
     const raw = JSON.stringify(body);
-    const status = await post(hub.url, '/webhooks/events', { 'content-type': 'application/json', 'x-hub-delivery-id': randomUUID(), 'x-hub-signature-256': signCanonical(raw, CANONICAL_SECRET) }, raw);
+    const status = await post(
+      hub.url,
+      '/webhooks/events',
+      { 'content-type': 'application/json', 'x-hub-delivery-id': randomUUID(), 'x-hub-signature-256': signCanonical(raw, CANONICAL_SECRET) },
+      raw,
+    );
     expect(status).toBe(200);
   });
 });

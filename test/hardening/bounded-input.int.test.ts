@@ -30,7 +30,11 @@ describe('bounded input through the pipeline', () => {
   it('dead-letters a deeply nested body that reached the worker at once, as a validation error, never retried as unexpected', async () => {
     const recorded = await recordDelivery(hub.db, { connectorId: 'events', dedupKey: uniq('deep'), topic: 'events', body: deep(5000) });
     await hub.hub.queues.enqueueInbound({ inboxId: recorded.id, connectorId: 'events', topic: 'events' });
-    const entry = await waitFor(async () => (await listDeadLetters(hub.db, { connector: 'events' })).items.find((d) => d.inboxId === recorded.id), 'dead letter', 30_000);
+    const entry = await waitFor(
+      async () => (await listDeadLetters(hub.db, { connector: 'events' })).items.find((d) => d.inboxId === recorded.id),
+      'dead letter',
+      30_000,
+    );
     expect(entry).toMatchObject({ errorClass: 'ValidationError', errorCode: 'invalid_value', step: 'normalize' });
     expect(entry.message).toMatch(/nested deeper than 64/);
     expect(entry.attempts).toHaveLength(1);
@@ -68,7 +72,11 @@ describe('bounded input through the pipeline', () => {
     expect(rows[0]?.n).toBe(0);
     // At the limit it is applied.
     await hub.postEvents(events.slice(0, 5).map((e) => ({ ...e, idempotencyKey: `${String(e['idempotencyKey'])}-ok` })));
-    await waitFor(async () => (await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory_movement WHERE sku = $1`, [sku])).rows[0]?.n === 5, 'five applied', 30_000);
+    await waitFor(
+      async () => (await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory_movement WHERE sku = $1`, [sku])).rows[0]?.n === 5,
+      'five applied',
+      30_000,
+    );
   });
 });
 

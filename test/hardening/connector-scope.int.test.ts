@@ -46,9 +46,14 @@ describe('connectors act in their own namespace and scope', () => {
     return ((await res.json()) as { id: number }).id;
   }
   const processed = (id: number) =>
-    waitFor(async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [id])).rows[0]?.status !== 'received', `inbox ${id}`, 30_000);
+    waitFor(
+      async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [id])).rows[0]?.status !== 'received',
+      `inbox ${id}`,
+      30_000,
+    );
   const onHand = async (sku: string, location: string) =>
-    (await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = $2 AND state = 'onHand'`, [sku, location])).rows[0]?.quantity ?? 0;
+    (await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = $2 AND state = 'onHand'`, [sku, location]))
+      .rows[0]?.quantity ?? 0;
 
   it("a sender cannot pre-register another connector's idempotency key", async () => {
     const sku = uniq('NS');
@@ -80,7 +85,11 @@ describe('connectors act in their own namespace and scope', () => {
 
     const order = event('order.cancelled', { channel: 'wholesale', externalOrderId: uniq('o'), cancelledAt: '2026-01-01T00:00:00.000Z' });
     await postAs('wms', OTHER_SECRET, [event('inventory.adjusted', { sku, location: 'wh-west', delta: 1, reason: 'r' }), order]);
-    const second = await waitFor(async () => (await listDeadLetters(hub.db, { connector: 'wms', error: 'ValidationError' })).items.find((d) => d.message.includes('data.channel')), 'channel refusal', 30_000);
+    const second = await waitFor(
+      async () => (await listDeadLetters(hub.db, { connector: 'wms', error: 'ValidationError' })).items.find((d) => d.message.includes('data.channel')),
+      'channel refusal',
+      30_000,
+    );
     expect(second.error).toMatchObject({ field: '[1].data.channel', value: 'wholesale' });
     expect(await onHand(sku, 'wh-west')).toBe(0);
 

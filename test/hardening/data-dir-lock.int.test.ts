@@ -16,7 +16,10 @@ function tempDir(): string {
 
 /** A second process that opens the embedded database in `dataDir` and keeps it open. */
 function holdDataDir(dataDir: string): Promise<{ pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/hardening/hold-data-dir.ts'), dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/hardening/hold-data-dir.ts'), dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`holder did not start: ${out}`)), 50_000);
@@ -52,7 +55,17 @@ describe('embedded data directory lock', () => {
       const configFile = join(dataDir, 'hub.yaml');
       writeFileSync(configFile, `storage: { dataDir: ${JSON.stringify(dataDir)} }\nlocations: [{ id: wh-east, kind: warehouse }]\n`);
       const events = join(dataDir, 'events.jsonl');
-      writeFileSync(events, JSON.stringify({ id: 'e1', type: 'inventory.adjusted', idempotencyKey: 'lock:e1', source: { connector: 'cli', connectorType: 'canonical', externalId: 'e1' }, occurredAt: '2026-01-01T00:00:00Z', data: { sku: 'L-1', location: 'wh-east', delta: 3, reason: 'count' } }) + '\n');
+      writeFileSync(
+        events,
+        JSON.stringify({
+          id: 'e1',
+          type: 'inventory.adjusted',
+          idempotencyKey: 'lock:e1',
+          source: { connector: 'cli', connectorType: 'canonical', externalId: 'e1' },
+          occurredAt: '2026-01-01T00:00:00Z',
+          data: { sku: 'L-1', location: 'wh-east', delta: 3, reason: 'count' },
+        }) + '\n',
+      );
       const res = await runHub(['apply', events, '-c', configFile], { DATABASE_URL: '' });
       expect(res.code).toBe(1);
       expect(res.stderr.trim()).toBe(`hub start (pid ${holder.pid}) holds ${dataDir}; stop it or use DATABASE_URL`);

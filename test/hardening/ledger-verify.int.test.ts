@@ -31,7 +31,13 @@ describe('hub ledger verify: every event recorded as applied has its movements',
     const sku = uniq('LOST');
     const adj = adjust(sku, 'wh-a', 5);
     await applyEvent(db, adj, ctx);
-    const ret = ev('return.received', { externalReturnId: uniq('r'), channel: 'web', location: 'wh-a', receivedAt: '2026-01-02T00:00:00.000Z', lines: [{ sku, quantity: 1, disposition: 'restock' }] });
+    const ret = ev('return.received', {
+      externalReturnId: uniq('r'),
+      channel: 'web',
+      location: 'wh-a',
+      receivedAt: '2026-01-02T00:00:00.000Z',
+      lines: [{ sku, quantity: 1, disposition: 'restock' }],
+    });
     await applyEvent(db, ret, ctx);
     expect(await verifyLedger(db)).toEqual([]);
     // What a second writer losing the files looks like: the keys survived, their movements did not

@@ -21,7 +21,13 @@ const compiled = prepareMappings(
       stock: {
         type: 'inventory.adjusted',
         externalId: 'id',
-        data: { sku: { value: 'SKU-1' }, location: { expr: 'site', map: 'location' }, state: { expr: 'cond', map: 'state' }, delta: { value: 1 }, reason: { value: 'r' } },
+        data: {
+          sku: { value: 'SKU-1' },
+          location: { expr: 'site', map: 'location' },
+          state: { expr: 'cond', map: 'state' },
+          delta: { value: 1 },
+          reason: { value: 'r' },
+        },
       },
       order: {
         type: 'order.cancelled',
@@ -67,7 +73,17 @@ describe("connectors' own lookups keyed by payload data", () => {
   it.each(PROTOTYPE_KEYS.filter((k) => /^[a-z]+$/.test(k)))('QuickBooks notifications: entity and operation "%s" stay strings', async (key) => {
     const { readNotification } = await import('../../src/connectors/quickbooks/inbound/notification.js');
     const body = [
-      { specversion: '1.0', id: 'x', source: 'intuit.abc', type: `qbo.${key}.${key}.v1`, datacontenttype: 'application/json', time: '2026-03-02T18:15:00Z', intuitentityid: '1', intuitaccountid: 'R', data: {} },
+      {
+        specversion: '1.0',
+        id: 'x',
+        source: 'intuit.abc',
+        type: `qbo.${key}.${key}.v1`,
+        datacontenttype: 'application/json',
+        time: '2026-03-02T18:15:00Z',
+        intuitentityid: '1',
+        intuitaccountid: 'R',
+        data: {},
+      },
     ];
     const refs = readNotification(body, 'R', 'qbo');
     for (const ref of refs) {

@@ -50,10 +50,14 @@ describe('edit-before-replay of a push dead letter', () => {
   async function deadPush(sku: string, delta: number, count = 1): Promise<DeadLetter> {
     api.gone.add(sku);
     await hub.postEvents(receipt(sku, delta));
-    const letters = await waitFor(async () => {
-      const items = await openPushLetters(sku);
-      return items.length >= count ? items : undefined;
-    }, 'push dead letter', 30_000);
+    const letters = await waitFor(
+      async () => {
+        const items = await openPushLetters(sku);
+        return items.length >= count ? items : undefined;
+      },
+      'push dead letter',
+      30_000,
+    );
     sent.length = 0;
     return letters[0]!; // newest first
   }
@@ -86,12 +90,22 @@ describe('edit-before-replay of a push dead letter', () => {
     expect((second.payload as { items: { available: number }[] }).items[0]!.available).toBe(5);
     api.gone.delete(sku);
     const item = (first.payload as { items: Record<string, unknown>[] }).items[0]!;
-    const [result] = await replayDeadLetters(deps, { ids: [first.id] }, { actor: 'operator-1', payload: { ...(first.payload as object), items: [{ ...item, externalIds: { itemId: 'X-9' } }] } });
+    const [result] = await replayDeadLetters(
+      deps,
+      { ids: [first.id] },
+      { actor: 'operator-1', payload: { ...(first.payload as object), items: [{ ...item, externalIds: { itemId: 'X-9' } }] } },
+    );
     expect(result?.verdict).toBe('requeued');
     await waitFor(() => api.levels.get(sku) === 5, 'replayed with the current value', 30_000);
     const pushed = sent.find((u) => u.sku === sku)!;
-    expect(pushed).toMatchObject({ available: 5, version: (second.payload as { items: { version: number }[] }).items[0]!.version, externalIds: { itemId: 'X-9' } });
-    const { rows } = await hub.db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE target = $1 AND outcome = 'ok'`, [`dead-letter:${first.id}`]);
+    expect(pushed).toMatchObject({
+      available: 5,
+      version: (second.payload as { items: { version: number }[] }).items[0]!.version,
+      externalIds: { itemId: 'X-9' },
+    });
+    const { rows } = await hub.db.query<{ details: Record<string, unknown> }>(`SELECT details FROM audit_log WHERE target = $1 AND outcome = 'ok'`, [
+      `dead-letter:${first.id}`,
+    ]);
     expect(rows[0]?.details).toMatchObject({ edited: true, before: { items: [{ sku }] }, after: { items: [{ sku, externalIds: { itemId: 'X-9' } }] } });
   });
 
@@ -117,7 +131,8 @@ describe('edit-before-replay of a delivery', () => {
   });
 
   const onHand = async (sku: string) =>
-    (await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = 'wh-east' AND state = 'onHand'`, [sku])).rows[0]?.quantity ?? 0;
+    (await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = 'wh-east' AND state = 'onHand'`, [sku]))
+      .rows[0]?.quantity ?? 0;
 
   it('replaces what the inbox row will be processed with: the sweeper can only pick up the edit', async () => {
     const sku = uniq('RACE');
@@ -137,11 +152,19 @@ describe('edit-before-replay of a delivery', () => {
     const stale = await hub.hub.queues.inbound.getJob(`inbox-${inboxId}`);
     if (stale && ((await stale.isFailed()) || (await stale.isCompleted()))) await stale.remove();
     await hub.hub.queues.enqueueInbound({ inboxId, connectorId: 'events', topic: 'events' });
-    await waitFor(async () => {
-      const done = await hub.hub.queues.inbound.getJob(`inbox-${inboxId}`);
-      return done && (await done.isCompleted());
-    }, 'sweeper job done', 30_000);
-    await waitFor(async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [inboxId])).rows[0]?.status === 'processed', 'processed', 30_000);
+    await waitFor(
+      async () => {
+        const done = await hub.hub.queues.inbound.getJob(`inbox-${inboxId}`);
+        return done && (await done.isCompleted());
+      },
+      'sweeper job done',
+      30_000,
+    );
+    await waitFor(
+      async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [inboxId])).rows[0]?.status === 'processed',
+      'processed',
+      30_000,
+    );
     expect(await onHand(sku)).toBe(9);
   });
 
@@ -158,8 +181,18 @@ describe('edit-before-replay of a delivery', () => {
       lines: [{ externalLineId: 'L1', sku: 'AUD-1', quantity: 0, unitPrice: { amount: '5.00', currency: 'USD' } }],
     });
     await hub.postEvents({ ...order, token: 'sk_live_should_not_show' });
-    const entry = await waitFor(async () => (await listDeadLetters(hub.db, { order: (order['data'] as { externalOrderId: string }).externalOrderId })).items[0], 'dead letter', 30_000);
-    const fixed = { ...order, data: { ...(order['data'] as Record<string, unknown>), lines: [{ externalLineId: 'L1', sku: 'AUD-1', quantity: 1, unitPrice: { amount: '5.00', currency: 'USD' } }] } };
+    const entry = await waitFor(
+      async () => (await listDeadLetters(hub.db, { order: (order['data'] as { externalOrderId: string }).externalOrderId })).items[0],
+      'dead letter',
+      30_000,
+    );
+    const fixed = {
+      ...order,
+      data: {
+        ...(order['data'] as Record<string, unknown>),
+        lines: [{ externalLineId: 'L1', sku: 'AUD-1', quantity: 1, unitPrice: { amount: '5.00', currency: 'USD' } }],
+      },
+    };
     await replayDeadLetters(deps, { ids: [entry.id] }, { actor: 'test', payload: fixed });
     const { rows } = await hub.db.query<{ details: { before: { data: Record<string, unknown>; token: string }; after: { data: Record<string, unknown> } } }>(
       `SELECT details FROM audit_log WHERE target = $1`,

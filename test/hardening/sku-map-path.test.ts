@@ -56,7 +56,9 @@ describe('CSV SKU map path', () => {
   it('refuses a symbolic link in the config folder that points outside it', () => {
     const d = setup();
     symlinkSync(join(d.outside, 'secret.csv'), join(d.configDir, 'link.csv'));
-    expect(issuesOf('link.csv', d.configDir)).toEqual([{ path: 'connectors[0].settings.skuMap.csv', message: expect.stringMatching(/outside the config folder/) }]);
+    expect(issuesOf('link.csv', d.configDir)).toEqual([
+      { path: 'connectors[0].settings.skuMap.csv', message: expect.stringMatching(/outside the config folder/) },
+    ]);
   });
 
   it('reads from a directory listed in HUB_MAPPING_DIRS, and a bad header there is reported without its content', () => {

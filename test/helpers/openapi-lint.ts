@@ -53,7 +53,15 @@ export function lintOpenApi(doc: Json): LintProblem[] {
     if (path.length > 1 && path.endsWith('/')) add('no-path-trailing-slash', path, 'trailing slash');
     if (path.includes('?')) add('path-not-include-query', path, 'query string in a path');
     for (const other of paths.slice(i + 1)) {
-      if (segments(path).map((s) => (isTemplate(s) ? '{}' : s)).join('/') === segments(other).map((s) => (isTemplate(s) ? '{}' : s)).join('/')) add('no-identical-paths', path, `identical to ${other}`);
+      if (
+        segments(path)
+          .map((s) => (isTemplate(s) ? '{}' : s))
+          .join('/') ===
+        segments(other)
+          .map((s) => (isTemplate(s) ? '{}' : s))
+          .join('/')
+      )
+        add('no-identical-paths', path, `identical to ${other}`);
       else if (ambiguous(path, other)) add('no-ambiguous-paths', path, `ambiguous with ${other}`);
     }
     const templated = (path.match(/\{([^}]+)\}/g) ?? []).map((t) => t.slice(1, -1));
@@ -61,7 +69,8 @@ export function lintOpenApi(doc: Json): LintProblem[] {
       if (!METHODS.includes(method)) continue;
       const where = `${method.toUpperCase()} ${path}`;
       if (!op.operationId) add('operation-operationId', where, 'no operationId');
-      else if (operationIds.has(op.operationId)) add('operation-operationId-unique', where, `operationId ${op.operationId} also on ${operationIds.get(op.operationId)}`);
+      else if (operationIds.has(op.operationId))
+        add('operation-operationId-unique', where, `operationId ${op.operationId} also on ${operationIds.get(op.operationId)}`);
       else operationIds.set(op.operationId, where);
       if (!op.summary) add('operation-summary', where, 'no summary');
       if (!op.description) add('operation-description', where, 'no description');
@@ -89,9 +98,10 @@ export function lintOpenApi(doc: Json): LintProblem[] {
           if (media.example === undefined && !media.examples) add('operation-example', `${where} ${s} ${type}`, 'no example');
         }
       }
-      if (op.requestBody) for (const [type, media] of Object.entries<Json>(op.requestBody.content ?? {})) {
-        if (media.example === undefined && !media.examples) add('operation-example', `${where} request ${type}`, 'no example');
-      }
+      if (op.requestBody)
+        for (const [type, media] of Object.entries<Json>(op.requestBody.content ?? {})) {
+          if (media.example === undefined && !media.examples) add('operation-example', `${where} request ${type}`, 'no example');
+        }
     }
   });
   return out;

@@ -95,11 +95,51 @@ function parseSample(line: string, where: string): Sample {
 
 const camelCase = /[a-z][A-Z]/;
 const UNITS: Record<string, string> = {
-  amperes: 'amperes', bytes: 'bytes', celsius: 'celsius', grams: 'grams', joules: 'joules', kelvin: 'kelvin', meters: 'meters', metres: 'metres', seconds: 'seconds', volts: 'volts',
-  minutes: 'seconds', hours: 'seconds', days: 'seconds', weeks: 'seconds', kelvins: 'kelvin', fahrenheit: 'celsius', rankine: 'celsius',
-  inches: 'meters', yards: 'meters', miles: 'meters', bits: 'bytes', calories: 'joules', pounds: 'grams', ounces: 'grams',
+  amperes: 'amperes',
+  bytes: 'bytes',
+  celsius: 'celsius',
+  grams: 'grams',
+  joules: 'joules',
+  kelvin: 'kelvin',
+  meters: 'meters',
+  metres: 'metres',
+  seconds: 'seconds',
+  volts: 'volts',
+  minutes: 'seconds',
+  hours: 'seconds',
+  days: 'seconds',
+  weeks: 'seconds',
+  kelvins: 'kelvin',
+  fahrenheit: 'celsius',
+  rankine: 'celsius',
+  inches: 'meters',
+  yards: 'meters',
+  miles: 'meters',
+  bits: 'bytes',
+  calories: 'joules',
+  pounds: 'grams',
+  ounces: 'grams',
 };
-const PREFIXES = ['pico', 'nano', 'micro', 'milli', 'centi', 'deci', 'deca', 'hecto', 'kilo', 'kibi', 'mega', 'mibi', 'giga', 'gibi', 'tera', 'tebi', 'peta', 'pebi'];
+const PREFIXES = [
+  'pico',
+  'nano',
+  'micro',
+  'milli',
+  'centi',
+  'deci',
+  'deca',
+  'hecto',
+  'kilo',
+  'kibi',
+  'mega',
+  'mibi',
+  'giga',
+  'gibi',
+  'tera',
+  'tebi',
+  'peta',
+  'pebi',
+];
 const ABBREVIATIONS = ['s', 'ms', 'us', 'ns', 'sec', 'b', 'kb', 'mb', 'gb', 'tb', 'pb', 'm', 'h', 'd'];
 
 /** The problems promtool would print for these families, plus empty label values; empty when clean. */
@@ -117,7 +157,8 @@ export function lintMetrics(families: readonly MetricFamily[]): Problem[] {
     if (f.type !== 'counter' && f.type !== 'untyped' && total) add('non-counter metrics should not have "_total" suffix');
     if (f.type !== 'untyped') {
       if (f.type !== 'histogram' && f.name.endsWith('_bucket')) add('non-histogram metrics should not have "_bucket" suffix');
-      if (f.type !== 'histogram' && f.type !== 'summary' && (f.name.endsWith('_count') || f.name.endsWith('_sum'))) add('non-histogram and non-summary metrics should not have "_count" or "_sum" suffix');
+      if (f.type !== 'histogram' && f.type !== 'summary' && (f.name.endsWith('_count') || f.name.endsWith('_sum')))
+        add('non-histogram and non-summary metrics should not have "_count" or "_sum" suffix');
     }
     for (const t of ['counter', 'gauge', 'histogram', 'summary']) if (word(t)) add(`metric name should not include type '${t}'`);
     if (f.name.includes(':')) add("metric names should not contain ':'");

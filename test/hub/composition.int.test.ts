@@ -80,7 +80,8 @@ connectors:
     await waitFor(async () => (await hub.db.query(`SELECT 1 FROM inventory_balance WHERE sku = 'TRK-1'`)).rowCount > 0, 'stock applied');
     // Relayed, then every queue a push or its failure would pass through is idle.
     await waitFor(async () => (await hub.db.query(`SELECT 1 FROM availability_outbox WHERE sku = 'TRK-1'`)).rowCount === 0, 'outbox relayed');
-    const idle = async (name: string) => Object.values(await hub.hub.queues.get(name).getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0);
+    const idle = async (name: string) =>
+      Object.values(await hub.hub.queues.get(name).getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0);
     await waitFor(async () => (await idle('hub.outbound.tracking-only')) && (await idle('hub.dead-letter')), 'queues idle');
     expect((await listDeadLetters(hub.db, { connector: 'tracking-only', status: 'all' })).items).toEqual([]);
     expect(received).toEqual([]);

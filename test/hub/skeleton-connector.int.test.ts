@@ -17,8 +17,20 @@ connectors:
   - { id: canon, type: canonical, credentials: { webhookSecret: skeleton-test-secret-0123 } }
 `);
     config.connectors.push(
-      { ...config.connectors[0]!, id: 'skel-push', type: 'skeleton', settings: { channel: 'skel-web', pushes: true, locations: { A: 'wh-east' } }, credentials: { secret: 'skel-secret' } },
-      { ...config.connectors[0]!, id: 'skel-quiet', type: 'skeleton', settings: { channel: 'skel-web', pushes: false, locations: {} }, credentials: { secret: 'skel-secret' } },
+      {
+        ...config.connectors[0]!,
+        id: 'skel-push',
+        type: 'skeleton',
+        settings: { channel: 'skel-web', pushes: true, locations: { A: 'wh-east' } },
+        credentials: { secret: 'skel-secret' },
+      },
+      {
+        ...config.connectors[0]!,
+        id: 'skel-quiet',
+        type: 'skeleton',
+        settings: { channel: 'skel-web', pushes: false, locations: {} },
+        credentials: { secret: 'skel-secret' },
+      },
     );
     config.channels[0]!.connector = 'skel-push';
     hub = await startTestHub({ config, registry });

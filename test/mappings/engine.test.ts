@@ -33,7 +33,15 @@ const settings = {
   valueMaps: { condition: { values: { DMG: 'quarantined' }, default: 'onHand' } },
   events: { receipt_notice: receipt },
 };
-const body = { receipt_id: 'R-1', received_at: '2026-03-01T10:00:00+02:00', site: 'RNO', lines: [{ item: 'ACME-TEE', qty: 3 }, { item: 'ACME-TEE-CS12', qty: 2, condition: 'DMG' }] };
+const body = {
+  receipt_id: 'R-1',
+  received_at: '2026-03-01T10:00:00+02:00',
+  site: 'RNO',
+  lines: [
+    { item: 'ACME-TEE', qty: 3 },
+    { item: 'ACME-TEE-CS12', qty: 2, condition: 'DMG' },
+  ],
+};
 
 describe('mapping engine', () => {
   it('maps SKUs, locations, value maps with a default, constants and timestamps into one event per line', async () => {
@@ -61,7 +69,14 @@ describe('mapping engine', () => {
   });
 
   it('rejects an unknown SKU naming connector, field path, value and rule, with every issue', async () => {
-    const bad = { ...body, site: 'NOWHERE', lines: [{ item: 'ACME-TEE', qty: 1 }, { item: 'GHOST-1', qty: 1 }] };
+    const bad = {
+      ...body,
+      site: 'NOWHERE',
+      lines: [
+        { item: 'ACME-TEE', qty: 1 },
+        { item: 'GHOST-1', qty: 1 },
+      ],
+    };
     const err = await mapPayload(compile(settings), bad, run('receipt_notice')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MappingError);
     const mapping = err as MappingError;
@@ -87,13 +102,21 @@ describe('mapping engine', () => {
             externalOrderId: 'order',
             externalShipmentId: 'id',
             status: { expr: 'state', map: 'status' },
-            tracking: { fields: { number: 'tracking', company: { expr: 'carrier', optional: true }, url: { expr: 'url', default: 'https://track.example/x' } } },
+            tracking: {
+              fields: { number: 'tracking', company: { expr: 'carrier', optional: true }, url: { expr: 'url', default: 'https://track.example/x' } },
+            },
           },
         },
       },
     });
     const [event] = await mapPayload(compiled, { id: 'S1', order: 'O1', state: 'SHIPPED', tracking: '1Z' }, run('t'));
-    expect(event!.data).toEqual({ channel: 'web', externalOrderId: 'O1', externalShipmentId: 'S1', status: 'shipped', tracking: { number: '1Z', url: 'https://track.example/x' } });
+    expect(event!.data).toEqual({
+      channel: 'web',
+      externalOrderId: 'O1',
+      externalShipmentId: 'S1',
+      status: 'shipped',
+      tracking: { number: '1Z', url: 'https://track.example/x' },
+    });
     const err = (await mapPayload(compiled, { id: 'S1', state: 'LOST' }, run('t')).catch((e: unknown) => e)) as MappingError;
     expect(err.issues.map((i) => [i.code, i.field])).toEqual([
       ['missing_field', 'data.externalOrderId'],

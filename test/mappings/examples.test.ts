@@ -56,6 +56,8 @@ describe('config/examples', () => {
   it('reports a missing CSV SKU map with its config path', () => {
     const text = readFileSync(join(EXAMPLES, 'acme-3pl.yaml'), 'utf8').replace('acme-3pl-skus.csv', 'missing.csv');
     const result = parseConfig(text, ENV, EXAMPLES);
-    expect(result.ok ? [] : result.issues).toEqual([{ path: 'connectors[acme-3pl].settings.skuMap.csv', message: expect.stringContaining('cannot read SKU map') }]);
+    expect(result.ok ? [] : result.issues).toEqual([
+      { path: 'connectors[acme-3pl].settings.skuMap.csv', message: expect.stringContaining('cannot read SKU map') },
+    ]);
   });
 });

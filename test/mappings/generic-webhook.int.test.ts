@@ -29,13 +29,20 @@ describe('generic-webhook: a 3PL onboarded by config (config/examples/acme-3pl.y
     const raw = JSON.stringify(body);
     const res = await fetch(`${hub.url}/webhooks/acme-3pl`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-acme-event': kind, 'x-acme-signature': signGeneric(raw, opts.secret ?? SECRET, { encoding: 'base64' }) },
+      headers: {
+        'content-type': 'application/json',
+        'x-acme-event': kind,
+        'x-acme-signature': signGeneric(raw, opts.secret ?? SECRET, { encoding: 'base64' }),
+      },
       body: raw,
     });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
   const onHand = async (sku: string, location = 'acme-reno') => {
-    const { rows } = await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = $2 AND state = 'onHand'`, [sku, location]);
+    const { rows } = await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = $2 AND state = 'onHand'`, [
+      sku,
+      location,
+    ]);
     return Number(rows[0]?.quantity ?? 0);
   };
   const sample = (name: string) => JSON.parse(readFileSync(join(EXAMPLES, 'acme-3pl', name), 'utf8')) as Record<string, unknown>;
@@ -49,13 +56,24 @@ describe('generic-webhook: a 3PL onboarded by config (config/examples/acme-3pl.y
   });
 
   it('confirms a shipment of an existing order: onHand drops at the mapped 3PL site', async () => {
-    expect((await hub.postEvents(event('order.upserted', {
-      channel: 'web', externalOrderId: '1001', orderNumber: '#1001', placedAt: '2026-03-03T08:00:00.000Z', currency: 'USD', total: { amount: '30.00', currency: 'USD' },
-      lines: [
-        { externalLineId: 'L1', sku: 'TEE-BLK-M', quantity: 2, unitPrice: { amount: '10.00', currency: 'USD' } },
-        { externalLineId: 'L2', sku: 'MUG-WHT', quantity: 1, unitPrice: { amount: '10.00', currency: 'USD' } },
-      ],
-    }))).status).toBe(200);
+    expect(
+      (
+        await hub.postEvents(
+          event('order.upserted', {
+            channel: 'web',
+            externalOrderId: '1001',
+            orderNumber: '#1001',
+            placedAt: '2026-03-03T08:00:00.000Z',
+            currency: 'USD',
+            total: { amount: '30.00', currency: 'USD' },
+            lines: [
+              { externalLineId: 'L1', sku: 'TEE-BLK-M', quantity: 2, unitPrice: { amount: '10.00', currency: 'USD' } },
+              { externalLineId: 'L2', sku: 'MUG-WHT', quantity: 1, unitPrice: { amount: '10.00', currency: 'USD' } },
+            ],
+          }),
+        )
+      ).status,
+    ).toBe(200);
     await waitFor(async () => (await hub.db.query(`SELECT 1 FROM sales_order WHERE external_order_id = '1001'`)).rows.length > 0, 'order stored');
     expect((await post('shipment.confirmed', sample('shipment-notice.json'))).json).toMatchObject({ status: 'accepted' });
     await waitFor(async () => (await onHand('TEE-BLK-M')) === 46, 'shipment applied');
@@ -72,6 +90,8 @@ describe('generic-webhook: a 3PL onboarded by config (config/examples/acme-3pl.y
     expect((await post('receipt.completed', receipt)).json).toMatchObject({ status: 'accepted' });
     const entry = await waitFor(async () => (await listDeadLetters(hub.db, { connector: 'acme-3pl' })).items[0], 'dead letter');
     expect(entry).toMatchObject({ step: 'map', errorCode: 'unknown_sku' });
-    expect(entry.message).toContain('acme-3pl: receipt.completed [0]data.sku: SKU "ACM-99999" is not in the SKU map (5 rows) (rule: map sku via settings.skuMap');
+    expect(entry.message).toContain(
+      'acme-3pl: receipt.completed [0]data.sku: SKU "ACM-99999" is not in the SKU map (5 rows) (rule: map sku via settings.skuMap',
+    );
   });
 });

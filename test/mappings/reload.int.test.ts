@@ -48,16 +48,32 @@ describe('hot reload of the config (startHub, SIGHUP and file watch)', () => {
     return res.status;
   };
   const reloads = async () =>
-    (await hub.db.query<{ outcome: string; details: { trigger: string; changes?: unknown[]; issues?: unknown[] } }>(`SELECT outcome, details FROM audit_log WHERE action = 'config.reload' ORDER BY id`)).rows;
+    (
+      await hub.db.query<{ outcome: string; details: { trigger: string; changes?: unknown[]; issues?: unknown[] } }>(
+        `SELECT outcome, details FROM audit_log WHERE action = 'config.reload' ORDER BY id`,
+      )
+    ).rows;
   const onHand = async (sku: string, location: string) =>
-    Number((await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = $2 AND state = 'onHand'`, [sku, location])).rows[0]?.quantity ?? 0);
+    Number(
+      (
+        await hub.db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = $2 AND state = 'onHand'`, [
+          sku,
+          location,
+        ])
+      ).rows[0]?.quantity ?? 0,
+    );
 
   it('keeps the running config when the new one is invalid, and logs its errors in the audit log', async () => {
     writeFileSync(file, base.replace('RNO1: acme-reno', 'RNO1: nowhere'));
     const outcome = await hub.reload('test');
-    expect(outcome).toMatchObject({ status: 'rejected', issues: [{ path: 'connectors[acme-3pl].settings.locations.RNO1', message: 'unknown location "nowhere"' }] });
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      issues: [{ path: 'connectors[acme-3pl].settings.locations.RNO1', message: 'unknown location "nowhere"' }],
+    });
     expect(hub.config.connectors[0]!.settings['locations']).toMatchObject({ RNO1: 'acme-reno' });
-    expect(await post({ notice_id: 'R-1', site: 'RNO1', received_at: '2026-03-01T00:00:00Z', lines: [{ item: 'ACM-10001', qty_received: 3 }] }, OLD_SECRET)).toBe(200);
+    expect(
+      await post({ notice_id: 'R-1', site: 'RNO1', received_at: '2026-03-01T00:00:00Z', lines: [{ item: 'ACM-10001', qty_received: 3 }] }, OLD_SECRET),
+    ).toBe(200);
     await waitFor(async () => (await onHand('TEE-BLK-M', 'acme-reno')) === 3, 'receipt under the old config');
     // The file watcher sees the same save and refuses it too.
     expect((await reloads()).filter((r) => r.outcome === 'refused').map((r) => r.details.trigger)).toContain('test');
@@ -65,7 +81,9 @@ describe('hot reload of the config (startHub, SIGHUP and file watch)', () => {
   });
 
   it('applies a valid change on file save: new site mapping and rotated secret, audited without the secret', async () => {
-    const next = base.replace('CMH2: acme-columbus', 'CMH2: acme-columbus\n        LAX9: acme-columbus').replace('${ACME_WEBHOOK_SECRET}', '${ACME_WEBHOOK_SECRET_2}');
+    const next = base
+      .replace('CMH2: acme-columbus', 'CMH2: acme-columbus\n        LAX9: acme-columbus')
+      .replace('${ACME_WEBHOOK_SECRET}', '${ACME_WEBHOOK_SECRET_2}');
     writeFileSync(file, next);
     const applied = await waitFor(async () => (await reloads()).find((r) => r.outcome === 'ok'), 'reload applied');
     expect(applied.details.trigger).toBe('file change');

@@ -41,7 +41,8 @@ describe('budgets: a listing whose stock churns all day (eBay, 250 revisions per
     await ebay?.close();
   });
 
-  const level = (sku: string, quantity: number) => hub.postEvents(event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' }));
+  const level = (sku: string, quantity: number) =>
+    hub.postEvents(event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' }));
   const ats = (sku: string) => availableToSell(hub.db, sku, 'ebay', createErpContext(hub.config));
   /** The relay has moved every change (pushed or held) and the connector's queue is empty. */
   const settled = async () => {
@@ -70,7 +71,9 @@ describe('budgets: a listing whose stock churns all day (eBay, 250 revisions per
     expect(sent).toBeGreaterThan(DAY / paceMs(revisions) / 2);
     // The budget left is visible to operators (the most revised listing's): every revision so far is in today's window.
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
-    const gauge = metrics.split('\n').find((l) => l.startsWith('hub_connector_budget_remaining{') && l.includes('connector="ebay-main"') && l.includes('budget="listing-revisions"'));
+    const gauge = metrics
+      .split('\n')
+      .find((l) => l.startsWith('hub_connector_budget_remaining{') && l.includes('connector="ebay-main"') && l.includes('budget="listing-revisions"'));
     expect(Number(gauge?.split(' ').pop())).toBe(revisions.max - sent);
     const res = await fetch(`${hub.url}/api/connectors/ebay-main`, { headers: { authorization: `Bearer ${VIEWER}` } });
     const status = (await res.json()) as { budgets: { name: string; remaining: number; sku: string | null }[] };
@@ -84,13 +87,14 @@ describe('budgets: a listing whose stock churns all day (eBay, 250 revisions per
     }
     await waitFor(() => ebay.store.available(sku) === latest, 'latest value pushed at its slot', 30_000);
     expect(ebay.store.revisionsToday(sku)).toBeLessThanOrEqual(revisions.max);
-
   });
 
   it('sends a drop to zero at once, with no time passing, even though the routine slot is hours of budget away', { timeout: 120_000 }, async () => {
     const sku = 'CHURN-1';
     // Rises with the clock frozen: the first few may use the burst the pace allows, then one waits for its slot.
-    const heldValue = async () => (await hub.db.query<{ available: number }>(`SELECT available FROM availability_held WHERE connector_id = 'ebay-main' AND sku = $1`, [sku])).rows[0]?.available;
+    const heldValue = async () =>
+      (await hub.db.query<{ available: number }>(`SELECT available FROM availability_held WHERE connector_id = 'ebay-main' AND sku = $1`, [sku])).rows[0]
+        ?.available;
     let quantity = 45;
     for (; quantity <= 45 + burstOf(revisions) + 1; quantity++) {
       await level(sku, quantity);
@@ -127,7 +131,14 @@ describe('budgets: feeds per hour choose between a feed, item calls, or waiting 
     for (const sku of skus) walmart.store.addItem(sku, 0);
     const config = oneWarehouseConfig(
       [{ id: 'walmart', connector: 'walmart-main' }],
-      [walmartConnectorYaml(walmart, { location: 'wh-east', pollEveryMs: 3_600_000, settings: ['singleUpdateMax: 2', 'feedPollIntervalMs: 20'], extra: [QUICK_RETRY] })],
+      [
+        walmartConnectorYaml(walmart, {
+          location: 'wh-east',
+          pollEveryMs: 3_600_000,
+          settings: ['singleUpdateMax: 2', 'feedPollIntervalMs: 20'],
+          extra: [QUICK_RETRY],
+        }),
+      ],
     );
     hub = await startTestHub({ config, now: clock.now });
   });
@@ -137,9 +148,12 @@ describe('budgets: feeds per hour choose between a feed, item calls, or waiting 
   });
 
   const levels = (quantities: Record<string, number>) =>
-    hub.postEvents(Object.entries(quantities).map(([sku, quantity]) => event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' })));
+    hub.postEvents(
+      Object.entries(quantities).map(([sku, quantity]) => event('inventory.level.reported', { sku, location: 'wh-east', quantity, reporter: 'warehouse' })),
+    );
   const onWalmart = (quantities: Record<string, number>) => Object.entries(quantities).every(([sku, q]) => walmart.store.available(sku) === q);
-  const held = async () => Number((await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM availability_held WHERE connector_id = 'walmart-main'`)).rows[0]!.n);
+  const held = async () =>
+    Number((await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM availability_held WHERE connector_id = 'walmart-main'`)).rows[0]!.n);
 
   it('sends five SKUs as one feed, holds the next round for the next feed slot, pushes a drop to zero by item call at once', { timeout: 120_000 }, async () => {
     const first = Object.fromEntries(skus.map((s, i) => [s, 10 + i]));

@@ -16,8 +16,7 @@ describe('batched inbound deliveries (PostgreSQL + Redis)', () => {
     await hub.stop();
   });
 
-  const onHand = async (sku: string) =>
-    (await getInventory(hub.db, sku, hub.hub.snapshot().erp)).locations.find((l) => l.location === 'wh-east')?.onHand ?? 0;
+  const onHand = async (sku: string) => (await getInventory(hub.db, sku, hub.hub.snapshot().erp)).locations.find((l) => l.location === 'wh-east')?.onHand ?? 0;
   const adjust = (sku: string, delta: number) => event('inventory.adjusted', { sku, location: 'wh-east', delta, reason: 'receipt' });
   const status = async (id: number) => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [id])).rows[0]?.status;
 
@@ -25,7 +24,9 @@ describe('batched inbound deliveries (PostgreSQL + Redis)', () => {
   async function flush(bodies: Record<string, unknown>[]): Promise<number[]> {
     const deliveries = bodies.map((b) => ({ connectorId: 'events', dedupKey: randomUUID(), topic: CANONICAL_TOPIC, body: JSON.stringify(b) }));
     const recorded = await recordDeliveries(hub.db, deliveries);
-    await hub.hub.queues.enqueueInboundBatch(recorded.map((r, i) => ({ inboxId: r.id, connectorId: 'events', topic: CANONICAL_TOPIC, body: deliveries[i]!.body })));
+    await hub.hub.queues.enqueueInboundBatch(
+      recorded.map((r, i) => ({ inboxId: r.id, connectorId: 'events', topic: CANONICAL_TOPIC, body: deliveries[i]!.body })),
+    );
     return recorded.map((r) => r.id);
   }
 
@@ -51,7 +52,7 @@ describe('batched inbound deliveries (PostgreSQL + Redis)', () => {
 
   it('retries a batch that hits contention, then splits it so the others apply while one delivery waits; each applied once', async () => {
     await flush([adjust('BATCH-HELD', 1)]);
-    await waitFor(async () => ((await onHand('BATCH-HELD')) === 1) || null, 'seeded', 30_000);
+    await waitFor(async () => (await onHand('BATCH-HELD')) === 1 || null, 'seeded', 30_000);
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     let locked!: () => void;
@@ -72,7 +73,7 @@ describe('batched inbound deliveries (PostgreSQL + Redis)', () => {
     expect(await status(ids[2]!)).toBe('received');
     release();
     await holder;
-    await waitFor(async () => ((await onHand('BATCH-HELD')) === 6) || null, 'the held delivery applied after release', 30_000);
+    await waitFor(async () => (await onHand('BATCH-HELD')) === 6 || null, 'the held delivery applied after release', 30_000);
     expect(await Promise.all(ids.map(status))).toEqual(['processed', 'processed', 'processed', 'processed']);
     expect((await listDeadLetters(hub.db, { sku: 'BATCH-HELD' })).total).toBe(0);
     expect(await onHand('BATCH-FREE-1')).toBe(1);

@@ -21,7 +21,12 @@ const splitConnector = defineConnector({
       async pushAvailability(updates: AvailabilityUpdate[]) {
         const failures: PushFailure[] = updates
           .filter((u) => u.sku.startsWith('NOID-'))
-          .map((u) => ({ sku: u.sku, error: new MappingError([{ code: 'missing_field', field: 'externalIds.id', value: null, message: `${u.sku} has no id on the API` }], { step: 'push' }) }));
+          .map((u) => ({
+            sku: u.sku,
+            error: new MappingError([{ code: 'missing_field', field: 'externalIds.id', value: null, message: `${u.sku} has no id on the API` }], {
+              step: 'push',
+            }),
+          }));
         const sendable = updates.filter((u) => !u.sku.startsWith('NOID-'));
         try {
           const result = await inner.pushAvailability!(sendable);
@@ -56,10 +61,14 @@ describe('outbound: a retryable batch failure and an unpushable item (PostgreSQL
     api.queue.push({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
     const receipt = (sku: string) => event('inventory.adjusted', { sku, location: 'wh-east', delta: 4, reason: 'receipt' });
     await hub.postEvents([receipt('NOID-1'), receipt('SPLIT-OK-1')]);
-    const entries = await waitFor(async () => {
-      const { items } = await listDeadLetters(hub.db, { connector: 'stock-api' });
-      return items.length >= 2 ? items : undefined;
-    }, 'two dead letters', 45_000);
+    const entries = await waitFor(
+      async () => {
+        const { items } = await listDeadLetters(hub.db, { connector: 'stock-api' });
+        return items.length >= 2 ? items : undefined;
+      },
+      'two dead letters',
+      45_000,
+    );
     const bySku = (sku: string) => entries.filter((e) => e.skus.includes(sku));
     expect(bySku('NOID-1')).toHaveLength(1);
     expect(bySku('NOID-1')[0]).toMatchObject({ step: 'push', errorCode: 'missing_field', queue: outboundQueue('stock-api') });

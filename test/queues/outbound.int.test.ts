@@ -73,5 +73,4 @@ describe('outbound availability pushes (PostgreSQL + Redis)', () => {
     expect(api.calls.length).toBe(calls);
     expect(api.levels.has('THROTTLED')).toBe(false);
   });
-
 });

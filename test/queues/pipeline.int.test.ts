@@ -19,8 +19,7 @@ describe('webhook intake to ledger (PostgreSQL + Redis)', () => {
     const view = await getInventory(hub.db, sku, createErpContext(hub.config));
     return view.locations.find((l) => l.location === location)?.onHand ?? 0;
   };
-  const inboxStatus = async (id: unknown) =>
-    (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [id])).rows[0]?.status;
+  const inboxStatus = async (id: unknown) => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [id])).rows[0]?.status;
 
   it('acknowledges a signed delivery and applies it to the ledger', async () => {
     const res = await hub.postEvents(adjust('PIPE-1', 7));

@@ -33,10 +33,16 @@ describe('scheduled order backfill (PostgreSQL + Redis)', () => {
     const receipts = Array.from({ length: 5 }, () => event('inventory.adjusted', { sku: 'POLL-1', location: 'wh-east', delta: 1, reason: 'missed webhook' }));
     api.orders.push(...receipts);
     await waitFor(async () => (await onHand('POLL-1')) === 5, 'five receipts backfilled');
-    await waitFor(async () => (await hub.db.query<{ cursor: string }>(`SELECT cursor FROM connector_cursor WHERE connector_id = 'stock-api'`)).rows[0]?.cursor === '5', 'cursor saved');
+    await waitFor(
+      async () => (await hub.db.query<{ cursor: string }>(`SELECT cursor FROM connector_cursor WHERE connector_id = 'stock-api'`)).rows[0]?.cursor === '5',
+      'cursor saved',
+    );
     // The same events listed again (a cursor reset) are recorded as duplicates and change nothing.
     await hub.db.query(`UPDATE connector_cursor SET cursor = '0' WHERE connector_id = 'stock-api'`);
-    await waitFor(async () => (await hub.db.query<{ cursor: string }>(`SELECT cursor FROM connector_cursor WHERE connector_id = 'stock-api'`)).rows[0]?.cursor === '5', 'polled again');
+    await waitFor(
+      async () => (await hub.db.query<{ cursor: string }>(`SELECT cursor FROM connector_cursor WHERE connector_id = 'stock-api'`)).rows[0]?.cursor === '5',
+      'polled again',
+    );
     expect(await onHand('POLL-1')).toBe(5);
     const inbox = await hub.db.query<{ n: number }>(`SELECT count(*) AS n FROM inbox WHERE connector_id = 'stock-api'`);
     expect(inbox.rows[0]?.n).toBe(5);

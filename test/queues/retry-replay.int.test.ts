@@ -15,8 +15,7 @@ describe('retries, dead letters and replay (PostgreSQL + Redis)', () => {
     await hub.stop();
   });
 
-  const onHand = async (sku: string) =>
-    (await getInventory(hub.db, sku, deps.erp)).locations.find((l) => l.location === 'wh-east')?.onHand ?? 0;
+  const onHand = async (sku: string) => (await getInventory(hub.db, sku, deps.erp)).locations.find((l) => l.location === 'wh-east')?.onHand ?? 0;
   const adjust = (sku: string, delta: number) => event('inventory.adjusted', { sku, location: 'wh-east', delta, reason: 'receipt' });
 
   /** Holds the row locks of a SKU's balances, as a long transaction elsewhere would, until released. */
@@ -94,18 +93,28 @@ describe('retries, dead letters and replay (PostgreSQL + Redis)', () => {
     const original = adjust('EDIT-1', 2.5);
     await hub.postEvents(original);
     const entry = await waitFor(async () => (await listDeadLetters(hub.db, { sku: 'EDIT-1' })).items[0], 'dead letter');
-    const [refused] = await replayDeadLetters(deps, { ids: [entry.id] }, { actor: 'test', payload: { ...original, data: { ...(original['data'] as object), delta: 'two' } } });
+    const [refused] = await replayDeadLetters(
+      deps,
+      { ids: [entry.id] },
+      { actor: 'test', payload: { ...original, data: { ...(original['data'] as object), delta: 'two' } } },
+    );
     expect(refused?.verdict).toBe('refused');
     expect(refused?.message).toContain('data.delta');
     expect((await getDeadLetter(hub.db, entry.id))?.status).toBe('open');
 
-    const [ok] = await replayDeadLetters(deps, { ids: [entry.id] }, { actor: 'test', payload: { ...original, data: { ...(original['data'] as object), delta: 2 } } });
+    const [ok] = await replayDeadLetters(
+      deps,
+      { ids: [entry.id] },
+      { actor: 'test', payload: { ...original, data: { ...(original['data'] as object), delta: 2 } } },
+    );
     expect(ok?.verdict).toBe('requeued');
     await waitFor(async () => (await onHand('EDIT-1')) === 2, 'edited event applied');
     const stored = await getDeadLetter(hub.db, entry.id);
     expect(stored?.status).toBe('replayed');
     expect(stored?.payload).toMatchObject({ data: { delta: 2.5 } });
-    const audits = await hub.db.query<{ action: string; outcome: string }>(`SELECT action, outcome FROM audit_log WHERE target = $1 ORDER BY id`, [`dead-letter:${entry.id}`]);
+    const audits = await hub.db.query<{ action: string; outcome: string }>(`SELECT action, outcome FROM audit_log WHERE target = $1 ORDER BY id`, [
+      `dead-letter:${entry.id}`,
+    ]);
     expect(audits.rows).toEqual([
       { action: 'dead-letter.edit-replay', outcome: 'refused' },
       { action: 'dead-letter.edit-replay', outcome: 'ok' },
@@ -126,7 +135,11 @@ describe('retries, dead letters and replay (PostgreSQL + Redis)', () => {
   it('replays by filter every open entry of a connector and error', async () => {
     await hub.postEvents(event('inventory.adjusted', { sku: 'FILT-1', location: 'wh-east', delta: 0.5, reason: 'x' }));
     await waitFor(async () => (await listDeadLetters(hub.db, { sku: 'FILT-1' })).items[0], 'dead letter');
-    const results = await replayDeadLetters(deps, { filter: { connector: 'events', error: 'ValidationError', sku: 'FILT-1' } }, { actor: 'test', dryRun: true });
+    const results = await replayDeadLetters(
+      deps,
+      { filter: { connector: 'events', error: 'ValidationError', sku: 'FILT-1' } },
+      { actor: 'test', dryRun: true },
+    );
     expect(results).toHaveLength(1);
     expect(results[0]?.verdict).toBe('refused');
   });

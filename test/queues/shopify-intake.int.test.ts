@@ -12,7 +12,9 @@ function orderWithUnknownSku(): string {
   const fixture = readFileSync(new URL('../../src/connectors/shopify/fixtures/webhooks/orders-create/multi-line.json', import.meta.url), 'utf8');
   // Text edits keep Shopify's bare ids beyond 2^53 exactly as written.
   const body = fixture.slice(fixture.indexOf('"body":') + '"body":'.length, fixture.lastIndexOf('}')).trim();
-  return body.replaceAll('"TSHIRT-BLK-L"', '"NOT-IN-CATALOGUE"').replace('5678901234567890123', String(5678901234567890000n + BigInt(Math.floor(Math.random() * 100_000))));
+  return body
+    .replaceAll('"TSHIRT-BLK-L"', '"NOT-IN-CATALOGUE"')
+    .replace('5678901234567890123', String(5678901234567890000n + BigInt(Math.floor(Math.random() * 100_000))));
 }
 
 /** Shopify's delivery headers: https://shopify.dev/docs/apps/build/webhooks/verify-deliveries */
@@ -58,7 +60,8 @@ connectors:
     return { status: res.status, json: (await res.json()) as { error?: { code: string } } };
   };
   const metric = async (name: 'jobsFailed' | 'webhookRejections', labels: Record<string, string>) =>
-    (await hub.metrics[name].get()).values.find((v) => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))?.value ?? 0;
+    (await hub.metrics[name].get()).values.find((v) => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))?.value ??
+    0;
 
   it('counts a mapping failure in hub_jobs_failed_total under its own code, not unexpected', async () => {
     const raw = orderWithUnknownSku();
@@ -78,7 +81,7 @@ connectors:
     expect(await metric('webhookRejections', { connector: 'shopify-main', reason: 'invalid_signature' })).toBe(before + 1);
   });
 
-  it('refuses and counts a genuine delivery replayed after Shopify\'s 4-hour retry window, and one from the future', async () => {
+  it("refuses and counts a genuine delivery replayed after Shopify's 4-hour retry window, and one from the future", async () => {
     const raw = orderWithUnknownSku();
     const eventId = randomUUID();
     const before = await metric('webhookRejections', { connector: 'shopify-main', reason: 'stale_delivery' });

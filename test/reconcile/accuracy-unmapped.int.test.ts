@@ -31,10 +31,14 @@ describe('stock reconciliation that checks nothing', () => {
 
   it('reports accuracy n/a, leaves the gauge unset, shows the unmapped count and fires the unmapped alert only', async () => {
     expect((await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock' })).status).toBe(202);
-    const run = await waitFor(async () => {
-      const item = (await call(hub, 'viewer', 'GET', '/api/reconcile/runs?connector=shopify-main&kind=stock')).json.items[0];
-      return item?.status === 'completed' ? item : undefined;
-    }, 'stock run', 60_000);
+    const run = await waitFor(
+      async () => {
+        const item = (await call(hub, 'viewer', 'GET', '/api/reconcile/runs?connector=shopify-main&kind=stock')).json.items[0];
+        return item?.status === 'completed' ? item : undefined;
+      },
+      'stock run',
+      60_000,
+    );
     expect(run.counts).toMatchObject({ checked: 0, unmapped: UNMAPPED, drifted: 0 });
     expect(run.accuracy).toBeNull();
 
@@ -47,7 +51,11 @@ describe('stock reconciliation that checks nothing', () => {
     const alerts = (await call(hub, 'viewer', 'GET', '/api/alerts')).json;
     expect(alerts.rules).toEqual(['stock-accuracy', 'unmapped-items']);
     expect(alerts.active).toEqual([
-      expect.objectContaining({ key: 'unmapped-items:shopify-main', rule: 'unmapped-items', message: expect.stringContaining(`${UNMAPPED} channel item(s) map to no hub SKU`) }),
+      expect.objectContaining({
+        key: 'unmapped-items:shopify-main',
+        rule: 'unmapped-items',
+        message: expect.stringContaining(`${UNMAPPED} channel item(s) map to no hub SKU`),
+      }),
     ]);
 
     const dry = await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock', dryRun: true });
@@ -59,7 +67,11 @@ describe('stock reconciliation that checks nothing', () => {
     try {
       const res = await call(hub, 'operator', 'POST', '/api/reconcile/connectors/shopify-main/runs', { kind: 'stock', dryRun: true });
       expect(res.status).toBe(502);
-      expect(res.json.error).toMatchObject({ code: 'channel_unreachable', message: expect.stringContaining('shopify-main'), details: { cause: 'network_error', connectorId: 'shopify-main' } });
+      expect(res.json.error).toMatchObject({
+        code: 'channel_unreachable',
+        message: expect.stringContaining('shopify-main'),
+        details: { cause: 'network_error', connectorId: 'shopify-main' },
+      });
     } finally {
       sim.faults.clear();
     }

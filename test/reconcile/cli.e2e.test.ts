@@ -35,7 +35,13 @@ connectors:
   - id: events
     type: canonical
     credentials: { webhookSecret: ${CANONICAL_SECRET} }
-${simConnectorYaml(sim, { locations: [[push!, 'wh-east'], [other!, 'wh-west']], extra: ['reconcile: { stock: { policy: report } }'] })}
+${simConnectorYaml(sim, {
+  locations: [
+    [push!, 'wh-east'],
+    [other!, 'wh-west'],
+  ],
+  extra: ['reconcile: { stock: { policy: report } }'],
+})}
 `,
     );
     env = { HUB_CONFIG: file, DATABASE_URL: TEST_DATABASE_URL, HUB_DB_SCHEMA: schema, REDIS_URL, NO_COLOR: '1' };
@@ -76,14 +82,16 @@ ${simConnectorYaml(sim, { locations: [[push!, 'wh-east'], [other!, 'wh-west']], 
     expect(dry.stdout).toContain('dry run: nothing was healed, applied or stored');
     expect((await db.query(`SELECT 1 FROM reconcile_run`)).rowCount).toBe(before);
 
-    const { rows } = await db.query<{ id: string }>(`INSERT INTO reconcile_run (connector_id, kind, trigger) VALUES ('shopify-main', 'stock', 'schedule') RETURNING id`);
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO reconcile_run (connector_id, kind, trigger) VALUES ('shopify-main', 'stock', 'schedule') RETURNING id`,
+    );
     const busy = await runHub(['reconcile', 'shopify-main', '--stock'], env);
     expect(busy.code).toBe(3);
     expect(busy.stdout).toContain(`run #${rows[0]!.id} is already running`);
     await db.query(`UPDATE reconcile_run SET status = 'failed', finished_at = now() WHERE id = $1`, [rows[0]!.id]);
   });
 
-  it('resync --sku queues a push of the SKU\'s availableToSell; bad requests exit 1 with the reason', async () => {
+  it("resync --sku queues a push of the SKU's availableToSell; bad requests exit 1 with the reason", async () => {
     const sku = seeded[5]!.sku;
     const out = await runHub(['resync', 'shopify-main', '--sku', sku], env);
     expect(out.code).toBe(0);

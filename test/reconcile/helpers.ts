@@ -25,7 +25,10 @@ connectors:
     type: canonical
     credentials: { webhookSecret: ${CANONICAL_SECRET} }
 ${simConnectorYaml(sim, {
-  locations: [[push!, 'wh-east'], [other!, 'wh-west']],
+  locations: [
+    [push!, 'wh-east'],
+    [other!, 'wh-west'],
+  ],
   extra: ['retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 500 }', 'rateLimit: { max: 50, durationMs: 1000 }', `reconcile: ${reconcile}`],
 })}
 `);
@@ -42,7 +45,11 @@ export function targetOf(config: HubConfig, connectorId = 'shopify-main'): Recon
 }
 
 /** Changes a connector's reconcile policy in the running config (the next run reads it). */
-export function setPolicy(config: HubConfig, connectorId: string, policy: { stock?: Partial<ReconcilePolicy['stock']>; orders?: Partial<ReconcilePolicy['orders']> }): void {
+export function setPolicy(
+  config: HubConfig,
+  connectorId: string,
+  policy: { stock?: Partial<ReconcilePolicy['stock']>; orders?: Partial<ReconcilePolicy['orders']> },
+): void {
   const instance = config.connectors.find((c) => c.id === connectorId)!;
   instance.reconcile = {
     stock: { policy: 'report', threshold: 10, ...instance.reconcile?.stock, ...policy.stock },

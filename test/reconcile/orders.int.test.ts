@@ -21,7 +21,13 @@ describe('order reconciliation and re-sync (Shopify simulator)', () => {
     hub = await startTestHub({ config: shopConfig(sim, '{ orders: { policy: heal } }') });
     hook = `${hub.url}/webhooks/shopify-main`;
     sim.webhooks.subscribe(hook);
-    sim.store.addProduct({ title: 'Mug', variants: [{ sku: 'MUG', available: 0 }, { sku: 'CUP', available: 0 }] });
+    sim.store.addProduct({
+      title: 'Mug',
+      variants: [
+        { sku: 'MUG', available: 0 },
+        { sku: 'CUP', available: 0 },
+      ],
+    });
     await sim.webhooks.idle();
     await waitFor(async () => (await hub.db.query(`SELECT 1 FROM product WHERE sku IN ('MUG', 'CUP')`)).rowCount === 2, 'products learned');
     await hub.postEvents([
@@ -38,7 +44,8 @@ describe('order reconciliation and re-sync (Shopify simulator)', () => {
 
   const reconcile = () => runReconciliation(depsOf(hub), target, 'orders', { trigger: 'manual' });
   const allocated = async (sku: string) =>
-    (await hub.db.query<{ n: number }>(`SELECT coalesce(sum(quantity), 0)::int AS n FROM inventory_balance WHERE sku = $1 AND state = 'allocated'`, [sku])).rows[0]!.n;
+    (await hub.db.query<{ n: number }>(`SELECT coalesce(sum(quantity), 0)::int AS n FROM inventory_balance WHERE sku = $1 AND state = 'allocated'`, [sku]))
+      .rows[0]!.n;
   /** A change in the shop while its webhooks are lost. */
   const offline = <T>(change: () => T): T => {
     sim.webhooks.unsubscribeAll();
@@ -63,7 +70,15 @@ describe('order reconciliation and re-sync (Shopify simulator)', () => {
     // The shop's next change of the order does reach the hub: still one allocation.
     sim.store.touchOrder(order.id);
     await sim.webhooks.idle();
-    await waitFor(async () => (await hub.db.query(`SELECT 1 FROM inbox WHERE connector_id = 'shopify-main' AND topic = 'orders/updated' AND status = 'processed' AND body LIKE $1`, [`%${order.id}%`])).rowCount > 0, 'webhook applied');
+    await waitFor(
+      async () =>
+        (
+          await hub.db.query(`SELECT 1 FROM inbox WHERE connector_id = 'shopify-main' AND topic = 'orders/updated' AND status = 'processed' AND body LIKE $1`, [
+            `%${order.id}%`,
+          ])
+        ).rowCount > 0,
+      'webhook applied',
+    );
     expect(await allocated('MUG')).toBe(3);
     expect((await getOrder(hub.db, 'web', order.id))?.status).toBe('allocated');
   });
@@ -76,7 +91,9 @@ describe('order reconciliation and re-sync (Shopify simulator)', () => {
     offline(() => sim.store.cancelOrder(order.id));
 
     const result = await reconcile();
-    expect((await listOrderIssues(hub.db, result.run!.id)).map((i) => [i.externalOrderId, i.issue, i.action, i.hubStatus])).toEqual([[order.id, 'cancelled_in_channel', 'backfilled', 'allocated']]);
+    expect((await listOrderIssues(hub.db, result.run!.id)).map((i) => [i.externalOrderId, i.issue, i.action, i.hubStatus])).toEqual([
+      [order.id, 'cancelled_in_channel', 'backfilled', 'allocated'],
+    ]);
     await waitFor(async () => (await getOrder(hub.db, 'web', order.id))?.status === 'cancelled', 'order cancelled');
     expect(await allocated('CUP')).toBe(0);
   });

@@ -49,10 +49,11 @@ export async function seedHub(
       [options.connectorId, skus, chunk.map((r) => r.productId), chunk.map((r) => r.variantId), chunk.map((r) => r.inventoryItemId)],
     );
     for (const [j, location] of options.locations.entries()) {
-      await db.query(
-        `INSERT INTO inventory_balance (sku, location, state, quantity) SELECT s, $1, 'onHand', q FROM unnest($2::text[], $3::int[]) AS t(s, q)`,
-        [location, skus, chunk.map((r) => r.onHand[j])],
-      );
+      await db.query(`INSERT INTO inventory_balance (sku, location, state, quantity) SELECT s, $1, 'onHand', q FROM unnest($2::text[], $3::int[]) AS t(s, q)`, [
+        location,
+        skus,
+        chunk.map((r) => r.onHand[j]),
+      ]);
     }
     await db.query(`INSERT INTO availability_state (sku, channel, available, version) SELECT s, $1, a, 1 FROM unnest($2::text[], $3::int[]) AS t(s, a)`, [
       options.channel,

@@ -55,8 +55,19 @@ describe('stock reconciliation (Shopify simulator, 10,000 SKUs)', () => {
     const first = await run();
     expect(first.counts).toMatchObject({ checked: SKUS, drifted: drifted.length, healed: drifted.length, flagged: 0, inFlight: 0 });
     const rows = await listDrift(hub.db, { runId: first.run!.id });
-    expect(rows.map((r) => ({ sku: r.sku, location: r.location, channelValue: r.channelValue, expected: r.expected, delta: r.delta, action: r.action })).sort((a, b) => a.sku.localeCompare(b.sku))).toEqual(
-      drifted.map((d) => ({ sku: at(d.i).sku, location: 'wh-east', channelValue: d.value, expected: at(d.i).ats, delta: d.value - at(d.i).ats, action: 'healed' })),
+    expect(
+      rows
+        .map((r) => ({ sku: r.sku, location: r.location, channelValue: r.channelValue, expected: r.expected, delta: r.delta, action: r.action }))
+        .sort((a, b) => a.sku.localeCompare(b.sku)),
+    ).toEqual(
+      drifted.map((d) => ({
+        sku: at(d.i).sku,
+        location: 'wh-east',
+        channelValue: d.value,
+        expected: at(d.i).ats,
+        delta: d.value - at(d.i).ats,
+        action: 'healed',
+      })),
     );
     expect(first.accuracy).toBeCloseTo((SKUS - drifted.length) / SKUS, 10);
 

@@ -4,7 +4,17 @@ import type { HubConfig } from '../../src/core/config/load.js';
 import { applyEvent, createErpContext, type ErpContext } from '../../src/core/erp/index.js';
 import { CanonicalEventSchema } from '../../src/core/model/index.js';
 import type { Db } from '../../src/core/store/index.js';
-import { approveVariance, reconcileTarget, listDrift, listVariances, ReconcileRequestError, rejectVariance, runReconciliation, type ApprovalDeps, type ReconcileTarget } from '../../src/reconcile/index.js';
+import {
+  approveVariance,
+  reconcileTarget,
+  listDrift,
+  listVariances,
+  ReconcileRequestError,
+  rejectVariance,
+  runReconciliation,
+  type ApprovalDeps,
+  type ReconcileTarget,
+} from '../../src/reconcile/index.js';
 import { bindConnectors } from '../../src/queues/bind.js';
 import { openTestDb } from '../helpers/db.js';
 import { BASE_CONFIG, event, parseTestConfig } from '../helpers/hub.js';
@@ -43,13 +53,15 @@ describe('warehouse reconciliation', () => {
 
   const apply = (type: string, data: Record<string, unknown>) => applyEvent(db, CanonicalEventSchema.parse(event(type, data)), erp);
   const stock = async (ledger: Record<string, number>) => {
-    for (const [name, quantity] of Object.entries(ledger)) await apply('inventory.level.reported', { sku: sku(name), location: 'wh-east', quantity, reporter: 'warehouse' });
+    for (const [name, quantity] of Object.entries(ledger))
+      await apply('inventory.level.reported', { sku: sku(name), location: 'wh-east', quantity, reporter: 'warehouse' });
   };
   const counted = (counts: Record<string, number>) => {
     warehouse.counts = Object.entries(counts).map(([name, onHand]) => ({ sku: sku(name), location: name === 'LOST' ? 'NOWHERE' : 'EAST-1', onHand }));
   };
   const onHand = async (name: string) =>
-    (await db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = 'wh-east' AND state = 'onHand'`, [sku(name)])).rows[0]?.quantity ?? 0;
+    (await db.query<{ quantity: number }>(`SELECT quantity FROM inventory_balance WHERE sku = $1 AND location = 'wh-east' AND state = 'onHand'`, [sku(name)]))
+      .rows[0]?.quantity ?? 0;
   const reconcile = () => runReconciliation({ db, config, erp, logger }, target, 'warehouse', { trigger: 'manual' });
   const variance = async (name: string) => (await listVariances(db, { connectorId: 'tpl-main' })).find((v) => v.sku === sku(name))!;
 
@@ -60,8 +72,14 @@ describe('warehouse reconciliation', () => {
     expect(result.counts).toMatchObject({ checked: 5, drifted: 4, healed: 2, flagged: 2, unmapped: 1 });
     expect(result.accuracy).toBeCloseTo(1 / 5, 10);
     expect([await onHand('A'), await onHand('B'), await onHand('C'), await onHand('D'), await onHand('E')]).toEqual([10, 12, 7, 10, 50]);
-    const { rows } = await db.query<{ sku: string; delta: number }>(`SELECT sku, delta FROM inventory_movement WHERE reason = 'cycle_count' AND sku = ANY($1) AND delta <> 10 AND delta <> 50 ORDER BY sku`, [[sku('B'), sku('C')]]);
-    expect(rows).toEqual([{ sku: sku('B'), delta: 2 }, { sku: sku('C'), delta: -3 }]);
+    const { rows } = await db.query<{ sku: string; delta: number }>(
+      `SELECT sku, delta FROM inventory_movement WHERE reason = 'cycle_count' AND sku = ANY($1) AND delta <> 10 AND delta <> 50 ORDER BY sku`,
+      [[sku('B'), sku('C')]],
+    );
+    expect(rows).toEqual([
+      { sku: sku('B'), delta: 2 },
+      { sku: sku('C'), delta: -3 },
+    ]);
     const drift = await listDrift(db, { runId: result.run!.id });
     expect(Object.fromEntries(drift.map((d) => [d.sku, [d.expected, d.channelValue, d.action]]))).toEqual({
       [sku('B')]: [10, 12, 'healed'],
@@ -83,7 +101,10 @@ describe('warehouse reconciliation', () => {
     expect(await onHand('E')).toBe(50);
     await expect(approveVariance(approvals, approved.id, 'test:carol')).rejects.toThrow(ReconcileRequestError);
     await expect(approveVariance(approvals, 999_999_999, 'test:carol')).rejects.toMatchObject({ reason: 'not_found' });
-    const audit = await db.query<{ actor: string; action: string; outcome: string }>(`SELECT actor, action, outcome FROM audit_log WHERE target = ANY($1) ORDER BY id`, [[`variance:${approved.id}`, `variance:${rejected.id}`]]);
+    const audit = await db.query<{ actor: string; action: string; outcome: string }>(
+      `SELECT actor, action, outcome FROM audit_log WHERE target = ANY($1) ORDER BY id`,
+      [[`variance:${approved.id}`, `variance:${rejected.id}`]],
+    );
     expect(audit.rows).toEqual([
       { actor: 'test:alice', action: 'reconcile.variance.approve', outcome: 'ok' },
       { actor: 'test:bob', action: 'reconcile.variance.reject', outcome: 'ok' },

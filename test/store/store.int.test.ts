@@ -59,7 +59,10 @@ describe.runIf(TEST_DB_KINDS.includes('postgres'))('store on postgres under cont
         await tx.query(`SET LOCAL lock_timeout = '100ms'`);
         await tx.query('SELECT id FROM audit_log WHERE id = 424242 FOR UPDATE');
       });
-      const err = await waiter.then(() => undefined, (e: unknown) => e);
+      const err = await waiter.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       release();
       await holder;
       expect(err).toBeInstanceOf(LockTimeoutError);

@@ -91,16 +91,28 @@ async function renderConnectors() {
   const toggle = (c) =>
     c.paused === null || !can('operator')
       ? null
-      : h('button', { class: 'secondary', type: 'button', onclick: () => attempt(async () => {
-          await api('POST', `/connectors/${encodeURIComponent(c.id)}/${c.paused ? 'resume' : 'pause'}`);
-          flash(`${c.id} ${c.paused ? 'resumed' : 'paused'}`);
-          await renderConnectors();
-        }) }, c.paused ? 'Resume' : 'Pause');
+      : h(
+          'button',
+          {
+            class: 'secondary',
+            type: 'button',
+            onclick: () =>
+              attempt(async () => {
+                await api('POST', `/connectors/${encodeURIComponent(c.id)}/${c.paused ? 'resume' : 'pause'}`);
+                flash(`${c.id} ${c.paused ? 'resumed' : 'paused'}`);
+                await renderConnectors();
+              }),
+          },
+          c.paused ? 'Resume' : 'Pause',
+        );
   fillTable(
     $('connectors-table'),
     [
       { label: 'Connector', cell: (c) => [h('strong', {}, c.id), h('div', { class: 'muted' }, `${c.type} · ${c.category}`)] },
-      { label: 'Status', cell: (c) => [h('span', { class: `badge ${c.status}` }, c.status), c.statusReason ? h('div', { class: 'muted' }, c.statusReason) : null] },
+      {
+        label: 'Status',
+        cell: (c) => [h('span', { class: `badge ${c.status}` }, c.status), c.statusReason ? h('div', { class: 'muted' }, c.statusReason) : null],
+      },
       { label: 'Last success', cell: (c) => fmtTime(c.lastSuccessAt) },
       { label: `Error rate (${connectors[0]?.windowMinutes ?? 60} min)`, num: true, cell: (c) => fmtPct(c.errorRate) },
       { label: 'Open dead letters', num: true, cell: (c) => c.openDeadLetters },
@@ -118,10 +130,14 @@ function budgetCell(c) {
   if (!c.budgets?.length) return h('span', { class: 'muted' }, '—');
   const window = (ms) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
   const rows = c.budgets.map((b) =>
-    h('div', { class: b.tracked && b.remaining === 0 ? 'budget spent' : 'budget', title: `${b.operation} · ${b.doc}` },
-      h('strong', {}, b.name), ' ',
+    h(
+      'div',
+      { class: b.tracked && b.remaining === 0 ? 'budget spent' : 'budget', title: `${b.operation} · ${b.doc}` },
+      h('strong', {}, b.name),
+      ' ',
       b.tracked ? `${b.remaining} of ${b.max} left / ${window(b.windowMs)}` : `${b.max} / ${window(b.windowMs)} (not counted)`,
-      b.per === 'sku' && b.sku ? h('span', { class: 'muted' }, ` (most spent: ${b.sku})`) : null),
+      b.per === 'sku' && b.sku ? h('span', { class: 'muted' }, ` (most spent: ${b.sku})`) : null,
+    ),
   );
   if (c.heldChanges > 0) rows.push(h('div', { class: 'muted' }, `${c.heldChanges} change(s) waiting for budget`));
   return rows;
@@ -135,23 +151,37 @@ function onboarding(c) {
     out.replaceChildren(h('h3', {}, title), ...lines.map((l) => h('p', { class: l.bad ? 'error' : undefined }, l.text)));
     out.hidden = false;
   };
-  const check = () => attempt(async () => {
-    const r = await api('POST', `/connectors/${encodeURIComponent(c.id)}/check`);
-    show(`${c.id}: check`, [{ text: `${r.ok ? 'ok' : 'failed'}: ${r.message}`, bad: !r.ok }]);
-  });
-  const setup = () => attempt(async () => {
-    show(`${c.id}: setting up…`, [{ text: 'Reading the catalogue through the bulk export, then the levels; this can take a while for a large shop.' }]);
-    const r = await api('POST', `/connectors/${encodeURIComponent(c.id)}/setup`);
-    const lines = [];
-    if (r.check) lines.push({ text: `check: ${r.check.ok ? 'ok' : 'failed'}: ${r.check.message}`, bad: !r.check.ok });
-    if (r.catalogue) lines.push({ text: `catalogue: ${r.catalogue.deliveries} product(s) read, ${r.catalogue.recorded} recorded, ${r.catalogue.unchanged} unchanged; ${r.catalogue.applied ? 'applied' : 'still waiting for the workers'}`, bad: !r.catalogue.applied });
-    if (r.levels) lines.push({ text: `levels: ${r.levels.checked} SKU(s) compared, ${r.levels.drifted} differ, ${r.levels.unmapped} unmapped — review run #${r.levels.runId} under Reconciliation (nothing was healed)` });
-    if (r.webhooks) lines.push({ text: `webhooks at ${r.webhooks.url}: ${r.webhooks.registrations.map((w) => `${w.topic} ${w.status}${w.message ? ` (${w.message})` : ''}`).join(', ')}`, bad: r.webhooks.registrations.some((w) => w.status === 'failed') });
-    if (r.outboundPaused) lines.push({ text: 'outbound pushes are PAUSED until you have reviewed the levels: bring the ledger in line, then press Resume', bad: true });
-    for (const n of r.notes) lines.push({ text: `note: ${n}` });
-    show(`${c.id}: setup done`, lines);
-    await renderConnectors();
-  });
+  const check = () =>
+    attempt(async () => {
+      const r = await api('POST', `/connectors/${encodeURIComponent(c.id)}/check`);
+      show(`${c.id}: check`, [{ text: `${r.ok ? 'ok' : 'failed'}: ${r.message}`, bad: !r.ok }]);
+    });
+  const setup = () =>
+    attempt(async () => {
+      show(`${c.id}: setting up…`, [{ text: 'Reading the catalogue through the bulk export, then the levels; this can take a while for a large shop.' }]);
+      const r = await api('POST', `/connectors/${encodeURIComponent(c.id)}/setup`);
+      const lines = [];
+      if (r.check) lines.push({ text: `check: ${r.check.ok ? 'ok' : 'failed'}: ${r.check.message}`, bad: !r.check.ok });
+      if (r.catalogue)
+        lines.push({
+          text: `catalogue: ${r.catalogue.deliveries} product(s) read, ${r.catalogue.recorded} recorded, ${r.catalogue.unchanged} unchanged; ${r.catalogue.applied ? 'applied' : 'still waiting for the workers'}`,
+          bad: !r.catalogue.applied,
+        });
+      if (r.levels)
+        lines.push({
+          text: `levels: ${r.levels.checked} SKU(s) compared, ${r.levels.drifted} differ, ${r.levels.unmapped} unmapped — review run #${r.levels.runId} under Reconciliation (nothing was healed)`,
+        });
+      if (r.webhooks)
+        lines.push({
+          text: `webhooks at ${r.webhooks.url}: ${r.webhooks.registrations.map((w) => `${w.topic} ${w.status}${w.message ? ` (${w.message})` : ''}`).join(', ')}`,
+          bad: r.webhooks.registrations.some((w) => w.status === 'failed'),
+        });
+      if (r.outboundPaused)
+        lines.push({ text: 'outbound pushes are PAUSED until you have reviewed the levels: bring the ledger in line, then press Resume', bad: true });
+      for (const n of r.notes) lines.push({ text: `note: ${n}` });
+      show(`${c.id}: setup done`, lines);
+      await renderConnectors();
+    });
   return [
     h('button', { type: 'button', class: 'secondary', dataset: { action: 'check' }, onclick: check }, 'Check'),
     can('admin') ? h('button', { type: 'button', class: 'secondary', dataset: { action: 'setup' }, onclick: setup }, 'Set up') : null,
@@ -164,18 +194,32 @@ async function lookupSku(event) {
   await attempt(async () => {
     const inv = await api('GET', `/inventory/${encodeURIComponent(sku)}`);
     const balances = h('table', { class: 'grid' });
-    fillTable(balances, ['location', 'onHand', 'allocated', 'inTransit', 'quarantined', 'returned', 'available'].map((k, i) => ({ label: k, num: i > 0, cell: (b) => b[k] })), inv.locations);
+    fillTable(
+      balances,
+      ['location', 'onHand', 'allocated', 'inTransit', 'quarantined', 'returned', 'available'].map((k, i) => ({ label: k, num: i > 0, cell: (b) => b[k] })),
+      inv.locations,
+    );
     const ats = h('table', { class: 'grid' });
     // The channel's own last count (a Shopify `available` can be below zero: oversold), beside the ledger's figure.
-    const reported = (a) => (a.reported ?? []).map((r) => h('div', {}, `${r.quantity} ${r.figure} `, h('span', { class: 'muted' }, `${r.connector} @ ${r.location}, ${fmtTime(r.reportedAt)}`)));
-    fillTable(ats, [
-      { label: 'Channel', cell: (a) => a.channel },
-      { label: 'availableToSell', num: true, cell: (a) => a.available },
-      { label: 'Channel reported', cell: (a) => (a.reported?.length ? reported(a) : '–') },
-    ], inv.availableToSell);
+    const reported = (a) =>
+      (a.reported ?? []).map((r) =>
+        h('div', {}, `${r.quantity} ${r.figure} `, h('span', { class: 'muted' }, `${r.connector} @ ${r.location}, ${fmtTime(r.reportedAt)}`)),
+      );
+    fillTable(
+      ats,
+      [
+        { label: 'Channel', cell: (a) => a.channel },
+        { label: 'availableToSell', num: true, cell: (a) => a.available },
+        { label: 'Channel reported', cell: (a) => (a.reported?.length ? reported(a) : '–') },
+      ],
+      inv.availableToSell,
+    );
     $('sku-result').replaceChildren(
       h('p', {}, h('strong', {}, inv.sku), inv.known ? ` ${inv.title}` : ' — the ledger has never seen this SKU'),
-      h('h2', {}, 'Balances per location'), balances, h('h2', {}, 'Available to sell per channel'), ats,
+      h('h2', {}, 'Balances per location'),
+      balances,
+      h('h2', {}, 'Available to sell per channel'),
+      ats,
     );
   });
 }
@@ -185,52 +229,93 @@ async function lookupOrder(event) {
   const form = new FormData(event.target);
   const channel = form.get('channel').trim();
   await attempt(async () => {
-    const { order, history, hops = [] } = await api('GET', `/orders/${encodeURIComponent(form.get('ref').trim())}${channel ? `?channel=${encodeURIComponent(channel)}` : ''}`);
+    const {
+      order,
+      history,
+      hops = [],
+    } = await api('GET', `/orders/${encodeURIComponent(form.get('ref').trim())}${channel ? `?channel=${encodeURIComponent(channel)}` : ''}`);
     const lines = h('table', { class: 'grid' });
-    fillTable(lines, [
-      { label: 'Line', cell: (l) => l.externalLineId },
-      { label: 'SKU', cell: (l) => l.sku ?? `unmapped: ${l.unmappedReason}` },
-      { label: 'Qty', num: true, cell: (l) => l.quantity },
-      { label: 'Allocated / shipped / backordered', cell: (l) => l.items.map((i) => `${i.sku}: ${i.allocations.map((a) => `${a.quantity}@${a.location}`).join(', ') || '0'} / ${i.shipped} / ${i.backordered}`).join('; ') },
-    ], order.lines);
+    fillTable(
+      lines,
+      [
+        { label: 'Line', cell: (l) => l.externalLineId },
+        { label: 'SKU', cell: (l) => l.sku ?? `unmapped: ${l.unmappedReason}` },
+        { label: 'Qty', num: true, cell: (l) => l.quantity },
+        {
+          label: 'Allocated / shipped / backordered',
+          cell: (l) =>
+            l.items
+              .map((i) => `${i.sku}: ${i.allocations.map((a) => `${a.quantity}@${a.location}`).join(', ') || '0'} / ${i.shipped} / ${i.backordered}`)
+              .join('; '),
+        },
+      ],
+      order.lines,
+    );
     // The order-to-cash hops: when, through which connector, under which external id.
     const flow = h('table', { class: 'grid' });
-    fillTable(flow, [
-      { label: 'When', cell: (x) => fmtTime(x.at) },
-      { label: 'Hop', cell: (x) => x.hop },
-      { label: 'About', cell: (x) => x.ref },
-      { label: 'Connector', cell: (x) => x.connector ?? '' },
-      { label: 'External id', cell: (x) => x.externalId ?? '' },
-      { label: 'Detail', cls: 'message', cell: (x) => x.detail ?? '' },
-    ], hops);
+    fillTable(
+      flow,
+      [
+        { label: 'When', cell: (x) => fmtTime(x.at) },
+        { label: 'Hop', cell: (x) => x.hop },
+        { label: 'About', cell: (x) => x.ref },
+        { label: 'Connector', cell: (x) => x.connector ?? '' },
+        { label: 'External id', cell: (x) => x.externalId ?? '' },
+        { label: 'Detail', cls: 'message', cell: (x) => x.detail ?? '' },
+      ],
+      hops,
+    );
     const events = h('table', { class: 'grid' });
-    fillTable(events, [
-      { label: 'When', cell: (e) => fmtTime(e.at) },
-      { label: 'Kind', cell: (e) => e.kind },
-      { label: 'Event', cell: (e) => [e.eventType ?? '', e.connector ? h('div', { class: 'muted' }, e.connector) : null] },
-      { label: 'What', cls: 'message', cell: (e) => e.summary },
-    ], history);
-    $('order-result').replaceChildren(h('p', {}, h('strong', {}, `${order.channel} / ${order.externalOrderId} (${order.orderNumber})`), ` ${order.status}, placed ${fmtTime(order.placedAt)}`), lines, h('h2', {}, 'Order to cash'), hops.length ? flow : h('p', { class: 'muted' }, 'no hops recorded'), h('h2', {}, 'History'), events);
+    fillTable(
+      events,
+      [
+        { label: 'When', cell: (e) => fmtTime(e.at) },
+        { label: 'Kind', cell: (e) => e.kind },
+        { label: 'Event', cell: (e) => [e.eventType ?? '', e.connector ? h('div', { class: 'muted' }, e.connector) : null] },
+        { label: 'What', cls: 'message', cell: (e) => e.summary },
+      ],
+      history,
+    );
+    $('order-result').replaceChildren(
+      h('p', {}, h('strong', {}, `${order.channel} / ${order.externalOrderId} (${order.orderNumber})`), ` ${order.status}, placed ${fmtTime(order.placedAt)}`),
+      lines,
+      h('h2', {}, 'Order to cash'),
+      hops.length ? flow : h('p', { class: 'muted' }, 'no hops recorded'),
+      h('h2', {}, 'History'),
+      events,
+    );
   });
 }
 
 async function renderAudit() {
   const { items } = await api('GET', '/audit?limit=100');
-  fillTable($('audit-table'), [
-    { label: 'When', cell: (a) => fmtTime(a.at) },
-    { label: 'Who', cell: (a) => a.actor },
-    { label: 'Action', cell: (a) => a.action },
-    { label: 'Target', cell: (a) => a.target ?? '' },
-    { label: 'Outcome', cell: (a) => h('span', { class: `badge ${a.outcome === 'ok' ? 'ok' : a.outcome === 'refused' ? 'degraded' : a.outcome === 'failed' ? 'unhealthy' : ''}` }, a.outcome) },
-    { label: 'Details', cls: 'message', cell: (a) => JSON.stringify(a.details) },
-  ], items);
+  fillTable(
+    $('audit-table'),
+    [
+      { label: 'When', cell: (a) => fmtTime(a.at) },
+      { label: 'Who', cell: (a) => a.actor },
+      { label: 'Action', cell: (a) => a.action },
+      { label: 'Target', cell: (a) => a.target ?? '' },
+      {
+        label: 'Outcome',
+        cell: (a) =>
+          h(
+            'span',
+            { class: `badge ${a.outcome === 'ok' ? 'ok' : a.outcome === 'refused' ? 'degraded' : a.outcome === 'failed' ? 'unhealthy' : ''}` },
+            a.outcome,
+          ),
+      },
+      { label: 'Details', cls: 'message', cell: (a) => JSON.stringify(a.details) },
+    ],
+    items,
+  );
 }
 
 hooks.unauthorized = logout;
-$('login-form').addEventListener('submit', login);
+$('login-form').addEventListener('submit', (e) => void login(e));
 $('logout').addEventListener('click', () => void logout());
-$('sku-form').addEventListener('submit', lookupSku);
-$('order-form').addEventListener('submit', lookupOrder);
+$('sku-form').addEventListener('submit', (e) => void lookupSku(e));
+$('order-form').addEventListener('submit', (e) => void lookupOrder(e));
 window.addEventListener('hashchange', () => void render());
 if (session.token) start();
 else $('login').hidden = false;

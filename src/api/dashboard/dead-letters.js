@@ -31,7 +31,10 @@ const selectionKey = () => (allMatching ? `all:${JSON.stringify(filters())}` : [
 /** Loads the groups and the first page for the current filters, or the next page when `more`. */
 export async function showDeadLetters(more = false) {
   const { status: _s, ...groupFilter } = filters();
-  const [page, { groups }] = await Promise.all([api('GET', query(more ? nextBefore : null)), more ? { groups: null } : api('GET', `/dead-letter-groups?${new URLSearchParams(groupFilter)}`)]);
+  const [page, { groups }] = await Promise.all([
+    api('GET', query(more ? nextBefore : null)),
+    more ? { groups: null } : api('GET', `/dead-letter-groups?${new URLSearchParams(groupFilter)}`),
+  ]);
   items = more ? items.concat(page.items) : page.items;
   nextBefore = page.nextBefore;
   total = page.total;
@@ -48,13 +51,14 @@ export async function showDeadLetters(more = false) {
 }
 
 function renderGroups(groups) {
-  const pick = (g) => attempt(async () => {
-    const form = $('dl-filters');
-    form.elements.namedItem('error').value = g.errorCode;
-    form.elements.namedItem('connector').value = g.connectorId ?? '';
-    form.elements.namedItem('step').value = g.step;
-    await showDeadLetters();
-  });
+  const pick = (g) =>
+    attempt(async () => {
+      const form = $('dl-filters');
+      form.elements.namedItem('error').value = g.errorCode;
+      form.elements.namedItem('connector').value = g.connectorId ?? '';
+      form.elements.namedItem('step').value = g.step;
+      await showDeadLetters();
+    });
   fillTable(
     $('dl-groups'),
     [
@@ -116,7 +120,13 @@ function renderTable() {
       { label: 'Connector', cell: (d) => d.connectorId ?? '–' },
       { label: 'Step', cell: (d) => d.step },
       { label: 'Error', cell: (d) => [d.errorCode, h('div', { class: 'muted' }, d.errorClass)] },
-      { label: 'Order / SKU', cell: (d) => [d.orderKeys[0] ?? d.skus[0] ?? '–', d.repeats.length ? h('span', { class: 'badge degraded', title: 'the same order failed the same way again' }, ` ×${d.repeats.length + 1}`) : null] },
+      {
+        label: 'Order / SKU',
+        cell: (d) => [
+          d.orderKeys[0] ?? d.skus[0] ?? '–',
+          d.repeats.length ? h('span', { class: 'badge degraded', title: 'the same order failed the same way again' }, ` ×${d.repeats.length + 1}`) : null,
+        ],
+      },
       { label: 'Message', cls: 'message', cell: (d) => [d.message, d.notes ? h('div', { class: 'muted' }, `${d.notes} note(s)`) : null] },
       { label: 'Status', cell: (d) => d.status },
     ],
@@ -143,17 +153,37 @@ function renderBulk() {
   const dryRan = dryRunOf === selectionKey() && count > 0;
   const reason = h('input', { id: 'dl-bulk-reason', placeholder: 'reason to discard', 'aria-label': 'reason to discard the selection' });
   bar.replaceChildren(
-    h('label', {}, h('input', {
-      type: 'checkbox',
-      id: 'dl-all-matching',
-      checked: allMatching,
-      disabled: !filtered,
-      title: filtered ? '' : 'filter first: "all matching" needs at least one filter',
-      onchange: (e) => { allMatching = e.target.checked; dryRunOf = null; renderTable(); renderBulk(); },
-    }), ` all ${total} matching`),
+    h(
+      'label',
+      {},
+      h('input', {
+        type: 'checkbox',
+        id: 'dl-all-matching',
+        checked: allMatching,
+        disabled: !filtered,
+        title: filtered ? '' : 'filter first: "all matching" needs at least one filter',
+        onchange: (e) => {
+          allMatching = e.target.checked;
+          dryRunOf = null;
+          renderTable();
+          renderBulk();
+        },
+      }),
+      ` all ${total} matching`,
+    ),
     h('span', { class: 'muted', id: 'dl-selected' }, `${count} selected`),
     h('button', { type: 'button', class: 'secondary', id: 'dl-bulk-dry-run', disabled: count === 0, onclick: () => bulkReplay(true) }, 'Dry run'),
-    h('button', { type: 'button', id: 'dl-bulk-replay', disabled: !dryRan, title: dryRan ? '' : 'run a dry run of this selection first', onclick: () => bulkReplay(false) }, 'Replay'),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'dl-bulk-replay',
+        disabled: !dryRan,
+        title: dryRan ? '' : 'run a dry run of this selection first',
+        onclick: () => bulkReplay(false),
+      },
+      'Replay',
+    ),
     reason,
     h('button', { type: 'button', class: 'danger', id: 'dl-bulk-discard', disabled: count === 0, onclick: () => bulkDiscard(reason.value) }, 'Discard'),
   );
@@ -163,12 +193,21 @@ function renderBulk() {
 /** A dry run lists what each entry would do, with the ledger movements and order changes of its events. */
 function planLines(results) {
   return results.flatMap((r) => [
-    h('li', { dataset: { id: r.id } }, h('strong', {}, `${r.id}: ${r.verdict}`), r.message ? ` — ${r.message}` : '',
-      ...(r.plan ?? []).map((p) => h('ul', {},
-        h('li', {}, `event ${p.eventId}: ${p.status}${p.message ? ` (${p.message})` : ''}`),
-        ...p.movements.map((m) => h('li', { class: 'movement' }, `${m.delta > 0 ? '+' : ''}${m.delta} ${m.sku} ${m.state} at ${m.location} (${m.reason})`)),
-        ...p.orderChanges.map((c) => h('li', {}, `order ${c.channel}/${c.externalOrderId}: ${c.from ?? 'new'} → ${c.to}`)),
-      ))),
+    h(
+      'li',
+      { dataset: { id: r.id } },
+      h('strong', {}, `${r.id}: ${r.verdict}`),
+      r.message ? ` — ${r.message}` : '',
+      ...(r.plan ?? []).map((p) =>
+        h(
+          'ul',
+          {},
+          h('li', {}, `event ${p.eventId}: ${p.status}${p.message ? ` (${p.message})` : ''}`),
+          ...p.movements.map((m) => h('li', { class: 'movement' }, `${m.delta > 0 ? '+' : ''}${m.delta} ${m.sku} ${m.state} at ${m.location} (${m.reason})`)),
+          ...p.orderChanges.map((c) => h('li', {}, `order ${c.channel}/${c.externalOrderId}: ${c.from ?? 'new'} → ${c.to}`)),
+        ),
+      ),
+    ),
   ]);
 }
 
@@ -177,7 +216,9 @@ async function bulkReplay(dryRun) {
     const key = selectionKey();
     const { results } = await api('POST', '/dead-letters/replay', { ...target(), dryRun });
     const out = $('dl-bulk-result');
-    const tally = Object.entries(results.reduce((a, r) => ({ ...a, [r.verdict]: (a[r.verdict] ?? 0) + 1 }), {})).map(([v, n]) => `${n} ${v}`).join(', ');
+    const tally = Object.entries(results.reduce((a, r) => ({ ...a, [r.verdict]: (a[r.verdict] ?? 0) + 1 }), {}))
+      .map(([v, n]) => `${n} ${v}`)
+      .join(', ');
     out.replaceChildren(h('h3', {}, `${dryRun ? 'Dry run' : 'Replay'}: ${tally || 'nothing to do'}`), h('ul', { class: 'plan' }, planLines(results)));
     out.hidden = false;
     if (dryRun) {
@@ -212,12 +253,13 @@ async function showDetail(id, unmask = false) {
   const reason = h('input', { id: 'dl-reason', placeholder: 'reason to discard' });
   // Only a real change is sent as an edit (and recorded as one).
   const edited = () => (payload.value === original ? {} : { payload: payload.value });
-  const run = (label, body) => attempt(async () => {
-    const { results } = await api('POST', `/dead-letters/${id}/replay`, body);
-    const r = results[0];
-    result.replaceChildren(`${label}: ${r.verdict}${r.message ? ` — ${r.message}` : ''}`, h('ul', { class: 'plan' }, planLines(results)));
-    if (r.verdict === 'requeued') await done(`Dead letter ${id} replayed`);
-  });
+  const run = (label, body) =>
+    attempt(async () => {
+      const { results } = await api('POST', `/dead-letters/${id}/replay`, body);
+      const r = results[0];
+      result.replaceChildren(`${label}: ${r.verdict}${r.message ? ` — ${r.message}` : ''}`, h('ul', { class: 'plan' }, planLines(results)));
+      if (r.verdict === 'requeued') await done(`Dead letter ${id} replayed`);
+    });
   const facts = [
     ['Connector', d.connectorId ?? '–'],
     ['Step / queue', `${d.step} / ${d.queue}`],
@@ -228,20 +270,28 @@ async function showDetail(id, unmask = false) {
     ['Attempts', d.attempts.map((a) => `#${a.attempt} ${fmtTime(a.at)} ${a.code}: ${a.message}`).join('\n')],
     ...(d.resolvedAt ? [['Resolved', `${fmtTime(d.resolvedAt)} by ${d.resolvedBy}: ${JSON.stringify(d.resolution)}`]] : []),
   ];
-  const discard = () => attempt(async () => {
-    const { discarded } = await api('POST', `/dead-letters/${id}/discard`, { reason: reason.value });
-    if (discarded.length) await done(`Dead letter ${id} discarded`);
-    else result.textContent = 'Not discarded: it is no longer open';
-  });
+  const discard = () =>
+    attempt(async () => {
+      const { discarded } = await api('POST', `/dead-letters/${id}/discard`, { reason: reason.value });
+      if (discarded.length) await done(`Dead letter ${id} discarded`);
+      else result.textContent = 'Not discarded: it is no longer open';
+    });
   const note = h('input', { id: 'dl-note', placeholder: 'add a note (who is on it, what was tried)', 'aria-label': 'note' });
-  const addNote = () => attempt(async () => {
-    await api('POST', `/dead-letters/${id}/notes`, { text: note.value });
-    await showDetail(id);
-  });
+  const addNote = () =>
+    attempt(async () => {
+      await api('POST', `/dead-letters/${id}/notes`, { text: note.value });
+      await showDetail(id);
+    });
   const actions = h(
     'div',
     { class: 'actions' },
-    unmask ? null : h('button', { type: 'button', class: 'secondary', id: 'dl-unmask', onclick: () => attempt(() => showDetail(id, true)) }, 'Show personal data (audited)'),
+    unmask
+      ? null
+      : h(
+          'button',
+          { type: 'button', class: 'secondary', id: 'dl-unmask', onclick: () => attempt(() => showDetail(id, true)) },
+          'Show personal data (audited)',
+        ),
     h('button', { type: 'button', class: 'secondary', id: 'dl-dry-run', onclick: () => run('Dry run', { dryRun: true, ...edited() }) }, 'Dry run'),
     h('button', { type: 'button', id: 'dl-replay', onclick: () => run('Replay', {}) }, 'Replay'),
     h('button', { type: 'button', id: 'dl-replay-edited', onclick: () => run('Replay with edits', edited()) }, 'Replay with edits'),
@@ -253,15 +303,27 @@ async function showDetail(id, unmask = false) {
       'div',
       {},
       h('h3', {}, `Dead letter ${d.id} · ${d.status}`),
-      h('dl', {}, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      h(
+        'dl',
+        {},
+        facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+      ),
       h('label', { for: 'dl-payload' }, operator ? 'Payload (edit it, then "Replay with edits")' : 'Payload'),
       payload,
       d.event ? h('details', {}, h('summary', {}, 'Canonical event'), h('pre', {}, JSON.stringify(d.event, null, 2))) : null,
       operator ? actions : null,
       result,
       h('h4', {}, 'Notes'),
-      d.notes.length ? h('ul', { id: 'dl-notes' }, d.notes.map((n) => h('li', {}, h('span', { class: 'muted' }, `${fmtTime(n.at)} ${n.by}: `), n.text))) : h('p', { class: 'muted' }, 'No notes yet.'),
-      can('operator') ? h('div', { class: 'actions' }, note, h('button', { type: 'button', class: 'secondary', id: 'dl-add-note', onclick: addNote }, 'Add note')) : null,
+      d.notes.length
+        ? h(
+            'ul',
+            { id: 'dl-notes' },
+            d.notes.map((n) => h('li', {}, h('span', { class: 'muted' }, `${fmtTime(n.at)} ${n.by}: `), n.text)),
+          )
+        : h('p', { class: 'muted' }, 'No notes yet.'),
+      can('operator')
+        ? h('div', { class: 'actions' }, note, h('button', { type: 'button', class: 'secondary', id: 'dl-add-note', onclick: addNote }, 'Add note'))
+        : null,
     ),
   );
   $('dl-detail').hidden = false;

@@ -5,8 +5,12 @@ const TOKEN_KEY = 'hub.token';
 const WHO_KEY = 'hub.who';
 
 export const session = {
-  get token() { return sessionStorage.getItem(TOKEN_KEY); },
-  get who() { return JSON.parse(sessionStorage.getItem(WHO_KEY) ?? 'null'); },
+  get token() {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
+  get who() {
+    return JSON.parse(sessionStorage.getItem(WHO_KEY) ?? 'null');
+  },
   save(token, who) {
     sessionStorage.setItem(TOKEN_KEY, token);
     sessionStorage.setItem(WHO_KEY, JSON.stringify(who));
@@ -83,9 +87,27 @@ export function h(tag, attrs = {}, ...children) {
 /** Replaces a table's content: a header row and one row per item. */
 export function fillTable(table, columns, rows, rowAttrs = () => ({})) {
   table.replaceChildren(
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.num ? 'num' : undefined }, c.label)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { class: c.num ? 'num' : undefined }, c.label)),
+      ),
+    ),
     // data-label lets a narrow screen show each row as a card of label: value lines.
-    h('tbody', {}, rows.map((r) => h('tr', rowAttrs(r), columns.map((c) => h('td', { class: c.num ? 'num' : c.cls, 'data-label': c.label || undefined }, c.cell(r)))))),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          rowAttrs(r),
+          columns.map((c) => h('td', { class: c.num ? 'num' : c.cls, 'data-label': c.label || undefined }, c.cell(r))),
+        ),
+      ),
+    ),
   );
 }
 
@@ -172,7 +194,12 @@ export function timeChart({ title, unit, times, series, format = (v) => (Number.
     { class: 'chart' },
     h('figcaption', {}, h('strong', {}, title), ` (${unit})`),
     svg,
-    h('div', { class: 'legend' }, series.map((s) => h('span', { class: `key ${s.cls}` }, s.label)), note ? h('span', { class: 'muted' }, note) : null),
+    h(
+      'div',
+      { class: 'legend' },
+      series.map((s) => h('span', { class: `key ${s.cls}` }, s.label)),
+      note ? h('span', { class: 'muted' }, note) : null,
+    ),
   );
 }
 

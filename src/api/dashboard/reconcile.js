@@ -26,13 +26,14 @@ export async function showReconciliation() {
 
 function renderConnectors(connectors, runs) {
   const latest = (id, kind) => runs.find((r) => r.connectorId === id && r.kind === kind && r.status === 'completed');
-  const start = (c) => attempt(async () => {
-    const kind = stockKind(c);
-    const top = runs[0]?.id ?? 0;
-    const started = await api('POST', `/reconcile/connectors/${encodeURIComponent(c.id)}/runs`, { kind });
-    flash(`${c.id}: ${kind} reconciliation ${started.deduplicated ? 'already queued' : 'queued'} (job ${started.jobId})`);
-    await follow(c.id, top);
-  });
+  const start = (c) =>
+    attempt(async () => {
+      const kind = stockKind(c);
+      const top = runs[0]?.id ?? 0;
+      const started = await api('POST', `/reconcile/connectors/${encodeURIComponent(c.id)}/runs`, { kind });
+      flash(`${c.id}: ${kind} reconciliation ${started.deduplicated ? 'already queued' : 'queued'} (job ${started.jobId})`);
+      await follow(c.id, top);
+    });
   fillTable(
     $('rc-connectors'),
     [
@@ -48,7 +49,11 @@ function renderConnectors(connectors, runs) {
           return n > 0 ? h('span', { class: 'badge unhealthy', title: 'channel items no hub SKU maps to: not compared' }, `${n} unmapped`) : '0';
         },
       },
-      { label: '', cell: (c) => (stockKind(c) && can('operator') ? h('button', { type: 'button', class: 'secondary', onclick: () => start(c) }, 'Run stock reconciliation') : null) },
+      {
+        label: '',
+        cell: (c) =>
+          stockKind(c) && can('operator') ? h('button', { type: 'button', class: 'secondary', onclick: () => start(c) }, 'Run stock reconciliation') : null,
+      },
     ],
     connectors,
     (c) => ({ dataset: { connector: c.id } }),
@@ -65,7 +70,9 @@ function renderTrends(connectors, stockRuns) {
     const times = runs.map((r) => Date.parse(r.finishedAt ?? r.startedAt));
     const label = `${c.channel ?? c.id} (${c.id})`;
     charts.push(
-      h('section', { class: 'queue-charts', dataset: { trend: c.id } },
+      h(
+        'section',
+        { class: 'queue-charts', dataset: { trend: c.id } },
         h('h3', {}, `Channel ${label}`),
         timeChart({
           title: 'Stock accuracy per run',
@@ -73,7 +80,14 @@ function renderTrends(connectors, stockRuns) {
           times,
           max: 100,
           format: (v) => `${Math.round(v)}`,
-          series: [{ label: 'checked SKUs matching the ledger (gap: nothing checked)', cls: 'series-a', dots: true, values: runs.map((r) => (r.accuracy === null ? null : r.accuracy * 100)) }],
+          series: [
+            {
+              label: 'checked SKUs matching the ledger (gap: nothing checked)',
+              cls: 'series-a',
+              dots: true,
+              values: runs.map((r) => (r.accuracy === null ? null : r.accuracy * 100)),
+            },
+          ],
         }),
         timeChart({
           title: 'Drift and unmapped per run',
@@ -115,7 +129,13 @@ function renderRuns(runs) {
       { label: 'Connector', cell: (r) => r.connectorId },
       { label: 'Kind', cell: (r) => r.kind },
       { label: 'Trigger', cell: (r) => r.trigger },
-      { label: 'Status', cell: (r) => [h('span', { class: `badge ${r.status === 'completed' ? 'ok' : r.status === 'failed' ? 'unhealthy' : 'degraded'}` }, r.status), r.error ? h('div', { class: 'muted' }, r.error) : null] },
+      {
+        label: 'Status',
+        cell: (r) => [
+          h('span', { class: `badge ${r.status === 'completed' ? 'ok' : r.status === 'failed' ? 'unhealthy' : 'degraded'}` }, r.status),
+          r.error ? h('div', { class: 'muted' }, r.error) : null,
+        ],
+      },
       { label: 'Started', cell: (r) => fmtTime(r.startedAt) },
       { label: 'Accuracy', num: true, cell: (r) => (r.status === 'completed' ? fmtPct(r.accuracy) : '–') },
       { label: 'Checked', num: true, cell: (r) => r.counts.checked },
@@ -140,25 +160,34 @@ async function showRun(id) {
   if (run.kind === 'orders') {
     const { items } = await api('GET', `/reconcile/runs/${id}/order-issues`);
     shown = items.length;
-    fillTable(table, [
-      { label: 'Order', cell: (o) => `${o.channel} / ${o.externalOrderId}${o.orderNumber ? ` (${o.orderNumber})` : ''}` },
-      { label: 'Issue', cell: (o) => o.issue },
-      { label: 'Channel version', cell: (o) => o.channelVersion ?? '–' },
-      { label: 'Hub version / status', cell: (o) => `${o.hubVersion ?? '–'} / ${o.hubStatus ?? '–'}` },
-      { label: 'Action', cell: (o) => o.action },
-    ], items);
+    fillTable(
+      table,
+      [
+        { label: 'Order', cell: (o) => `${o.channel} / ${o.externalOrderId}${o.orderNumber ? ` (${o.orderNumber})` : ''}` },
+        { label: 'Issue', cell: (o) => o.issue },
+        { label: 'Channel version', cell: (o) => o.channelVersion ?? '–' },
+        { label: 'Hub version / status', cell: (o) => `${o.hubVersion ?? '–'} / ${o.hubStatus ?? '–'}` },
+        { label: 'Action', cell: (o) => o.action },
+      ],
+      items,
+    );
   } else {
     const { items } = await api('GET', `/reconcile/runs/${id}/drift?limit=500`);
     shown = items.length;
-    fillTable(table, [
-      { label: 'SKU', cell: (d) => d.sku },
-      { label: 'Location', cell: (d) => [d.location, d.externalLocation !== d.location ? h('div', { class: 'muted' }, d.externalLocation) : null] },
-      { label: run.kind === 'warehouse' ? 'Counted onHand' : 'Channel available', num: true, cell: (d) => d.channelValue },
-      { label: 'Ledger', num: true, cell: (d) => d.expected },
-      { label: 'Delta', num: true, cell: (d) => (d.delta > 0 ? `+${d.delta}` : d.delta) },
-      { label: 'Action', cell: (d) => d.action },
-      { label: 'First seen', cell: (d) => fmtTime(d.firstSeen) },
-    ], items, (d) => ({ dataset: { sku: d.sku } }));
+    fillTable(
+      table,
+      [
+        { label: 'SKU', cell: (d) => d.sku },
+        { label: 'Location', cell: (d) => [d.location, d.externalLocation !== d.location ? h('div', { class: 'muted' }, d.externalLocation) : null] },
+        { label: run.kind === 'warehouse' ? 'Counted onHand' : 'Channel available', num: true, cell: (d) => d.channelValue },
+        { label: 'Ledger', num: true, cell: (d) => d.expected },
+        { label: 'Delta', num: true, cell: (d) => (d.delta > 0 ? `+${d.delta}` : d.delta) },
+        { label: 'Action', cell: (d) => d.action },
+        { label: 'First seen', cell: (d) => fmtTime(d.firstSeen) },
+      ],
+      items,
+      (d) => ({ dataset: { sku: d.sku } }),
+    );
   }
   const what = run.kind === 'orders' ? 'order issues' : 'drift rows';
   $('rc-detail').replaceChildren(
@@ -170,19 +199,23 @@ async function showRun(id) {
 
 function renderVariances(variances) {
   const operator = can('operator');
-  const decide = (v, verb, reasonInput) => attempt(async () => {
-    const body = verb === 'reject' ? { reason: reasonInput.value } : {};
-    const decided = await api('POST', `/variances/${v.id}/${verb}`, body);
-    flash(`Variance ${v.id} (${v.sku}): ${decided.action}`);
-    await showReconciliation();
-  });
+  const decide = (v, verb, reasonInput) =>
+    attempt(async () => {
+      const body = verb === 'reject' ? { reason: reasonInput.value } : {};
+      const decided = await api('POST', `/variances/${v.id}/${verb}`, body);
+      flash(`Variance ${v.id} (${v.sku}): ${decided.action}`);
+      await showReconciliation();
+    });
   const actions = (v) => {
     if (!operator) return null;
     const reason = h('input', { placeholder: 'reason to reject', 'aria-label': `reason to reject variance ${v.id}` });
-    return h('div', { class: 'actions' },
+    return h(
+      'div',
+      { class: 'actions' },
       h('button', { type: 'button', onclick: () => decide(v, 'approve') }, 'Approve'),
       reason,
-      h('button', { type: 'button', class: 'danger', onclick: () => decide(v, 'reject', reason) }, 'Reject'));
+      h('button', { type: 'button', class: 'danger', onclick: () => decide(v, 'reject', reason) }, 'Reject'),
+    );
   };
   fillTable(
     $('rc-variances'),

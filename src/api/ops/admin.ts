@@ -75,7 +75,14 @@ export const adminRoutes: OpsRoute[] = [
     response: AlertsResponseSchema,
     async handler({ deps }) {
       const active = await deps.reads.stale.read('alerts', () => deps.alerts.active());
-      return { rules: deps.alerts.rules(), notifying: deps.alerts.notifying, active: active.value ?? [], stale: active.stale, staleReason: active.reason, redisAsOf: active.asOf };
+      return {
+        rules: deps.alerts.rules(),
+        notifying: deps.alerts.notifying,
+        active: active.value ?? [],
+        stale: active.stale,
+        staleReason: active.reason,
+        redisAsOf: active.asOf,
+      };
     },
   }),
   defineRoute({

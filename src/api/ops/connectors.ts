@@ -10,7 +10,14 @@ import { checkConnectors, setupConnector } from '../../hub/onboard.js';
 import { ConnectorCheckSchema, ConnectorStatusSchema, ConnectorsResponseSchema, SetupReportSchema } from './schemas.js';
 
 const IdParam = z.object({ id: z.string().min(1) });
-const WindowQuery = z.object({ windowMinutes: z.coerce.number().positive().max(7 * 24 * 60).default(60).describe('Window of the error rate') });
+const WindowQuery = z.object({
+  windowMinutes: z.coerce
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(60)
+    .describe('Window of the error rate'),
+});
 
 /** Statuses with the outbound queues' paused flags read through the fail-fast Redis (last known ones when it does not answer). */
 async function statuses(deps: OpsDeps, windowMinutes: number) {
@@ -62,7 +69,8 @@ function setPaused(paused: boolean) {
   return async ({ deps, params, actor }: { deps: OpsDeps; params: { id: string }; actor: string }) => {
     const connector = deps.connectors.get(params.id);
     if (!connector) throw new ApiError(404, 'not_found', `no enabled connector "${params.id}"`);
-    if (!hasOutboundQueue(connector)) throw new ApiError(409, 'no_outbound_queue', `connector "${params.id}" pushes nothing, so it has no queue to ${paused ? 'pause' : 'resume'}`);
+    if (!hasOutboundQueue(connector))
+      throw new ApiError(409, 'no_outbound_queue', `connector "${params.id}" pushes nothing, so it has no queue to ${paused ? 'pause' : 'resume'}`);
     const queue = deps.reads.queues.get(outboundQueue(params.id));
     let abandoned = false;
     const command = (async () => {
@@ -76,7 +84,11 @@ function setPaused(paused: boolean) {
     } catch (err) {
       abandoned = true;
       followUp(deps, params.id, paused, actor);
-      throw new ApiError(503, 'redis_unavailable', `${(err as Error).message}; the queue was not ${paused ? 'paused' : 'resumed'} (check GET /api/connectors/${params.id} later)`);
+      throw new ApiError(
+        503,
+        'redis_unavailable',
+        `${(err as Error).message}; the queue was not ${paused ? 'paused' : 'resumed'} (check GET /api/connectors/${params.id} later)`,
+      );
     }
     deps.logger.info({ connectorId: params.id }, paused ? 'connector outbound queue paused' : 'connector outbound queue resumed');
     return statusOf(deps, params.id);
@@ -115,7 +127,8 @@ export const connectorRoutes: OpsRoute[] = [
     action: 'connector.pause',
     target: (p) => `connector:${p.id}`,
     summary: "Pause a connector's outbound queue (kept across restarts)",
-    description: 'Answers 503 when Redis does not answer within queues.opsTimeoutMs; the pause is then not sent later (if Redis had received it and runs it late, the audit log records that).',
+    description:
+      'Answers 503 when Redis does not answer within queues.opsTimeoutMs; the pause is then not sent later (if Redis had received it and runs it late, the audit log records that).',
     errors: { 409: 'The connector pushes nothing, so it has no outbound queue', 503: 'Redis did not answer within queues.opsTimeoutMs' },
     params: IdParam,
     response: ConnectorStatusSchema,
@@ -173,7 +186,8 @@ export const connectorRoutes: OpsRoute[] = [
       const bound = deps.connectors.get(params.id);
       if (!bound?.client()) throw new ApiError(404, 'not_found', `no enabled connector "${params.id}" with a client`);
       const client = bound.client()!;
-      if (!client.readCatalog && !client.registerWebhooks) throw new ApiError(409, 'no_setup', `connector type ${bound.definition.type} has no setup (no catalogue export, no webhook registration)`);
+      if (!client.readCatalog && !client.registerWebhooks)
+        throw new ApiError(409, 'no_setup', `connector type ${bound.definition.type} has no setup (no catalogue export, no webhook registration)`);
       return setupConnector(deps, params.id, { trigger: 'manual' });
     },
   }),

@@ -14,9 +14,36 @@ export const PERSONAL_MASK = '[personal]';
  */
 const RAW_PERSONAL_KEYS = new Set(
   [
-    'customer', 'shipping_address', 'billing_address', 'shippingAddress', 'billingAddress', 'shipTo', 'billTo', 'buyer', 'buyerInfo',
-    'address', 'address1', 'address2', 'addressLine1', 'addressLine2', 'street1', 'street2', 'first_name', 'last_name', 'firstName',
-    'lastName', 'fullName', 'buyerName', 'username', 'email', 'contact_email', 'buyerEmail', 'phone', 'phoneNumber', 'zip', 'postalCode',
+    'customer',
+    'shipping_address',
+    'billing_address',
+    'shippingAddress',
+    'billingAddress',
+    'shipTo',
+    'billTo',
+    'buyer',
+    'buyerInfo',
+    'address',
+    'address1',
+    'address2',
+    'addressLine1',
+    'addressLine2',
+    'street1',
+    'street2',
+    'first_name',
+    'last_name',
+    'firstName',
+    'lastName',
+    'fullName',
+    'buyerName',
+    'username',
+    'email',
+    'contact_email',
+    'buyerEmail',
+    'phone',
+    'phoneNumber',
+    'zip',
+    'postalCode',
   ].map((k) => k.toLowerCase()),
 );
 
@@ -43,7 +70,12 @@ export function maskTree(node: unknown, values: readonly string[] = [], rawKeys 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     const hidden = rawKeys && v !== null && v !== undefined && v !== '' && RAW_PERSONAL_KEYS.has(k.toLowerCase());
-    Object.defineProperty(out, k, { value: hidden ? PERSONAL_MASK : maskTree(v, values, rawKeys, depth + 1), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: hidden ? PERSONAL_MASK : maskTree(v, values, rawKeys, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -61,7 +93,17 @@ export function maskPersonal(entry: DeadLetter): DeadLetter {
   return {
     ...entry,
     // The event's own fields are masked by their schema marks; its other strings only where a personal value recurs.
-    event: entry.event ? maskTree(replaceAt(entry.event, nodes.map((n) => n.path), () => PERSONAL_MASK), values, false) : entry.event,
+    event: entry.event
+      ? maskTree(
+          replaceAt(
+            entry.event,
+            nodes.map((n) => n.path),
+            () => PERSONAL_MASK,
+          ),
+          values,
+          false,
+        )
+      : entry.event,
     payload: maskTree(entry.payload, values),
     message: maskText(entry.message, values),
     error: maskTree(entry.error, values) as Record<string, unknown>,
@@ -83,7 +125,8 @@ function hidePathsIn(node: unknown, depth = 0): unknown {
   if (depth > 64 || node === null || typeof node !== 'object') return node;
   if (Array.isArray(node)) return node.map((v) => hidePathsIn(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) Object.defineProperty(out, k, { value: hidePathsIn(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(node))
+    Object.defineProperty(out, k, { value: hidePathsIn(v, depth + 1), enumerable: true, writable: true, configurable: true });
   return out;
 }
 

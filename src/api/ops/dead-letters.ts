@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { addDeadLetterNote, DEAD_LETTER_STATUSES, getDeadLetter, groupDeadLetters, listDeadLetters, type DeadLetter, type DeadLetterFilter } from '../../queues/dead-letter-store.js';
+import {
+  addDeadLetterNote,
+  DEAD_LETTER_STATUSES,
+  getDeadLetter,
+  groupDeadLetters,
+  listDeadLetters,
+  type DeadLetter,
+  type DeadLetterFilter,
+} from '../../queues/dead-letter-store.js';
 import { STEPS } from '../../queues/names.js';
 import { discardDeadLetters, replayDeadLetters } from '../../queues/replay.js';
 import { audit } from '../../core/audit.js';
@@ -25,7 +33,10 @@ const FilterSchema = z.object({
 });
 
 const ListQuery = FilterSchema.extend({
-  status: z.enum([...DEAD_LETTER_STATUSES, 'all']).optional().describe('open (default), replayed, discarded or all'),
+  status: z
+    .enum([...DEAD_LETTER_STATUSES, 'all'])
+    .optional()
+    .describe('open (default), replayed, discarded or all'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.coerce.number().int().positive().optional().describe('Continue after this id (nextBefore of the previous page)'),
 });
@@ -51,9 +62,18 @@ const DiscardManyBody = DiscardOneBody.extend({
   .refine((b) => (b.ids === undefined) !== (b.filter === undefined), { message: 'give exactly one of ids or filter', path: ['ids'] })
   .refine((b) => !b.filter || Object.values(b.filter).some((v) => v !== undefined), { message: 'name at least one filter field', path: ['filter'] });
 const NoteBody = z.object({ text: z.string().trim().min(1, 'a note needs text').max(2000) });
-const GroupsQuery = FilterSchema.extend({ status: z.enum([...DEAD_LETTER_STATUSES, 'all']).optional().describe('open (default), replayed, discarded or all') });
+const GroupsQuery = FilterSchema.extend({
+  status: z
+    .enum([...DEAD_LETTER_STATUSES, 'all'])
+    .optional()
+    .describe('open (default), replayed, discarded or all'),
+});
 
-const summary = ({ payload: _p, event: _e, error: _r, resolution: _s, sourceKey: _k, inboxId: _i, attempts, notes, ...rest }: DeadLetter) => ({ ...rest, attempts: attempts.length, notes: notes.length });
+const summary = ({ payload: _p, event: _e, error: _r, resolution: _s, sourceKey: _k, inboxId: _i, attempts, notes, ...rest }: DeadLetter) => ({
+  ...rest,
+  attempts: attempts.length,
+  notes: notes.length,
+});
 
 async function mustExist(deps: OpsDeps, id: number): Promise<DeadLetter> {
   const entry = await getDeadLetter(deps.db, id);
@@ -104,8 +124,15 @@ export const deadLetterRoutes: OpsRoute[] = [
     async handler({ deps, params, query, principal, actor }) {
       const entry = await mustExist(deps, params.id);
       if (query.unmask) {
-        if (!hasRole(principal!.role, 'operator')) throw new ApiError(403, 'forbidden', `token "${principal!.name}" has role ${principal!.role}; unmasking personal data needs operator`);
-        await audit(deps.db, { actor, action: 'dead-letter.unmask', target: `dead-letter:${entry.id}`, outcome: 'ok', details: { connector: entry.connectorId, eventType: entry.eventType } });
+        if (!hasRole(principal!.role, 'operator'))
+          throw new ApiError(403, 'forbidden', `token "${principal!.name}" has role ${principal!.role}; unmasking personal data needs operator`);
+        await audit(deps.db, {
+          actor,
+          action: 'dead-letter.unmask',
+          target: `dead-letter:${entry.id}`,
+          outcome: 'ok',
+          details: { connector: entry.connectorId, eventType: entry.eventType },
+        });
       }
       return deadLetterView(entry, principal!.role, query.unmask);
     },
@@ -119,7 +146,8 @@ export const deadLetterRoutes: OpsRoute[] = [
     target,
     auditsItself: true,
     summary: 'Replay one dead letter, optionally as a dry run or with an edited payload',
-    description: 'The entry goes back to the step that failed. The verdict says what happened (requeued, would-apply, already-applied, refused with a message, ...).',
+    description:
+      'The entry goes back to the step that failed. The verdict says what happened (requeued, would-apply, already-applied, refused with a message, ...).',
     params: IdParam,
     body: ReplayOneBody,
     response: ReplayResponseSchema,
@@ -127,7 +155,11 @@ export const deadLetterRoutes: OpsRoute[] = [
       const entry = await mustExist(deps, params.id);
       const payload = body.payload === undefined ? undefined : editedPayload(entry, body.payload);
       if (payload !== undefined && holdsMask(payload)) {
-        throw new ApiError(400, 'masked_payload', `the edited payload still holds "${PERSONAL_MASK}" values; load the dead letter with unmask=true and edit that`);
+        throw new ApiError(
+          400,
+          'masked_payload',
+          `the edited payload still holds "${PERSONAL_MASK}" values; load the dead letter with unmask=true and edit that`,
+        );
       }
       return { results: await replayDeadLetters(deps, { ids: [entry.id] }, { actor, dryRun: body.dryRun, payload }) };
     },
@@ -207,7 +239,8 @@ export const deadLetterRoutes: OpsRoute[] = [
     response: DeadLetterSchema,
     status: 201,
     async handler({ deps, params, body, actor }) {
-      if (!(await addDeadLetterNote(deps.db, params.id, { at: new Date().toISOString(), by: actor, text: body.text }))) throw new ApiError(404, 'not_found', `dead letter ${params.id} does not exist`);
+      if (!(await addDeadLetterNote(deps.db, params.id, { at: new Date().toISOString(), by: actor, text: body.text })))
+        throw new ApiError(404, 'not_found', `dead letter ${params.id} does not exist`);
       return mustExist(deps, params.id);
     },
   }),

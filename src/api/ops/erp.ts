@@ -23,7 +23,8 @@ export const erpRoutes: OpsRoute[] = [
     tag: 'erp',
     role: 'viewer',
     summary: 'An order by external order id or order number (or internal id), with its event history and order-to-cash hops',
-    description: 'by=external (default) matches the external order id or the order number, on any channel unless `channel` is given; by=id matches the internal id. Several matches answer 409 listing them.',
+    description:
+      'by=external (default) matches the external order id or the order number, on any channel unless `channel` is given; by=id matches the internal id. Several matches answer 409 listing them.',
     params: z.object({ ref: z.string().min(1).max(200) }),
     query: z.object({
       by: z.enum(['external', 'id']).default('external'),

@@ -85,7 +85,9 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
     reads,
   };
   const history = new QueueHistory(hub.queues, redis, hub.connectors, hub.logger, o.history);
-  const alerts = new AlertMonitor(Object.defineProperties({ fetch: o.fetch }, Object.getOwnPropertyDescriptors(live)) as typeof live & { fetch?: typeof fetch });
+  const alerts = new AlertMonitor(
+    Object.defineProperties({ fetch: o.fetch }, Object.getOwnPropertyDescriptors(live)) as typeof live & { fetch?: typeof fetch },
+  );
   const deps: OpsDeps = Object.defineProperties({ history, alerts }, Object.getOwnPropertyDescriptors(live)) as OpsDeps;
   // Tokens are a restart-time setting (they are not in the live sections a reload applies).
   const tokens = new TokenTable(hub.current().auth.tokens);
@@ -104,7 +106,15 @@ export function createOps(hub: Hub, redis: Redis, o: OpsOptions = {}): Ops {
     deps,
     tokens,
     refusals,
-    bullBoard: bullBoardRouter({ db: hub.db, logger: hub.logger, queues: reads.queues, connectors: hub.connectors, tokens, refusals, timeoutMs: timeoutMs * 2 }),
+    bullBoard: bullBoardRouter({
+      db: hub.db,
+      logger: hub.logger,
+      queues: reads.queues,
+      connectors: hub.connectors,
+      tokens,
+      refusals,
+      timeoutMs: timeoutMs * 2,
+    }),
     start() {
       history.start();
       alerts.start();

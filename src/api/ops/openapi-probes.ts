@@ -17,11 +17,25 @@ export const PROBE_PATHS: Record<string, Record<string, unknown>> = {
         'deduplicated, and only then acknowledged. Topics the connector has no normalizer for are acknowledged as `ignored`. No token: the signature is the credential.',
       tags: ['webhooks'],
       security: [],
-      parameters: [{ name: 'connectorId', in: 'path', required: true, description: 'The connector instance id from config', schema: { type: 'string' }, example: 'shopify-main' }],
+      parameters: [
+        {
+          name: 'connectorId',
+          in: 'path',
+          required: true,
+          description: 'The connector instance id from config',
+          schema: { type: 'string' },
+          example: 'shopify-main',
+        },
+      ],
       requestBody: {
         required: true,
         description: 'The payload exactly as the sender signed it',
-        content: { 'application/json': { schema: { type: 'object', additionalProperties: true }, example: { id: 820982911946154500, updated_at: '2026-03-01T10:00:00-05:00' } } },
+        content: {
+          'application/json': {
+            schema: { type: 'object', additionalProperties: true },
+            example: { id: 820982911946154500, updated_at: '2026-03-01T10:00:00-05:00' },
+          },
+        },
       },
       responses: {
         '200': {
@@ -59,7 +73,12 @@ export const PROBE_PATHS: Record<string, Record<string, unknown>> = {
       responses: {
         '200': {
           description: 'Alive',
-          content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } }, example: { status: 'ok' } } },
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+              example: { status: 'ok' },
+            },
+          },
         },
       },
     },
@@ -72,8 +91,16 @@ export const PROBE_PATHS: Record<string, Record<string, unknown>> = {
       tags: ['probes'],
       security: [],
       responses: {
-        '200': { description: 'Ready', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' }, example: { status: 'ready', database: 'ok', redis: 'ok' } } } },
-        '503': { description: 'Not ready', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' }, example: { status: 'not ready', database: 'ok', redis: 'unreachable' } } } },
+        '200': {
+          description: 'Ready',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' }, example: { status: 'ready', database: 'ok', redis: 'ok' } } },
+        },
+        '503': {
+          description: 'Not ready',
+          content: {
+            'application/json': { schema: { $ref: '#/components/schemas/Readiness' }, example: { status: 'not ready', database: 'ok', redis: 'unreachable' } },
+          },
+        },
       },
     },
   },
@@ -81,7 +108,8 @@ export const PROBE_PATHS: Record<string, Record<string, unknown>> = {
     get: {
       operationId: 'get_metrics',
       summary: 'Prometheus metrics',
-      description: 'Text exposition format 0.0.4: the hub_* metrics and the standard process_* and nodejs_* ones. `hub worker --metrics-port` serves the same per worker.',
+      description:
+        'Text exposition format 0.0.4: the hub_* metrics and the standard process_* and nodejs_* ones. `hub worker --metrics-port` serves the same per worker.',
       tags: ['probes'],
       security: [],
       responses: {
@@ -90,7 +118,8 @@ export const PROBE_PATHS: Record<string, Record<string, unknown>> = {
           content: {
             'text/plain': {
               schema: { type: 'string' },
-              example: '# HELP hub_dead_letters_open Open dead letters per connector\n# TYPE hub_dead_letters_open gauge\nhub_dead_letters_open{connector="shopify-main"} 2\n',
+              example:
+                '# HELP hub_dead_letters_open Open dead letters per connector\n# TYPE hub_dead_letters_open gauge\nhub_dead_letters_open{connector="shopify-main"} 2\n',
             },
           },
         },
@@ -103,5 +132,9 @@ export const PROBE_PATHS: Record<string, Record<string, unknown>> = {
 export const READINESS_SCHEMA = {
   type: 'object',
   required: ['status', 'database', 'redis'],
-  properties: { status: { type: 'string', enum: ['ready', 'not ready'] }, database: { type: 'string', enum: ['ok', 'unreachable'] }, redis: { type: 'string', enum: ['ok', 'unreachable'] } },
+  properties: {
+    status: { type: 'string', enum: ['ready', 'not ready'] },
+    database: { type: 'string', enum: ['ok', 'unreachable'] },
+    redis: { type: 'string', enum: ['ok', 'unreachable'] },
+  },
 };

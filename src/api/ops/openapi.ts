@@ -20,7 +20,10 @@ export const errorResponse = (description: string, code: string, message: string
 
 function parameters(route: OpsRoute): Json[] {
   const out: Json[] = [];
-  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
     if (!schema) continue;
     for (const [name, field] of Object.entries(schema.shape) as [string, z.ZodType][]) {
       const { description, ...fieldSchema } = jsonSchema(field, 'input');
@@ -68,7 +71,9 @@ function operation(route: OpsRoute): Json {
     ...(route.role === 'public' ? { security: [] } : {}),
     'x-hub-role': route.role,
     parameters: parameters(route),
-    ...(route.body && body ? { requestBody: { required: !route.body.safeParse(undefined).success, content: { 'application/json': { schema: body, example: exampleOf(body) } } } } : {}),
+    ...(route.body && body
+      ? { requestBody: { required: !route.body.safeParse(undefined).success, content: { 'application/json': { schema: body, example: exampleOf(body) } } } }
+      : {}),
     responses,
   };
 }

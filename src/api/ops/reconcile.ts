@@ -18,7 +18,16 @@ import {
 } from '../../reconcile/index.js';
 import { ApiError } from './errors.js';
 import { IdParam, defineRoute, type OpsDeps, type OpsRoute } from './route.js';
-import { DriftPageSchema, ReconcileConnectorsSchema, DriftSchema, OrderIssuesResponseSchema, ReconcileRunPageSchema, ReconcileRunSchema, ReconcileStartSchema, VariancePageSchema } from './schemas.js';
+import {
+  DriftPageSchema,
+  ReconcileConnectorsSchema,
+  DriftSchema,
+  OrderIssuesResponseSchema,
+  ReconcileRunPageSchema,
+  ReconcileRunSchema,
+  ReconcileStartSchema,
+  VariancePageSchema,
+} from './schemas.js';
 
 const DRIFT_ACTIONS = ['healed', 'flagged', 'reported', 'awaiting_approval', 'approved', 'rejected', 'stale', 'superseded'] as const;
 
@@ -44,7 +53,10 @@ const StartBody = z.object({
 });
 
 const VarianceQuery = z.object({
-  status: z.enum(['awaiting_approval', 'approved', 'rejected', 'stale', 'superseded']).default('awaiting_approval').describe('awaiting_approval (default), approved, rejected, stale (the ledger moved before approval) or superseded (a newer count replaced it)'),
+  status: z
+    .enum(['awaiting_approval', 'approved', 'rejected', 'stale', 'superseded'])
+    .default('awaiting_approval')
+    .describe('awaiting_approval (default), approved, rejected, stale (the ledger moved before approval) or superseded (a newer count replaced it)'),
   connector: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   after: z.coerce.number().int().positive().optional().describe('Continue after this id (nextAfter of the previous page)'),
@@ -61,7 +73,11 @@ function checkKind(deps: OpsDeps, connectorId: string, kind: ReconcileKind) {
   if (!entry) throw new ApiError(404, 'not_found', `no enabled connector "${connectorId}"`);
   const can = entry.reconcileKinds;
   if (!can.includes(kind)) {
-    throw new ApiError(400, 'invalid_request', `connector "${connectorId}" (type ${entry.definition.type}) can reconcile ${can.join(', ') || 'nothing'}, not ${kind}`);
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `connector "${connectorId}" (type ${entry.definition.type}) can reconcile ${can.join(', ') || 'nothing'}, not ${kind}`,
+    );
   }
 }
 
@@ -164,9 +180,26 @@ export const reconcileRoutes: OpsRoute[] = [
         try {
           const target = reconcileTarget(deps.connectors, connectorId);
           if (!target) throw new ApiError(400, 'invalid_request', `connector "${connectorId}" has no client to read from`);
-          const result = await runReconciliation({ db: deps.db, config: deps.config, erp: deps.erp, logger: deps.logger }, target, kind, { trigger: 'manual', dryRun: true });
-          await audit(deps.db, { actor, action: 'reconcile.run', target: `connector:${connectorId}`, outcome: 'ok', details: { kind, dryRun, counts: result.counts } });
-          return { connectorId, kind, dryRun: true as const, counts: result.counts, accuracy: result.accuracy, durationMs: result.durationMs, sample: result.sample };
+          const result = await runReconciliation({ db: deps.db, config: deps.config, erp: deps.erp, logger: deps.logger }, target, kind, {
+            trigger: 'manual',
+            dryRun: true,
+          });
+          await audit(deps.db, {
+            actor,
+            action: 'reconcile.run',
+            target: `connector:${connectorId}`,
+            outcome: 'ok',
+            details: { kind, dryRun, counts: result.counts },
+          });
+          return {
+            connectorId,
+            kind,
+            dryRun: true as const,
+            counts: result.counts,
+            accuracy: result.accuracy,
+            durationMs: result.durationMs,
+            sample: result.sample,
+          };
         } catch (err) {
           // The channel's own failures (unreachable, refused, throttled) answer 502/429 with their cause (errors.ts).
           if (err instanceof ConfigError) throw new ApiError(400, 'invalid_request', err.message);
@@ -201,7 +234,8 @@ export const reconcileRoutes: OpsRoute[] = [
     target: (p) => `variance:${p.id}`,
     auditsItself: true,
     summary: "Approve a warehouse variance: the warehouse's count becomes the ledger's onHand",
-    description: 'When the ledger moved since the count was compared, nothing is applied and the variance becomes `stale` (run the warehouse reconciliation again). 409 when it is no longer awaiting approval.',
+    description:
+      'When the ledger moved since the count was compared, nothing is applied and the variance becomes `stale` (run the warehouse reconciliation again). 409 when it is no longer awaiting approval.',
     params: IdParam,
     body: z.object({ note: z.string().trim().min(1).max(1000).optional() }).prefault({}),
     errors: { 409: 'The variance was already decided (by someone else, or superseded)' },

@@ -84,7 +84,12 @@ export function queueGauges(metrics: HubMetrics, reads: RedisReads, connectors: 
   return refresh;
 }
 
-async function refreshQueueGauges(metrics: HubMetrics, reads: RedisReads, connectors: ReadonlyMap<string, BoundConnector>, stale: Gauge<'source'>): Promise<void> {
+async function refreshQueueGauges(
+  metrics: HubMetrics,
+  reads: RedisReads,
+  connectors: ReadonlyMap<string, BoundConnector>,
+  stale: Gauge<'source'>,
+): Promise<void> {
   const read = await reads.queueStats(connectors);
   stale.set({ source: 'redis' }, read.stale ? 1 : 0);
   if (read.stale || !read.value) return;

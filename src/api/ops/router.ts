@@ -34,9 +34,13 @@ export function opsRouter(routes: readonly OpsRoute[], deps: OpsDeps, tokens: To
     } catch {
       target = Object.values(params).join('/') || null;
     }
-    await audit(deps.db, { actor: actorOf(principal), action: route.action!, target, outcome, details: { method: route.method.toUpperCase(), path: res.req.originalUrl.split('?')[0], ...details } }).catch(
-      (err: Error) => deps.logger.error({ err: err.message, action: route.action }, 'audit write failed'),
-    );
+    await audit(deps.db, {
+      actor: actorOf(principal),
+      action: route.action!,
+      target,
+      outcome,
+      details: { method: route.method.toUpperCase(), path: res.req.originalUrl.split('?')[0], ...details },
+    }).catch((err: Error) => deps.logger.error({ err: err.message, action: route.action }, 'audit write failed'));
   };
 
   for (const route of routes) {

@@ -78,7 +78,11 @@ const DeadLetterBase = {
   resolvedBy: z.string().nullable(),
   replayOf: z.number().int().nullable(),
 };
-export const DeadLetterSummarySchema = z.object({ ...DeadLetterBase, attempts: z.number().int().describe('Failed attempts recorded'), notes: z.number().int().describe('Notes left on it') });
+export const DeadLetterSummarySchema = z.object({
+  ...DeadLetterBase,
+  attempts: z.number().int().describe('Failed attempts recorded'),
+  notes: z.number().int().describe('Notes left on it'),
+});
 export const DeadLetterSchema = z.object({
   ...DeadLetterBase,
   sourceKey: z.string(),
@@ -88,7 +92,7 @@ export const DeadLetterSchema = z.object({
   payload: z.unknown().describe('The raw payload as received, or the job data of a push'),
   event: z.unknown().describe('The canonical event, when the failure came after normalization'),
   resolution: z.record(z.string(), z.unknown()).nullable(),
-  notes: z.array(DeadLetterNoteSchema).describe('Operators\' notes, oldest first'),
+  notes: z.array(DeadLetterNoteSchema).describe("Operators' notes, oldest first"),
 });
 
 export const DeadLetterGroupsSchema = z.object({
@@ -186,7 +190,7 @@ export const InventorySchema = z.object({
             reportedAt: z.string().describe('When the channel reported it (ISO UTC)'),
           }),
         )
-        .describe('The channel\'s last reported count of the SKU per location, beside the ledger\'s availableToSell'),
+        .describe("The channel's last reported count of the SKU per location, beside the ledger's availableToSell"),
     }),
   ),
 });
@@ -236,7 +240,15 @@ export const ReplenishmentResponseSchema = z.object({
 
 export const AuditPageSchema = z.object({
   items: z.array(
-    z.object({ id: z.number().int(), at: iso, actor: z.string(), action: z.string(), target: z.string().nullable(), outcome: z.string(), details: z.record(z.string(), z.unknown()) }),
+    z.object({
+      id: z.number().int(),
+      at: iso,
+      actor: z.string(),
+      action: z.string(),
+      target: z.string().nullable(),
+      outcome: z.string(),
+      details: z.record(z.string(), z.unknown()),
+    }),
   ),
   nextBefore: z.number().int().nullable(),
 });
@@ -343,10 +355,12 @@ export const ReconcileStartSchema = z.union([
     counts: RunCountsSchema,
     accuracy: z.number().nullable().describe('Share of checked SKUs or orders without difference, 0..1; null when nothing was checked'),
     durationMs: z.number(),
-    sample: z.object({
-      drift: z.array(z.looseObject({ sku: z.string(), location: z.string(), channelValue: z.number(), expected: z.number(), action: z.string() })),
-      orders: z.array(z.looseObject({ externalOrderId: z.string(), issue: z.string(), action: z.string() })),
-    }).describe('The first differences found (up to 100 of each)'),
+    sample: z
+      .object({
+        drift: z.array(z.looseObject({ sku: z.string(), location: z.string(), channelValue: z.number(), expected: z.number(), action: z.string() })),
+        orders: z.array(z.looseObject({ externalOrderId: z.string(), issue: z.string(), action: z.string() })),
+      })
+      .describe('The first differences found (up to 100 of each)'),
   }),
 ]);
 
@@ -385,9 +399,13 @@ export const SetupReportSchema = z.object({
   webhooks: z
     .object({
       url: z.string(),
-      registrations: z.array(z.object({ topic: z.string(), status: z.enum(['created', 'exists', 'failed']), id: z.string().optional(), message: z.string().optional() })),
+      registrations: z.array(
+        z.object({ topic: z.string(), status: z.enum(['created', 'exists', 'failed']), id: z.string().optional(), message: z.string().optional() }),
+      ),
     })
     .nullable(),
-  outboundPaused: z.boolean().describe("The connector's outbound queue is paused (setup pauses it on day one, before anything was pushed): resume after reviewing the levels"),
+  outboundPaused: z
+    .boolean()
+    .describe("The connector's outbound queue is paused (setup pauses it on day one, before anything was pushed): resume after reviewing the levels"),
   notes: z.array(z.string()).describe('Steps skipped and why'),
 });

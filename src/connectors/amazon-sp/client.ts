@@ -101,7 +101,12 @@ export function createAmazonClient(config: AmazonSpConfig & { id: string }, deps
           url: `${base}${c.path}`,
           params: c.query ? Object.fromEntries(Object.entries(c.query).filter(([, v]) => v !== undefined)) : undefined,
           data: c.body === undefined ? undefined : JSON.stringify(c.body),
-          headers: { 'x-amz-access-token': token, 'Content-Type': 'application/json', Accept: 'application/json', 'User-Agent': 'commerce-hub (Language=TypeScript)' },
+          headers: {
+            'x-amz-access-token': token,
+            'Content-Type': 'application/json',
+            Accept: 'application/json',
+            'User-Agent': 'commerce-hub (Language=TypeScript)',
+          },
         });
       } catch (err) {
         // No `cause`: the transport error carries the request headers, access token included.
@@ -142,7 +147,10 @@ export function createAmazonClient(config: AmazonSpConfig & { id: string }, deps
       const parsed = c.response.safeParse(body);
       if (!parsed.success) {
         const issue = zodIssues(parsed.error)[0];
-        throw new ContractError(`${label(c.operation)}: unexpected response shape at ${issue?.path}: ${issue?.message}`, { connectorId: config.id, field: issue?.path });
+        throw new ContractError(`${label(c.operation)}: unexpected response shape at ${issue?.path}: ${issue?.message}`, {
+          connectorId: config.id,
+          field: issue?.path,
+        });
       }
       return parsed.data;
     }
@@ -162,7 +170,8 @@ export function createAmazonClient(config: AmazonSpConfig & { id: string }, deps
     return Buffer.from(res.data);
   }
 
-  const retrying = <T>(idempotent: boolean, fn: () => Promise<T>) => retryInCall(fn, { idempotent, retries: options.retries, minRetryDelayMs: options.minRetryDelayMs });
+  const retrying = <T>(idempotent: boolean, fn: () => Promise<T>) =>
+    retryInCall(fn, { idempotent, retries: options.retries, minRetryDelayMs: options.minRetryDelayMs });
 
   return {
     get stats() {

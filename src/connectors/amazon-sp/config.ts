@@ -14,28 +14,18 @@ export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';
 export const AmazonSpConfigSchema = z.object({
   settings: z.object({
     sellerId: z.string().min(1).describe('Selling partner (merchant) id; the Listings Items API addresses SKUs under it'),
-    marketplaceId: z
-      .string()
-      .min(1)
-      .describe('Marketplace whose orders are read and whose listings receive stock, e.g. ATVPDKIKX0DER (amazon.com)'),
+    marketplaceId: z.string().min(1).describe('Marketplace whose orders are read and whose listings receive stock, e.g. ATVPDKIKX0DER (amazon.com)'),
     region: z.enum(['na', 'eu', 'fe']).default('na').describe('SP-API region of the marketplace'),
-    baseUrl: z.url().optional().describe('SP-API base URL override (the local simulator); default the region\'s endpoint'),
+    baseUrl: z.url().optional().describe("SP-API base URL override (the local simulator); default the region's endpoint"),
     tokenUrl: z.url().optional().describe('Login with Amazon token URL override (the local simulator); default https://api.amazon.com/auth/o2/token'),
     channel: z.string().min(1).describe('Hub channel id that orders from this marketplace belong to'),
-    locations: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe('Fulfillment channel code (DEFAULT for seller-fulfilled stock) to hub location id'),
+    locations: z.record(z.string(), z.string()).default({}).describe('Fulfillment channel code (DEFAULT for seller-fulfilled stock) to hub location id'),
     fulfillmentChannelCode: z
       .string()
       .min(1)
       .default('DEFAULT')
       .describe('fulfillment_channel_code the pushed quantity is written to (DEFAULT: merchant-fulfilled)'),
-    productType: z
-      .string()
-      .min(1)
-      .default('PRODUCT')
-      .describe('productType sent with stock patches; a SKU\'s own `externalIds.productType` wins'),
+    productType: z.string().min(1).default('PRODUCT').describe("productType sent with stock patches; a SKU's own `externalIds.productType` wins"),
     feedThreshold: z
       .number()
       .int()
@@ -48,19 +38,14 @@ export const AmazonSpConfigSchema = z.object({
       .int()
       .min(100)
       .default(15 * 60_000)
-      .describe('Longest wait for a listings feed\'s processing report before the push is retried'),
+      .describe("Longest wait for a listings feed's processing report before the push is retried"),
     requestTimeoutMs: z.number().int().min(100).default(15_000).describe('Timeout of one API call'),
-    relayToleranceSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .default(300)
-      .describe('Largest age of a relayed notification\'s X-Relay-Timestamp; 0 turns the check off'),
+    relayToleranceSeconds: z.number().int().min(0).default(300).describe("Largest age of a relayed notification's X-Relay-Timestamp; 0 turns the check off"),
   }),
   credentials: z.object({
     clientId: z.string().min(1).describe('LWA client identifier of the SP-API application'),
     clientSecret: z.string().min(1).describe('LWA client secret'),
-    refreshToken: z.string().min(1).describe('LWA refresh token from the selling partner\'s authorization (Atzr|...)'),
+    refreshToken: z.string().min(1).describe("LWA refresh token from the selling partner's authorization (Atzr|...)"),
     relaySecret: z
       .string()
       .min(16)

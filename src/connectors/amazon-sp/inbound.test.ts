@@ -19,7 +19,11 @@ const ctx = (skus = ['TSHIRT-M', 'MUG-BLUE', 'SOCKS-3PK']): NormalizeContext<Pic
   config: { settings: { channel: 'amazon' } as AmazonSpConfig['settings'] },
   receivedAt: '2026-12-01T00:00:00.000Z',
   delivery: { dedupKey: 'test', topic: 'orders' },
-  lookup: createMappingLookup({ skus: new Set(skus), external: new Map([['asin', new Map([['B0SOCKS003', 'SOCKS-3PK']])]]), locations: { DEFAULT: 'wh-east' } }),
+  lookup: createMappingLookup({
+    skus: new Set(skus),
+    external: new Map([['asin', new Map([['B0SOCKS003', 'SOCKS-3PK']])]]),
+    locations: { DEFAULT: 'wh-east' },
+  }),
 });
 
 const orders = (body: unknown, c = ctx()) => amazonSpWebhooks.topics['orders']!(body, c);
@@ -41,7 +45,12 @@ describe('amazon-sp orders (getOrders page + getOrderItems)', () => {
     expect(rest).toEqual([]);
     expect(event.type).toBe('order.upserted');
     expect(event.idempotencyKey).toBe('amazon-us:order:902-3159896-1390916:2026-11-30T18:45:33.000Z');
-    expect(event.source).toEqual({ connector: 'amazon-us', connectorType: 'amazon-sp', externalId: '902-3159896-1390916', version: '2026-11-30T18:45:33.000Z' });
+    expect(event.source).toEqual({
+      connector: 'amazon-us',
+      connectorType: 'amazon-sp',
+      externalId: '902-3159896-1390916',
+      version: '2026-11-30T18:45:33.000Z',
+    });
     const data = event.data as Extract<CanonicalEvent, { type: 'order.upserted' }>['data'];
     expect(data.total).toEqual({ amount: '71.47', currency: 'USD' });
     expect(data.lines).toEqual([
@@ -144,7 +153,7 @@ describe('amazon-sp ORDER_CHANGE notifications', () => {
     expect(catchError(() => orderChange(f.body))).toMatchObject({ field: 'Payload.OrderChangeNotification.Summary.OrderItems[0].IsBuyerRequestedCancel' });
   });
 
-  it('turns a Canceled status into order.cancelled at the time of the change, with the poll\'s key', () => {
+  it("turns a Canceled status into order.cancelled at the time of the change, with the poll's key", () => {
     const [event] = orderChange(fixture('notifications/cancelled.json').body);
     expect(event).toMatchObject({
       type: 'order.cancelled',

@@ -26,16 +26,24 @@ export const amazonSpWebhooks: WebhookSpec<AmazonSpConfig> & { topics: Record<st
 function amazonBusinessKeys(topic: string, body: unknown): { orderKeys: string[]; skus: string[] } {
   const strings = (values: unknown[]) => [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))];
   if (topic === ORDER_CHANGE_TOPIC) {
-    const change = (unwrapNotification(body)?.['Payload'] as { OrderChangeNotification?: { AmazonOrderId?: unknown; Summary?: { OrderItems?: { SellerSKU?: unknown }[] } } } | undefined)?.OrderChangeNotification;
+    const change = (
+      unwrapNotification(body)?.['Payload'] as
+        { OrderChangeNotification?: { AmazonOrderId?: unknown; Summary?: { OrderItems?: { SellerSKU?: unknown }[] } } } | undefined
+    )?.OrderChangeNotification;
     return { orderKeys: strings([change?.AmazonOrderId]), skus: strings((change?.Summary?.OrderItems ?? []).map((i) => i?.SellerSKU)) };
   }
-  const page = (body ?? {}) as { orders?: { payload?: { Orders?: { AmazonOrderId?: unknown }[] } }; orderItems?: Record<string, { payload?: { OrderItems?: { SellerSKU?: unknown }[] } }> };
+  const page = (body ?? {}) as {
+    orders?: { payload?: { Orders?: { AmazonOrderId?: unknown }[] } };
+    orderItems?: Record<string, { payload?: { OrderItems?: { SellerSKU?: unknown }[] } }>;
+  };
   const orderKeys = strings((page.orders?.payload?.Orders ?? []).map((o) => o?.AmazonOrderId));
   const skus = strings(Object.values(page.orderItems ?? {}).flatMap((r) => (r?.payload?.OrderItems ?? []).map((i) => i?.SellerSKU)));
   return { orderKeys, skus };
 }
 
-export type AmazonSpConnectorClient = Required<Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders' | 'stats' | 'check'>>;
+export type AmazonSpConnectorClient = Required<
+  Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders' | 'stats' | 'check'>
+>;
 
 /** The run-time client of one instance: every call goes through one SP-API client (one token, one set of buckets). */
 export function createAmazonSpConnectorClient(config: AmazonSpConfig & { id: string }, deps: ClientDeps): AmazonSpConnectorClient {

@@ -9,7 +9,13 @@ import { BASE, api, lwa, reply, setup } from './test-support.js';
 import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
 const ITEM = (sku: string) => `/listings/2021-08-01/items/A3TH9S8BH6GOGM/${encodeURIComponent(sku)}`;
-const update = (sku: string, available: number, version = 1, externalIds: Record<string, string> = {}): AvailabilityUpdate => ({ sku, channel: 'amazon', available, version, externalIds });
+const update = (sku: string, available: number, version = 1, externalIds: Record<string, string> = {}): AvailabilityUpdate => ({
+  sku,
+  channel: 'amazon',
+  available,
+  version,
+  externalIds,
+});
 const S3 = 'https://tortuga-prod-na.s3-external-1.amazonaws.com';
 
 expectEveryMockUsed();
@@ -25,7 +31,13 @@ describe('amazon-sp pushAvailability: patchListingsItem for a few SKUs', () => {
         .query({ marketplaceIds: 'ATVPDKIKX0DER', includedData: 'issues' })
         .reply(...reply(api('patch-accepted')));
     }
-    const result = await pushAvailability(client, config.settings, config.id, [update('TSHIRT-M', 7, 1), update('TSHIRT-M', 5, 2), update('AMZ/MUG 1', -2, 1)], clock);
+    const result = await pushAvailability(
+      client,
+      config.settings,
+      config.id,
+      [update('TSHIRT-M', 7, 1), update('TSHIRT-M', 5, 2), update('AMZ/MUG 1', -2, 1)],
+      clock,
+    );
     expect(result).toEqual({ pushed: 3, calls: 2, failures: [] });
     expect(bodies['TSHIRT-M']).toEqual({
       productType: 'PRODUCT',
@@ -37,9 +49,18 @@ describe('amazon-sp pushAvailability: patchListingsItem for a few SKUs', () => {
   it('fails only the SKUs Amazon rejects in a partial batch (INVALID submission, unknown listing); the rest is set', async () => {
     const { client, config, clock } = setup();
     lwa(1);
-    nock(BASE).patch(ITEM('TSHIRT-M')).query(true).reply(...reply(api('patch-accepted')));
-    nock(BASE).patch(ITEM('MUG-BLUE')).query(true).reply(...reply(api('patch-invalid')));
-    nock(BASE).patch(ITEM('GONE-SKU')).query(true).reply(...reply(api('patch-not-found')));
+    nock(BASE)
+      .patch(ITEM('TSHIRT-M'))
+      .query(true)
+      .reply(...reply(api('patch-accepted')));
+    nock(BASE)
+      .patch(ITEM('MUG-BLUE'))
+      .query(true)
+      .reply(...reply(api('patch-invalid')));
+    nock(BASE)
+      .patch(ITEM('GONE-SKU'))
+      .query(true)
+      .reply(...reply(api('patch-not-found')));
     const result = await pushAvailability(client, config.settings, config.id, [update('TSHIRT-M', 3), update('MUG-BLUE', 4), update('GONE-SKU', 1)], clock);
     expect(result.pushed).toBe(1);
     expect(result.failures.map((f) => [f.sku, f.error.code, f.error.retryable])).toEqual([
@@ -52,8 +73,15 @@ describe('amazon-sp pushAvailability: patchListingsItem for a few SKUs', () => {
   it('throws a retryable failure for the whole push (the queue repeats the absolute quantities)', async () => {
     const { client, config, clock } = setup();
     lwa(1);
-    nock(BASE).patch(ITEM('TSHIRT-M')).query(true).times(3).reply(503, { errors: [{ code: 'ServiceUnavailable' }] });
-    await expect(pushAvailability(client, config.settings, config.id, [update('TSHIRT-M', 3)], clock)).rejects.toMatchObject({ retryable: true, code: 'upstream_unavailable' });
+    nock(BASE)
+      .patch(ITEM('TSHIRT-M'))
+      .query(true)
+      .times(3)
+      .reply(503, { errors: [{ code: 'ServiceUnavailable' }] });
+    await expect(pushAvailability(client, config.settings, config.id, [update('TSHIRT-M', 3)], clock)).rejects.toMatchObject({
+      retryable: true,
+      code: 'upstream_unavailable',
+    });
   });
 
   it('uses externalIds.sellerSku and productType when the product has them', async () => {
@@ -74,7 +102,9 @@ describe('amazon-sp pushAvailability: JSON_LISTINGS_FEED for many SKUs', () => {
     const { client, config, clock } = setup({ feedThreshold: 20, feedPollMs: 30_000 });
     lwa(1);
     let uploaded: { header: unknown; messages: { messageId: number; sku: string; operationType: string; patches: unknown[] }[] } | undefined;
-    nock(BASE).post('/feeds/2021-06-30/documents', { contentType: 'application/json; charset=UTF-8' }).reply(201, { feedDocumentId: 'amzn1.tortuga.4.na.in-1', url: `${S3}/in-1?sig=x` });
+    nock(BASE)
+      .post('/feeds/2021-06-30/documents', { contentType: 'application/json; charset=UTF-8' })
+      .reply(201, { feedDocumentId: 'amzn1.tortuga.4.na.in-1', url: `${S3}/in-1?sig=x` });
     // The presigned URL gets the document, never the SP-API access token.
     nock(S3, { badheaders: ['x-amz-access-token'] })
       .put('/in-1', (b) => ((uploaded = b as typeof uploaded), true))
@@ -83,12 +113,23 @@ describe('amazon-sp pushAvailability: JSON_LISTINGS_FEED for many SKUs', () => {
     nock(BASE)
       .post('/feeds/2021-06-30/feeds', { feedType: 'JSON_LISTINGS_FEED', marketplaceIds: ['ATVPDKIKX0DER'], inputFeedDocumentId: 'amzn1.tortuga.4.na.in-1' })
       .reply(202, { feedId: '50014018561' });
-    nock(BASE).get('/feeds/2021-06-30/feeds/50014018561').reply(200, { feedId: '50014018561', feedType: 'JSON_LISTINGS_FEED', createdTime: '2026-12-01T12:00:00Z', processingStatus: 'IN_PROGRESS' });
     nock(BASE)
       .get('/feeds/2021-06-30/feeds/50014018561')
-      .reply(200, { feedId: '50014018561', feedType: 'JSON_LISTINGS_FEED', createdTime: '2026-12-01T12:00:00Z', processingStatus: 'DONE', resultFeedDocumentId: 'amzn1.tortuga.4.na.out-1' });
-    nock(BASE).get('/feeds/2021-06-30/documents/amzn1.tortuga.4.na.out-1').reply(200, { feedDocumentId: 'amzn1.tortuga.4.na.out-1', url: `${S3}/out-1?sig=y` });
-    nock(S3).get('/out-1').query(true).reply(200, JSON.stringify(api('feed-report-partial').body));
+      .reply(200, { feedId: '50014018561', feedType: 'JSON_LISTINGS_FEED', createdTime: '2026-12-01T12:00:00Z', processingStatus: 'IN_PROGRESS' });
+    nock(BASE).get('/feeds/2021-06-30/feeds/50014018561').reply(200, {
+      feedId: '50014018561',
+      feedType: 'JSON_LISTINGS_FEED',
+      createdTime: '2026-12-01T12:00:00Z',
+      processingStatus: 'DONE',
+      resultFeedDocumentId: 'amzn1.tortuga.4.na.out-1',
+    });
+    nock(BASE)
+      .get('/feeds/2021-06-30/documents/amzn1.tortuga.4.na.out-1')
+      .reply(200, { feedDocumentId: 'amzn1.tortuga.4.na.out-1', url: `${S3}/out-1?sig=y` });
+    nock(S3)
+      .get('/out-1')
+      .query(true)
+      .reply(200, JSON.stringify(api('feed-report-partial').body));
 
     const updates = Array.from({ length: 25 }, (_, i) => update(`SKU-${i}`, i));
     const result = await pushAvailability(client, config.settings, config.id, updates, clock);

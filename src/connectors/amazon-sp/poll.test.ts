@@ -30,8 +30,12 @@ describe('amazon-sp pollOrders', () => {
       .get('/orders/v0/orders')
       .query({ MarketplaceIds: 'ATVPDKIKX0DER', NextToken: '2YgYW55IGNhcm5hbCBwbGVhc3VyZS4=' })
       .reply(...reply(api('get-orders-page-2')));
-    nock(BASE).get('/orders/v0/orders/902-0000001-0000001/orderItems').reply(...reply(api('get-order-items-1')));
-    nock(BASE).get('/orders/v0/orders/902-0000003-0000003/orderItems').reply(...reply(api('get-order-items-3')));
+    nock(BASE)
+      .get('/orders/v0/orders/902-0000001-0000001/orderItems')
+      .reply(...reply(api('get-order-items-1')));
+    nock(BASE)
+      .get('/orders/v0/orders/902-0000003-0000003/orderItems')
+      .reply(...reply(api('get-order-items-3')));
 
     const pages = [];
     for await (const page of pollAmazonOrders(client, config.settings, since, clock.now)) pages.push(page);
@@ -50,7 +54,10 @@ describe('amazon-sp pollOrders', () => {
   it('never moves the cursor backwards', async () => {
     const { client, config, clock } = setup();
     lwa(1);
-    nock(BASE).get('/orders/v0/orders').query(true).reply(200, { payload: { Orders: [] } });
+    nock(BASE)
+      .get('/orders/v0/orders')
+      .query(true)
+      .reply(200, { payload: { Orders: [] } });
     const ahead = new Date(T0 - 30_000).toISOString();
     const pages = [];
     for await (const page of pollAmazonOrders(client, config.settings, ahead, clock.now)) pages.push(page);

@@ -28,7 +28,9 @@ export async function* orderPages(client: AmazonClient, settings: AmazonSpSettin
       operation: 'getOrders',
       method: 'GET',
       path: '/orders/v0/orders',
-      query: nextToken ? { MarketplaceIds: settings.marketplaceId, NextToken: nextToken } : { MarketplaceIds: settings.marketplaceId, MaxResultsPerPage: '100', ...query },
+      query: nextToken
+        ? { MarketplaceIds: settings.marketplaceId, NextToken: nextToken }
+        : { MarketplaceIds: settings.marketplaceId, MaxResultsPerPage: '100', ...query },
       response: AmazonGetOrdersResponseSchema,
       idempotent: true,
     });
@@ -58,7 +60,8 @@ export async function orderItems(client: AmazonClient, orderId: string): Promise
 
 /** One order in the `orders` topic's shape: a one-order getOrders page with its items (none needed when nothing will be read from them). */
 export async function orderPayload(client: AmazonClient, order: AmazonOrder): Promise<unknown> {
-  const needsItems = order.OrderStatus !== 'Canceled' && order.OrderStatus !== 'Pending' && order.OrderStatus !== 'PendingAvailability' && order.FulfillmentChannel !== 'AFN';
+  const needsItems =
+    order.OrderStatus !== 'Canceled' && order.OrderStatus !== 'Pending' && order.OrderStatus !== 'PendingAvailability' && order.FulfillmentChannel !== 'AFN';
   const items = needsItems ? { [order.AmazonOrderId]: await orderItems(client, order.AmazonOrderId) } : {};
   return { orders: { payload: { Orders: [order] } }, orderItems: items };
 }

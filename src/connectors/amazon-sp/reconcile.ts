@@ -13,7 +13,11 @@ const PAGE_SIZE = 20;
  * searchListingsItems (all listings, page by page, or only the seller SKUs of `filter`).
  * https://developer-docs.amazon.com/sp-api/docs/listings-items-api-v2021-08-01-reference#searchlistingsitems
  */
-export async function* readAmazonStockLevels(client: AmazonClient, settings: AmazonSpSettings, filter?: { externalIds: Record<string, string>[] }): AsyncGenerator<ChannelStockItem[]> {
+export async function* readAmazonStockLevels(
+  client: AmazonClient,
+  settings: AmazonSpSettings,
+  filter?: { externalIds: Record<string, string>[] },
+): AsyncGenerator<ChannelStockItem[]> {
   const wanted = filter ? [...new Set(filter.externalIds.map((ids) => ids['sellerSku']).filter((s): s is string => !!s))] : undefined;
   const batches = wanted ? chunk(wanted, PAGE_SIZE).map((ids) => ({ identifiers: ids.join(','), identifiersType: 'SKU' })) : [{}];
   for (const batch of batches) {
@@ -44,11 +48,20 @@ export async function* readAmazonStockLevels(client: AmazonClient, settings: Ama
 }
 
 /** Orders updated in the window, as summaries. */
-export async function* listAmazonOrders(client: AmazonClient, settings: AmazonSpSettings, window: { since: string; until?: string }): AsyncGenerator<ChannelOrderSummary[]> {
+export async function* listAmazonOrders(
+  client: AmazonClient,
+  settings: AmazonSpSettings,
+  window: { since: string; until?: string },
+): AsyncGenerator<ChannelOrderSummary[]> {
   for await (const orders of orderPages(client, settings, { LastUpdatedAfter: window.since, LastUpdatedBefore: window.until })) {
     const rows = orders
       .filter((o) => o.FulfillmentChannel !== 'AFN' && o.OrderStatus !== 'Pending' && o.OrderStatus !== 'PendingAvailability')
-      .map((o) => ({ externalOrderId: o.AmazonOrderId, orderNumber: o.AmazonOrderId, updatedAt: new Date(o.LastUpdateDate).toISOString(), cancelled: o.OrderStatus === 'Canceled' }));
+      .map((o) => ({
+        externalOrderId: o.AmazonOrderId,
+        orderNumber: o.AmazonOrderId,
+        updatedAt: new Date(o.LastUpdateDate).toISOString(),
+        cancelled: o.OrderStatus === 'Canceled',
+      }));
     if (rows.length > 0) yield rows;
   }
 }

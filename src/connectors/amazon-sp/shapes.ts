@@ -23,7 +23,16 @@ export type AmazonMoney = z.infer<typeof AmazonMoneySchema>;
  */
 export const AmazonStringFlagSchema = z.enum(['true', 'false'], { message: 'must be the string "true" or "false"' });
 
-export const ORDER_STATUSES = ['Pending', 'Unshipped', 'PartiallyShipped', 'Shipped', 'Canceled', 'Unfulfillable', 'InvoiceUnconfirmed', 'PendingAvailability'] as const;
+export const ORDER_STATUSES = [
+  'Pending',
+  'Unshipped',
+  'PartiallyShipped',
+  'Shipped',
+  'Canceled',
+  'Unfulfillable',
+  'InvoiceUnconfirmed',
+  'PendingAvailability',
+] as const;
 
 /**
  * Without a Restricted Data Token only the non-restricted address fields come back (city, region,
@@ -90,9 +99,7 @@ export const AmazonOrderItemSchema = z.object({
   ShippingTax: AmazonMoneySchema.optional(),
   PromotionDiscount: AmazonMoneySchema.optional(),
   IsGift: AmazonStringFlagSchema.optional(),
-  BuyerRequestedCancel: z
-    .object({ IsBuyerRequestedCancel: AmazonStringFlagSchema.optional(), BuyerCancelReason: z.string().optional() })
-    .optional(),
+  BuyerRequestedCancel: z.object({ IsBuyerRequestedCancel: AmazonStringFlagSchema.optional(), BuyerCancelReason: z.string().optional() }).optional(),
 });
 export type AmazonOrderItem = z.infer<typeof AmazonOrderItemSchema>;
 
@@ -218,6 +225,12 @@ export const ListingsFeedReportSchema = z.object({
       }),
     )
     .default([]),
-  summary: z.object({ errors: z.number().int(), warnings: z.number().int(), messagesProcessed: z.number().int(), messagesAccepted: z.number().int(), messagesInvalid: z.number().int() }),
+  summary: z.object({
+    errors: z.number().int(),
+    warnings: z.number().int(),
+    messagesProcessed: z.number().int(),
+    messagesAccepted: z.number().int(),
+    messagesInvalid: z.number().int(),
+  }),
 });
 export type ListingsFeedReport = z.infer<typeof ListingsFeedReportSchema>;

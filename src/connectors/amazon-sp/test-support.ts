@@ -22,7 +22,12 @@ export function testConfig(settings: Record<string, unknown> = {}): AmazonSpConf
     id: 'amazon-us',
     ...AmazonSpConfigSchema.parse({
       settings: { sellerId: 'A3TH9S8BH6GOGM', marketplaceId: 'ATVPDKIKX0DER', channel: 'amazon', locations: { DEFAULT: 'wh-east' }, ...settings },
-      credentials: { clientId: 'amzn1.application-oa2-client.fixture', clientSecret: 'fixture-client-secret', refreshToken: 'Atzr|IwEBIFixtureRefresh', relaySecret: 'fixture-relay-secret-0123456789' },
+      credentials: {
+        clientId: 'amzn1.application-oa2-client.fixture',
+        clientSecret: 'fixture-client-secret',
+        refreshToken: 'Atzr|IwEBIFixtureRefresh',
+        relaySecret: 'fixture-relay-secret-0123456789',
+      },
     }),
   };
 }

@@ -52,7 +52,10 @@ export function lwaTokenRequest(http: AxiosInstance, tokenUrl: string, credentia
     const error = typeof body?.error === 'string' ? body.error.slice(0, 60) : undefined;
     // invalid_grant / invalid_client: the refresh token or the client credentials are wrong or revoked.
     if (status === 400 || status === 401) {
-      throw new AuthError(`${connectorId}: Login with Amazon refused the refresh token (HTTP ${status}${error ? `, ${error}` : ''})`, { connectorId, step: 'auth' });
+      throw new AuthError(`${connectorId}: Login with Amazon refused the refresh token (HTTP ${status}${error ? `, ${error}` : ''})`, {
+        connectorId,
+        step: 'auth',
+      });
     }
     throw fail(classifyHttpError({ status, headers }), `token request answered HTTP ${status}`);
   };

@@ -7,11 +7,15 @@ import { signRelayDelivery, verifyAmazonRelay } from './verify.js';
 const config = testConfig();
 const SECRET = config.credentials.relaySecret;
 const NOW = Date.parse('2026-11-30T22:14:05Z');
-const notification = (JSON.parse(readFileSync(new URL('./fixtures/notifications/buyer-requested-cancel.json', import.meta.url), 'utf8')) as { body: unknown }).body;
+const notification = (JSON.parse(readFileSync(new URL('./fixtures/notifications/buyer-requested-cancel.json', import.meta.url), 'utf8')) as { body: unknown })
+  .body;
 
 function delivery(body: unknown, ts = Math.floor(NOW / 1000), secret = SECRET) {
   const rawBody = Buffer.from(JSON.stringify(body));
-  return { rawBody, headers: { 'x-relay-timestamp': String(ts), 'x-relay-signature': signRelayDelivery(rawBody, ts, secret), 'content-type': 'application/json' } };
+  return {
+    rawBody,
+    headers: { 'x-relay-timestamp': String(ts), 'x-relay-signature': signRelayDelivery(rawBody, ts, secret), 'content-type': 'application/json' },
+  };
 }
 
 describe('amazon-sp relay verification', () => {

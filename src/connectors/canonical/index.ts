@@ -69,10 +69,11 @@ export const canonicalConnector = defineConnector({
             const prefix = Array.isArray(body) ? [i] : [];
             const issues = zodIssues(parsed.error, prefix);
             const first = issues[0];
-            throw new ValidationError(
-              `${ctx.connectorId}: ${issues.map((x) => `${x.path}: ${x.message}`).join('; ')}`,
-              { connectorId: ctx.connectorId, field: first?.path, code: first?.message === 'required' ? 'missing_field' : 'invalid_value' },
-            );
+            throw new ValidationError(`${ctx.connectorId}: ${issues.map((x) => `${x.path}: ${x.message}`).join('; ')}`, {
+              connectorId: ctx.connectorId,
+              field: first?.path,
+              code: first?.message === 'required' ? 'missing_field' : 'invalid_value',
+            });
           }
           // The sender's key lives in this instance's namespace: it cannot claim another connector's keys.
           const key = parsed.data.idempotencyKey;

@@ -53,16 +53,29 @@ export function createEasyPostClient(config: EasyPostConfig & { id: string }, de
   const prefix = (op: string) => `${config.id}: EasyPost ${op}`;
   let throttledResponses = 0;
 
-  async function call<T>(op: string, method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, options: { params?: Record<string, string>; body?: unknown; idempotent: boolean }): Promise<T> {
+  async function call<T>(
+    op: string,
+    method: 'GET' | 'POST',
+    path: string,
+    schema: z.ZodType<T>,
+    options: { params?: Record<string, string>; body?: unknown; idempotent: boolean },
+  ): Promise<T> {
     const once = async (): Promise<T> => {
       let res: AxiosResponse<string>;
       try {
-        res = await http.request<string>({ method, url: path, params: options.params, ...(options.body === undefined ? {} : { data: JSON.stringify(options.body), headers: { 'Content-Type': 'application/json' } }) });
+        res = await http.request<string>({
+          method,
+          url: path,
+          params: options.params,
+          ...(options.body === undefined ? {} : { data: JSON.stringify(options.body), headers: { 'Content-Type': 'application/json' } }),
+        });
       } catch (err) {
         // No `cause`: the transport error carries the request config, API key included.
         const code = isAxiosError(err) && err.code ? err.code : 'ERR_NETWORK';
         const c = classifyHttpError({ code }, { now: now() });
-        throw toHubError(c.code === 'unexpected' ? { retryable: true, code: 'network_error' } : c, `${prefix(op)}: request failed (${code})`, { connectorId: config.id });
+        throw toHubError(c.code === 'unexpected' ? { retryable: true, code: 'network_error' } : c, `${prefix(op)}: request failed (${code})`, {
+          connectorId: config.id,
+        });
       }
       const body = parseBody(res.data);
       if (res.status < 200 || res.status >= 300) {
@@ -79,7 +92,13 @@ export function createEasyPostClient(config: EasyPostConfig & { id: string }, de
     return retryInCall(once, { idempotent: options.idempotent, retryUnknown: true });
   }
 
-  const ref = (t: EasyPostTracker, existing: boolean): EasyPostTrackerRef => ({ trackerId: t.id, trackingCode: t.tracking_code, carrier: t.carrier, status: t.status, existing });
+  const ref = (t: EasyPostTracker, existing: boolean): EasyPostTrackerRef => ({
+    trackerId: t.id,
+    trackingCode: t.tracking_code,
+    carrier: t.carrier,
+    status: t.status,
+    existing,
+  });
 
   return {
     stats: () => ({ throttleWaitMs: 0, throttledResponses }),
@@ -87,16 +106,25 @@ export function createEasyPostClient(config: EasyPostConfig & { id: string }, de
       const number = shipment.tracking?.number?.trim();
       const company = shipment.tracking?.company?.trim();
       if (!number || !company) {
-        throw new ContractError(`${prefix('createTracker')}: shipment ${shipment.externalShipmentId} has no tracking number and carrier to track`, { connectorId: config.id, field: 'tracking' });
+        throw new ContractError(`${prefix('createTracker')}: shipment ${shipment.externalShipmentId} has no tracking number and carrier to track`, {
+          connectorId: config.id,
+          field: 'tracking',
+        });
       }
       const carrier = easypostCarrier(company);
       // Look first, so a retry after a lost answer finds the tracker it made.
       // https://docs.easypost.com/docs/trackers#retrieve-a-list-of-trackers
-      const found = await call('listTrackers', 'GET', '/trackers', EasyPostTrackerListSchema, { params: { tracking_code: number, carrier, page_size: '5' }, idempotent: true });
+      const found = await call('listTrackers', 'GET', '/trackers', EasyPostTrackerListSchema, {
+        params: { tracking_code: number, carrier, page_size: '5' },
+        idempotent: true,
+      });
       const existing = found.trackers.find((t) => t.tracking_code === number && t.carrier.toLowerCase() === carrier.toLowerCase());
       if (existing) return ref(existing, true);
       // https://docs.easypost.com/docs/trackers#create-a-tracker
-      const created = await call('createTracker', 'POST', '/trackers', EasyPostTrackerSchema, { body: { tracker: { tracking_code: number, carrier } }, idempotent: false });
+      const created = await call('createTracker', 'POST', '/trackers', EasyPostTrackerSchema, {
+        body: { tracker: { tracking_code: number, carrier } },
+        idempotent: false,
+      });
       return ref(created, false);
     },
   };

@@ -3,10 +3,7 @@ import { z } from 'zod';
 export const EasyPostConfigSchema = z.object({
   settings: z.object({
     baseUrl: z.url().default('https://api.easypost.com/v2').describe('API base URL including the version (the local simulator in tests)'),
-    mode: z
-      .enum(['production', 'test'])
-      .default('production')
-      .describe('Events of the other mode (EasyPost test keys) are acknowledged and ignored'),
+    mode: z.enum(['production', 'test']).default('production').describe('Events of the other mode (EasyPost test keys) are acknowledged and ignored'),
     requestTimeoutMs: z.number().int().min(100).default(15_000).describe('Timeout of one API call'),
   }),
   credentials: z.object({

@@ -15,7 +15,9 @@ import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 const SECRET = 'ﬁle-s\u00e9cret';
 const SECRET_NFKD_BYTES = Buffer.from('file-se\u0301cret', 'utf8');
 const config = (secret = SECRET): EasyPostConfig => EasyPostConfigSchema.parse({ settings: {}, credentials: { apiKey: 'EZAK_test', webhookSecret: secret } });
-const event = JSON.parse(readFileSync(new URL('./fixtures/tracker-updated-delivered.json', import.meta.url), 'utf8')) as { body: Record<string, unknown> & { result: Record<string, unknown> } };
+const event = JSON.parse(readFileSync(new URL('./fixtures/tracker-updated-delivered.json', import.meta.url), 'utf8')) as {
+  body: Record<string, unknown> & { result: Record<string, unknown> };
+};
 const raw = Buffer.from(JSON.stringify(event.body));
 const sign = (body: Buffer, key: Buffer) => `hmac-sha256-hex=${createHmac('sha256', key).update(body).digest('hex')}`;
 
@@ -55,7 +57,14 @@ describe('EasyPost webhook verification', () => {
 });
 
 function ctx(c: EasyPostConfig = config()): NormalizeContext<EasyPostConfig> {
-  return { connectorId: 'easypost', connectorType: 'easypost', config: c, receivedAt: '2026-07-16T19:27:00.000Z', delivery: { dedupKey: '', topic: 'tracker.updated' }, lookup: { sku: () => null, location: () => null } };
+  return {
+    connectorId: 'easypost',
+    connectorType: 'easypost',
+    config: c,
+    receivedAt: '2026-07-16T19:27:00.000Z',
+    delivery: { dedupKey: '', topic: 'tracker.updated' },
+    lookup: { sku: () => null, location: () => null },
+  };
 }
 
 describe('EasyPost tracker.updated normalizer', () => {
@@ -106,27 +115,43 @@ describe('EasyPost createTracker', () => {
       .reply(200, { trackers: [], has_more: false })
       .post('/trackers', { tracker: { tracking_code: '9400111899561704681189', carrier: 'USPS' } })
       .reply(201, tracker);
-    await expect(client().createTracker(shipment)).resolves.toEqual({ trackerId: tracker['id'], trackingCode: '9400111899561704681189', carrier: 'USPS', status: 'pre_transit', existing: false });
+    await expect(client().createTracker(shipment)).resolves.toEqual({
+      trackerId: tracker['id'],
+      trackingCode: '9400111899561704681189',
+      carrier: 'USPS',
+      status: 'pre_transit',
+      existing: false,
+    });
   });
 
   it('returns the existing tracker on a retry instead of creating a second one', async () => {
-    nock('https://api.easypost.com/v2').get('/trackers').query(true).reply(200, { trackers: [tracker], has_more: false });
+    nock('https://api.easypost.com/v2')
+      .get('/trackers')
+      .query(true)
+      .reply(200, { trackers: [tracker], has_more: false });
     await expect(client().createTracker(shipment)).resolves.toMatchObject({ trackerId: tracker['id'], existing: true });
   });
 
-  it('maps the hub carrier name to EasyPost\'s', async () => {
+  it("maps the hub carrier name to EasyPost's", async () => {
     nock('https://api.easypost.com/v2')
       .get('/trackers')
       .query({ tracking_code: 'JD0140', carrier: 'DHLExpress', page_size: '5' })
       .reply(200, { trackers: [], has_more: false })
       .post('/trackers', { tracker: { tracking_code: 'JD0140', carrier: 'DHLExpress' } })
       .reply(201, { ...tracker, tracking_code: 'JD0140', carrier: 'DHLExpress' });
-    await expect(client().createTracker({ externalShipmentId: '9', tracking: { number: 'JD0140', company: 'DHL Express' } })).resolves.toMatchObject({ carrier: 'DHLExpress' });
+    await expect(client().createTracker({ externalShipmentId: '9', tracking: { number: 'JD0140', company: 'DHL Express' } })).resolves.toMatchObject({
+      carrier: 'DHLExpress',
+    });
   });
 
   it('hands a 429 to the queue with its Retry-After', async () => {
-    nock('https://api.easypost.com/v2').get('/trackers').query(true).reply(429, { error: { code: 'RATE_LIMITED', message: 'slow down' } }, { 'Retry-After': '7' });
-    const err = await client().createTracker(shipment).catch((e: unknown) => e);
+    nock('https://api.easypost.com/v2')
+      .get('/trackers')
+      .query(true)
+      .reply(429, { error: { code: 'RATE_LIMITED', message: 'slow down' } }, { 'Retry-After': '7' });
+    const err = await client()
+      .createTracker(shipment)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfterMs).toBe(7000);
   });

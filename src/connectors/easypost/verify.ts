@@ -23,7 +23,9 @@ export function easypostSignature(rawBody: Buffer | string, secret: string): str
  * Deduplication key: the Event id (`evt_...`), the same on every retry of an event.
  */
 export function verifyEasyPostWebhook(request: WebhookRequest, config: EasyPostConfig): VerifiedDelivery {
-  const header = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-hmac-signature')?.[1]?.trim();
+  const header = Object.entries(request.headers)
+    .find(([k]) => k.toLowerCase() === 'x-hmac-signature')?.[1]
+    ?.trim();
   if (!header) throw refuse('missing X-Hmac-Signature header');
   if (!constantTimeEqual(header, easypostSignature(request.rawBody, config.credentials.webhookSecret))) throw refuse('HMAC signature does not match the body');
 

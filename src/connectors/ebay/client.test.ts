@@ -5,7 +5,14 @@ import { AuthError, RateLimitedError } from '../../core/errors.js';
 import { createEbayConnectorClient } from './index.js';
 import { BASE, api, ebayConfig, setup, tokenEndpoint } from './testing.js';
 
-const ping = { operation: 'getOrders', bucket: 'fulfillment' as const, method: 'GET' as const, path: '/sell/fulfillment/v1/order', schema: z.looseObject({ total: z.number() }), idempotent: true };
+const ping = {
+  operation: 'getOrders',
+  bucket: 'fulfillment' as const,
+  method: 'GET' as const,
+  path: '/sell/fulfillment/v1/order',
+  schema: z.looseObject({ total: z.number() }),
+  idempotent: true,
+};
 
 afterEach(() => {
   const pending = nock.pendingMocks();
@@ -17,7 +24,12 @@ describe('eBay client', () => {
   it('sends the refresh-token grant with the app credentials, then the bearer token and marketplace on every call', async () => {
     const { client } = setup();
     const token = tokenEndpoint();
-    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-1').matchHeader('x-ebay-c-marketplace-id', 'EBAY_US').times(2).reply(200, { total: 0 });
+    nock(BASE)
+      .get('/sell/fulfillment/v1/order')
+      .matchHeader('authorization', 'Bearer tok-1')
+      .matchHeader('x-ebay-c-marketplace-id', 'EBAY_US')
+      .times(2)
+      .reply(200, { total: 0 });
     await client.call(ping);
     await client.call(ping);
     const grant = new URLSearchParams(token.grants[0]);
@@ -56,7 +68,11 @@ describe('eBay client', () => {
     const token = tokenEndpoint(2);
     nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-1').reply(200, { total: 0 });
     await client.call(ping);
-    nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-1').times(10).reply(401, { errors: [{ errorId: 1001, message: 'Invalid access token' }] });
+    nock(BASE)
+      .get('/sell/fulfillment/v1/order')
+      .matchHeader('authorization', 'Bearer tok-1')
+      .times(10)
+      .reply(401, { errors: [{ errorId: 1001, message: 'Invalid access token' }] });
     nock(BASE).get('/sell/fulfillment/v1/order').matchHeader('authorization', 'Bearer tok-2').times(10).reply(200, { total: 0 });
     await Promise.all(Array.from({ length: 10 }, () => client.call(ping)));
     expect(token.minted()).toBe(2);

@@ -120,9 +120,12 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
     // invalid_grant (revoked or expired refresh token) and invalid_client arrive as 400/401.
     if (res.status === 400 || res.status === 401) {
       const error = (body as { error?: unknown } | undefined)?.error;
-      throw new AuthError(`${config.id}: oauth2/token: refresh-token grant refused (${typeof error === 'string' ? error : `HTTP ${res.status}`})`, { connectorId: config.id });
+      throw new AuthError(`${config.id}: oauth2/token: refresh-token grant refused (${typeof error === 'string' ? error : `HTTP ${res.status}`})`, {
+        connectorId: config.id,
+      });
     }
-    if (res.status < 200 || res.status >= 300) throw fail('oauth2/token', `HTTP ${res.status}`, { status: res.status, headers: res.headers as Record<string, string> });
+    if (res.status < 200 || res.status >= 300)
+      throw fail('oauth2/token', `HTTP ${res.status}`, { status: res.status, headers: res.headers as Record<string, string> });
     const parsed = EbayTokenResponseSchema.safeParse(body);
     if (!parsed.success) throw new ContractError(`${config.id}: oauth2/token: unexpected token response`, { connectorId: config.id });
     return { value: parsed.data.access_token, expiresInSec: parsed.data.expires_in };
@@ -145,7 +148,12 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
         url: `${base}${c.path}`,
         params: c.query,
         // eBay's examples percent-encode the filter brackets (`lastmodifieddate:%5B...%5D`); axios would send them raw.
-        paramsSerializer: { serialize: (params: Record<string, string | number>) => Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&') },
+        paramsSerializer: {
+          serialize: (params: Record<string, string | number>) =>
+            Object.entries(params)
+              .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+              .join('&'),
+        },
         data: c.body === undefined ? undefined : JSON.stringify(c.body),
         headers: {
           Authorization: `Bearer ${token}`,
@@ -176,7 +184,10 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
     const parsed = c.schema.safeParse(body ?? {});
     if (!parsed.success) {
       const issue = zodIssues(parsed.error)[0];
-      throw new ContractError(`${config.id}: ${c.operation}: unexpected response shape at ${issue?.path}: ${issue?.message}`, { connectorId: config.id, field: issue?.path });
+      throw new ContractError(`${config.id}: ${c.operation}: unexpected response shape at ${issue?.path}: ${issue?.message}`, {
+        connectorId: config.id,
+        field: issue?.path,
+      });
     }
     return { status: res.status, data: parsed.data, headers };
   }
@@ -184,8 +195,7 @@ export function createEbayClient(config: EbayConfig & { id: string }, deps: Clie
   return {
     stats,
     token: () => tokens.get(),
-    call: (c) =>
-      retryInCall(() => attempt(c), { idempotent: c.idempotent, retries: options.retries, minRetryDelayMs: options.minRetryDelayMs }),
+    call: (c) => retryInCall(() => attempt(c), { idempotent: c.idempotent, retries: options.retries, minRetryDelayMs: options.minRetryDelayMs }),
   };
 }
 

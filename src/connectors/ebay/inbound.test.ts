@@ -9,17 +9,24 @@ import type { NormalizeContext } from '../types.js';
 import { type EbayConfig, EbayConfigSchema } from './config.js';
 import { ebayWebhooks } from './index.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/api/${name}.json`, import.meta.url), 'utf8')) as { doc: string; body: { orders: Record<string, unknown>[] } };
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/api/${name}.json`, import.meta.url), 'utf8')) as { doc: string; body: { orders: Record<string, unknown>[] } };
 const page1 = () => fixture('get-orders-page-1').body;
 const page2 = () => fixture('get-orders-page-2').body;
 
 /** A catalogue where the legacy listing 220011223344 is product POSTER-1 (no eBay SKU). */
-function ctx(topic: string, externalIds: Record<string, Record<string, string>> = { legacyItemId: { '220011223344': 'POSTER-1' } }): NormalizeContext<EbayConfig> {
+function ctx(
+  topic: string,
+  externalIds: Record<string, Record<string, string>> = { legacyItemId: { '220011223344': 'POSTER-1' } },
+): NormalizeContext<EbayConfig> {
   const external = new Map(Object.entries(externalIds).map(([k, v]) => [k, new Map(Object.entries(v))]));
   return {
     connectorId: 'ebay-main',
     connectorType: 'ebay',
-    config: EbayConfigSchema.parse({ settings: { channel: 'ebay', locations: { default: 'wh-east' } }, credentials: { clientId: 'c', clientSecret: 's', refreshToken: 'r' } }),
+    config: EbayConfigSchema.parse({
+      settings: { channel: 'ebay', locations: { default: 'wh-east' } },
+      credentials: { clientId: 'c', clientSecret: 's', refreshToken: 'r' },
+    }),
     receivedAt: '2026-11-24T12:00:00.000Z',
     delivery: { dedupKey: 'test', topic },
     lookup: createMappingLookup({ skus: new Set(['TSHIRT-M', 'MUG-1', 'POSTER-1']), external, locations: { default: 'wh-east' } }),
@@ -32,7 +39,13 @@ const upserts = (events: CanonicalEvent[]) => events.filter((e): e is EventOf<'o
 describe('eBay getOrders normalizer', () => {
   it('turns a multi-line order into one order.upserted with every line, unit prices derived from the line totals', () => {
     const [order] = upserts(normalizePage(page1()));
-    expect(order!.data).toMatchObject({ channel: 'ebay', externalOrderId: '12-10001-00001', orderNumber: '12-10001-00001', placedAt: '2026-11-20T10:00:00.000Z', financialStatus: 'paid' });
+    expect(order!.data).toMatchObject({
+      channel: 'ebay',
+      externalOrderId: '12-10001-00001',
+      orderNumber: '12-10001-00001',
+      placedAt: '2026-11-20T10:00:00.000Z',
+      financialStatus: 'paid',
+    });
     expect(order!.data.lines).toEqual([
       // lineItemCost "44.97" is 3 shirts together: the unit price is 14.99, never 44.97 (or 134.91).
       { externalLineId: '10000000001001', sku: 'TSHIRT-M', quantity: 3, unitPrice: { amount: '14.99', currency: 'USD' }, title: 'T-Shirt, size M' },
@@ -57,7 +70,15 @@ describe('eBay getOrders normalizer', () => {
     const body = page1();
     expect(Object.hasOwn((body.orders[1]!['lineItems'] as object[])[0]!, 'sku')).toBe(false);
     const [, order] = upserts(normalizePage(body));
-    expect(order!.data.lines).toEqual([{ externalLineId: '10000000002001', sku: 'POSTER-1', quantity: 2, unitPrice: { amount: '10.00', currency: 'USD' }, title: 'Vintage poster (legacy listing)' }]);
+    expect(order!.data.lines).toEqual([
+      {
+        externalLineId: '10000000002001',
+        sku: 'POSTER-1',
+        quantity: 2,
+        unitPrice: { amount: '10.00', currency: 'USD' },
+        title: 'Vintage poster (legacy listing)',
+      },
+    ]);
   });
 
   it('maps an eBay SKU that differs from the hub SKU through the product external ids', () => {

@@ -30,7 +30,9 @@ export const ebayWebhooks: WebhookSpec<EbayConfig> = {
   },
 };
 
-export type EbayConnectorClient = Required<Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders' | 'stats' | 'check'>>;
+export type EbayConnectorClient = Required<
+  Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders' | 'stats' | 'check'>
+>;
 
 /** The run-time client of one instance: every call goes through one HTTP client (one token, one set of buckets). */
 export function createEbayConnectorClient(config: EbayConfig & { id: string }, deps: ClientDeps): EbayConnectorClient {
@@ -95,9 +97,30 @@ export const ebayConnector = defineConnector({
       operation: 'push.availability',
       doc: 'https://developer.ebay.com/api-docs/sell/inventory/resources/inventory_item/methods/bulkUpdatePriceQuantity',
     },
-    { name: 'inventory-api-calls', max: 2_000_000, windowMs: DAY_MS, per: 'connector', operation: 'push.availability', doc: 'https://developer.ebay.com/develop/api/sell/api_call_limits' },
-    { name: 'fulfillment-api-calls', max: 100_000, windowMs: DAY_MS, per: 'connector', operation: 'push.fulfillment', doc: 'https://developer.ebay.com/develop/api/sell/api_call_limits' },
-    { name: 'oauth-refresh-grants', max: 50_000, windowMs: DAY_MS, per: 'connector', operation: 'oauth.refresh', doc: 'https://developer.ebay.com/api-docs/static/oauth-rate-limits.html' },
+    {
+      name: 'inventory-api-calls',
+      max: 2_000_000,
+      windowMs: DAY_MS,
+      per: 'connector',
+      operation: 'push.availability',
+      doc: 'https://developer.ebay.com/develop/api/sell/api_call_limits',
+    },
+    {
+      name: 'fulfillment-api-calls',
+      max: 100_000,
+      windowMs: DAY_MS,
+      per: 'connector',
+      operation: 'push.fulfillment',
+      doc: 'https://developer.ebay.com/develop/api/sell/api_call_limits',
+    },
+    {
+      name: 'oauth-refresh-grants',
+      max: 50_000,
+      windowMs: DAY_MS,
+      per: 'connector',
+      operation: 'oauth.refresh',
+      doc: 'https://developer.ebay.com/api-docs/static/oauth-rate-limits.html',
+    },
   ],
   webhooks: ebayWebhooks,
   createClient: createEbayConnectorClient,

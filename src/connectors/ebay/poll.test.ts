@@ -47,7 +47,10 @@ describe('eBay order poll (getOrders on lastmodifieddate, offset and limit)', ()
     const { config, deps, clock } = setup();
     tokenEndpoint();
     let filter = '';
-    nock(BASE).get(ORDERS).query((q: Record<string, string>) => ((filter = q['filter']!), true)).reply(200, { total: 0, limit: 50, offset: 0, orders: [] });
+    nock(BASE)
+      .get(ORDERS)
+      .query((q: Record<string, string>) => ((filter = q['filter']!), true))
+      .reply(200, { total: 0, limit: 50, offset: 0, orders: [] });
     const pages = await collect(createEbayConnectorClient(config, deps).pollOrders(null));
     expect(filter).toBe(`lastmodifieddate:[${new Date(clock.now() - 24 * 3600 * 1000).toISOString()}..]`);
     expect(pages).toEqual([{ orders: [], cursor: new Date(clock.now() - POLL_OVERLAP_MS).toISOString(), topic: 'order' }]);
@@ -57,7 +60,9 @@ describe('eBay order poll (getOrders on lastmodifieddate, offset and limit)', ()
     const { config, deps } = setup();
     tokenEndpoint();
     let raw = '';
-    nock(BASE).get((uri) => ((raw = uri), uri.startsWith(ORDERS))).reply(200, { total: 0, orders: [] });
+    nock(BASE)
+      .get((uri) => ((raw = uri), uri.startsWith(ORDERS)))
+      .reply(200, { total: 0, orders: [] });
     await collect(createEbayConnectorClient(config, deps).pollOrders('2026-11-19T12:00:00.000Z'));
     expect(raw).toContain('filter=lastmodifieddate%3A%5B2026-11-19T12%3A00%3A00.000Z..%5D');
   });
@@ -73,7 +78,10 @@ describe('eBay reconciliation reads', () => {
     const { config, deps } = setup();
     tokenEndpoint();
     nock(BASE).get('/sell/inventory/v1/inventory_item').query({ limit: '100', offset: '0' }).reply(200, api('inventory-items').body);
-    nock(BASE).get('/sell/inventory/v1/inventory_item').query({ limit: '2', offset: '1' }).reply(200, { total: 3, size: 2, inventoryItems: [{ sku: 'POSTER-1', availability: { shipToLocationAvailability: { quantity: 2 } } }] });
+    nock(BASE)
+      .get('/sell/inventory/v1/inventory_item')
+      .query({ limit: '2', offset: '1' })
+      .reply(200, { total: 3, size: 2, inventoryItems: [{ sku: 'POSTER-1', availability: { shipToLocationAvailability: { quantity: 2 } } }] });
     const pages = await collect(createEbayConnectorClient(config, deps).readStockLevels());
     expect(pages.flat()).toEqual([
       { sku: 'TSHIRT-M', externalIds: { sku: 'TSHIRT-M' }, levels: [{ location: 'default', available: 9, pushed: true }] },
@@ -85,14 +93,20 @@ describe('eBay reconciliation reads', () => {
   it('lists orders of a window as summaries and reads full orders by id', async () => {
     const { config, deps } = setup();
     tokenEndpoint();
-    nock(BASE).get(ORDERS).query({ filter: 'lastmodifieddate:[2026-11-19T00:00:00.000Z..2026-11-23T00:00:00.000Z]', limit: '50', offset: '0' }).reply(200, api('get-orders-page-2').body);
+    nock(BASE)
+      .get(ORDERS)
+      .query({ filter: 'lastmodifieddate:[2026-11-19T00:00:00.000Z..2026-11-23T00:00:00.000Z]', limit: '50', offset: '0' })
+      .reply(200, api('get-orders-page-2').body);
     const client = createEbayConnectorClient(config, deps);
     const summaries = (await collect(client.listOrders({ since: '2026-11-19T00:00:00.000Z', until: '2026-11-23T00:00:00.000Z' }))).flat();
     expect(summaries).toEqual([
       { externalOrderId: '14-10003-00003', orderNumber: '14-10003-00003', updatedAt: '2026-11-21T09:00:05.000Z', cancelled: true },
       { externalOrderId: '15-10004-00004', orderNumber: '15-10004-00004', updatedAt: '2026-11-22T08:30:00.000Z', cancelled: false },
     ]);
-    nock(BASE).get(ORDERS).query({ orderIds: '14-10003-00003,missing' }).reply(200, { total: 1, orders: [(api('get-orders-page-2').body['orders'] as unknown[])[0]] });
+    nock(BASE)
+      .get(ORDERS)
+      .query({ orderIds: '14-10003-00003,missing' })
+      .reply(200, { total: 1, orders: [(api('get-orders-page-2').body['orders'] as unknown[])[0]] });
     const full = await client.readOrders(['14-10003-00003', 'missing']);
     expect(full.map((o) => [o.externalOrderId, o.topic])).toEqual([['14-10003-00003', 'order']]);
   });

@@ -46,7 +46,7 @@ export async function* pollOrdersSince(
   const since = cursor ?? new Date(startedAt - settings.firstPollLookbackMs).toISOString();
   const next = new Date(Math.max(Date.parse(since), startedAt - POLL_OVERLAP_MS)).toISOString();
   const filter = modifiedFilter(since);
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const { data: page } = await getOrdersPage(client, { filter, limit: settings.ordersPageSize, offset });
     offset += page.orders.length;
     const last = page.orders.length === 0 || offset >= page.total || page.next === undefined;

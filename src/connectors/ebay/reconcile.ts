@@ -23,9 +23,17 @@ export const shipToLocation = (settings: EbaySettings): string => Object.keys(se
  * https://developer.ebay.com/api-docs/sell/inventory/resources/inventory_item/methods/getInventoryItems
  * https://developer.ebay.com/api-docs/sell/inventory/resources/inventory_item/methods/bulkGetInventoryItem
  */
-export async function* readEbayStockLevels(client: EbayClient, settings: EbaySettings, filter?: { externalIds: Record<string, string>[] }): AsyncGenerator<ChannelStockItem[]> {
+export async function* readEbayStockLevels(
+  client: EbayClient,
+  settings: EbaySettings,
+  filter?: { externalIds: Record<string, string>[] },
+): AsyncGenerator<ChannelStockItem[]> {
   const location = shipToLocation(settings);
-  const toItem = (sku: string, quantity: number | undefined): ChannelStockItem => ({ sku, externalIds: { sku }, levels: [{ location, available: quantity ?? 0, pushed: true }] });
+  const toItem = (sku: string, quantity: number | undefined): ChannelStockItem => ({
+    sku,
+    externalIds: { sku },
+    levels: [{ location, available: quantity ?? 0, pushed: true }],
+  });
   if (filter) {
     const skus = filter.externalIds.map((ids) => ids['sku']).filter((s): s is string => !!s);
     for (let i = 0; i < skus.length; i += SKUS_PER_CALL) {
@@ -38,14 +46,24 @@ export async function* readEbayStockLevels(client: EbayClient, settings: EbaySet
         schema: EbayBulkGetInventoryItemResponseSchema,
         idempotent: true,
       });
-      const items = data.responses.filter((r) => r.statusCode === 200 && r.sku).map((r) => toItem(r.sku as string, r.inventoryItem?.availability?.shipToLocationAvailability?.quantity));
+      const items = data.responses
+        .filter((r) => r.statusCode === 200 && r.sku)
+        .map((r) => toItem(r.sku as string, r.inventoryItem?.availability?.shipToLocationAvailability?.quantity));
       if (items.length > 0) yield items;
     }
     return;
   }
   let query: Record<string, string | number> = { limit: ITEMS_PER_PAGE, offset: 0 };
   for (;;) {
-    const { data } = await client.call({ operation: 'getInventoryItems', bucket: 'inventory', method: 'GET', path: '/sell/inventory/v1/inventory_item', query, schema: EbayInventoryItemsPageSchema, idempotent: true });
+    const { data } = await client.call({
+      operation: 'getInventoryItems',
+      bucket: 'inventory',
+      method: 'GET',
+      path: '/sell/inventory/v1/inventory_item',
+      query,
+      schema: EbayInventoryItemsPageSchema,
+      idempotent: true,
+    });
     const items = data.inventoryItems.map((it) => toItem(it.sku, it.availability?.shipToLocationAvailability?.quantity));
     if (items.length > 0) yield items;
     if (!data.next || items.length === 0) return;
@@ -56,14 +74,27 @@ export async function* readEbayStockLevels(client: EbayClient, settings: EbaySet
 const SummarySchema = z.looseObject({ orderId: z.string(), lastModifiedDate: z.string(), cancelStatus: z.looseObject({ cancelState: z.string() }).optional() });
 
 /** Orders modified in the window, page by page, as summaries. */
-export async function* listEbayOrders(client: EbayClient, settings: EbaySettings, window: { since: string; until?: string }): AsyncGenerator<ChannelOrderSummary[]> {
+export async function* listEbayOrders(
+  client: EbayClient,
+  settings: EbaySettings,
+  window: { since: string; until?: string },
+): AsyncGenerator<ChannelOrderSummary[]> {
   const filter = modifiedFilter(window.since, window.until);
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const { data: page } = await getOrdersPage(client, { filter, limit: settings.ordersPageSize, offset });
     offset += page.orders.length;
     const summaries = page.orders.flatMap((o) => {
       const s = SummarySchema.safeParse(o);
-      return s.success ? [{ externalOrderId: s.data.orderId, orderNumber: s.data.orderId, updatedAt: new Date(s.data.lastModifiedDate).toISOString(), cancelled: s.data.cancelStatus?.cancelState === 'CANCELED' }] : [];
+      return s.success
+        ? [
+            {
+              externalOrderId: s.data.orderId,
+              orderNumber: s.data.orderId,
+              updatedAt: new Date(s.data.lastModifiedDate).toISOString(),
+              cancelled: s.data.cancelStatus?.cancelState === 'CANCELED',
+            },
+          ]
+        : [];
     });
     if (summaries.length > 0) yield summaries;
     if (page.orders.length === 0 || offset >= page.total || page.next === undefined) return;

@@ -16,8 +16,14 @@ import { z } from 'zod';
 export const EbayAmountSchema = z.looseObject({
   value: z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "12.30"'),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'),
-  convertedFromValue: z.string().regex(/^-?\d+(\.\d+)?$/).optional(),
-  convertedFromCurrency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  convertedFromValue: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .optional(),
+  convertedFromCurrency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
 });
 export type EbayAmount = z.infer<typeof EbayAmountSchema>;
 
@@ -143,9 +149,7 @@ export const EbayBulkPriceQuantityResponseSchema = z.looseObject({
 /** https://developer.ebay.com/api-docs/sell/inventory/types/slr:InventoryItemWithSkuLocaleGroupid */
 export const EbayInventoryItemSchema = z.looseObject({
   sku: z.string().min(1),
-  availability: z
-    .looseObject({ shipToLocationAvailability: z.looseObject({ quantity: z.number().int().optional() }).optional() })
-    .optional(),
+  availability: z.looseObject({ shipToLocationAvailability: z.looseObject({ quantity: z.number().int().optional() }).optional() }).optional(),
 });
 
 /** getInventoryItems page. https://developer.ebay.com/api-docs/sell/inventory/resources/inventory_item/methods/getInventoryItems */

@@ -18,7 +18,10 @@ export const api = (name: string): ApiFixture => JSON.parse(readFileSync(new URL
 export function ebayConfig(settings: Record<string, unknown> = {}): EbayConfig & { id: string } {
   return {
     id: 'ebay-main',
-    ...EbayConfigSchema.parse({ settings: { channel: 'ebay', locations: { default: 'wh-east' }, ...settings }, credentials: { clientId: 'app-id', clientSecret: 'cert-id', refreshToken: 'v^1.1#refresh' } }),
+    ...EbayConfigSchema.parse({
+      settings: { channel: 'ebay', locations: { default: 'wh-east' }, ...settings },
+      credentials: { clientId: 'app-id', clientSecret: 'cert-id', refreshToken: 'v^1.1#refresh' },
+    }),
   };
 }
 

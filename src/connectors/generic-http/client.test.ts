@@ -61,7 +61,12 @@ describe('generic-http pushes', () => {
   it('sends a batch in one request, reports a 429 as retryable after its Retry-After, and drops a 404 SKU as permanent', async () => {
     const batch = client({ availability: { url: `${url}/stock`, body: '{ "levels": items.{ "sku": sku, "qty": available } }', batch: true } });
     await batch.pushAvailability!([update('A', 1), update('B', 2)]);
-    expect(requests[0]!.body).toEqual({ levels: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }] });
+    expect(requests[0]!.body).toEqual({
+      levels: [
+        { sku: 'A', qty: 1 },
+        { sku: 'B', qty: 2 },
+      ],
+    });
     script.push({ status: 429, headers: { 'retry-after': '3' } });
     const err = await batch.pushAvailability!([update('A', 1)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
@@ -73,10 +78,20 @@ describe('generic-http pushes', () => {
   });
 
   it('pushes a fulfilment with the shipment as input', async () => {
-    const c = client({ fulfillment: { url: `${url}/orders/{{ externalOrderId }}/shipments`, body: '{ "tracking": tracking.number, "items": $count(lines) }' } });
+    const c = client({
+      fulfillment: { url: `${url}/orders/{{ externalOrderId }}/shipments`, body: '{ "tracking": tracking.number, "items": $count(lines) }' },
+    });
     expect('pushAvailability' in c && c.pushAvailability !== undefined).toBe(false);
     await c.pushFulfillment!(
-      { externalShipmentId: 'S1', channel: 'web', externalOrderId: '1001', location: 'wh', shippedAt: '2026-01-01T00:00:00.000Z', lines: [{ sku: 'A', quantity: 1 }], tracking: { number: '1Z' } },
+      {
+        externalShipmentId: 'S1',
+        channel: 'web',
+        externalOrderId: '1001',
+        location: 'wh',
+        shippedAt: '2026-01-01T00:00:00.000Z',
+        lines: [{ sku: 'A', quantity: 1 }],
+        tracking: { number: '1Z' },
+      },
       {},
     );
     expect(requests[0]).toMatchObject({ method: 'POST', url: '/orders/1001/shipments', body: { tracking: '1Z', items: 1 } });

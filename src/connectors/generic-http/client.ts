@@ -48,7 +48,8 @@ async function send(instance: Instance, spec: HttpRequestSpec, input: unknown, w
   let body: string | undefined;
   if (spec.body) {
     const result = await evaluate(spec.body, input, bindings);
-    if ('error' in result) throw new ContractError(`${instance.id}: body expression failed for ${what}: ${result.error}`, { connectorId: instance.id, field: 'settings.body' });
+    if ('error' in result)
+      throw new ContractError(`${instance.id}: body expression failed for ${what}: ${result.error}`, { connectorId: instance.id, field: 'settings.body' });
     body = JSON.stringify(result.value);
     headers['content-type'] ??= 'application/json';
   }
@@ -73,7 +74,8 @@ async function send(instance: Instance, spec: HttpRequestSpec, input: unknown, w
   }
   const text = typeof res.data === 'string' ? res.data : '';
   const responseHeaders: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && v !== null) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  for (const [k, v] of Object.entries(res.headers))
+    if (v !== undefined && v !== null) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   const statusOk = spec.success.status ? spec.success.status.includes(res.status) : res.status >= 200 && res.status < 300;
   if (!statusOk) {
     const classification = classifyHttpError({ status: res.status, headers: responseHeaders }, { retryAfterHeaders: instance.settings.retryAfterHeaders });
@@ -89,7 +91,10 @@ async function send(instance: Instance, spec: HttpRequestSpec, input: unknown, w
     }
     const verdict = await evaluate(spec.success.expression, { status: res.status, headers: responseHeaders, body: parsed }, bindings);
     if (!('value' in verdict) || verdict.value !== true) {
-      throw new ContractError(`${instance.id}: ${what} answered ${res.status} but success.expression "${spec.success.expression}" is not true`, { connectorId: instance.id, step: 'push' });
+      throw new ContractError(`${instance.id}: ${what} answered ${res.status} but success.expression "${spec.success.expression}" is not true`, {
+        connectorId: instance.id,
+        step: 'push',
+      });
     }
   }
 }
@@ -120,7 +125,8 @@ export function createGenericHttpClient(instance: Instance): ConnectorClient {
     };
   }
   if (fulfillment) {
-    client.pushFulfillment = async (shipment, externalIds) => send(instance, fulfillment, { ...shipment, externalIds }, `shipment ${shipment.externalShipmentId}`);
+    client.pushFulfillment = async (shipment, externalIds) =>
+      send(instance, fulfillment, { ...shipment, externalIds }, `shipment ${shipment.externalShipmentId}`);
   }
   return client;
 }

@@ -3,7 +3,11 @@ import { ExpressionSchema, MappingSettingsSchema } from '../../mappings/schema.j
 
 /** HMAC of the raw body in a request header: `<prefix><digest>`. */
 export const HmacVerificationSchema = z.strictObject({
-  header: z.string().min(1).transform((h) => h.toLowerCase()).describe('Header carrying the signature, e.g. X-Acme-Signature'),
+  header: z
+    .string()
+    .min(1)
+    .transform((h) => h.toLowerCase())
+    .describe('Header carrying the signature, e.g. X-Acme-Signature'),
   algorithm: z.enum(['sha256', 'sha512', 'sha1']).default('sha256').describe('HMAC hash algorithm'),
   encoding: z.enum(['hex', 'base64']).default('hex').describe('How the digest is written'),
   prefix: z.string().default('').describe('Text before the digest, e.g. "sha256="'),
@@ -11,13 +15,21 @@ export const HmacVerificationSchema = z.strictObject({
 
 /** A shared key the sender puts in a header. */
 export const ApiKeyVerificationSchema = z.strictObject({
-  header: z.string().min(1).transform((h) => h.toLowerCase()).describe('Header carrying the key, e.g. X-Api-Key'),
+  header: z
+    .string()
+    .min(1)
+    .transform((h) => h.toLowerCase())
+    .describe('Header carrying the key, e.g. X-Api-Key'),
 });
 
 /** Where a value of the delivery comes from: a header, a JSONata expression over the body, or a constant. */
 const SourceSchema = z
   .strictObject({
-    header: z.string().min(1).transform((h) => h.toLowerCase()).optional(),
+    header: z
+      .string()
+      .min(1)
+      .transform((h) => h.toLowerCase())
+      .optional(),
     expression: ExpressionSchema.optional(),
     value: z.string().min(1).optional(),
   })

@@ -22,7 +22,10 @@ describe('generic-webhook verification', () => {
   });
 
   it('accepts an API key header and reads topic and dedup key from headers', async () => {
-    const cfg = config({ verify: { apiKey: { header: 'X-Api-Key' } }, topic: { header: 'X-Event' }, dedup: { header: 'X-Delivery' } }, { apiKey: 'key-0123456789abcdef' });
+    const cfg = config(
+      { verify: { apiKey: { header: 'X-Api-Key' } }, topic: { header: 'X-Event' }, dedup: { header: 'X-Delivery' } },
+      { apiKey: 'key-0123456789abcdef' },
+    );
     const ok = request({}, { 'x-api-key': 'key-0123456789abcdef', 'x-event': 'receipt', 'x-delivery': 'd-1' });
     await expect(verifyGeneric(ok, cfg)).resolves.toEqual({ topic: 'receipt', dedupKey: 'receipt:d-1' });
     await expect(verifyGeneric({ ...ok, headers: { ...ok.headers, 'x-api-key': 'nope' } }, cfg)).rejects.toBeInstanceOf(InvalidSignatureError);
@@ -31,7 +34,10 @@ describe('generic-webhook verification', () => {
 
   it('config: exactly one verification method, and only topics it defines have a normalizer', () => {
     expect(GenericWebhookConfigSchema.safeParse({ settings: { verify: {}, topic: { value: 'a' }, dedup: { header: 'x' } } }).success).toBe(false);
-    const cfg = config({ ...hmac, events: { stock: { type: 'inventory.level.reported', externalId: 'id', data: { sku: 'sku', location: 'loc', quantity: 'qty' } } } });
+    const cfg = config({
+      ...hmac,
+      events: { stock: { type: 'inventory.level.reported', externalId: 'id', data: { sku: 'sku', location: 'loc', quantity: 'qty' } } },
+    });
     expect(genericWebhookConnector.webhooks!.configuredTopic!('stock', cfg)).toBeTypeOf('function');
     expect(genericWebhookConnector.webhooks!.configuredTopic!('toString', cfg)).toBeUndefined();
   });

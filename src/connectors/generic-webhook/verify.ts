@@ -15,7 +15,9 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** Signs a body as an instance's `verify.hmac` expects it (for senders, tests and docs). */
 export function signGeneric(rawBody: string | Buffer, secret: string, spec: { algorithm?: string; encoding?: 'hex' | 'base64'; prefix?: string } = {}): string {
-  return `${spec.prefix ?? ''}${createHmac(spec.algorithm ?? 'sha256', secret).update(rawBody).digest(spec.encoding ?? 'hex')}`;
+  return `${spec.prefix ?? ''}${createHmac(spec.algorithm ?? 'sha256', secret)
+    .update(rawBody)
+    .digest(spec.encoding ?? 'hex')}`;
 }
 
 /** Checks the signature or key (constant time), then names the delivery: topic and dedup key. */
@@ -59,7 +61,10 @@ export async function verifyGeneric(request: WebhookRequest, config: Instance): 
     }
     // An object or a list is not a topic or a key: never let it become "[object Object]".
     if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new ValidationError(`${what === 'topic' ? 'event type' : 'deduplication key'} is not a string or a number (${from})`, { code: 'invalid_value', field });
+      throw new ValidationError(`${what === 'topic' ? 'event type' : 'deduplication key'} is not a string or a number (${from})`, {
+        code: 'invalid_value',
+        field,
+      });
     }
     return String(value);
   };

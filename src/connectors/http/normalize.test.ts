@@ -30,7 +30,12 @@ describe('normalize kit', () => {
   });
 
   it('finalize refuses an event the model rejects, naming the event field', () => {
-    const event = { ...envelope(ctx, 'orders', 'order.cancelled', '1', null, 'order.cancelled:1'), type: 'order.cancelled' as const, occurredAt: 'yesterday', data: {} };
+    const event = {
+      ...envelope(ctx, 'orders', 'order.cancelled', '1', null, 'order.cancelled:1'),
+      type: 'order.cancelled' as const,
+      occurredAt: 'yesterday',
+      data: {},
+    };
     expect(caught(() => finalize([event as never], ctx, 'orders'))).toBeInstanceOf(ValidationError);
   });
 
@@ -42,7 +47,11 @@ describe('normalize kit', () => {
   });
 
   it('mapSku resolves by SKU or external id, else records why; assertMapped throws them all', () => {
-    const lookup = { sku: (ref: { sku?: string | null; externalIds?: Readonly<Record<string, string | null | undefined>> }) => (ref.sku === 'KNOWN' || ref.externalIds?.['asin'] === 'B0' ? 'ERP-1' : null), location: () => null };
+    const lookup = {
+      sku: (ref: { sku?: string | null; externalIds?: Readonly<Record<string, string | null | undefined>> }) =>
+        ref.sku === 'KNOWN' || ref.externalIds?.['asin'] === 'B0' ? 'ERP-1' : null,
+      location: () => null,
+    };
     const issues: MappingIssue[] = [];
     expect(mapSku({ lookup }, { sku: ' KNOWN ' }, { where: 'line 1', field: 'l[0].sku', issues })).toBe('ERP-1');
     expect(mapSku({ lookup }, { sku: null, externalIds: { asin: 'B0' } }, { where: 'line 2', field: 'l[1].sku', issues })).toBe('ERP-1');
@@ -53,7 +62,11 @@ describe('normalize kit', () => {
       ['unknown_sku', 'l[3].sku', 'line 4 has unknown SellerSKU "NOPE"'],
     ]);
     expect(caught(() => assertMapped(issues, ctx))).toBeInstanceOf(MappingError);
-    expect(invalid(ctx, 'orders', 'x', 'bad', { code: 'missing_field', value: 'secret' })).toMatchObject({ code: 'missing_field', field: 'x', value: undefined });
+    expect(invalid(ctx, 'orders', 'x', 'bad', { code: 'missing_field', value: 'secret' })).toMatchObject({
+      code: 'missing_field',
+      field: 'x',
+      value: undefined,
+    });
   });
 });
 

@@ -21,7 +21,13 @@ export function parseBody(text: unknown): unknown {
  */
 export function errorDetails(entries: readonly (readonly unknown[])[], maxChars = 300): string {
   const text = entries
-    .map((fields) => fields.filter((f) => (typeof f === 'string' && f.trim() !== '') || typeof f === 'number').map(String).join(' ').trim())
+    .map((fields) =>
+      fields
+        .filter((f) => (typeof f === 'string' && f.trim() !== '') || typeof f === 'number')
+        .map(String)
+        .join(' ')
+        .trim(),
+    )
     .filter(Boolean)
     .join('; ');
   return text ? `: ${text.slice(0, maxChars)}` : '';

@@ -20,7 +20,8 @@ export interface InCallRetryOptions {
  * its `retryAfterMs` without holding a worker; a permanent failure is final at once.
  */
 export function retryInCall<T>(run: () => Promise<T>, options: InCallRetryOptions): Promise<T> {
-  const shouldRetry = (error: unknown) => (error instanceof HubError ? error.retryable && !(error instanceof RateLimitedError) : (options.retryUnknown ?? false));
+  const shouldRetry = (error: unknown) =>
+    error instanceof HubError ? error.retryable && !(error instanceof RateLimitedError) : (options.retryUnknown ?? false);
   return pRetry(run, {
     retries: options.idempotent ? (options.retries ?? 2) : 0,
     minTimeout: options.minRetryDelayMs ?? 250,

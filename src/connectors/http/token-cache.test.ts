@@ -54,11 +54,14 @@ describe('AccessTokenCache', () => {
 
   it('lets the next caller try again after a failed fetch', async () => {
     let calls = 0;
-    const cache = new AccessTokenCache(async () => {
-      calls += 1;
-      if (calls === 1) throw new Error('token endpoint down');
-      return { value: 'tok', expiresInSec: 3600 };
-    }, () => 0);
+    const cache = new AccessTokenCache(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('token endpoint down');
+        return { value: 'tok', expiresInSec: 3600 };
+      },
+      () => 0,
+    );
     await expect(cache.get()).rejects.toThrow('token endpoint down');
     expect(await cache.get()).toBe('tok');
     expect([cache.fetches, cache.issued]).toEqual([2, 1]);

@@ -68,7 +68,13 @@ export function createQboClient(config: QuickBooksConfig & { id: string }, deps:
   const base = `${(settings.baseUrl ?? QBO_BASE_URLS[settings.environment]).replace(/\/+$/, '')}/v3/company/${settings.realmId}`;
   const http = textHttp(settings.requestTimeoutMs);
 
-  async function send(method: 'GET' | 'POST', path: string, params: Record<string, string>, body: string | undefined, what: string): Promise<{ status: number; text: string }> {
+  async function send(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string>,
+    body: string | undefined,
+    what: string,
+  ): Promise<{ status: number; text: string }> {
     for (let attempt = 0; ; attempt += 1) {
       const token = await tokens.accessToken();
       let res;
@@ -92,7 +98,13 @@ export function createQboClient(config: QuickBooksConfig & { id: string }, deps:
     }
   }
 
-  async function call(method: 'GET' | 'POST', path: string, params: Record<string, string>, body: string | undefined, what: string): Promise<{ parsed: unknown; text: string }> {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string>,
+    body: string | undefined,
+    what: string,
+  ): Promise<{ parsed: unknown; text: string }> {
     return retryInCall(
       async () => {
         const { status, text } = await send(method, path, params, body, what);
@@ -120,7 +132,10 @@ export function createQboClient(config: QuickBooksConfig & { id: string }, deps:
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     const issue = zodIssues(result.error)[0];
-    throw new ContractError(`${id}: ${what}: unexpected ${entity} shape at ${issue?.path}: ${issue?.message}`, { connectorId: id, field: `${entity}.${issue?.path}` });
+    throw new ContractError(`${id}: ${what}: unexpected ${entity} shape at ${issue?.path}: ${issue?.message}`, {
+      connectorId: id,
+      field: `${entity}.${issue?.path}`,
+    });
   }
 
   return {

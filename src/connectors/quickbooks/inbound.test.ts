@@ -30,8 +30,12 @@ expectEveryMockUsed();
 
 describe('read responses → canonical events', () => {
   const cases = [
-    ...readdirSync(dir('api/invoice')).filter((f) => !f.includes('.expected')).map((f) => ({ topic: 'invoice', file: `api/invoice/${f}` })),
-    ...readdirSync(dir('api/payment')).filter((f) => !f.includes('.expected')).map((f) => ({ topic: 'payment', file: `api/payment/${f}` })),
+    ...readdirSync(dir('api/invoice'))
+      .filter((f) => !f.includes('.expected'))
+      .map((f) => ({ topic: 'invoice', file: `api/invoice/${f}` })),
+    ...readdirSync(dir('api/payment'))
+      .filter((f) => !f.includes('.expected'))
+      .map((f) => ({ topic: 'payment', file: `api/payment/${f}` })),
   ];
   it.each(cases)('$file', ({ topic, file }) => {
     // The body as the inbound worker parses it: numbers a double cannot hold keep their text.
@@ -89,7 +93,11 @@ describe('notifications', () => {
     nock(TOKEN_HOST).post(TOKEN_PATH).reply(200, { access_token: 'at', refresh_token: 'rt', expires_in: 3600 });
     const invoiceText = JSON.stringify(JSON.parse(read(new URL('./fixtures/api/invoice/shipped-order.json', import.meta.url))).body);
     nock(API).get(`${COMPANY}/invoice/130`).query(true).once().reply(200, invoiceText);
-    nock(API).get(`${COMPANY}/payment/190`).query(true).once().reply(200, JSON.parse(read(new URL('./fixtures/api/payment/applied-to-invoice.json', import.meta.url))).body);
+    nock(API)
+      .get(`${COMPANY}/payment/190`)
+      .query(true)
+      .once()
+      .reply(200, JSON.parse(read(new URL('./fixtures/api/payment/applied-to-invoice.json', import.meta.url))).body);
     const client = createQboClient(config, { logger, state: kit.state });
     const body = JSON.parse(read(new URL('./fixtures/webhooks/notification/legacy-repeated-invoice.json', import.meta.url))).body;
     const fetched = await fetchNotified(client, 'qbo-main', body);

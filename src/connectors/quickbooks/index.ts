@@ -28,7 +28,9 @@ export const quickBooksWebhooks: WebhookSpec<QuickBooksConfig> & { topics: Recor
     payment: normalizePayment,
   },
   keys: (topic, body) => {
-    const entity = (body as Record<string, { Id?: unknown; DocNumber?: unknown }> | null)?.[topic === 'invoice' ? 'Invoice' : topic === 'salesreceipt' ? 'SalesReceipt' : 'Payment'];
+    const entity = (body as Record<string, { Id?: unknown; DocNumber?: unknown }> | null)?.[
+      topic === 'invoice' ? 'Invoice' : topic === 'salesreceipt' ? 'SalesReceipt' : 'Payment'
+    ];
     return { orderKeys: [entity?.DocNumber, entity?.Id].filter((v): v is string => typeof v === 'string'), skus: [] };
   },
 };
@@ -46,7 +48,10 @@ export interface QuickBooksConnectorClient extends ConnectorClient {
   check(): Promise<{ ok: boolean; message: string }>;
 }
 
-export function createQuickBooksConnectorClient(config: QuickBooksConfig & { id: string }, deps: ClientDeps & { state?: ConnectorState }): QuickBooksConnectorClient {
+export function createQuickBooksConnectorClient(
+  config: QuickBooksConfig & { id: string },
+  deps: ClientDeps & { state?: ConnectorState },
+): QuickBooksConnectorClient {
   const client = createQboClient(config, deps);
   const { settings } = config;
   return {

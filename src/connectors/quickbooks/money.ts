@@ -17,7 +17,7 @@ export function parseQboJson(text: string): unknown {
  * (never through a float), everything else as JSON.stringify would.
  */
 export function stringifyQboJson(value: unknown): string {
-  return stringify(value, (_key, v) => (Decimal.isDecimal(v) ? new LosslessNumber((v).toFixed()) : v)) ?? 'null';
+  return stringify(value, (_key, v) => (Decimal.isDecimal(v) ? new LosslessNumber(v.toFixed()) : v)) ?? 'null';
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;

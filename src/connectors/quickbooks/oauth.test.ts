@@ -7,7 +7,13 @@ import { QboCustomerSchema } from './shapes.js';
 import { API, COMPANY, TOKEN_HOST, TOKEN_PATH, logger, recordingState, testConfig } from './test-kit.js';
 import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
-const token = (access: string, refresh: string) => ({ access_token: access, refresh_token: refresh, expires_in: 3600, x_refresh_token_expires_in: 8726400, token_type: 'bearer' });
+const token = (access: string, refresh: string) => ({
+  access_token: access,
+  refresh_token: refresh,
+  expires_in: 3600,
+  x_refresh_token_expires_in: 8726400,
+  token_type: 'bearer',
+});
 const customer = { Customer: { Id: '58', SyncToken: '0', DisplayName: 'Ada' }, time: '2026-03-02T10:00:00-08:00' };
 
 expectEveryMockUsed();
@@ -33,7 +39,9 @@ describe('QuickBooks OAuth refresh with rotating refresh tokens', () => {
 
   it('starts from the stored refresh token, not the configured one', async () => {
     const kit = recordingState({ [REFRESH_TOKEN_KEY]: 'rt-stored' });
-    nock(TOKEN_HOST).post(TOKEN_PATH, (b) => b.refresh_token === 'rt-stored').reply(200, token('at-1', 'rt-stored'));
+    nock(TOKEN_HOST)
+      .post(TOKEN_PATH, (b) => b.refresh_token === 'rt-stored')
+      .reply(200, token('at-1', 'rt-stored'));
     nock(API).get(`${COMPANY}/customer/58`).query(true).reply(200, customer);
     await createQboClient(testConfig(), { logger, state: kit.state }).read('Customer', '58', QboCustomerSchema);
     expect(kit.log).toEqual([]);
@@ -43,7 +51,9 @@ describe('QuickBooks OAuth refresh with rotating refresh tokens', () => {
     const kit = recordingState({ [REFRESH_TOKEN_KEY]: 'rt-1' });
     kit.failSetsFrom(true);
     // The "crash": the token endpoint rotated, the write never committed.
-    nock(TOKEN_HOST).post(TOKEN_PATH, (b) => b.refresh_token === 'rt-1').reply(200, token('at-lost', 'rt-2'));
+    nock(TOKEN_HOST)
+      .post(TOKEN_PATH, (b) => b.refresh_token === 'rt-1')
+      .reply(200, token('at-lost', 'rt-2'));
     const api = nock(API).get(`${COMPANY}/customer/58`).query(true).matchHeader('authorization', 'Bearer at-lost').reply(200, customer);
     const client = createQboClient(testConfig(), { logger, state: kit.state });
     await expect(client.read('Customer', '58', QboCustomerSchema)).rejects.toThrow('database unavailable');
@@ -52,7 +62,9 @@ describe('QuickBooks OAuth refresh with rotating refresh tokens', () => {
 
     // A new process reads rt-1 again; Intuit still honours it after a rotation and rotates anew.
     kit.failSetsFrom(false);
-    nock(TOKEN_HOST).post(TOKEN_PATH, (b) => b.refresh_token === 'rt-1').reply(200, token('at-2', 'rt-3'));
+    nock(TOKEN_HOST)
+      .post(TOKEN_PATH, (b) => b.refresh_token === 'rt-1')
+      .reply(200, token('at-2', 'rt-3'));
     nock(API).get(`${COMPANY}/customer/58`).query(true).matchHeader('authorization', 'Bearer at-2').reply(200, customer);
     await createQboClient(testConfig(), { logger, state: kit.state }).read('Customer', '58', QboCustomerSchema);
     expect(kit.values.get(REFRESH_TOKEN_KEY)).toBe('rt-3');
@@ -70,8 +82,14 @@ describe('QuickBooks OAuth refresh with rotating refresh tokens', () => {
   it('refreshes and resends once when the API refuses an access token (401)', async () => {
     const kit = recordingState();
     nock(TOKEN_HOST).post(TOKEN_PATH).reply(200, token('at-1', 'rt-2'));
-    nock(API).get(`${COMPANY}/customer/58`).query(true).matchHeader('authorization', 'Bearer at-1').reply(401, { fault: { error: [{ message: 'AuthenticationFailed' }] } });
-    nock(TOKEN_HOST).post(TOKEN_PATH, (b) => b.refresh_token === 'rt-2').reply(200, token('at-2', 'rt-3'));
+    nock(API)
+      .get(`${COMPANY}/customer/58`)
+      .query(true)
+      .matchHeader('authorization', 'Bearer at-1')
+      .reply(401, { fault: { error: [{ message: 'AuthenticationFailed' }] } });
+    nock(TOKEN_HOST)
+      .post(TOKEN_PATH, (b) => b.refresh_token === 'rt-2')
+      .reply(200, token('at-2', 'rt-3'));
     nock(API).get(`${COMPANY}/customer/58`).query(true).matchHeader('authorization', 'Bearer at-2').reply(200, customer);
     const client = createQboClient(testConfig(), { logger, state: kit.state });
     await client.read('Customer', '58', QboCustomerSchema);
@@ -86,7 +104,9 @@ describe('QuickBooks OAuth refresh with rotating refresh tokens', () => {
         kit.values.set(REFRESH_TOKEN_KEY, 'rt-2'); // the other process committed its rotation meanwhile
         return { error: 'invalid_grant' };
       });
-    nock(TOKEN_HOST).post(TOKEN_PATH, (b) => b.refresh_token === 'rt-2').reply(200, token('at-9', 'rt-2'));
+    nock(TOKEN_HOST)
+      .post(TOKEN_PATH, (b) => b.refresh_token === 'rt-2')
+      .reply(200, token('at-9', 'rt-2'));
     nock(API).get(`${COMPANY}/customer/58`).query(true).matchHeader('authorization', 'Bearer at-9').reply(200, customer);
     const read = await createQboClient(testConfig(), { logger, state: kit.state }).read('Customer', '58', QboCustomerSchema);
     expect(read).toBeDefined();

@@ -79,7 +79,9 @@ export class TokenManager {
       const again = await this.deps.state.get(REFRESH_TOKEN_KEY);
       if (again && again !== current) answer = await this.grant(again);
       if (answer === 'invalid_grant') {
-        throw new AuthError(`${this.config.id}: the refresh token was refused (invalid_grant); reconnect the app to QuickBooks`, { connectorId: this.config.id });
+        throw new AuthError(`${this.config.id}: the refresh token was refused (invalid_grant); reconnect the app to QuickBooks`, {
+          connectorId: this.config.id,
+        });
       }
     }
     if (answer.refreshToken !== current) {
@@ -96,17 +98,21 @@ export class TokenManager {
     const id = this.config.id;
     let res;
     try {
-      res = await axios.post<string>(this.config.settings.tokenUrl, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(), {
-        timeout: this.deps.timeoutMs,
-        responseType: 'text',
-        transformResponse: (b: unknown) => b,
-        validateStatus: () => true,
-        headers: {
-          Accept: 'application/json',
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      res = await axios.post<string>(
+        this.config.settings.tokenUrl,
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+        {
+          timeout: this.deps.timeoutMs,
+          responseType: 'text',
+          transformResponse: (b: unknown) => b,
+          validateStatus: () => true,
+          headers: {
+            Accept: 'application/json',
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          },
         },
-      });
+      );
     } catch (err) {
       // No `cause`: the transport error carries the request, credentials included.
       throw new NetworkError(`${id}: token refresh failed (${isAxiosError(err) && err.code ? err.code : 'ERR_NETWORK'})`, { connectorId: id });

@@ -80,7 +80,16 @@ export const QboCustomerSchema = z.object({
 /** An error response. https://developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/handling-common-errors */
 export const QboFaultSchema = z.object({
   Fault: z.object({
-    Error: z.array(z.object({ Message: z.string().optional(), Detail: z.string().optional(), code: z.union([z.string(), z.number()]).optional(), element: z.string().optional() })).default([]),
+    Error: z
+      .array(
+        z.object({
+          Message: z.string().optional(),
+          Detail: z.string().optional(),
+          code: z.union([z.string(), z.number()]).optional(),
+          element: z.string().optional(),
+        }),
+      )
+      .default([]),
     type: z.string().optional(),
   }),
 });

@@ -4,12 +4,19 @@ import { testConfig } from './test-kit.js';
 import { signQuickBooks, verifyQuickBooksWebhook } from './verify.js';
 
 const config = testConfig();
-const legacy = JSON.stringify({ eventNotifications: [{ realmId: '1', dataChangeEvent: { entities: [{ name: 'Invoice', id: '130', operation: 'Create', lastUpdated: '2026-03-02T18:15:00.000Z' }] } }] });
+const legacy = JSON.stringify({
+  eventNotifications: [
+    { realmId: '1', dataChangeEvent: { entities: [{ name: 'Invoice', id: '130', operation: 'Create', lastUpdated: '2026-03-02T18:15:00.000Z' }] } },
+  ],
+});
 const cloud = JSON.stringify([
   { specversion: '1.0', id: 'b', type: 'qbo.invoice.created.v1', time: '2026-03-02T18:15:00Z', intuitentityid: '130', intuitaccountid: '1', data: {} },
   { specversion: '1.0', id: 'a', type: 'qbo.payment.created.v1', time: '2026-03-02T18:16:00Z', intuitentityid: '190', intuitaccountid: '1', data: {} },
 ]);
-const request = (body: string, signature?: string) => ({ headers: signature === undefined ? {} : { 'intuit-signature': signature }, rawBody: Buffer.from(body) });
+const request = (body: string, signature?: string) => ({
+  headers: signature === undefined ? {} : { 'intuit-signature': signature },
+  rawBody: Buffer.from(body),
+});
 
 describe('intuit-signature verification', () => {
   it.each([

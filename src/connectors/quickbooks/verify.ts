@@ -38,7 +38,9 @@ function dedupKeyOf(rawBody: Buffer): string {
   if (Array.isArray(parsed)) {
     const ids = parsed.map((e) => (e as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string');
     if (ids.length === parsed.length && ids.length > 0) {
-      return `ce:${createHash('sha256').update([...ids].sort().join('\n')).digest('hex')}`;
+      return `ce:${createHash('sha256')
+        .update([...ids].sort().join('\n'))
+        .digest('hex')}`;
     }
   }
   return `body:${createHash('sha256').update(rawBody).digest('hex')}`;
@@ -49,8 +51,8 @@ function occurredAt(rawBody: Buffer): { occurredAt?: string } {
   const parsed = tryParse(rawBody);
   const times: unknown[] = Array.isArray(parsed)
     ? parsed.map((e) => (e as { time?: unknown } | null)?.time)
-    : ((parsed as { eventNotifications?: { dataChangeEvent?: { entities?: { lastUpdated?: unknown }[] } }[] } | null)?.eventNotifications ?? []).flatMap(
-        (n) => (n?.dataChangeEvent?.entities ?? []).map((e) => e?.lastUpdated),
+    : ((parsed as { eventNotifications?: { dataChangeEvent?: { entities?: { lastUpdated?: unknown }[] } }[] } | null)?.eventNotifications ?? []).flatMap((n) =>
+        (n?.dataChangeEvent?.entities ?? []).map((e) => e?.lastUpdated),
       );
   const instants = times.map((t) => (typeof t === 'string' ? Date.parse(t) : Number.NaN)).filter((t) => Number.isFinite(t));
   return instants.length > 0 ? { occurredAt: new Date(Math.min(...instants)).toISOString() } : {};

@@ -117,9 +117,17 @@ describe('ShipStation rate limit', () => {
   it('holds the next call when the window says nothing is left', async () => {
     nock(BASE)
       .post('/orders/createorder')
-      .reply(200, { orderId: 1, orderNumber: '#1001', orderKey: 'web/1001', orderStatus: 'awaiting_shipment' }, { 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': '2' })
+      .reply(
+        200,
+        { orderId: 1, orderNumber: '#1001', orderKey: 'web/1001', orderStatus: 'awaiting_shipment' },
+        { 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': '2' },
+      )
       .post('/orders/createorder')
-      .reply(200, { orderId: 1, orderNumber: '#1001', orderKey: 'web/1001', orderStatus: 'awaiting_shipment' }, { 'X-Rate-Limit-Remaining': '39', 'X-Rate-Limit-Reset': '60' });
+      .reply(
+        200,
+        { orderId: 1, orderNumber: '#1001', orderKey: 'web/1001', orderStatus: 'awaiting_shipment' },
+        { 'X-Rate-Limit-Remaining': '39', 'X-Rate-Limit-Reset': '60' },
+      );
     const time = fakeTime();
     const client = createShipStationConnectorClient(config, { logger, ...time });
     await client.pushOrder(order, { location: 'wh-east' });
@@ -152,7 +160,9 @@ describe('ShipStation backfill', () => {
 
 describe('ShipStation check', () => {
   it('says which configured warehouse does not exist', async () => {
-    nock(BASE).get('/warehouses').reply(200, [{ warehouseId: 16080, warehouseName: 'Other' }]);
+    nock(BASE)
+      .get('/warehouses')
+      .reply(200, [{ warehouseId: 16080, warehouseName: 'Other' }]);
     const client = createShipStationConnectorClient(config, { logger, ...fakeTime() });
     await expect(client.check()).resolves.toEqual({ ok: false, message: expect.stringContaining('16079') });
   });

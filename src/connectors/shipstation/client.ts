@@ -48,7 +48,11 @@ const RETRY_AFTER_HEADERS = ['x-rate-limit-reset', 'retry-after'];
  * in-call on 5xx and network failures; everything else classified once.
  * https://docs.shipstation.com/apis/shipstation-v1/docs/start-here/requirements
  */
-export function createShipStationClient(config: ShipStationConfig & { id: string }, deps: ClientDeps, options: { retries?: number; minRetryDelayMs?: number } = {}): ShipStationClient {
+export function createShipStationClient(
+  config: ShipStationConfig & { id: string },
+  deps: ClientDeps,
+  options: { retries?: number; minRetryDelayMs?: number } = {},
+): ShipStationClient {
   const { settings, credentials } = config;
   const now = deps.now ?? Date.now;
   const sleep = sleepOf(deps);
@@ -117,8 +121,14 @@ export function createShipStationClient(config: ShipStationConfig & { id: string
       }
       const parsed = req.response.safeParse(body);
       if (!parsed.success) {
-        const issues = zodIssues(parsed.error).slice(0, 3).map((i) => `${i.path}: ${i.message}`).join('; ');
-        throw new ContractError(`${prefix(req.name)}: unexpected response shape: ${issues}`, { connectorId: config.id, field: zodIssues(parsed.error)[0]?.path });
+        const issues = zodIssues(parsed.error)
+          .slice(0, 3)
+          .map((i) => `${i.path}: ${i.message}`)
+          .join('; ');
+        throw new ContractError(`${prefix(req.name)}: unexpected response shape: ${issues}`, {
+          connectorId: config.id,
+          field: zodIssues(parsed.error)[0]?.path,
+        });
       }
       return parsed.data;
     }

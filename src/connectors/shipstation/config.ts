@@ -5,9 +5,7 @@ import { isTimeZone } from './dates.js';
 export const SHIPSTATION_API_HOST = 'ssapi.shipstation.com';
 
 /** A host name, or one with a `*` standing for digits only (`ssapi*.shipstation.com`). */
-const HostPatternSchema = z
-  .string()
-  .regex(/^[a-z0-9*][a-z0-9.*-]*(:\d+)?$/, 'must be a lower-case host name, optionally with * for digits and a :port');
+const HostPatternSchema = z.string().regex(/^[a-z0-9*][a-z0-9.*-]*(:\d+)?$/, 'must be a lower-case host name, optionally with * for digits and a :port');
 
 export const ShipStationConfigSchema = z.object({
   settings: z.object({
@@ -18,14 +16,18 @@ export const ShipStationConfigSchema = z.object({
       .default('America/Los_Angeles')
       .describe(
         'Zone of the V1 API\'s offset-less timestamps ("2015-06-29T08:46:27.0000000"). ShipStation writes them in US ' +
-          'Pacific time whatever the account\'s own zone, so the default is America/Los_Angeles (daylight saving ' +
+          "Pacific time whatever the account's own zone, so the default is America/Los_Angeles (daylight saving " +
           'included). Every timestamp read is converted from this zone to UTC, and createorder dates are written in it.',
       ),
     locations: z
       .record(z.string(), z.string())
       .default({})
       .describe('ShipStation warehouseId (Ship From location) to hub location id: the locations this 3PL serves'),
-    storeId: z.string().regex(/^\d+$/).optional().describe('ShipStation store that receives pushed orders (advancedOptions.storeId); default: the account\'s manual store'),
+    storeId: z
+      .string()
+      .regex(/^\d+$/)
+      .optional()
+      .describe("ShipStation store that receives pushed orders (advancedOptions.storeId); default: the account's manual store"),
     resourceHosts: z
       .array(HostPatternSchema)
       .min(1)
@@ -36,7 +38,12 @@ export const ShipStationConfigSchema = z.object({
           'The host of baseUrl is always allowed.',
       ),
     requestTimeoutMs: z.number().int().min(100).default(15_000).describe('Timeout of one API call'),
-    maxThrottleWaitMs: z.number().int().min(0).default(30_000).describe('Longest wait for the rate-limit window within one call before the job is given back to the queue'),
+    maxThrottleWaitMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(30_000)
+      .describe('Longest wait for the rate-limit window within one call before the job is given back to the queue'),
   }),
   credentials: z.object({
     apiKey: z.string().min(1).describe('API Key (Basic auth user name)'),

@@ -52,7 +52,13 @@ export function createShipStationConnectorClient(config: ShipStationConfig & { i
     // One cheap read with the credentials. https://docs.shipstation.com/apis/shipstation-v1/docs/warehouses/list-warehouses
     check: async () => {
       try {
-        const warehouses = await client.request({ name: 'listWarehouses', method: 'GET', path: '/warehouses', response: z.array(z.object({ warehouseId: z.union([z.string(), z.number()]) }).loose()), idempotent: true });
+        const warehouses = await client.request({
+          name: 'listWarehouses',
+          method: 'GET',
+          path: '/warehouses',
+          response: z.array(z.object({ warehouseId: z.union([z.string(), z.number()]) }).loose()),
+          idempotent: true,
+        });
         const served = Object.keys(config.settings.locations);
         const known = new Set(warehouses.map((w) => String(w.warehouseId)));
         const missing = served.filter((id) => !known.has(id));
@@ -74,7 +80,12 @@ export function createShipStationConnectorClient(config: ShipStationConfig & { i
 const resolveShipNotify: AsyncNormalizer<ShipStationConfig> = async (body, ctx) => {
   const parsed = ShipStationWebhookSchema.safeParse(body);
   if (!parsed.success) {
-    throw new ValidationError(`${ctx.connectorId}: SHIP_NOTIFY body has no resource_url`, { connectorId: ctx.connectorId, step: 'normalize', field: 'resource_url', code: 'missing_field' });
+    throw new ValidationError(`${ctx.connectorId}: SHIP_NOTIFY body has no resource_url`, {
+      connectorId: ctx.connectorId,
+      step: 'normalize',
+      field: 'resource_url',
+      code: 'missing_field',
+    });
   }
   const config = ctx.config as ShipStationConfig & { id: string };
   const page = await readNotifiedShipments(httpClientFor(config), config.settings, ctx.connectorId, parsed.data.resource_url);
@@ -88,7 +99,11 @@ export const shipStationWebhooks: WebhookSpec<ShipStationConfig> = {
   configuredTopic: (topic) => (topic === SHIP_NOTIFY ? resolveShipNotify : undefined),
   keys: (topic, body) => {
     if (topic !== SHIPMENTS_TOPIC) return { orderKeys: [], skus: [] };
-    const shipments = ((body as { shipments?: unknown[] } | null)?.shipments ?? []) as { orderKey?: unknown; orderNumber?: unknown; shipmentItems?: { sku?: unknown }[] | null }[];
+    const shipments = ((body as { shipments?: unknown[] } | null)?.shipments ?? []) as {
+      orderKey?: unknown;
+      orderNumber?: unknown;
+      shipmentItems?: { sku?: unknown }[] | null;
+    }[];
     const strings = (values: unknown[]) => values.filter((v): v is string => typeof v === 'string' && v !== '');
     return {
       orderKeys: strings(shipments.flatMap((s) => [s.orderKey, s.orderNumber])),

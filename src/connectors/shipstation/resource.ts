@@ -7,7 +7,12 @@ import { type ShipStationShipmentsPage, ShipStationShipmentsPageSchema } from '.
 const MAX_PAGES = 50;
 
 function hostMatches(pattern: string, host: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('\\d*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+      .join('\\d*')}$`,
+  );
   return re.test(host);
 }
 
@@ -41,7 +46,12 @@ export function allowedResourceUrl(resourceUrl: string, settings: ShipStationSet
  * URL says includeShipmentItems=False). Returned as one GET /shipments page.
  * https://www.shipstation.com/docs/api/shipments/list/
  */
-export async function readNotifiedShipments(client: ShipStationClient, settings: ShipStationSettings, connectorId: string, resourceUrl: string): Promise<ShipStationShipmentsPage> {
+export async function readNotifiedShipments(
+  client: ShipStationClient,
+  settings: ShipStationSettings,
+  connectorId: string,
+  resourceUrl: string,
+): Promise<ShipStationShipmentsPage> {
   const url = allowedResourceUrl(resourceUrl, settings, connectorId);
   for (const key of Array.from(url.searchParams.keys())) if (/^(includeshipmentitems|page)$/i.test(key)) url.searchParams.delete(key);
   url.searchParams.set('includeShipmentItems', 'true');
@@ -49,7 +59,13 @@ export async function readNotifiedShipments(client: ShipStationClient, settings:
   for (let page = 1; page <= MAX_PAGES; page += 1) {
     const pageUrl = new URL(url);
     pageUrl.searchParams.set('page', String(page));
-    const body = await client.request({ name: 'SHIP_NOTIFY resource', method: 'GET', path: pageUrl, response: ShipStationShipmentsPageSchema, idempotent: true });
+    const body = await client.request({
+      name: 'SHIP_NOTIFY resource',
+      method: 'GET',
+      path: pageUrl,
+      response: ShipStationShipmentsPageSchema,
+      idempotent: true,
+    });
     shipments.push(...body.shipments);
     if (body.shipments.length === 0 || (body.pages ?? 1) <= page) break;
   }

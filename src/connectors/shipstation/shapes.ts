@@ -69,4 +69,6 @@ export type ShipStationOrder = z.infer<typeof ShipStationOrderSchema>;
 export const ShipStationOrdersPageSchema = z.object({ orders: z.array(ShipStationOrderSchema) });
 
 /** An error body: ShipStation answers `{ "Message": ... }` or `{ "message": ... }`. */
-export const ShipStationErrorSchema = z.object({ Message: z.string().optional(), message: z.string().optional(), ExceptionMessage: z.string().optional() }).loose();
+export const ShipStationErrorSchema = z
+  .object({ Message: z.string().optional(), message: z.string().optional(), ExceptionMessage: z.string().optional() })
+  .loose();

@@ -44,7 +44,9 @@ describe('shipstation webhook verification', () => {
   });
 
   it('refuses a body without resource_url as bad input, after the token', () => {
-    expect(() => verifyShipStationWebhook({ headers: { 'x-hub-webhook-token': TOKEN }, rawBody: Buffer.from('{"resource_type":"SHIP_NOTIFY"}') }, config)).toThrow(ValidationError);
+    expect(() =>
+      verifyShipStationWebhook({ headers: { 'x-hub-webhook-token': TOKEN }, rawBody: Buffer.from('{"resource_type":"SHIP_NOTIFY"}') }, config),
+    ).toThrow(ValidationError);
   });
 });
 
@@ -68,7 +70,12 @@ describe('SHIP_NOTIFY resource', () => {
 
   it('fetches with the API credentials and shipment items included, every page', async () => {
     const auth = `Basic ${Buffer.from('key:secret').toString('base64')}`;
-    const page = (n: number) => ({ shipments: [{ shipmentId: n, orderKey: 'web/1', createDate: '2026-07-14T09:00:00.0000000', shipmentItems: [] }], total: 2, page: n, pages: 2 });
+    const page = (n: number) => ({
+      shipments: [{ shipmentId: n, orderKey: 'web/1', createDate: '2026-07-14T09:00:00.0000000', shipmentItems: [] }],
+      total: 2,
+      page: n,
+      pages: 2,
+    });
     nock('https://ssapi.shipstation.com', { reqheaders: { authorization: auth } })
       .get('/shipments')
       .query({ storeID: '123456', batchId: '12345678', includeShipmentItems: 'true', page: '1' })

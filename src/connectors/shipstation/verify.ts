@@ -33,7 +33,11 @@ export function verifyShipStationWebhook(request: TokenWebhookRequest, config: S
   }
   const parsed = ShipStationWebhookSchema.safeParse(body);
   if (!parsed.success) {
-    throw new ValidationError('shipstation webhook: body needs resource_url and resource_type', { step: 'verify', field: 'resource_url', code: 'missing_field' });
+    throw new ValidationError('shipstation webhook: body needs resource_url and resource_type', {
+      step: 'verify',
+      field: 'resource_url',
+      code: 'missing_field',
+    });
   }
   const { resource_type: topic, resource_url: url } = parsed.data;
   return { dedupKey: `${topic}:${url}`, topic };

@@ -180,7 +180,10 @@ export function createShopifyClient(config: ShopifyConfig & { id: string }, deps
         minRetryDelayMs: options.minRetryDelayMs,
         onRetry: (error, attemptNumber) => {
           stats.retries += 1;
-          deps.logger.debug({ connectorId: config.id, operation: op.name, attempt: attemptNumber, code: (error as HubError).code }, 'shopify call failed; retrying');
+          deps.logger.debug(
+            { connectorId: config.id, operation: op.name, attempt: attemptNumber, code: (error as HubError).code },
+            'shopify call failed; retrying',
+          );
         },
       }),
   };

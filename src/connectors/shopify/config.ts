@@ -11,24 +11,21 @@ export const ShopifyConfigSchema = z.object({
     shopDomain: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$|^[a-z0-9.-]+(:\d+)?$/, 'must be a shop domain such as "my-shop.myshopify.com"')
-      .describe('The shop\'s myshopify.com domain; webhooks from any other shop are refused'),
+      .describe("The shop's myshopify.com domain; webhooks from any other shop are refused"),
     apiVersion: z
       .string()
       .regex(/^\d{4}-\d{2}$|^unstable$/, 'must be an Admin API version such as "2026-10"')
       .default(SHOPIFY_DEFAULT_API_VERSION)
       .describe('Admin API version used for calls and expected in webhook payloads'),
     baseUrl: z.url().optional().describe('Base URL override (the local simulator); default https://<shopDomain>'),
-    locations: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe('Shopify location id (numeric or gid://shopify/Location/<n>) to hub location id'),
+    locations: z.record(z.string(), z.string()).default({}).describe('Shopify location id (numeric or gid://shopify/Location/<n>) to hub location id'),
     channel: z.string().min(1).describe('Hub channel id that orders from this shop belong to'),
     pushLocationId: z
       .string()
       .min(1)
       .optional()
       .describe(
-        'Shopify location that receives the channel\'s availableToSell (numeric or gid). ' +
+        "Shopify location that receives the channel's availableToSell (numeric or gid). " +
           'Default: the only key of `locations`. Other Shopify locations should not stock the pushed items, ' +
           'since the storefront sells the sum over locations.',
       ),
@@ -37,17 +34,14 @@ export const ShopifyConfigSchema = z.object({
       .default(true)
       .describe(
         'Turn fulfillments/create webhooks into shipment.confirmed. Set false when the hub pushes every ' +
-          'fulfilment to Shopify itself (3PL), so Shopify\'s echo of those fulfilments is not applied twice.',
+          "fulfilment to Shopify itself (3PL), so Shopify's echo of those fulfilments is not applied twice.",
       ),
-    notifyCustomerOnShipment: z
-      .boolean()
-      .default(true)
-      .describe('Let Shopify email the customer when the hub records a fulfilment with tracking'),
+    notifyCustomerOnShipment: z.boolean().default(true).describe('Let Shopify email the customer when the hub records a fulfilment with tracking'),
     compareAndSet: z
       .boolean()
       .default(true)
       .describe(
-        'Push stock with compare-and-set: read Shopify\'s available first and send it as changeFromQuantity ' +
+        "Push stock with compare-and-set: read Shopify's available first and send it as changeFromQuantity " +
           '(compareQuantity before 2026-04), so a sale made in Shopify after the read is never overwritten; a stale ' +
           'answer re-reads the item and retries. Set false only when nothing but the hub changes available at the ' +
           'push location (no storefront, POS or app sells from it, e.g. a location that only mirrors the hub), where ' +
@@ -61,7 +55,7 @@ export const ShopifyConfigSchema = z.object({
       .max(24 * 60)
       .default(15)
       .describe(
-        'Webhook deliveries are refused (and counted) when X-Shopify-Triggered-At is older than Shopify\'s 4-hour ' +
+        "Webhook deliveries are refused (and counted) when X-Shopify-Triggered-At is older than Shopify's 4-hour " +
           'retry window plus this slack, or this far in the future (clock skew)',
       ),
   }),

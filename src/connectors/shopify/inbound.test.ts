@@ -175,7 +175,12 @@ describe('shopify normalizers', () => {
 
   it('describe the order in a cancellation, so a cancellation that overtakes the order keeps its number and total', () => {
     const [cancel] = eventsOf('orders-cancelled/cancelled-by-customer');
-    expect(cancel?.data).toMatchObject({ orderNumber: '#1001', currency: 'USD', total: { amount: '94.80', currency: 'USD' }, placedAt: '2026-11-24T08:00:00.000Z' });
+    expect(cancel?.data).toMatchObject({
+      orderNumber: '#1001',
+      currency: 'USD',
+      total: { amount: '94.80', currency: 'USD' },
+      placedAt: '2026-11-24T08:00:00.000Z',
+    });
   });
 
   it('name the refund lines that cancelled unfulfilled units, apart from money-only lines', () => {

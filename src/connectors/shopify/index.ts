@@ -41,7 +41,11 @@ function shopifyBusinessKeys(topic: string, body: unknown): { orderKeys: string[
   const orderKeys: unknown[] = topic.startsWith('orders/') ? [b['id'], b['name'], b['order_number']] : [b['order_id']];
   const lines = [...((b['line_items'] as unknown[]) ?? []), ...((b['refund_line_items'] as { line_item?: unknown }[]) ?? []).map((r) => r.line_item)];
   const skus = lines.map((l) => (l as { sku?: unknown } | null)?.sku);
-  const strings = (values: unknown[]) => values.filter((v) => typeof v === 'string' || typeof v === 'number').map(String).filter((v) => v !== '');
+  const strings = (values: unknown[]) =>
+    values
+      .filter((v) => typeof v === 'string' || typeof v === 'number')
+      .map(String)
+      .filter((v) => v !== '');
   return { orderKeys: strings(orderKeys), skus: strings(skus) };
 }
 
@@ -60,7 +64,19 @@ export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
 /** What a Shopify instance can do at run time. */
 export type ShopifyConnectorClient = Required<
-  Pick<ConnectorClient, 'pushAvailability' | 'pushFulfillment' | 'pollOrders' | 'readStockLevels' | 'listOrders' | 'readOrders' | 'stats' | 'check' | 'readCatalog' | 'registerWebhooks'>
+  Pick<
+    ConnectorClient,
+    | 'pushAvailability'
+    | 'pushFulfillment'
+    | 'pollOrders'
+    | 'readStockLevels'
+    | 'listOrders'
+    | 'readOrders'
+    | 'stats'
+    | 'check'
+    | 'readCatalog'
+    | 'registerWebhooks'
+  >
 >;
 
 /** The run-time client of one instance: pushes, backfill and reconciliation reads over one GraphQL client (one cost bucket). */
@@ -110,5 +126,6 @@ export const shopifyConnector = defineConnector({
   webhooks: shopifyWebhooks,
   createClient: createShopifyConnectorClient,
   // An API version outside Shopify's support window (quarterly releases, 12 months each).
-  warnings: (config, now) => shopifyVersionWarnings({ id: config.id, settings: { apiVersion: config.settings.apiVersion ?? SHOPIFY_DEFAULT_API_VERSION } }, now),
+  warnings: (config, now) =>
+    shopifyVersionWarnings({ id: config.id, settings: { apiVersion: config.settings.apiVersion ?? SHOPIFY_DEFAULT_API_VERSION } }, now),
 });

@@ -29,7 +29,14 @@ function configWith(settings: Record<string, unknown> = {}): ShopifyConfig & { i
   return {
     id: 'shopify-main',
     ...ShopifyConfigSchema.parse({
-      settings: { shopDomain: 'commerce-hub-demo.myshopify.com', channel: 'web', locations: { '655441491': 'wh-east' }, apiVersion: '2025-07', compareAndSet: false, ...settings },
+      settings: {
+        shopDomain: 'commerce-hub-demo.myshopify.com',
+        channel: 'web',
+        locations: { '655441491': 'wh-east' },
+        apiVersion: '2025-07',
+        compareAndSet: false,
+        ...settings,
+      },
       credentials: { accessToken: 'shpat_outbound_test', webhookSecret: 'unused' },
     }),
   };
@@ -78,7 +85,11 @@ describe('pushAvailability', () => {
     expect(seen.map((b) => quantitiesOf(b).length)).toEqual([250, 250, 100]);
     const input = seen[0]?.variables['input'] as Record<string, unknown>;
     expect(input).toMatchObject({ name: 'available', reason: 'correction', ignoreCompareQuantity: true });
-    expect(quantitiesOf(seen[0] as never)[1]).toEqual({ inventoryItemId: 'gid://shopify/InventoryItem/46000000000000000001', locationId: 'gid://shopify/Location/655441491', quantity: 1 });
+    expect(quantitiesOf(seen[0] as never)[1]).toEqual({
+      inventoryItemId: 'gid://shopify/InventoryItem/46000000000000000001',
+      locationId: 'gid://shopify/Location/655441491',
+      quantity: 1,
+    });
     expect(seen[0]?.query).toMatch(/inventorySetQuantities\(input: \$input\)/);
   });
 
@@ -178,7 +189,12 @@ describe('pushAvailability', () => {
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0]?.sku).toBe('GONE');
     expect(result.failures[0]?.error).toBeInstanceOf(ContractError);
-    expect(result.failures[0]?.error).toMatchObject({ retryable: false, code: 'not_found', field: 'externalIds.inventoryItemId', value: 'gid://shopify/InventoryItem/12' });
+    expect(result.failures[0]?.error).toMatchObject({
+      retryable: false,
+      code: 'not_found',
+      field: 'externalIds.inventoryItemId',
+      value: 'gid://shopify/InventoryItem/12',
+    });
   });
 
   it('fails every SKU of a call rejected as a whole', async () => {
@@ -237,8 +253,14 @@ describe('createFulfillment', () => {
     expect(seen[1]?.variables['fulfillment']).toEqual({
       notifyCustomer: true,
       lineItemsByFulfillmentOrder: [
-        { fulfillmentOrderId: 'gid://shopify/FulfillmentOrder/6012345678901', fulfillmentOrderLineItems: [{ id: 'gid://shopify/FulfillmentOrderLineItem/7012345678901', quantity: 2 }] },
-        { fulfillmentOrderId: 'gid://shopify/FulfillmentOrder/6012345678902', fulfillmentOrderLineItems: [{ id: 'gid://shopify/FulfillmentOrderLineItem/7012345678903', quantity: 1 }] },
+        {
+          fulfillmentOrderId: 'gid://shopify/FulfillmentOrder/6012345678901',
+          fulfillmentOrderLineItems: [{ id: 'gid://shopify/FulfillmentOrderLineItem/7012345678901', quantity: 2 }],
+        },
+        {
+          fulfillmentOrderId: 'gid://shopify/FulfillmentOrder/6012345678902',
+          fulfillmentOrderLineItems: [{ id: 'gid://shopify/FulfillmentOrderLineItem/7012345678903', quantity: 1 }],
+        },
       ],
       trackingInfo: { number: '1Z999AA10123456784', company: 'UPS', url: 'https://www.ups.com/track?tracknum=1Z999AA10123456784' },
     });
@@ -271,7 +293,11 @@ describe('createFulfillment', () => {
   it('turns userErrors into a permanent ContractError', async () => {
     const { client, config } = setup();
     reply(api('fulfillment/state-open'));
-    reply({ status: 200, headers: {}, body: { data: { fulfillmentCreate: { fulfillment: null, userErrors: [{ field: ['fulfillment'], message: 'Fulfillment order is on hold' }] } } } });
+    reply({
+      status: 200,
+      headers: {},
+      body: { data: { fulfillmentCreate: { fulfillment: null, userErrors: [{ field: ['fulfillment'], message: 'Fulfillment order is on hold' }] } } },
+    });
     await expect(createFulfillment(client, config.settings, config.id, shipment, {})).rejects.toThrow(/on hold/);
   });
 

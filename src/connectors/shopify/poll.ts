@@ -155,9 +155,7 @@ export function toWebhookShape(order: z.infer<typeof Order>, lines: z.infer<type
     total_price_set: moneySet(order.totalPriceSet),
     ...(order.currentTotalPriceSet ? { current_total_price_set: moneySet(order.currentTotalPriceSet) } : {}),
     email: order.email ?? null,
-    customer: order.customer
-      ? { id: order.customer.legacyResourceId, first_name: order.customer.firstName, last_name: order.customer.lastName }
-      : null,
+    customer: order.customer ? { id: order.customer.legacyResourceId, first_name: order.customer.firstName, last_name: order.customer.lastName } : null,
     shipping_address: a
       ? {
           name: a['name'],

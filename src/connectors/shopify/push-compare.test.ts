@@ -36,7 +36,14 @@ function setup(apiVersion: string, settings: Record<string, unknown> = {}) {
       .reply(status, body);
   /** Answers a levels read with `available` per inventory item id (numeric). */
   const levels = (available: Record<string, number>) =>
-    reply({ data: { nodes: Object.entries(available).map(([id, quantity]) => ({ id: `gid://shopify/InventoryItem/${id}`, level: { quantities: [{ name: 'available', quantity }] } })) } });
+    reply({
+      data: {
+        nodes: Object.entries(available).map(([id, quantity]) => ({
+          id: `gid://shopify/InventoryItem/${id}`,
+          level: { quantities: [{ name: 'available', quantity }] },
+        })),
+      },
+    });
   return { config, client, seen, reply, levels };
 }
 
@@ -67,7 +74,10 @@ describe('inventorySetQuantities request shape per API version', () => {
       { inventoryItemId: 'gid://shopify/InventoryItem/11', locationId: 'gid://shopify/Location/655441491', quantity: 8, changeFromQuantity: 10 },
       { inventoryItemId: 'gid://shopify/InventoryItem/12', locationId: 'gid://shopify/Location/655441491', quantity: 4, changeFromQuantity: 4 },
     ]);
-    expect(seen[0]?.variables).toEqual({ ids: ['gid://shopify/InventoryItem/11', 'gid://shopify/InventoryItem/12'], locationId: 'gid://shopify/Location/655441491' });
+    expect(seen[0]?.variables).toEqual({
+      ids: ['gid://shopify/InventoryItem/11', 'gid://shopify/InventoryItem/12'],
+      locationId: 'gid://shopify/Location/655441491',
+    });
   });
 
   it('2026-04: the same shape, since the directive and changeFromQuantity became mandatory there', async () => {
@@ -88,7 +98,12 @@ describe('inventorySetQuantities request shape per API version', () => {
     expect(seen[1]?.query).not.toContain('@idempotent');
     expect(seen[1]?.variables).not.toHaveProperty('idempotencyKey');
     expect(input(seen[1])).not.toHaveProperty('ignoreCompareQuantity');
-    expect(input(seen[1]).quantities[0]).toEqual({ inventoryItemId: 'gid://shopify/InventoryItem/11', locationId: 'gid://shopify/Location/655441491', quantity: 5, compareQuantity: 3 });
+    expect(input(seen[1]).quantities[0]).toEqual({
+      inventoryItemId: 'gid://shopify/InventoryItem/11',
+      locationId: 'gid://shopify/Location/655441491',
+      quantity: 5,
+      compareQuantity: 3,
+    });
   });
 
   it('opt-out on 2026-10: no read, an explicit changeFromQuantity null, still an idempotency key', async () => {

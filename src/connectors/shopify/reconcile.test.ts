@@ -20,13 +20,20 @@ function config(settings: Record<string, unknown> = {}): ShopifyConfig & { id: s
   return {
     id: 'shopify-main',
     ...ShopifyConfigSchema.parse({
-      settings: { shopDomain: 'commerce-hub-demo.myshopify.com', channel: 'web', pushLocationId: '655441491', locations: { '655441491': 'wh-east', '655441492': 'wh-west' }, ...settings },
+      settings: {
+        shopDomain: 'commerce-hub-demo.myshopify.com',
+        channel: 'web',
+        pushLocationId: '655441491',
+        locations: { '655441491': 'wh-east', '655441492': 'wh-west' },
+        ...settings,
+      },
       credentials: { accessToken: 'shpat_reconcile_test', webhookSecret: 'unused' },
     }),
   };
 }
 
-const client = (settings: Record<string, unknown> = {}) => createShopifyConnectorClient(config(settings), { logger: pino({ level: 'silent' }), sleep: async () => undefined });
+const client = (settings: Record<string, unknown> = {}) =>
+  createShopifyConnectorClient(config(settings), { logger: pino({ level: 'silent' }), sleep: async () => undefined });
 
 function reply(name: string, seen: { query: string; variables: Record<string, unknown> }[] = []) {
   const f = api(name);
@@ -71,7 +78,11 @@ describe('Shopify readStockLevels (bulk export)', () => {
         ],
       },
       // Oversold (negative) is read as is; not stocked at the second location: no level there.
-      { sku: 'TSHIRT-L', externalIds: { inventoryItemId: '9007199254741995', variantId: '9007199254741994' }, levels: [{ location: '655441491', available: -2, pushed: true }] },
+      {
+        sku: 'TSHIRT-L',
+        externalIds: { inventoryItemId: '9007199254741995', variantId: '9007199254741994' },
+        levels: [{ location: '655441491', available: -2, pushed: true }],
+      },
       // The untracked gift card is left out; an item without SKU is kept (its ids may map it).
       {
         sku: null,
@@ -89,7 +100,7 @@ describe('Shopify readStockLevels (bulk export)', () => {
     await expect(all(client().readStockLevels())).rejects.toBeInstanceOf(RateLimitedError);
   });
 
-  it('fails retryably when the export fails on Shopify\'s side', async () => {
+  it("fails retryably when the export fails on Shopify's side", async () => {
     reply('run-created');
     reply('status-failed');
     await expect(all(client().readStockLevels())).rejects.toThrow(UpstreamUnavailableError);
@@ -100,7 +111,9 @@ describe('Shopify readStockLevels (bulk export)', () => {
       ['655441492', true],
       ['655441491', false],
     ]);
-    expect(() => readLocations(config({ pushLocationId: undefined, locations: { 'main" } evil': 'wh-east' } }).settings, 'shopify-main')).toThrow(/not a Shopify location id/);
+    expect(() => readLocations(config({ pushLocationId: undefined, locations: { 'main" } evil': 'wh-east' } }).settings, 'shopify-main')).toThrow(
+      /not a Shopify location id/,
+    );
     expect(inventoryItemFields([{ key: '1', gid: 'gid://shopify/Location/1', pushed: true }])).toBe(
       'id sku tracked variant { id } l0: inventoryLevel(locationId: "gid://shopify/Location/1") { quantities(names: ["available"]) { name quantity } }',
     );

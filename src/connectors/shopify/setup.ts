@@ -77,7 +77,8 @@ export async function* readShopifyCatalog(client: ShopifyClient, connectorId: st
   };
   for await (const { line, value } of readJsonl(url, connectorId, bulk.requestTimeoutMs)) {
     const parsed = VariantLineSchema.safeParse(value);
-    if (!parsed.success) throw new ContractError(`${connectorId}: catalogue export line ${line}: not a product variant`, { connectorId, field: `line ${line}` });
+    if (!parsed.success)
+      throw new ContractError(`${connectorId}: catalogue export line ${line}: not a product variant`, { connectorId, field: `line ${line}` });
     const v = parsed.data;
     const productId = legacyId(v.product.id);
     if (open.product?.id !== productId) {
@@ -100,7 +101,9 @@ export async function* readShopifyCatalog(client: ShopifyClient, connectorId: st
 
 /** https://shopify.dev/docs/api/admin-graphql/latest/queries/webhookSubscriptions (`uri` replaces callbackUrl: https://shopify.dev/changelog/consolidate-webhook-graphql-surfaces) */
 const LIST_QUERY = `query hubWebhooks($uri: String) { webhookSubscriptions(first: 100, uri: $uri) { nodes { id topic uri } } }`;
-const ListSchema = z.object({ webhookSubscriptions: z.object({ nodes: z.array(z.object({ id: z.string(), topic: z.string(), uri: z.string().nullable().optional() })) }) });
+const ListSchema = z.object({
+  webhookSubscriptions: z.object({ nodes: z.array(z.object({ id: z.string(), topic: z.string(), uri: z.string().nullable().optional() })) }),
+});
 /** https://shopify.dev/docs/api/admin-graphql/latest/mutations/webhookSubscriptionCreate */
 const CREATE_MUTATION = `mutation hubWebhookCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {
@@ -120,7 +123,14 @@ export const topicEnum = (topic: string) => topic.replace(/[/]/g, '_').toUpperCa
 
 /** Subscribes `uri` to each topic not yet subscribed there; the rest are reported as they stand. */
 export async function registerShopifyWebhooks(client: ShopifyClient, uri: string, topics: readonly string[]): Promise<WebhookRegistration[]> {
-  const existing = await client.graphql({ name: 'webhookSubscriptions', query: LIST_QUERY, variables: { uri }, data: ListSchema, idempotent: true, estimatedCost: 5 });
+  const existing = await client.graphql({
+    name: 'webhookSubscriptions',
+    query: LIST_QUERY,
+    variables: { uri },
+    data: ListSchema,
+    idempotent: true,
+    estimatedCost: 5,
+  });
   const there = new Map(existing.webhookSubscriptions.nodes.filter((n) => (n.uri ?? uri) === uri).map((n) => [n.topic, n.id]));
   const out: WebhookRegistration[] = [];
   for (const topic of topics) {
@@ -129,9 +139,27 @@ export async function registerShopifyWebhooks(client: ShopifyClient, uri: string
       out.push({ topic, status: 'exists', id });
       continue;
     }
-    const created = await client.graphql({ name: 'webhookSubscriptionCreate', query: CREATE_MUTATION, variables: { topic: topicEnum(topic), uri }, data: CreateSchema, idempotent: false, estimatedCost: 10 });
+    const created = await client.graphql({
+      name: 'webhookSubscriptionCreate',
+      query: CREATE_MUTATION,
+      variables: { topic: topicEnum(topic), uri },
+      data: CreateSchema,
+      idempotent: false,
+      estimatedCost: 10,
+    });
     const { webhookSubscription, userErrors } = created.webhookSubscriptionCreate;
-    out.push(webhookSubscription ? { topic, status: 'created', id: webhookSubscription.id } : { topic, status: 'failed', message: userErrors.map((e) => e.message).join('; ').slice(0, 300) });
+    out.push(
+      webhookSubscription
+        ? { topic, status: 'created', id: webhookSubscription.id }
+        : {
+            topic,
+            status: 'failed',
+            message: userErrors
+              .map((e) => e.message)
+              .join('; ')
+              .slice(0, 300),
+          },
+    );
   }
   return out;
 }

@@ -110,10 +110,12 @@ export const ShopifyOrderWebhookSchema = z.object({
   shipping_address: opt(ShopifyAddressSchema),
   line_items: z.array(ShopifyOrderLineItemSchema),
   /** Fulfilments of the order so far, with their lines and tracking. */
-  fulfillments: z.array(ShopifyEmbeddedFulfillmentSchema).nullish().transform((f) => f ?? []),
+  fulfillments: z
+    .array(ShopifyEmbeddedFulfillmentSchema)
+    .nullish()
+    .transform((f) => f ?? []),
 });
 export type ShopifyOrderWebhook = z.infer<typeof ShopifyOrderWebhookSchema>;
-
 
 export const SHOPIFY_RESTOCK_TYPES = ['no_restock', 'cancel', 'return', 'legacy_restock'] as const;
 
@@ -192,10 +194,7 @@ export type ShopifyThrottleStatus = z.infer<typeof ShopifyThrottleStatusSchema>;
 export const ShopifyGraphqlEnvelopeSchema = z.object({
   data: z.unknown().optional(),
   errors: z
-    .union([
-      z.array(z.object({ message: z.string(), extensions: z.object({ code: z.string().optional() }).loose().optional() }).loose()),
-      z.string(),
-    ])
+    .union([z.array(z.object({ message: z.string(), extensions: z.object({ code: z.string().optional() }).loose().optional() }).loose()), z.string()])
     .optional(),
   extensions: z
     .object({

@@ -76,7 +76,7 @@ describe('verifyShopifyWebhook', () => {
     expect(verifyShopifyWebhook(delivery(), config, SENT + SHOPIFY_RETRY_WINDOW_MS + slack - 1000).topic).toBe('orders/create');
   });
 
-  it('refuses a replay older than Shopify\'s retry window plus slack, and one from the future', () => {
+  it("refuses a replay older than Shopify's retry window plus slack, and one from the future", () => {
     const slack = config.settings.deliverySlackMinutes * 60_000;
     expect(() => verifyShopifyWebhook(delivery(), config, SENT + SHOPIFY_RETRY_WINDOW_MS + slack + 1000)).toThrow(StaleDeliveryError);
     expect(() => verifyShopifyWebhook(delivery(), config, SENT - slack - 1000)).toThrow(/outside Shopify's 4-hour retry window/);
@@ -104,7 +104,10 @@ describe('verifyShopifyWebhook', () => {
     expect(verifyShopifyWebhook(delivery({ 'x-shopify-event-id': undefined }), config).dedupKey).toBe(
       'orders/create:webhook:b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
     );
-    const bare = verifyShopifyWebhook(delivery({ 'x-shopify-event-id': undefined, 'x-shopify-webhook-id': undefined, 'x-shopify-triggered-at': undefined }), config);
+    const bare = verifyShopifyWebhook(
+      delivery({ 'x-shopify-event-id': undefined, 'x-shopify-webhook-id': undefined, 'x-shopify-triggered-at': undefined }),
+      config,
+    );
     expect(bare.dedupKey).toMatch(/^orders\/create:body:[0-9a-f]{64}$/);
     expect(bare.occurredAt).toBeUndefined();
   });

@@ -14,7 +14,7 @@ describe('Shopify API versions', () => {
 
   it('warns that 2025-07 left the 12-month support window, naming the version to move to', () => {
     expect(at('2025-07', '2026-12-01T00:00:00Z')).toEqual([
-      'shopify-main: settings.apiVersion 2025-07 is out of Shopify\'s support window since 2026-07-01: calls are served by the oldest supported version instead; move to 2026-10',
+      "shopify-main: settings.apiVersion 2025-07 is out of Shopify's support window since 2026-07-01: calls are served by the oldest supported version instead; move to 2026-10",
     ]);
   });
 
@@ -37,7 +37,10 @@ describe('Shopify API versions', () => {
     // Declared by the contract (ConnectorDefinition.warnings), so config validation reads it without a cast.
     const instance = (apiVersion?: string) => ({
       id: 'shop',
-      ...ShopifyConfigSchema.parse({ settings: { shopDomain: 'shop.myshopify.com', channel: 'web', ...(apiVersion ? { apiVersion } : {}) }, credentials: { accessToken: 't', webhookSecret: 's' } }),
+      ...ShopifyConfigSchema.parse({
+        settings: { shopDomain: 'shop.myshopify.com', channel: 'web', ...(apiVersion ? { apiVersion } : {}) },
+        credentials: { accessToken: 't', webhookSecret: 's' },
+      }),
     });
     expect(shopifyConnector.warnings?.(instance('2025-07'), new Date('2026-12-01T00:00:00Z'))).toHaveLength(1);
     expect(shopifyConnector.warnings?.(instance(), new Date('2026-12-01T00:00:00Z'))).toEqual([]);

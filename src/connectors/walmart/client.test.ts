@@ -6,7 +6,14 @@ import type { WalmartRequest } from './client.js';
 import { T0, WALMART_BASE, tokenBody, walmartSetup } from './test-support.js';
 import { expectEveryMockUsed } from '../../../test/helpers/nock.js';
 
-const ordersCall: WalmartRequest<unknown> = { operation: 'getAllOrders', method: 'GET', path: '/v3/orders', query: { limit: 1 }, schema: z.unknown(), idempotent: true };
+const ordersCall: WalmartRequest<unknown> = {
+  operation: 'getAllOrders',
+  method: 'GET',
+  path: '/v3/orders',
+  query: { limit: 1 },
+  schema: z.unknown(),
+  idempotent: true,
+};
 const BASIC = `Basic ${Buffer.from('client-id-123:client-secret-456').toString('base64')}`;
 
 /** The Token API, answering `token` once per interceptor. https://developer.walmart.com/us-marketplace/reference/tokenapi */
@@ -75,14 +82,21 @@ describe('walmart client', () => {
   it('on a 401 fetches a new token once and resends; a second 401 is an AuthError', async () => {
     const { client } = walmartSetup();
     tokenEndpoint('tok-revoked');
-    nock(WALMART_BASE).get('/v3/orders').query(true).matchHeader('wm_sec.access_token', 'tok-revoked').reply(401, { errors: [{ code: 'UNAUTHORIZED.GMP_GATEWAY_API', description: 'Unauthorized' }] });
+    nock(WALMART_BASE)
+      .get('/v3/orders')
+      .query(true)
+      .matchHeader('wm_sec.access_token', 'tok-revoked')
+      .reply(401, { errors: [{ code: 'UNAUTHORIZED.GMP_GATEWAY_API', description: 'Unauthorized' }] });
     tokenEndpoint('tok-fresh');
     nock(WALMART_BASE).get('/v3/orders').query(true).matchHeader('wm_sec.access_token', 'tok-fresh').reply(200, { ok: true });
     await expect(client.call(ordersCall)).resolves.toEqual({ ok: true });
 
     nock(WALMART_BASE).get('/v3/orders').query(true).reply(401, {});
     tokenEndpoint('tok-again');
-    nock(WALMART_BASE).get('/v3/orders').query(true).reply(401, { errors: [{ code: 'UNAUTHORIZED.GMP_GATEWAY_API', description: 'Unauthorized' }] });
+    nock(WALMART_BASE)
+      .get('/v3/orders')
+      .query(true)
+      .reply(401, { errors: [{ code: 'UNAUTHORIZED.GMP_GATEWAY_API', description: 'Unauthorized' }] });
     const err = await client.call(ordersCall).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).message).toMatch(/walmart-us: walmart getAllOrders: HTTP 401: UNAUTHORIZED.GMP_GATEWAY_API Unauthorized/);
@@ -100,7 +114,10 @@ describe('walmart client', () => {
   it('turns a 429 with Retry-After into a RateLimitedError carrying that wait, and waits it before the next call', async () => {
     const { client, clock } = walmartSetup();
     tokenEndpoint('tok');
-    nock(WALMART_BASE).get('/v3/orders').query(true).reply(429, { errors: [{ code: 'TOO_MANY_REQUESTS' }] }, { 'Retry-After': '7' });
+    nock(WALMART_BASE)
+      .get('/v3/orders')
+      .query(true)
+      .reply(429, { errors: [{ code: 'TOO_MANY_REQUESTS' }] }, { 'Retry-After': '7' });
     const err = await client.call(ordersCall).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfterMs).toBe(7000);
@@ -114,7 +131,10 @@ describe('walmart client', () => {
   it('turns a 429 without Retry-After into a RateLimitedError waiting for the replenishment time, or a default', async () => {
     const { client } = walmartSetup();
     tokenEndpoint('tok');
-    nock(WALMART_BASE).get('/v3/orders').query(true).reply(429, {}, { 'x-current-token-count': '0', 'x-next-replenishment-time': String(T0 + 12_000) });
+    nock(WALMART_BASE)
+      .get('/v3/orders')
+      .query(true)
+      .reply(429, {}, { 'x-current-token-count': '0', 'x-next-replenishment-time': String(T0 + 12_000) });
     const hinted = await client.call(ordersCall).catch((e: unknown) => e);
     expect((hinted as RateLimitedError).retryAfterMs).toBe(12_000);
 
@@ -129,7 +149,10 @@ describe('walmart client', () => {
   it('waits when Walmart says no calls are left in the window, instead of being throttled', async () => {
     const { client, clock } = walmartSetup();
     tokenEndpoint('tok');
-    nock(WALMART_BASE).get('/v3/orders').query(true).reply(200, {}, { 'x-current-token-count': '0', 'x-next-replenishment-time': String(T0 + 30_000) });
+    nock(WALMART_BASE)
+      .get('/v3/orders')
+      .query(true)
+      .reply(200, {}, { 'x-current-token-count': '0', 'x-next-replenishment-time': String(T0 + 30_000) });
     await client.call(ordersCall);
     nock(WALMART_BASE).get('/v3/orders').query(true).reply(200, {});
     await client.call(ordersCall);
@@ -142,7 +165,9 @@ describe('walmart client', () => {
     nock(WALMART_BASE).get('/v3/orders').query(true).reply(503, {}).get('/v3/orders').query(true).reply(200, { ok: 1 });
     await expect(client.call(ordersCall)).resolves.toEqual({ ok: 1 });
     nock(WALMART_BASE).post('/v3/orders/1/shipping').reply(503, {});
-    const err = await client.call({ operation: 'shippingUpdates', method: 'POST', path: '/v3/orders/1/shipping', json: {}, schema: z.unknown(), idempotent: false }).catch((e: unknown) => e);
+    const err = await client
+      .call({ operation: 'shippingUpdates', method: 'POST', path: '/v3/orders/1/shipping', json: {}, schema: z.unknown(), idempotent: false })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
   });
 });

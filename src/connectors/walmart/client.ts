@@ -15,7 +15,6 @@ import { WALMART_OPERATIONS, type WalmartOperationName } from './limits.js';
 import { describeErrors, multipart, parseInstant, toQuery } from './http-parts.js';
 import { WalmartTokenSchema } from './shapes.js';
 
-
 /** One Marketplace API call. */
 export interface WalmartRequest<T> {
   operation: WalmartOperationName;
@@ -115,7 +114,13 @@ export function createWalmartClient(config: WalmartConfig & { id: string }, deps
     const wait = bucket('token').reserve();
     if (wait > 0) await sleep(wait);
     const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
-    const response = await send('token', 'POST', `${base}/v3/token`, { ...commonHeaders(settings), Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials');
+    const response = await send(
+      'token',
+      'POST',
+      `${base}/v3/token`,
+      { ...commonHeaders(settings), Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      'grant_type=client_credentials',
+    );
     if (response.status === 400 || response.status === 401 || response.status === 403) {
       throw new AuthError(`${prefix('token')}: HTTP ${response.status}${describeErrors(parseBody(response.data))}`, { connectorId: config.id });
     }
@@ -138,7 +143,9 @@ export function createWalmartClient(config: WalmartConfig & { id: string }, deps
     stats.throttledResponses += 1;
     const replenishAt = parseInstant(headers['x-next-replenishment-time']);
     const retryAfterMs =
-      parseRetryAfter(headers['retry-after'], now()) ?? (replenishAt !== undefined ? Math.max(0, replenishAt - now()) : undefined) ?? Math.max(1000, bucket(op).waitMs());
+      parseRetryAfter(headers['retry-after'], now()) ??
+      (replenishAt !== undefined ? Math.max(0, replenishAt - now()) : undefined) ??
+      Math.max(1000, bucket(op).waitMs());
     bucket(op).drain(retryAfterMs);
     return new RateLimitedError(`${prefix(op)}: throttled (429)`, { connectorId: config.id, retryAfterMs });
   }
@@ -162,14 +169,23 @@ export function createWalmartClient(config: WalmartConfig & { id: string }, deps
     if (response.status === 401) {
       tokens.invalidate(token);
       token = await tokens.get();
-      response = await send(req.operation, req.method, url, { ...commonHeaders(settings), ...contentType, 'WM_SEC.ACCESS_TOKEN': token }, req.file ? multipart(req.file) : body);
+      response = await send(
+        req.operation,
+        req.method,
+        url,
+        { ...commonHeaders(settings), ...contentType, 'WM_SEC.ACCESS_TOKEN': token },
+        req.file ? multipart(req.file) : body,
+      );
     }
     observe(req.operation, response.headers);
     if (response.status < 200 || response.status >= 300) throw rateOrFail(req.operation, response);
     const parsed = req.schema.safeParse(parseBody(response.data));
     if (!parsed.success) {
       const issue = zodIssues(parsed.error)[0];
-      throw new ContractError(`${prefix(req.operation)}: unexpected response shape at ${issue?.path}: ${issue?.message}`, { connectorId: config.id, field: issue?.path });
+      throw new ContractError(`${prefix(req.operation)}: unexpected response shape at ${issue?.path}: ${issue?.message}`, {
+        connectorId: config.id,
+        field: issue?.path,
+      });
     }
     return parsed.data;
   }

@@ -7,17 +7,14 @@ export const WalmartConfigSchema = z.object({
   settings: z.object({
     baseUrl: z.url().default(WALMART_DEFAULT_BASE_URL).describe('API endpoint base URL (production, https://sandbox.walmartapis.com, or a local simulator)'),
     channel: z.string().min(1).describe('Hub channel id that orders from this seller account belong to'),
-    locations: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe('Walmart ship node id to hub location id (reconciliation reads these nodes)'),
+    locations: z.record(z.string(), z.string()).default({}).describe('Walmart ship node id to hub location id (reconciliation reads these nodes)'),
     shipNode: z
       .string()
       .min(1)
       .optional()
       .describe(
-        'Ship node that receives the channel\'s availableToSell. Default: the only key of `locations`, ' +
-          'else the seller\'s default virtual node (no shipNode parameter)',
+        "Ship node that receives the channel's availableToSell. Default: the only key of `locations`, " +
+          "else the seller's default virtual node (no shipNode parameter)",
       ),
     serviceName: z.string().min(1).default('Walmart Marketplace').describe('WM_SVC.NAME header sent on every call'),
     channelType: z.string().min(1).optional().describe('WM_CONSUMER.CHANNEL.TYPE header, when Walmart gave you one (solution providers)'),
@@ -32,13 +29,13 @@ export const WalmartConfigSchema = z.object({
       .max(50)
       .default(10)
       .describe('Pushes of at most this many SKUs use the single-item inventory update; larger ones one bulk inventory feed'),
-    feedPollIntervalMs: z.number().int().min(10).default(5_000).describe('How often a submitted inventory feed\'s status is read'),
+    feedPollIntervalMs: z.number().int().min(10).default(5_000).describe("How often a submitted inventory feed's status is read"),
     feedMaxWaitMs: z
       .number()
       .int()
       .min(0)
       .default(120_000)
-      .describe('How long a push waits for a feed\'s per-SKU results before counting the accepted feed as done'),
+      .describe("How long a push waits for a feed's per-SKU results before counting the accepted feed as done"),
     shipMethodCode: z
       .enum(['Standard', 'Express', 'OneDay', 'Freight', 'WhiteGlove', 'Value'])
       .default('Standard')

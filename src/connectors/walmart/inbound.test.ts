@@ -6,7 +6,8 @@ import { createMappingLookup } from '../../mappings/lookup.js';
 import type { NormalizeContext } from '../types.js';
 import { walmartWebhooks } from './index.js';
 
-const fixture = (name: string): unknown => (JSON.parse(readFileSync(new URL(`./fixtures/orders/${name}.json`, import.meta.url), 'utf8')) as { body: unknown }).body;
+const fixture = (name: string): unknown =>
+  (JSON.parse(readFileSync(new URL(`./fixtures/orders/${name}.json`, import.meta.url), 'utf8')) as { body: unknown }).body;
 
 function ctx(skus: string[] = ['TEE-M', 'MUG-01'], external: [string, string][] = []): NormalizeContext<never> {
   return {
@@ -32,7 +33,13 @@ describe('walmart orders normalizer (one getAllOrders page)', () => {
       source: { connector: 'walmart-us', connectorType: 'walmart', externalId: '1796277083022', version: '2026-12-01T06:05:00.000Z' },
     });
     const order = orderOf(events);
-    expect(order).toMatchObject({ channel: 'walmart', externalOrderId: '1796277083022', orderNumber: '5281956426648', placedAt: '2026-12-01T06:00:00.000Z', currency: 'USD' });
+    expect(order).toMatchObject({
+      channel: 'walmart',
+      externalOrderId: '1796277083022',
+      orderNumber: '5281956426648',
+      placedAt: '2026-12-01T06:00:00.000Z',
+      currency: 'USD',
+    });
     expect(order.lines.map((l) => [l.externalLineId, l.sku, l.quantity])).toEqual([
       ['1', 'TEE-M', 1],
       ['2', 'TEE-M', 1],
@@ -111,12 +118,15 @@ describe('walmart orders normalizer (one getAllOrders page)', () => {
       expect(err).toBeInstanceOf(MappingError);
       const e = err as MappingError;
       expect(e.code).toBe('unknown_sku');
-      expect(e.issues.map((i) => i.field)).toEqual(['list.elements.order[0].orderLines.orderLine[0].item.sku', 'list.elements.order[0].orderLines.orderLine[1].item.sku']);
+      expect(e.issues.map((i) => i.field)).toEqual([
+        'list.elements.order[0].orderLines.orderLine[0].item.sku',
+        'list.elements.order[0].orderLines.orderLine[1].item.sku',
+      ]);
       expect(e.message).toMatch(/purchase order 1796277083022 line 1 has unknown SKU "TEE-M"/);
     }
   });
 
-  it('maps a Walmart seller SKU to the ERP SKU through the catalogue\'s external ids', () => {
+  it("maps a Walmart seller SKU to the ERP SKU through the catalogue's external ids", () => {
     const order = orderOf(normalize(fixture('multi-line'), ctx(['MUG-01', 'ERP-TEE-M'], [['TEE-M', 'ERP-TEE-M']])));
     expect(order.lines.filter((l) => l.sku === 'ERP-TEE-M')).toHaveLength(2);
   });

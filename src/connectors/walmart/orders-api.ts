@@ -37,7 +37,13 @@ export async function* modifiedOrders(client: WalmartClient, window: { since: st
 /** One purchase order; null when Walmart does not know it. https://developer.walmart.com/us-marketplace/reference/getanorder */
 export async function getOrder(client: WalmartClient, purchaseOrderId: string): Promise<WalmartOrder | null> {
   try {
-    const { order } = await client.call({ operation: 'getAnOrder', method: 'GET', path: `/v3/orders/${encodeURIComponent(purchaseOrderId)}`, schema: WalmartOrderEnvelopeSchema, idempotent: true });
+    const { order } = await client.call({
+      operation: 'getAnOrder',
+      method: 'GET',
+      path: `/v3/orders/${encodeURIComponent(purchaseOrderId)}`,
+      schema: WalmartOrderEnvelopeSchema,
+      idempotent: true,
+    });
     return order;
   } catch (err) {
     if (err instanceof ContractError && err.code === 'not_found') return null;

@@ -43,7 +43,10 @@ export async function* pollWalmartOrders(
           await acknowledgeOrder(client, pending.purchaseOrderId);
         } catch (err) {
           if (!(err instanceof ContractError)) throw err;
-          deps.logger.warn({ connectorId: deps.connectorId, purchaseOrderId: pending.purchaseOrderId, code: err.code }, 'walmart refused to acknowledge an order');
+          deps.logger.warn(
+            { connectorId: deps.connectorId, purchaseOrderId: pending.purchaseOrderId, code: err.code },
+            'walmart refused to acknowledge an order',
+          );
         }
       }
     }

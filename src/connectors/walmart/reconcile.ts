@@ -29,13 +29,23 @@ function toStockItem(item: Nodes, settings: WalmartSettings): ChannelStockItem {
  * (https://developer.walmart.com/us-marketplace/reference/getmultinodeinventoryforallskuandallshipnodes);
  * with a filter, just those SKUs (https://developer.walmart.com/us-marketplace/reference/getmultinodeinventoryforskuandallshipnodes).
  */
-export async function* readWalmartStockLevels(client: WalmartClient, settings: WalmartSettings, filter?: { externalIds: Record<string, string>[] }): AsyncGenerator<ChannelStockItem[]> {
+export async function* readWalmartStockLevels(
+  client: WalmartClient,
+  settings: WalmartSettings,
+  filter?: { externalIds: Record<string, string>[] },
+): AsyncGenerator<ChannelStockItem[]> {
   if (filter) {
     const skus = [...new Set(filter.externalIds.map((ids) => ids['sellerSku'] ?? ids['sku']).filter((s): s is string => !!s))];
     const items: ChannelStockItem[] = [];
     for (const sku of skus) {
       try {
-        const nodes = await client.call({ operation: 'getInventory', method: 'GET', path: `/v3/inventories/${encodeURIComponent(sku)}`, schema: WalmartSkuNodesSchema, idempotent: true });
+        const nodes = await client.call({
+          operation: 'getInventory',
+          method: 'GET',
+          path: `/v3/inventories/${encodeURIComponent(sku)}`,
+          schema: WalmartSkuNodesSchema,
+          idempotent: true,
+        });
         items.push(toStockItem(nodes, settings));
       } catch (err) {
         if (!(err instanceof ContractError && err.code === 'not_found')) throw err;

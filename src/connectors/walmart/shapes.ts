@@ -83,7 +83,9 @@ export const WalmartOrderSchema = z.object({
   }),
   orderLines: z.object({ orderLine: z.array(WalmartOrderLineSchema).min(1) }),
   orderSummary: z
-    .object({ totalAmount: z.object({ currencyAmount: z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/)]), currencyUnit: z.string() }).optional() })
+    .object({
+      totalAmount: z.object({ currencyAmount: z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/)]), currencyUnit: z.string() }).optional(),
+    })
     .optional(),
 });
 export type WalmartOrder = z.infer<typeof WalmartOrderSchema>;
@@ -131,7 +133,9 @@ export const WalmartSkuNodesSchema = InventoryNodesSchema;
 /** Bulk inventory feed submission. https://developer.walmart.com/us-marketplace/reference/updatebulkinventory */
 export const WalmartFeedSubmittedSchema = z.object({ feedId: z.string().min(1) });
 
-const IngestionErrorsSchema = z.object({ ingestionError: z.array(z.object({ type: z.string(), code: z.string(), description: z.string().optional() })).default([]) });
+const IngestionErrorsSchema = z.object({
+  ingestionError: z.array(z.object({ type: z.string(), code: z.string(), description: z.string().optional() })).default([]),
+});
 
 /** Feed item status. https://developer.walmart.com/us-marketplace/reference/getfeeditemstatus */
 export const WalmartFeedStatusSchema = z.object({

@@ -29,7 +29,9 @@ export function exposureProblem(config: HubConfig): string | undefined {
     const ref = refs.find((r) => formatPath(r.path) === formatPath(path));
     const fromFile = ref?.fromDefault === true;
     if (!fromFile && !WELL_KNOWN_TOKENS.includes(token.token)) continue;
-    const fix = ref ? `set ${ref.variable} to a secret of your own (e.g. openssl rand -hex 24)` : `replace it with a \${VARIABLE} reference and set that variable`;
+    const fix = ref
+      ? `set ${ref.variable} to a secret of your own (e.g. openssl rand -hex 24)`
+      : `replace it with a \${VARIABLE} reference and set that variable`;
     return (
       `refusing to listen on ${host} (beyond loopback) with a well-known ${token.role} token: ` +
       `${formatPath(path)} (token "${token.name}") is ${fromFile ? "the config file's default" : 'a published example value'}; ` +

@@ -24,7 +24,12 @@ ${flow}
 
 describe('flow: block', () => {
   it('routes carriers and accounting per channel and location', () => {
-    const result = parseConfig(config(`  carriers: [{ connector: easypost, locations: [wh-east] }, { connector: easypost-2, locations: [wh-west] }]\n  accounting: [{ connector: qbo, channels: [web] }]`), {});
+    const result = parseConfig(
+      config(
+        `  carriers: [{ connector: easypost, locations: [wh-east] }, { connector: easypost-2, locations: [wh-west] }]\n  accounting: [{ connector: qbo, channels: [web] }]`,
+      ),
+      {},
+    );
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const flow = result.config.flow;
     expect(flowRouteFor(flow, 'carriers', 'web', 'wh-west')?.connector).toBe('easypost-2');
@@ -35,7 +40,9 @@ describe('flow: block', () => {
 
   it('refuses unknown references, a connector of the wrong category and a channel booked twice, each with its key path', () => {
     const result = parseConfig(
-      config(`  carriers: [{ connector: qbo }, { connector: nobody, channels: [amazon] }]\n  accounting: [{ connector: qbo, locations: [wh-north] }, { connector: easypost, channels: [web] }]`),
+      config(
+        `  carriers: [{ connector: qbo }, { connector: nobody, channels: [amazon] }]\n  accounting: [{ connector: qbo, locations: [wh-north] }, { connector: easypost, channels: [web] }]`,
+      ),
       {},
     );
     expect(result.ok).toBe(false);

@@ -43,7 +43,8 @@ export function checkFlow(config: FlowCheckInput, issues: Issue[]): void {
       const at = (...rest: (string | number)[]) => formatPath(['flow', step, i, ...rest]);
       const connector = config.connectors.find((c) => c.id === route.connector);
       if (!connector) issues.push({ path: at('connector'), message: `unknown connector "${route.connector}"` });
-      else if (connector.category !== CATEGORY[step]) issues.push({ path: at('connector'), message: `connector "${route.connector}" is in category ${connector.category}, not ${CATEGORY[step]}` });
+      else if (connector.category !== CATEGORY[step])
+        issues.push({ path: at('connector'), message: `connector "${route.connector}" is in category ${connector.category}, not ${CATEGORY[step]}` });
       route.channels?.forEach((c, j) => {
         if (!channels.has(c)) issues.push({ path: at('channels', j), message: `unknown channel "${c}"` });
       });
@@ -55,7 +56,10 @@ export function checkFlow(config: FlowCheckInput, issues: Issue[]): void {
           const key = `${c}\u0000${l}`;
           const other = l === '*' ? [...claimed].find(([k]) => k.startsWith(`${c}\u0000`))?.[1] : (claimed.get(key) ?? claimed.get(`${c}\u0000*`));
           if (other !== undefined && other !== route.connector) {
-            issues.push({ path: at('channels'), message: `channel "${c}"${l === '*' ? '' : ` at ${l}`} is already served by "${other}"; one ${CATEGORY[step]} per channel` });
+            issues.push({
+              path: at('channels'),
+              message: `channel "${c}"${l === '*' ? '' : ` at ${l}`} is already served by "${other}"; one ${CATEGORY[step]} per channel`,
+            });
           }
           claimed.set(key, route.connector);
         }

@@ -43,9 +43,7 @@ describe('parseConfig', () => {
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues).toEqual([
-      { path: 'connectors[shopify-main].credentials.webhookSecret', message: 'environment variable SHOP_SECRET is not set' },
-    ]);
+    expect(result.issues).toEqual([{ path: 'connectors[shopify-main].credentials.webhookSecret', message: 'environment variable SHOP_SECRET is not set' }]);
     expect(JSON.stringify(result.issues)).not.toContain('shpat_live');
   });
 
@@ -77,7 +75,9 @@ auth:
     - { name: admin, role: admin, tokenHash: "sha256:${createHash('sha256').update('shared-secret-0123456789').digest('hex')}" }
 `;
     const result = parseConfig(text, {});
-    expect(result.ok ? [] : result.issues).toEqual([{ path: 'auth.tokens[1].tokenHash', message: 'same secret as token "ops" (auth.tokens[0]); give each token its own' }]);
+    expect(result.ok ? [] : result.issues).toEqual([
+      { path: 'auth.tokens[1].tokenHash', message: 'same secret as token "ops" (auth.tokens[0]); give each token its own' },
+    ]);
   });
 
   it('resolves ${VAR} and ${VAR:-default} references', () => {
@@ -89,7 +89,9 @@ auth:
   });
 
   it('does not require the secrets of a disabled connector', () => {
-    const text = minimal(shopify('{ accessToken: "${SHOP_TOKEN}", webhookSecret: "${SHOP_SECRET}" }').replace('type: shopify', 'type: shopify\n    enabled: false'));
+    const text = minimal(
+      shopify('{ accessToken: "${SHOP_TOKEN}", webhookSecret: "${SHOP_SECRET}" }').replace('type: shopify', 'type: shopify\n    enabled: false'),
+    );
     expect(parseConfig(text, {}).ok).toBe(true);
   });
 
@@ -101,10 +103,11 @@ auth:
     const result = parseConfig(text, {});
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues).toEqual([
-      { path: 'channels[web]', message: 'unknown key "safetystock"' },
-    ]);
-    const categoryOnly = parseConfig(minimal(shopify('{ accessToken: a, webhookSecret: b }').replace('type: shopify', 'type: shopify\n    category: marketplace')), {});
+    expect(result.issues).toEqual([{ path: 'channels[web]', message: 'unknown key "safetystock"' }]);
+    const categoryOnly = parseConfig(
+      minimal(shopify('{ accessToken: a, webhookSecret: b }').replace('type: shopify', 'type: shopify\n    category: marketplace')),
+      {},
+    );
     expect(categoryOnly.ok ? [] : categoryOnly.issues).toEqual([
       { path: 'connectors[shopify-main].category', message: 'connector type "shopify" is a storefront connector, not "marketplace"' },
     ]);

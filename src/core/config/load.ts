@@ -44,7 +44,12 @@ export const DEFAULT_CONFIG_PATH = 'config/hub.yaml';
  * Validates a config text: structure, connector types, cross references and `${ENV}` references,
  * and builds connector mapping tables (CSV files resolve against `baseDir`, the config's directory).
  */
-export function parseConfig(text: string, env: Record<string, string | undefined> = process.env, baseDir = process.cwd(), options: ParseOptions = {}): ParseResult {
+export function parseConfig(
+  text: string,
+  env: Record<string, string | undefined> = process.env,
+  baseDir = process.cwd(),
+  options: ParseOptions = {},
+): ParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -88,7 +93,12 @@ export function parseConfig(text: string, env: Record<string, string | undefined
   checkFlow(config, issues);
   // Only a valid config gets its tables built; then every connector parsed, so indices match the file.
   if (issues.filter((i) => !unresolved.has(i.path)).length === 0) {
-    prepareConnectorMappings(connectors, baseDir, (i, path, message) => issues.push({ path: formatPath(['connectors', i, ...path]), message }), allowedMappingDirs(env));
+    prepareConnectorMappings(
+      connectors,
+      baseDir,
+      (i, path, message) => issues.push({ path: formatPath(['connectors', i, ...path]), message }),
+      allowedMappingDirs(env),
+    );
   }
   const outcome = finish();
   if (outcome.ok) recordProvenance(config, resolved.references);
@@ -144,7 +154,13 @@ function parseConnector(entry: Record<string, unknown>, index: number, issues: I
 
 function checkReferences(config: HubConfig, issues: Issue[]): void {
   // One secret, two names: the audit log could not tell who acted, and revoking one would not revoke the other.
-  const digests = config.auth.tokens.map((t) => t.tokenHash ?? `sha256:${createHash('sha256').update(t.token ?? '', 'utf8').digest('hex')}`);
+  const digests = config.auth.tokens.map(
+    (t) =>
+      t.tokenHash ??
+      `sha256:${createHash('sha256')
+        .update(t.token ?? '', 'utf8')
+        .digest('hex')}`,
+  );
   digests.forEach((d, i) => {
     const first = digests.indexOf(d);
     if (first !== i) {
@@ -156,7 +172,8 @@ function checkReferences(config: HubConfig, issues: Issue[]): void {
   });
   const names = config.auth.tokens.map((t) => t.name);
   names.forEach((n, i) => {
-    if (names.indexOf(n) !== i) issues.push({ path: formatPath(['auth', 'tokens', i, 'name']), message: `duplicate token name "${n}" (the audit log records actors by name)` });
+    if (names.indexOf(n) !== i)
+      issues.push({ path: formatPath(['auth', 'tokens', i, 'name']), message: `duplicate token name "${n}" (the audit log records actors by name)` });
   });
   config.connectors.forEach((connector, i) => {
     for (const issue of mappingReferenceIssues(connector.settings)) issues.push({ path: formatPath(['connectors', i, ...issue.path]), message: issue.message });
@@ -166,9 +183,18 @@ function checkReferences(config: HubConfig, issues: Issue[]): void {
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i) issues.push({ path: formatPath([key, i, 'id']), message: `duplicate id "${id}"` });
     });
-  unique('locations', config.locations.map((l) => l.id));
-  unique('channels', config.channels.map((c) => c.id));
-  unique('connectors', config.connectors.map((c) => c.id));
+  unique(
+    'locations',
+    config.locations.map((l) => l.id),
+  );
+  unique(
+    'channels',
+    config.channels.map((c) => c.id),
+  );
+  unique(
+    'connectors',
+    config.connectors.map((c) => c.id),
+  );
 
   const locationIds = new Set(config.locations.map((l) => l.id));
   const channelIds = new Set(config.channels.map((c) => c.id));
@@ -229,7 +255,11 @@ export function configPath(file?: string, env: Record<string, string | undefined
  * Reads and validates the config; throws a ConfigError listing every problem. With `missingEnv:
  * 'note'` (side-effect-free commands) unset variables are reported to `onNote` instead.
  */
-export function loadConfig(file?: string, env: Record<string, string | undefined> = process.env, options: ParseOptions & { onNote?: (note: Issue) => void } = {}): HubConfig {
+export function loadConfig(
+  file?: string,
+  env: Record<string, string | undefined> = process.env,
+  options: ParseOptions & { onNote?: (note: Issue) => void } = {},
+): HubConfig {
   const path = configPath(file, env);
   let text: string;
   try {
@@ -241,8 +271,7 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   for (const note of result.notes) options.onNote?.(note);
   if (!result.ok) {
     throw new ConfigError(
-      `${path}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n` +
-        result.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'),
+      `${path}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n` + result.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'),
       result.issues,
     );
   }

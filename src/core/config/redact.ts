@@ -79,9 +79,7 @@ export function redact<T>(value: T): T {
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (node !== null && typeof node === 'object') {
-      return Object.fromEntries(
-        Object.entries(node).map(([k, v]) => [k, SECRET_KEYS.includes(k) && v !== undefined ? REDACTED : walk(v)]),
-      );
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, SECRET_KEYS.includes(k) && v !== undefined ? REDACTED : walk(v)]));
     }
     return node;
   };

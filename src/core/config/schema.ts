@@ -7,7 +7,12 @@ import { FlowSchema } from './flow.js';
 export const RetryOverrideSchema = z.object({
   attempts: z.number().int().min(1).max(100).default(8).describe('Attempts per step before the dead-letter queue'),
   backoffMs: z.number().int().min(1).default(1000).describe('Base delay of the exponential backoff'),
-  maxBackoffMs: z.number().int().min(1).default(5 * 60_000).describe('Cap of one backoff delay'),
+  maxBackoffMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(5 * 60_000)
+    .describe('Cap of one backoff delay'),
 });
 
 export const RateLimitOverrideSchema = z.object({
@@ -43,8 +48,17 @@ export const ReconcilePolicySchema = z.strictObject({
     .prefault({}),
   orders: z
     .strictObject({
-      policy: z.enum(['heal', 'report']).default('heal').describe('heal: backfill missing and outdated orders through the normal intake; report: change nothing'),
-      windowMinutes: z.number().int().min(1).max(60 * 24 * 60).default(24 * 60).describe('How far back order reconciliation looks for changed orders'),
+      policy: z
+        .enum(['heal', 'report'])
+        .default('heal')
+        .describe('heal: backfill missing and outdated orders through the normal intake; report: change nothing'),
+      windowMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(60 * 24 * 60)
+        .default(24 * 60)
+        .describe('How far back order reconciliation looks for changed orders'),
     })
     .prefault({}),
 });
@@ -54,7 +68,7 @@ export type ReconcilePolicy = z.infer<typeof ReconcilePolicySchema>;
 export const ConnectorBaseSchema = z.object({
   id: SlugSchema.describe('Instance id, the user\'s own: "shopify-eu"'),
   type: z.string().min(1).describe('Connector type from the registry'),
-  category: z.enum(CONNECTOR_CATEGORIES).optional().describe('Must match the type\'s category when given'),
+  category: z.enum(CONNECTOR_CATEGORIES).optional().describe("Must match the type's category when given"),
   enabled: z.boolean().default(true),
   retry: RetryOverrideSchema.prefault({}),
   rateLimit: RateLimitOverrideSchema.optional(),
@@ -72,7 +86,9 @@ export const ConnectorBaseSchema = z.object({
     .min(1)
     .max(100_000)
     .optional()
-    .describe('Most canonical events one delivery may become (default 1000); a delivery beyond it is dead-lettered unapplied (one delivery is one transaction)'),
+    .describe(
+      'Most canonical events one delivery may become (default 1000); a delivery beyond it is dead-lettered unapplied (one delivery is one transaction)',
+    ),
 });
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -120,7 +136,9 @@ export const ServerSchema = z.object({
   publicUrl: z
     .url()
     .optional()
-    .describe('The URL channels reach this hub at (HTTPS in production); `hub connectors setup` subscribes <publicUrl>/webhooks/<connectorId>. Normally a ${ENV} reference'),
+    .describe(
+      'The URL channels reach this hub at (HTTPS in production); `hub connectors setup` subscribes <publicUrl>/webhooks/<connectorId>. Normally a ${ENV} reference',
+    ),
 });
 
 export const StorageSchema = z.object({
@@ -161,11 +179,13 @@ export { ReplenishmentRuleSchema, type ReplenishmentRule } from '../model/index.
  * once (a webhook POST of Slack-compatible `{ text }` JSON) and resolves when its condition clears.
  */
 export const AlertsSchema = z.strictObject({
-  webhookUrl: secret(z.url()).optional().describe('Where incidents are posted as {"text": ...}; normally a ${ENV} reference. Without it alerts only show on the dashboard'),
+  webhookUrl: secret(z.url())
+    .optional()
+    .describe('Where incidents are posted as {"text": ...}; normally a ${ENV} reference. Without it alerts only show on the dashboard'),
   intervalMs: z.number().int().min(1000).default(30_000).describe('How often the rules are evaluated'),
   stuckQueue: z
     .strictObject({
-      oldestWaitingMinutes: z.number().positive().optional().describe('Fire when a queue\'s oldest waiting job is older than this'),
+      oldestWaitingMinutes: z.number().positive().optional().describe("Fire when a queue's oldest waiting job is older than this"),
       idleMinutes: z.number().positive().optional().describe('Fire when jobs wait and the queue has completed nothing for this long'),
     })
     .optional(),
@@ -177,26 +197,41 @@ export const AlertsSchema = z.strictObject({
     .optional(),
   connectorErrorRate: z
     .strictObject({
-      threshold: z.number().gt(0).max(1).describe('Fire when a connector\'s failure ratio over the window exceeds this (0..1)'),
+      threshold: z.number().gt(0).max(1).describe("Fire when a connector's failure ratio over the window exceeds this (0..1)"),
       windowMinutes: z.number().positive().default(60),
       minEvents: z.number().int().min(1).default(10).describe('Ignore connectors with fewer events than this in the window'),
     })
     .optional(),
   stockAccuracy: z
     .strictObject({
-      threshold: z.number().gt(0).max(1).describe('Fire when a channel\'s stock accuracy (from reconciliation) falls below this (0..1); a run that checked nothing has no accuracy and does not fire it'),
+      threshold: z
+        .number()
+        .gt(0)
+        .max(1)
+        .describe(
+          "Fire when a channel's stock accuracy (from reconciliation) falls below this (0..1); a run that checked nothing has no accuracy and does not fire it",
+        ),
     })
     .optional(),
   unmappedItems: z
     .strictObject({
-      threshold: z.number().int().min(1).default(1).describe('Fire when a connector\'s last stock reconciliation left at least this many channel items unmapped to a hub SKU'),
+      threshold: z
+        .number()
+        .int()
+        .min(1)
+        .default(1)
+        .describe("Fire when a connector's last stock reconciliation left at least this many channel items unmapped to a hub SKU"),
     })
     .optional()
     .describe('Unmapped channel items are never compared, so accuracy cannot see them: this rule does'),
   orderFlow: z
     .strictObject({
       allocatedNotShippedHours: z.number().positive().default(24).describe('Fire when an order allocated this long ago has neither shipped nor been cancelled'),
-      shippedNotInvoicedHours: z.number().positive().default(4).describe('Fire when an order that shipped this long ago, on a channel with an accounting route (flow.accounting), has no invoice'),
+      shippedNotInvoicedHours: z
+        .number()
+        .positive()
+        .default(4)
+        .describe('Fire when an order that shipped this long ago, on a channel with an accounting route (flow.accounting), has no invoice'),
     })
     .optional()
     .describe('Stuck hops of the order-to-cash flow; `orderFlow: {}` turns the rule on with the defaults'),

@@ -66,10 +66,9 @@ export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContex
     [event.idempotencyKey, event.id, event.type, event.source.connector],
   );
   if (claimed.rowCount === 0) {
-    const { rows } = await tx.query<{ event_id: string; applied_at: Date }>(
-      'SELECT event_id, applied_at FROM erp_applied_event WHERE idempotency_key = $1',
-      [event.idempotencyKey],
-    );
+    const { rows } = await tx.query<{ event_id: string; applied_at: Date }>('SELECT event_id, applied_at FROM erp_applied_event WHERE idempotency_key = $1', [
+      event.idempotencyKey,
+    ]);
     const at = rows[0] ? new Date(rows[0].applied_at).toISOString() : 'earlier';
     return { ...base, status: 'duplicate', message: `already applied: key ${event.idempotencyKey} (event ${rows[0]?.event_id ?? '?'}, ${at})` };
   }

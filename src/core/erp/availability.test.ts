@@ -25,10 +25,26 @@ describe('applyChannelRules', () => {
 describe('bundleAvailable', () => {
   it('is the minimum over components of floor(available / quantity)', () => {
     const stock: Record<string, number> = { A: 7, B: 20 };
-    expect(bundleAvailable([{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 3 }], (s) => stock[s] ?? 0)).toBe(3);
+    expect(
+      bundleAvailable(
+        [
+          { sku: 'A', quantity: 2 },
+          { sku: 'B', quantity: 3 },
+        ],
+        (s) => stock[s] ?? 0,
+      ),
+    ).toBe(3);
   });
   it('is 0 when a component is missing or short, and for a bundle without components', () => {
-    expect(bundleAvailable([{ sku: 'A', quantity: 1 }, { sku: 'Z', quantity: 1 }], (s) => (s === 'A' ? 5 : 0))).toBe(0);
+    expect(
+      bundleAvailable(
+        [
+          { sku: 'A', quantity: 1 },
+          { sku: 'Z', quantity: 1 },
+        ],
+        (s) => (s === 'A' ? 5 : 0),
+      ),
+    ).toBe(0);
     expect(bundleAvailable([{ sku: 'A', quantity: 1 }], () => -3)).toBe(0);
     expect(bundleAvailable([], () => 5)).toBe(0);
   });

@@ -32,7 +32,12 @@ export async function computeAvailableToSell(
   ctx: ErpContext,
   known?: ReadonlyMap<string, ProductRecord>,
 ): Promise<Map<string, number>> {
-  const products = known ?? (await loadProducts(q, pairs.map((p) => p.sku)));
+  const products =
+    known ??
+    (await loadProducts(
+      q,
+      pairs.map((p) => p.sku),
+    ));
   const stockSkus = new Set<string>();
   for (const p of pairs) {
     const prod = products.get(p.sku);
@@ -108,7 +113,15 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
     return { sku, channel };
   });
   const current = await lockAvailabilityRows(s, pairs);
-  const ats = await computeAvailableToSell(s.tx, pairs, s.ctx, await sessionProducts(s, pairs.map((p) => p.sku)));
+  const ats = await computeAvailableToSell(
+    s.tx,
+    pairs,
+    s.ctx,
+    await sessionProducts(
+      s,
+      pairs.map((p) => p.sku),
+    ),
+  );
   const changed = pairs
     .map((p) => ({ ...p, available: ats.get(atsKey(p.sku, p.channel)) ?? 0 }))
     .filter((p) => current.get(atsKey(p.sku, p.channel)) !== p.available);
@@ -147,10 +160,10 @@ async function lockAvailabilityRows(s: ApplySession, pairs: readonly { sku: stri
   for (const r of await select(pairs)) out.set(atsKey(r.sku, r.channel), r.available);
   const missing = pairs.filter((p) => !out.has(atsKey(p.sku, p.channel)));
   if (missing.length > 0) {
-    await s.tx.query(
-      `INSERT INTO availability_state (sku, channel) SELECT * FROM unnest($1::text[], $2::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
-      [missing.map((p) => p.sku), missing.map((p) => p.channel)],
-    );
+    await s.tx.query(`INSERT INTO availability_state (sku, channel) SELECT * FROM unnest($1::text[], $2::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING`, [
+      missing.map((p) => p.sku),
+      missing.map((p) => p.channel),
+    ]);
     for (const r of await select(missing)) out.set(atsKey(r.sku, r.channel), r.available);
   }
   return out;

@@ -31,6 +31,11 @@ export async function markShipmentDelivered(s: ApplySession, channel: string, ex
     [orderId],
   );
   const r = p[0]!;
-  const to = deriveStatus(order.status, { required: r.required, allocated: 0, shipped: r.shipped, unmappedLines: r.unmapped }, order.invoiced, r.undelivered === 0);
+  const to = deriveStatus(
+    order.status,
+    { required: r.required, allocated: 0, shipped: r.shipped, unmappedLines: r.unmapped },
+    order.invoiced,
+    r.undelivered === 0,
+  );
   await setStatus(s, order, to);
 }

@@ -13,14 +13,6 @@ export { ORDER_STATUSES, ORDER_TRANSITIONS, isLegalTransition, assertTransition,
 export { compareVersions, entityKey } from './stale.js';
 export { getOrder, type OrderView } from './order-query.js';
 export { listOrderRequests, type OrderRequest } from './order-requests.js';
-export type {
-  ApplyOptions,
-  ApplyOutcome,
-  ApplyStatus,
-  AvailabilityChange,
-  Movement,
-  OrderChange,
-  ReplenishmentChange,
-} from './types.js';
+export type { ApplyOptions, ApplyOutcome, ApplyStatus, AvailabilityChange, Movement, OrderChange, ReplenishmentChange } from './types.js';
 export { ORDER_HOPS, findOrderHop, listOrderHops, recordOrderHop, type OrderHop, type OrderHopName, type RecordHopInput } from './order-hops.js';
 export { loadOrderDocument, type FlowKind, type OrderDocument } from './order-flow.js';

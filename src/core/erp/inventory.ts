@@ -48,7 +48,11 @@ export async function getInventory(q: Queryable, sku: string, ctx: ErpContext): 
     byLocation.set(r.location, b);
   }
   const channels = [...ctx.channels.keys()];
-  const ats = await computeAvailableToSell(q, channels.map((channel) => ({ sku, channel })), ctx);
+  const ats = await computeAvailableToSell(
+    q,
+    channels.map((channel) => ({ sku, channel })),
+    ctx,
+  );
   const reports = await channelReports(q, sku);
   return {
     sku,
@@ -62,7 +66,9 @@ export async function getInventory(q: Queryable, sku: string, ctx: ErpContext): 
       channel,
       available: ats.get(`${sku}\u0000${channel}`) ?? 0,
       // A report names its channel; older ones without one belong to the channels selling from its location.
-      reported: reports.filter((r) => (r.channel === null ? ctx.channels.get(channel)?.locations.includes(r.location) : r.channel === channel)).map(({ channel: _channel, ...r }) => r),
+      reported: reports
+        .filter((r) => (r.channel === null ? ctx.channels.get(channel)?.locations.includes(r.location) : r.channel === channel))
+        .map(({ channel: _channel, ...r }) => r),
     })),
   };
 }

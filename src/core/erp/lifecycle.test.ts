@@ -69,7 +69,11 @@ describe('compareVersions', () => {
 describe('entityKey', () => {
   const base = { id: 'e', idempotencyKey: 'k', source: { connector: 'shop', connectorType: 'shopify', externalId: '1' }, occurredAt: '2026-01-01T00:00:00Z' };
   it('scopes order events by connector, channel and order, and gives deltas no entity', () => {
-    const cancel = CanonicalEventSchema.parse({ ...base, type: 'order.cancelled', data: { channel: 'web', externalOrderId: '9', cancelledAt: '2026-01-01T00:00:00Z' } });
+    const cancel = CanonicalEventSchema.parse({
+      ...base,
+      type: 'order.cancelled',
+      data: { channel: 'web', externalOrderId: '9', cancelledAt: '2026-01-01T00:00:00Z' },
+    });
     expect(entityKey(cancel)).toBe('shop:order/web/9');
     const adjust = CanonicalEventSchema.parse({ ...base, type: 'inventory.adjusted', data: { sku: 'A', location: 'wh', delta: 1, reason: 'r' } });
     expect(entityKey(adjust)).toBeNull();

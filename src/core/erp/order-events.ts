@@ -122,7 +122,10 @@ export async function applyOrderUpserted(s: ApplySession, o: Order): Promise<Han
 
 /** The stock each line needs: its SKU, or each bundle component times the line quantity. */
 async function desiredItems(s: ApplySession, o: Order): Promise<Map<string, Omit<OrderItem, 'allocated' | 'shipped'> & { index: number }>> {
-  const products = await sessionProducts(s, o.lines.flatMap((l) => (l.sku === null ? [] : [l.sku])));
+  const products = await sessionProducts(
+    s,
+    o.lines.flatMap((l) => (l.sku === null ? [] : [l.sku])),
+  );
   const out = new Map<string, Omit<OrderItem, 'allocated' | 'shipped'> & { index: number }>();
   const seen = new Set<string>();
   o.lines.forEach((line, index) => {
@@ -192,7 +195,9 @@ export async function applyOrderCancelled(s: ApplySession, d: EventOf<'order.can
   assertTransition(orderLabel(order), order.status, 'cancelled');
   const allocs = await loadAllocations(s.tx, order.id);
   const scope = orderScope(s.ctx, order.channel);
-  await s.lock([...new Set(allocs.map((a) => a.sku))].flatMap((sku) => [...new Set([...scope, ...allocs.map((a) => a.location)])].map((l) => [sku, l] as const)));
+  await s.lock(
+    [...new Set(allocs.map((a) => a.sku))].flatMap((sku) => [...new Set([...scope, ...allocs.map((a) => a.location)])].map((l) => [sku, l] as const)),
+  );
   const items = await loadItems(s.tx, order.id);
   for (const a of allocs) {
     const item = items.find((i) => i.lineId === a.lineId && i.sku === a.sku)!;

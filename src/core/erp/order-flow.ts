@@ -20,18 +20,39 @@ export async function emitOrderFlow(s: ApplySession): Promise<void> {
   const source = e.source.connector;
   if (e.type === 'shipment.confirmed') {
     const d = e.data;
-    await recordOrderHop(s.tx, { channel: d.channel, externalOrderId: d.externalOrderId, hop: 'shipped', ref: d.externalShipmentId, connector: source, externalId: d.externalShipmentId, detail: d.tracking ? `${d.tracking.company ?? 'carrier'} ${d.tracking.number}` : null, at: d.shippedAt });
+    await recordOrderHop(s.tx, {
+      channel: d.channel,
+      externalOrderId: d.externalOrderId,
+      hop: 'shipped',
+      ref: d.externalShipmentId,
+      connector: source,
+      externalId: d.externalShipmentId,
+      detail: d.tracking ? `${d.tracking.company ?? 'carrier'} ${d.tracking.number}` : null,
+      at: d.shippedAt,
+    });
     if (d.tracking?.number) await outbox(s, 'tracker', d.channel, d.externalOrderId, d.location, d);
   }
   if (e.type === 'refund.created') {
     const d = e.data;
-    if (await recordOrderHop(s.tx, { channel: d.channel, externalOrderId: d.externalOrderId, hop: 'refunded', ref: d.externalRefundId, connector: source, externalId: d.externalRefundId, detail: `${d.amount.amount} ${d.amount.currency}`, at: d.createdAt })) {
+    if (
+      await recordOrderHop(s.tx, {
+        channel: d.channel,
+        externalOrderId: d.externalOrderId,
+        hop: 'refunded',
+        ref: d.externalRefundId,
+        connector: source,
+        externalId: d.externalRefundId,
+        detail: `${d.amount.amount} ${d.amount.currency}`,
+        at: d.createdAt,
+      })
+    ) {
       await outbox(s, 'credit-memo', d.channel, d.externalOrderId, null, d);
     }
   }
   for (const c of s.orderChanges()) {
     const ref = { channel: c.channel, externalOrderId: c.externalOrderId };
-    if (c.from === null && e.type === 'order.upserted') await recordOrderHop(s.tx, { ...ref, hop: 'placed', connector: source, externalId: c.externalOrderId, at: e.data.placedAt });
+    if (c.from === null && e.type === 'order.upserted')
+      await recordOrderHop(s.tx, { ...ref, hop: 'placed', connector: source, externalId: c.externalOrderId, at: e.data.placedAt });
     if (c.to === 'allocated') {
       await recordOrderHop(s.tx, { ...ref, hop: 'allocated' });
       const { rows } = await s.tx.query<{ location: string }>(
@@ -49,7 +70,14 @@ export async function emitOrderFlow(s: ApplySession): Promise<void> {
   }
 }
 
-async function outbox(s: ApplySession, kind: FlowKind, channel: string, externalOrderId: string, location: string | null, payload: Shipment | Refund | Record<string, unknown> | null): Promise<void> {
+async function outbox(
+  s: ApplySession,
+  kind: FlowKind,
+  channel: string,
+  externalOrderId: string,
+  location: string | null,
+  payload: Shipment | Refund | Record<string, unknown> | null,
+): Promise<void> {
   await s.tx.query('INSERT INTO flow_outbox (kind, channel, external_order_id, location, payload) VALUES ($1, $2, $3, $4, $5)', [
     kind,
     channel,
@@ -72,18 +100,36 @@ export interface OrderDocument {
  * lines as stored. `null` when the hub does not know it.
  */
 export async function loadOrderDocument(q: Queryable, channel: string, externalOrderId: string): Promise<OrderDocument | null> {
-  const { rows } = await q.query<{ id: number; order_number: string; status: OrderStatus; invoiced: boolean; placed_at: Date | string; currency: string; total: string; details: Record<string, unknown> | null }>(
+  const { rows } = await q.query<{
+    id: number;
+    order_number: string;
+    status: OrderStatus;
+    invoiced: boolean;
+    placed_at: Date | string;
+    currency: string;
+    total: string;
+    details: Record<string, unknown> | null;
+  }>(
     `SELECT id, order_number, status, invoiced, placed_at, currency, total::text AS total, details FROM sales_order WHERE channel = $1 AND external_order_id = $2`,
     [channel, externalOrderId],
   );
   const row = rows[0];
   if (!row) return null;
-  const lines = await q.query<{ external_line_id: string; sku: string | null; unmapped_reason: string | null; quantity: number; unit_price: string; currency: string; title: string }>(
+  const lines = await q.query<{
+    external_line_id: string;
+    sku: string | null;
+    unmapped_reason: string | null;
+    quantity: number;
+    unit_price: string;
+    currency: string;
+    title: string;
+  }>(
     'SELECT external_line_id, sku, unmapped_reason, quantity, unit_price::text AS unit_price, currency, title FROM order_line WHERE order_id = $1 ORDER BY position',
     [row.id],
   );
   const details = row.details ?? {};
-  const pick = <K extends keyof Order>(key: K): Partial<Pick<Order, K>> => (details[key] === undefined || details[key] === null ? {} : ({ [key]: details[key] } as Partial<Pick<Order, K>>));
+  const pick = <K extends keyof Order>(key: K): Partial<Pick<Order, K>> =>
+    details[key] === undefined || details[key] === null ? {} : ({ [key]: details[key] } as Partial<Pick<Order, K>>);
   const order: Order = {
     channel,
     externalOrderId,

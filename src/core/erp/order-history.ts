@@ -62,7 +62,14 @@ export async function orderHistory(db: Queryable, order: OrderRef): Promise<Orde
     ),
   ]);
   const refs = [`order:${label}`, ...shipments.rows.map((s) => `shipment:${s.channel}/${s.external_shipment_id}`)];
-  const movements = await db.query<{ idempotency_key: string; at: Date; event_id: string | null; event_type: string | null; connector: string | null; summary: string }>(
+  const movements = await db.query<{
+    idempotency_key: string;
+    at: Date;
+    event_id: string | null;
+    event_type: string | null;
+    connector: string | null;
+    summary: string;
+  }>(
     `SELECT m.idempotency_key, min(m.created_at) AS at, a.event_id, a.event_type, a.connector,
        string_agg(m.state || ' ' || CASE WHEN m.delta > 0 THEN '+' ELSE '' END || m.delta || ' ' || m.sku || ' at ' || m.location || ' (' || m.reason || ')', '; ' ORDER BY m.id) AS summary
      FROM inventory_movement m LEFT JOIN erp_applied_event a ON a.idempotency_key = m.idempotency_key
@@ -72,20 +79,60 @@ export async function orderHistory(db: Queryable, order: OrderRef): Promise<Orde
   );
   const out: OrderHistoryEntry[] = [];
   for (const m of movements.rows) {
-    out.push({ at: iso(m.at), kind: 'movement', eventId: m.event_id, eventType: m.event_type, connector: m.connector, idempotencyKey: m.idempotency_key, summary: m.summary });
+    out.push({
+      at: iso(m.at),
+      kind: 'movement',
+      eventId: m.event_id,
+      eventType: m.event_type,
+      connector: m.connector,
+      idempotencyKey: m.idempotency_key,
+      summary: m.summary,
+    });
   }
   for (const v of version.rows) {
     const connector = v.entity.slice(0, v.entity.indexOf(':'));
-    out.push({ at: iso(v.updated_at), kind: 'event', eventId: v.event_id, eventType: v.event_type, connector, idempotencyKey: v.idempotency_key, summary: `latest order version applied: ${v.version}` });
+    out.push({
+      at: iso(v.updated_at),
+      kind: 'event',
+      eventId: v.event_id,
+      eventType: v.event_type,
+      connector,
+      idempotencyKey: v.idempotency_key,
+      summary: `latest order version applied: ${v.version}`,
+    });
   }
   for (const s of shipments.rows) {
-    out.push({ at: iso(s.shipped_at), kind: 'event', eventId: null, eventType: 'shipment.confirmed', connector: null, idempotencyKey: null, summary: `shipment ${s.external_shipment_id} from ${s.location}${s.tracking_status ? ` (tracking: ${s.tracking_status})` : ''}` });
+    out.push({
+      at: iso(s.shipped_at),
+      kind: 'event',
+      eventId: null,
+      eventType: 'shipment.confirmed',
+      connector: null,
+      idempotencyKey: null,
+      summary: `shipment ${s.external_shipment_id} from ${s.location}${s.tracking_status ? ` (tracking: ${s.tracking_status})` : ''}`,
+    });
   }
   for (const r of refunds.rows) {
-    out.push({ at: iso(r.created_at), kind: 'event', eventId: null, eventType: 'refund.created', connector: null, idempotencyKey: null, summary: `refund ${r.external_refund_id}: ${r.amount} ${r.currency}${r.reason ? ` (${r.reason})` : ''}` });
+    out.push({
+      at: iso(r.created_at),
+      kind: 'event',
+      eventId: null,
+      eventType: 'refund.created',
+      connector: null,
+      idempotencyKey: null,
+      summary: `refund ${r.external_refund_id}: ${r.amount} ${r.currency}${r.reason ? ` (${r.reason})` : ''}`,
+    });
   }
   for (const r of await listOrderRequests(db, { channel: order.channel, externalOrderId: order.externalOrderId })) {
-    out.push({ at: r.requestedAt, kind: 'event', eventId: null, eventType: 'order.cancellation.requested', connector: null, idempotencyKey: null, summary: `${r.kind} requested by the ${r.requestedBy} (${r.status})${r.reason ? `: ${r.reason}` : ''}` });
+    out.push({
+      at: r.requestedAt,
+      kind: 'event',
+      eventId: null,
+      eventType: 'order.cancellation.requested',
+      connector: null,
+      idempotencyKey: null,
+      summary: `${r.kind} requested by the ${r.requestedBy} (${r.status})${r.reason ? `: ${r.reason}` : ''}`,
+    });
   }
   for (const h of await listOrderHops(db, order.id)) {
     out.push({ at: h.at, kind: 'hop', eventId: null, eventType: null, connector: h.connector, idempotencyKey: null, summary: describeHop(h) });

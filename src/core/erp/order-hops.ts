@@ -8,7 +8,20 @@ import type { Queryable } from '../store/index.js';
  * external id = document id), `delivered` (per shipment), `closed`; and `cancelled`,
  * `refunded`, `credit-memo` (external id = credit memo id).
  */
-export const ORDER_HOPS = ['placed', 'allocated', 'pushed', 'shipped', 'fulfilment', 'tracker', 'invoiced', 'delivered', 'closed', 'cancelled', 'refunded', 'credit-memo'] as const;
+export const ORDER_HOPS = [
+  'placed',
+  'allocated',
+  'pushed',
+  'shipped',
+  'fulfilment',
+  'tracker',
+  'invoiced',
+  'delivered',
+  'closed',
+  'cancelled',
+  'refunded',
+  'credit-memo',
+] as const;
 export type OrderHopName = (typeof ORDER_HOPS)[number];
 
 /** One recorded hop of an order. */

@@ -30,7 +30,10 @@ export interface OrderRequest {
 }
 
 /** Requests on orders, open ones first, newest first; filtered to one order when given. */
-export async function listOrderRequests(db: Queryable, filter: { channel?: string; externalOrderId?: string; status?: 'open' | 'resolved' } = {}): Promise<OrderRequest[]> {
+export async function listOrderRequests(
+  db: Queryable,
+  filter: { channel?: string; externalOrderId?: string; status?: 'open' | 'resolved' } = {},
+): Promise<OrderRequest[]> {
   const { rows } = await db.query<OrderRequest & { requestedAt: Date }>(
     `SELECT channel, external_order_id AS "externalOrderId", kind, requested_at AS "requestedAt", requested_by AS "requestedBy", reason, status
      FROM order_request

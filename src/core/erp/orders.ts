@@ -40,18 +40,15 @@ function toOrder(r: OrderDbRow): OrderRow {
 
 /** Reads and locks an order; `null` when the hub has never seen it. */
 export async function lockOrder(tx: Tx, channel: string, externalOrderId: string): Promise<OrderRow | null> {
-  const { rows } = await tx.query<OrderDbRow>(
-    `SELECT ${ORDER_COLUMNS} FROM sales_order WHERE channel = $1 AND external_order_id = $2 FOR UPDATE`,
-    [channel, externalOrderId],
-  );
+  const { rows } = await tx.query<OrderDbRow>(`SELECT ${ORDER_COLUMNS} FROM sales_order WHERE channel = $1 AND external_order_id = $2 FOR UPDATE`, [
+    channel,
+    externalOrderId,
+  ]);
   return rows[0] ? toOrder(rows[0]) : null;
 }
 
 export async function lockOrdersById(tx: Tx, ids: readonly number[]): Promise<OrderRow[]> {
-  const { rows } = await tx.query<OrderDbRow>(
-    `SELECT ${ORDER_COLUMNS} FROM sales_order WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
-    [ids],
-  );
+  const { rows } = await tx.query<OrderDbRow>(`SELECT ${ORDER_COLUMNS} FROM sales_order WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [ids]);
   return rows.map(toOrder);
 }
 
@@ -85,10 +82,13 @@ export async function changeAllocation(s: ApplySession, order: OrderRow, item: O
       ? `INSERT INTO order_allocation (order_id, external_line_id, sku, location, quantity) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (order_id, external_line_id, sku, location) DO UPDATE SET quantity = order_allocation.quantity + excluded.quantity`
       : `UPDATE order_allocation SET quantity = quantity + $5 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3 AND location = $4`;
-  await s.tx.query(
-    `WITH a AS (${allocation}) UPDATE order_item SET allocated = allocated + $5 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3`,
-    [order.id, item.lineId, item.sku, location, qty],
-  );
+  await s.tx.query(`WITH a AS (${allocation}) UPDATE order_item SET allocated = allocated + $5 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3`, [
+    order.id,
+    item.lineId,
+    item.sku,
+    location,
+    qty,
+  ]);
   item.allocated += qty;
 }
 

@@ -53,10 +53,9 @@ export async function sessionProducts(s: ApplySession, skus: readonly string[]):
 /** Bundles that contain any of `skus`. */
 export async function bundlesContaining(q: Queryable, skus: readonly string[]): Promise<string[]> {
   if (skus.length === 0) return [];
-  const { rows } = await q.query<{ bundle_sku: string }>(
-    'SELECT DISTINCT bundle_sku FROM product_component WHERE component_sku = ANY($1::text[])',
-    [[...new Set(skus)]],
-  );
+  const { rows } = await q.query<{ bundle_sku: string }>('SELECT DISTINCT bundle_sku FROM product_component WHERE component_sku = ANY($1::text[])', [
+    [...new Set(skus)],
+  ]);
   return rows.map((r) => r.bundle_sku);
 }
 
@@ -83,8 +82,12 @@ export async function ensureStockSku(s: ApplySession, sku: string, field: string
     // snapshot: neither branch returns a row. A new statement sees it.
     const r =
       rows[0] ??
-      (await s.tx.query<{ title: string; active: boolean; is_bundle: boolean; auto_created: boolean }>('SELECT title, active, is_bundle, auto_created FROM product WHERE sku = $1', [sku]))
-        .rows[0]!;
+      (
+        await s.tx.query<{ title: string; active: boolean; is_bundle: boolean; auto_created: boolean }>(
+          'SELECT title, active, is_bundle, auto_created FROM product WHERE sku = $1',
+          [sku],
+        )
+      ).rows[0]!;
     if (r.is_bundle) {
       s.productCache.delete(sku);
     } else {
@@ -109,14 +112,14 @@ export async function applyProductUpserted(s: ApplySession, p: Product): Promise
     }
   });
   if (isBundle) {
-    const held = await s.tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM inventory_balance WHERE sku = $1 AND quantity <> 0`,
-      [p.sku],
-    );
+    const held = await s.tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory_balance WHERE sku = $1 AND quantity <> 0`, [p.sku]);
     if ((held.rows[0]?.n ?? 0) > 0) {
       throw new ValidationError(`data.components: "${p.sku}" holds stock and cannot become a bundle`, { field: 'data.components', value: p.sku });
     }
-    const comps = await sessionProducts(s, p.components.map((c) => c.sku));
+    const comps = await sessionProducts(
+      s,
+      p.components.map((c) => c.sku),
+    );
     p.components.forEach((c, i) => {
       if (comps.get(c.sku)?.isBundle) {
         throw new ValidationError(`data.components[${i}].sku: "${c.sku}" is itself a bundle; bundles do not nest`, {
@@ -137,10 +140,7 @@ export async function applyProductUpserted(s: ApplySession, p: Product): Promise
   if (isBundle) {
     const skus = p.components.map((c) => c.sku);
     // Components may be announced after their bundle; create them so the bundle can reference them.
-    await s.tx.query(
-      `INSERT INTO product (sku, auto_created) SELECT unnest($1::text[]), true ON CONFLICT DO NOTHING`,
-      [skus],
-    );
+    await s.tx.query(`INSERT INTO product (sku, auto_created) SELECT unnest($1::text[]), true ON CONFLICT DO NOTHING`, [skus]);
     await s.tx.query(
       `INSERT INTO product_component (bundle_sku, component_sku, quantity)
        SELECT $1, c.sku, c.quantity FROM unnest($2::text[], $3::int[]) AS c(sku, quantity)`,

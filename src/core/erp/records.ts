@@ -23,7 +23,16 @@ export async function applyInvoicePosted(s: ApplySession, d: Invoice): Promise<H
   const res = await s.tx.query(
     `INSERT INTO invoice (connector, external_invoice_id, channel, external_order_id, posted_at, total, currency, lines)
      VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8) ON CONFLICT DO NOTHING RETURNING 1`,
-    [s.event.source.connector, d.externalInvoiceId, d.channel ?? null, d.externalOrderId ?? null, d.postedAt, d.total.amount, d.total.currency, JSON.stringify(d.lines)],
+    [
+      s.event.source.connector,
+      d.externalInvoiceId,
+      d.channel ?? null,
+      d.externalOrderId ?? null,
+      d.postedAt,
+      d.total.amount,
+      d.total.currency,
+      JSON.stringify(d.lines),
+    ],
   );
   if (res.rowCount === 0) return { status: 'duplicate', message: `invoice ${d.externalInvoiceId} was already posted` };
   if (d.channel === undefined || d.externalOrderId === undefined) return {};
@@ -48,10 +57,9 @@ export async function applyInvoicePaymentRecorded(s: ApplySession, d: InvoicePay
     [c, d.externalPaymentId, d.externalInvoiceId, d.amount.amount, d.amount.currency, d.paidAt],
   );
   if (res.rowCount === 0) return { status: 'duplicate', message: `payment ${d.externalPaymentId} on invoice ${d.externalInvoiceId} was already recorded` };
-  const updated = await s.tx.query('UPDATE invoice SET balance = COALESCE($3::numeric, balance) WHERE connector = $1 AND external_invoice_id = $2 RETURNING 1', [
-    c,
-    d.externalInvoiceId,
-    d.balance?.amount ?? null,
-  ]);
+  const updated = await s.tx.query(
+    'UPDATE invoice SET balance = COALESCE($3::numeric, balance) WHERE connector = $1 AND external_invoice_id = $2 RETURNING 1',
+    [c, d.externalInvoiceId, d.balance?.amount ?? null],
+  );
   return { message: updated.rowCount === 0 ? `invoice ${d.externalInvoiceId} is unknown; payment recorded on its own` : undefined };
 }

@@ -46,11 +46,20 @@ export async function releaseCancelledLines(s: ApplySession, d: Refund): Promise
     const before = item.allocated;
     await releaseExcess(s, order, item, required - item.shipped);
     released += before - item.allocated;
-    await s.tx.query('UPDATE order_item SET required = $4 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3', [order.id, item.lineId, item.sku, required]);
+    await s.tx.query('UPDATE order_item SET required = $4 WHERE order_id = $1 AND external_line_id = $2 AND sku = $3', [
+      order.id,
+      item.lineId,
+      item.sku,
+      required,
+    ]);
     item.required = required;
   }
   for (const [lineId, quantity] of cut) {
-    await s.tx.query('UPDATE order_line SET quantity = quantity - $3 WHERE order_id = $1 AND external_line_id = $2 AND quantity > $3', [order.id, lineId, quantity]);
+    await s.tx.query('UPDATE order_line SET quantity = quantity - $3 WHERE order_id = $1 AND external_line_id = $2 AND quantity > $3', [
+      order.id,
+      lineId,
+      quantity,
+    ]);
   }
   await refreshStatus(s, order);
   return `released ${released} reserved unit(s) of ${touched.length} item(s) the refund cancelled`;

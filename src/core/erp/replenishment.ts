@@ -19,13 +19,15 @@ export async function checkReplenishment(s: ApplySession): Promise<void> {
          VALUES ($1, $2, $3, $4, $5, 'open') ON CONFLICT (sku, location) WHERE status = 'open' DO NOTHING RETURNING 1`,
         [sku, location, available, rule.reorderPoint, rule.reorderQuantity],
       );
-      if (res.rowCount > 0) s.replenishment.push({ sku, location, action: 'suggested', available, reorderPoint: rule.reorderPoint, reorderQuantity: rule.reorderQuantity });
+      if (res.rowCount > 0)
+        s.replenishment.push({ sku, location, action: 'suggested', available, reorderPoint: rule.reorderPoint, reorderQuantity: rule.reorderQuantity });
     } else {
       const res = await s.tx.query(
         `UPDATE replenishment_suggestion SET status = 'cleared', cleared_at = now() WHERE sku = $1 AND location = $2 AND status = 'open' RETURNING 1`,
         [sku, location],
       );
-      if (res.rowCount > 0) s.replenishment.push({ sku, location, action: 'cleared', available, reorderPoint: rule.reorderPoint, reorderQuantity: rule.reorderQuantity });
+      if (res.rowCount > 0)
+        s.replenishment.push({ sku, location, action: 'cleared', available, reorderPoint: rule.reorderPoint, reorderQuantity: rule.reorderQuantity });
     }
   }
 }
@@ -44,14 +46,24 @@ export interface ReplenishmentSuggestion {
 }
 
 /** Suggestions, newest first; `status` narrows to open or cleared ones. */
-export async function listReplenishmentSuggestions(q: Queryable, filter: { status?: 'open' | 'cleared'; sku?: string } = {}): Promise<ReplenishmentSuggestion[]> {
+export async function listReplenishmentSuggestions(
+  q: Queryable,
+  filter: { status?: 'open' | 'cleared'; sku?: string } = {},
+): Promise<ReplenishmentSuggestion[]> {
   const { rows } = await q.query<{
-    id: number; sku: string; location: string; available: number; reorder_point: number; reorder_quantity: number;
-    status: 'open' | 'cleared'; created_at: Date; cleared_at: Date | null;
-  }>(
-    `SELECT * FROM replenishment_suggestion WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR sku = $2) ORDER BY id DESC`,
-    [filter.status ?? null, filter.sku ?? null],
-  );
+    id: number;
+    sku: string;
+    location: string;
+    available: number;
+    reorder_point: number;
+    reorder_quantity: number;
+    status: 'open' | 'cleared';
+    created_at: Date;
+    cleared_at: Date | null;
+  }>(`SELECT * FROM replenishment_suggestion WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR sku = $2) ORDER BY id DESC`, [
+    filter.status ?? null,
+    filter.sku ?? null,
+  ]);
   return rows.map((r) => ({
     id: r.id,
     sku: r.sku,

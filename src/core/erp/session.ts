@@ -179,4 +179,3 @@ function splitKey(key: string): [string, string] {
   const i = key.indexOf('\u0000');
   return [key.slice(0, i), key.slice(i + 1)];
 }
-

@@ -33,10 +33,9 @@ export async function applyShipmentConfirmed(s: ApplySession, d: Shipment): Prom
   if (inserted.rowCount === 0) return { status: 'duplicate', message: `shipment ${d.channel}/${d.externalShipmentId} was already confirmed` };
 
   const items = await loadItems(s.tx, order.id);
-  const lineSkus = await s.tx.query<{ external_line_id: string; sku: string | null }>(
-    'SELECT external_line_id, sku FROM order_line WHERE order_id = $1',
-    [order.id],
-  );
+  const lineSkus = await s.tx.query<{ external_line_id: string; sku: string | null }>('SELECT external_line_id, sku FROM order_line WHERE order_id = $1', [
+    order.id,
+  ]);
   const planned = new Map<OrderItem, number>();
   const plan = d.lines.flatMap((line, index) => resolveLine(items, lineSkus.rows, line, index, label, planned));
 
@@ -168,10 +167,16 @@ async function applyTrackingByNumber(s: ApplySession, d: EventOf<'shipment.track
   const rows = found.rows.filter((r) => !want || !r.company || carrierKey(r.company) === want);
   const label = `${d.tracking.company ?? 'carrier'} tracking ${d.tracking.number}`;
   if (rows.length === 0) {
-    throw new DependencyMissingError(`data.tracking.number: no shipment with ${label} is known to the hub (yet)`, { field: 'data.tracking.number', value: d.tracking.number });
+    throw new DependencyMissingError(`data.tracking.number: no shipment with ${label} is known to the hub (yet)`, {
+      field: 'data.tracking.number',
+      value: d.tracking.number,
+    });
   }
   if (rows.length > 1) {
-    throw new ValidationError(`data.tracking.number: ${rows.length} shipments carry ${label}; the update names none of them`, { field: 'data.tracking.number', value: d.tracking.number });
+    throw new ValidationError(`data.tracking.number: ${rows.length} shipments carry ${label}; the update names none of them`, {
+      field: 'data.tracking.number',
+      value: d.tracking.number,
+    });
   }
   const row = rows[0]!;
   await s.tx.query('UPDATE shipment SET tracking_status = coalesce($3, tracking_status) WHERE channel = $1 AND external_shipment_id = $2', [

@@ -63,10 +63,11 @@ export async function checkStale(tx: Tx, event: CanonicalEvent): Promise<string 
   const version = event.source.version;
   const entity = entityKey(event);
   if (version === null || entity === null) return null;
-  const inserted = await tx.query(
-    `INSERT INTO erp_entity_version (entity, version, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
-    [entity, version, event.id],
-  );
+  const inserted = await tx.query(`INSERT INTO erp_entity_version (entity, version, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`, [
+    entity,
+    version,
+    event.id,
+  ]);
   if (inserted.rowCount > 0) return null;
   const { rows } = await tx.query<{ version: string }>('SELECT version FROM erp_entity_version WHERE entity = $1 FOR UPDATE', [entity]);
   const current = rows[0]?.version;

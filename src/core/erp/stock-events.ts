@@ -85,7 +85,10 @@ export async function applyReturnReceived(s: ApplySession, d: Return): Promise<H
     [d.channel, d.externalReturnId, d.externalOrderId ?? null, d.location, d.receivedAt, JSON.stringify(d.lines)],
   );
   if (inserted.rowCount === 0) return { status: 'duplicate', message: `return ${d.channel}/${d.externalReturnId} was already received` };
-  const products = await sessionProducts(s, d.lines.map((l) => l.sku));
+  const products = await sessionProducts(
+    s,
+    d.lines.map((l) => l.sku),
+  );
   const units: { sku: string; quantity: number; disposition: string }[] = [];
   for (const [i, line] of d.lines.entries()) {
     const p = products.get(line.sku);

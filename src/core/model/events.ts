@@ -13,11 +13,7 @@ export const EventSourceSchema = z.object({
   connector: SlugSchema.describe('Connector instance id, e.g. "shopify-us"'),
   connectorType: z.string().min(1).describe('Connector type, e.g. "shopify"'),
   externalId: ExternalIdSchema.describe('Id of the entity in the source system'),
-  version: z
-    .string()
-    .nullable()
-    .default(null)
-    .describe('Source version of the entity (an ISO instant or a counter); older versions never overwrite newer'),
+  version: z.string().nullable().default(null).describe('Source version of the entity (an ISO instant or a counter); older versions never overwrite newer'),
 });
 export type EventSource = z.infer<typeof EventSourceSchema>;
 
@@ -60,7 +56,7 @@ export const ShipmentTrackingUpdatedDataSchema = z
     externalOrderId: ExternalIdSchema.optional(),
     externalShipmentId: ExternalIdSchema.optional(),
     tracking: TrackingSchema,
-    status: z.string().optional().describe('The package\'s status as the carrier reports it; `delivered` once delivered'),
+    status: z.string().optional().describe("The package's status as the carrier reports it; `delivered` once delivered"),
   })
   .refine((d) => (d.channel !== undefined && d.externalShipmentId !== undefined) || (d.channel === undefined && d.externalShipmentId === undefined), {
     message: 'give channel with externalShipmentId, or neither (join on tracking number and company)',
@@ -88,10 +84,7 @@ export const EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as EventType[];
 
 const envelope = {
   id: z.string().min(1).describe('Unique id of this canonical event'),
-  idempotencyKey: z
-    .string()
-    .min(1)
-    .describe('Applying two events with the same key changes the ledger once'),
+  idempotencyKey: z.string().min(1).describe('Applying two events with the same key changes the ledger once'),
   source: EventSourceSchema,
   occurredAt: IsoUtcSchema,
 };

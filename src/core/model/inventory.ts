@@ -35,7 +35,7 @@ export const InventoryLevelSchema = z
     location: SlugSchema,
     /** The ledger state a warehouse count sets; a channel report leaves the ledger alone. */
     state: InventoryStateSchema.default('onHand'),
-    quantity: DeltaSchema.describe('The figure as reported, signed: only a channel\'s `available` may be below zero'),
+    quantity: DeltaSchema.describe("The figure as reported, signed: only a channel's `available` may be below zero"),
     /** Who is reporting: a warehouse's count is truth, a channel's count is only compared. */
     reporter: z.enum(['warehouse', 'channel']).default('warehouse'),
     /**
@@ -48,11 +48,11 @@ export const InventoryLevelSchema = z
   })
   .superRefine((d, ctx) => {
     if (d.reporter === 'warehouse' && d.figure === 'available') {
-      ctx.addIssue({ code: 'custom', path: ['figure'], message: 'a warehouse reports a count of units (onHand), not a channel\'s available' });
+      ctx.addIssue({ code: 'custom', path: ['figure'], message: "a warehouse reports a count of units (onHand), not a channel's available" });
     }
     const figure = d.figure ?? (d.reporter === 'channel' ? 'available' : 'onHand');
     if (d.quantity < 0 && !(d.reporter === 'channel' && figure === 'available')) {
-      ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'must not be negative: only a channel\'s available can be below zero (oversold)' });
+      ctx.addIssue({ code: 'custom', path: ['quantity'], message: "must not be negative: only a channel's available can be below zero (oversold)" });
     }
   });
 export type InventoryLevel = z.infer<typeof InventoryLevelSchema>;

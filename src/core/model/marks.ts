@@ -90,10 +90,11 @@ export function markedNodes(schema: z.ZodType, value: unknown, mark: DataMark): 
         if (Array.isArray(v)) v.forEach((child, i) => walk(def.element!, child, [...path, i], depth + 1));
         return;
       case 'tuple':
-        if (Array.isArray(v)) v.forEach((child, i) => {
-          const sub = def.items?.[i] ?? def.rest;
-          if (sub) walk(sub, child, [...path, i], depth + 1);
-        });
+        if (Array.isArray(v))
+          v.forEach((child, i) => {
+            const sub = def.items?.[i] ?? def.rest;
+            if (sub) walk(sub, child, [...path, i], depth + 1);
+          });
         return;
       case 'optional':
       case 'nullable':

@@ -1,24 +1,8 @@
 import { z } from 'zod';
-import {
-  CurrencySchema,
-  ExternalIdSchema,
-  IsoUtcSchema,
-  MoneySchema,
-  PositiveQuantitySchema,
-  SkuSchema,
-  SlugSchema,
-} from './primitives.js';
+import { CurrencySchema, ExternalIdSchema, IsoUtcSchema, MoneySchema, PositiveQuantitySchema, SkuSchema, SlugSchema } from './primitives.js';
 import { personal } from './marks.js';
 
-export const ORDER_STATUSES = [
-  'pending',
-  'allocated',
-  'backordered',
-  'partially_shipped',
-  'shipped',
-  'cancelled',
-  'closed',
-] as const;
+export const ORDER_STATUSES = ['pending', 'allocated', 'backordered', 'partially_shipped', 'shipped', 'cancelled', 'closed'] as const;
 export const OrderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
@@ -59,7 +43,10 @@ export const OrderLineSchema = z
     message: 'an unmapped line (sku null) must say why in skuUnmappedReason',
     path: ['skuUnmappedReason'],
   })
-  .refine((line) => line.fulfilledQuantity === undefined || line.fulfilledQuantity <= line.quantity, { message: 'cannot exceed quantity', path: ['fulfilledQuantity'] });
+  .refine((line) => line.fulfilledQuantity === undefined || line.fulfilledQuantity <= line.quantity, {
+    message: 'cannot exceed quantity',
+    path: ['fulfilledQuantity'],
+  });
 export type OrderLine = z.infer<typeof OrderLineSchema>;
 
 /** The same totals in the currency the buyer saw, when it differs from the shop's. */

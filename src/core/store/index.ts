@@ -29,7 +29,13 @@ export interface OpenDbOptions {
 /** Opens the database chosen by `DATABASE_URL` (PostgreSQL) or PGlite under `<dataDir>/pglite`, and migrates it. */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   if (options.databaseUrl) {
-    const db = await createPostgresDb({ url: options.databaseUrl, schema: options.schema, max: options.poolSize, lockTimeoutMs: options.lockTimeoutMs, ...options.timeouts });
+    const db = await createPostgresDb({
+      url: options.databaseUrl,
+      schema: options.schema,
+      max: options.poolSize,
+      lockTimeoutMs: options.lockTimeoutMs,
+      ...options.timeouts,
+    });
     return migrated(db);
   }
   const migrations = listMigrations();

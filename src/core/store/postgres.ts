@@ -19,7 +19,9 @@ function connectionLost(err: unknown): boolean {
   const message = (err as Error | null)?.message ?? '';
   const code = (err as { code?: unknown } | null)?.code;
   return (
-    /Query read timeout|timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i.test(message) ||
+    /Query read timeout|timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+      message,
+    ) ||
     (typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'].includes(code))
   );
 }
@@ -28,7 +30,8 @@ function connectionLost(err: unknown): boolean {
 function mapError(err: unknown): unknown {
   if (err instanceof HubError) return err;
   if (connectionLost(err)) return new DatabaseUnavailableError(`database unavailable: ${(err as Error).message}`, { cause: err });
-  if ((err as { code?: unknown } | null)?.code === '57014') return new DatabaseUnavailableError(`statement cancelled by statement_timeout: ${(err as Error).message}`, { cause: err });
+  if ((err as { code?: unknown } | null)?.code === '57014')
+    return new DatabaseUnavailableError(`statement cancelled by statement_timeout: ${(err as Error).message}`, { cause: err });
   return mapDbError(err);
 }
 
@@ -95,7 +98,10 @@ export interface PostgresOptions {
 export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
   const connectTimeoutMs = options.connectTimeoutMs ?? POSTGRES_TIMEOUTS.connectTimeoutMs;
   const queryTimeoutMs = options.queryTimeoutMs ?? POSTGRES_TIMEOUTS.queryTimeoutMs;
-  const settings = [`-c lock_timeout=${options.lockTimeoutMs ?? 5000}`, `-c statement_timeout=${options.statementTimeoutMs ?? POSTGRES_TIMEOUTS.statementTimeoutMs}`];
+  const settings = [
+    `-c lock_timeout=${options.lockTimeoutMs ?? 5000}`,
+    `-c statement_timeout=${options.statementTimeoutMs ?? POSTGRES_TIMEOUTS.statementTimeoutMs}`,
+  ];
   const clientTimeouts = { connectionTimeoutMillis: connectTimeoutMs, query_timeout: queryTimeoutMs, keepAlive: true };
   if (options.schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name "${options.schema}"`);

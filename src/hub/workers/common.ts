@@ -56,9 +56,12 @@ export function observe<W extends Worker>(hub: Hub, worker: W): W {
   worker.on('completed', (job: Job) => {
     // A batch job counts each delivery it carried, under that delivery's connector.
     const batch = (job.data as { deliveries?: { connectorId: string }[] }).deliveries;
-    const connectors = batch ? [...new Set(batch.map((d) => boundedLabel(d.connectorId, hub.connectors)))] : [boundedLabel((job.data as { connectorId?: string }).connectorId, hub.connectors)];
+    const connectors = batch
+      ? [...new Set(batch.map((d) => boundedLabel(d.connectorId, hub.connectors)))]
+      : [boundedLabel((job.data as { connectorId?: string }).connectorId, hub.connectors)];
     if (!batch) metrics.jobsProcessed.inc({ queue, connector: connectors[0]! });
-    else if (!(job.returnvalue as { split?: boolean } | undefined)?.split) for (const d of batch) metrics.jobsProcessed.inc({ queue, connector: boundedLabel(d.connectorId, hub.connectors) });
+    else if (!(job.returnvalue as { split?: boolean } | undefined)?.split)
+      for (const d of batch) metrics.jobsProcessed.inc({ queue, connector: boundedLabel(d.connectorId, hub.connectors) });
     // Processing time is the job's: a batch of several connectors' deliveries is timed under `mixed`.
     const connector = connectors.length === 1 ? connectors[0]! : 'mixed';
     if (job.processedOn && job.finishedOn) metrics.processingSeconds.observe({ queue, connector }, (job.finishedOn - job.processedOn) / 1000);

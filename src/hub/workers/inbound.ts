@@ -37,7 +37,9 @@ export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJ
         ...deps,
         requeue: async (halves, parent) => {
           const singles = halves.filter((h) => h.length === 1).map((h) => h[0]!);
-          const jobs = halves.filter((h) => h.length > 1).map((h) => batchJob(h, hub.connectors.get(h[0]!.connectorId)?.instance.retry ?? DEFAULT_RETRY, `-of-${parent}`));
+          const jobs = halves
+            .filter((h) => h.length > 1)
+            .map((h) => batchJob(h, hub.connectors.get(h[0]!.connectorId)?.instance.retry ?? DEFAULT_RETRY, `-of-${parent}`));
           if (jobs.length > 0) await hub.queues.inbound.addBulk(jobs as never);
           if (singles.length > 0) await hub.queues.enqueueInboundBatch([], singles);
         },
@@ -47,7 +49,10 @@ export function inboundWorker(hub: Hub, options: WorkerOptions): Worker<InboundJ
   };
   const worker = observe(
     hub,
-    new Worker<InboundJobData | InboundBatchJobData>(INBOUND_QUEUE, process, { ...workerOptions(hub, options), concurrency: options.concurrency ?? hub.current().queues.concurrency }),
+    new Worker<InboundJobData | InboundBatchJobData>(INBOUND_QUEUE, process, {
+      ...workerOptions(hub, options),
+      concurrency: options.concurrency ?? hub.current().queues.concurrency,
+    }),
   );
   // The dead-letter table and bull-board agree: a delivery an admin retried there that went through closes its dead letter.
   // Single-delivery jobs only: a batch that completes may have dead-lettered one of its deliveries itself.

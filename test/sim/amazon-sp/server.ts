@@ -51,7 +51,11 @@ export interface AmazonSimulator {
 export async function startAmazonSimulator(options: AmazonSimulatorOptions = {}): Promise<AmazonSimulator> {
   const sellerId = options.sellerId ?? 'A3SIMSELLER01';
   const marketplaceId = options.marketplaceId ?? 'ATVPDKIKX0DER';
-  const credentials = { clientId: options.clientId ?? 'amzn1.application-oa2-client.sim', clientSecret: options.clientSecret ?? `sim-secret-${randomUUID()}`, refreshToken: options.refreshToken ?? `Atzr|sim-${randomUUID()}` };
+  const credentials = {
+    clientId: options.clientId ?? 'amzn1.application-oa2-client.sim',
+    clientSecret: options.clientSecret ?? `sim-secret-${randomUUID()}`,
+    refreshToken: options.refreshToken ?? `Atzr|sim-${randomUUID()}`,
+  };
   const store = new AmazonStore(marketplaceId);
   const tokens = new Map<string, number>();
   const counters: AmazonSimCounters = { requests: 0, byOperation: {}, tokensIssued: 0, unauthorized: 0, faults: 0 };
@@ -64,7 +68,12 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
   let base = '';
 
   const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomUUID(), ...(options.rateLimitHeader ? { 'x-amzn-RateLimit-Limit': options.rateLimitHeader } : {}), ...headers });
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': randomUUID(),
+      ...(options.rateLimitHeader ? { 'x-amzn-RateLimit-Limit': options.rateLimitHeader } : {}),
+      ...headers,
+    });
     res.end(body === undefined ? undefined : JSON.stringify(body));
   };
   const error = (res: ServerResponse, status: number, code: string, message: string) => send(res, status, { errors: [{ code, message }] });
@@ -80,7 +89,12 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
     // https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api#step-1-request-a-login-with-amazon-access-token
     if (req.method === 'POST' && path === '/auth/o2/token') {
       const form = new URLSearchParams(text);
-      if (form.get('grant_type') !== 'refresh_token' || form.get('client_id') !== credentials.clientId || form.get('client_secret') !== credentials.clientSecret || form.get('refresh_token') !== credentials.refreshToken) {
+      if (
+        form.get('grant_type') !== 'refresh_token' ||
+        form.get('client_id') !== credentials.clientId ||
+        form.get('client_secret') !== credentials.clientSecret ||
+        form.get('refresh_token') !== credentials.refreshToken
+      ) {
         return send(res, 400, { error: 'invalid_grant', error_description: 'The request has an invalid grant parameter : refresh_token' });
       }
       const token = `Atza|sim-${randomUUID()}`;
@@ -101,13 +115,33 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
     const expiry = typeof token === 'string' ? tokens.get(token) : undefined;
     if (expiry === undefined || expiry <= Date.now()) {
       counters.unauthorized += 1;
-      return send(res, 403, { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.', details: expiry === undefined ? 'The access token you provided is revoked, malformed or invalid.' : 'The access token you provided has expired.' }] });
+      return send(res, 403, {
+        errors: [
+          {
+            code: 'Unauthorized',
+            message: 'Access to requested resource is denied.',
+            details: expiry === undefined ? 'The access token you provided is revoked, malformed or invalid.' : 'The access token you provided has expired.',
+          },
+        ],
+      });
     }
     const fault = pending.shift();
     if (fault) counters.faults += 1;
     if (fault?.type === 'latency') await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.type === 'status') {
-      return send(res, fault.status, { errors: [{ code: fault.status === 429 ? 'QuotaExceeded' : 'InternalFailure', message: fault.status === 429 ? 'You exceeded your quota for the requested resource.' : 'We encountered an internal error.' }] }, fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {});
+      return send(
+        res,
+        fault.status,
+        {
+          errors: [
+            {
+              code: fault.status === 429 ? 'QuotaExceeded' : 'InternalFailure',
+              message: fault.status === 429 ? 'You exceeded your quota for the requested resource.' : 'We encountered an internal error.',
+            },
+          ],
+        },
+        fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {},
+      );
     }
     return route(req.method ?? 'GET', path, q, text, res);
   }
@@ -126,17 +160,23 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
         const after = Date.parse(q.get('LastUpdatedAfter') ?? '1970-01-01T00:00:00Z');
         const before = q.get('LastUpdatedBefore') ? Date.parse(q.get('LastUpdatedBefore')!) : Infinity;
         const ids = q.get('AmazonOrderIds')?.split(',');
-        matches = [...store.orders.values()].filter((o) => (ids ? ids.includes(o.AmazonOrderId) : Date.parse(o.LastUpdateDate) >= after && Date.parse(o.LastUpdateDate) <= before));
+        matches = [...store.orders.values()].filter((o) =>
+          ids ? ids.includes(o.AmazonOrderId) : Date.parse(o.LastUpdateDate) >= after && Date.parse(o.LastUpdateDate) <= before,
+        );
       }
       const size = Number(q.get('MaxResultsPerPage') ?? 100) || 100;
       const next = matches.length > size ? randomUUID() : undefined;
       if (next) nextTokens.set(next, matches.slice(size));
-      return send(res, 200, { payload: { Orders: matches.slice(0, size).map(({ items: _i, shipments: _s, ...o }) => o), ...(next ? { NextToken: next } : {}) } });
+      return send(res, 200, {
+        payload: { Orders: matches.slice(0, size).map(({ items: _i, shipments: _s, ...o }) => o), ...(next ? { NextToken: next } : {}) },
+      });
     }
     if (method === 'GET' && (m = /^\/orders\/v0\/orders\/([\w-]+)\/orderItems$/.exec(path))) {
       count('getOrderItems');
       const order = store.orders.get(m[1]!);
-      return order ? send(res, 200, { payload: { AmazonOrderId: order.AmazonOrderId, OrderItems: order.items } }) : error(res, 404, 'NotFound', 'Order not found');
+      return order
+        ? send(res, 200, { payload: { AmazonOrderId: order.AmazonOrderId, OrderItems: order.items } })
+        : error(res, 404, 'NotFound', 'Order not found');
     }
     if (method === 'POST' && (m = /^\/orders\/v0\/orders\/([\w-]+)\/shipmentConfirmation$/.exec(path))) {
       count('confirmShipment');
@@ -155,7 +195,8 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
         const sku = decodeURIComponent(m[2]);
         const body = JSON.parse(text) as { patches: { value: { fulfillment_channel_code: string; quantity: number }[] }[] };
         const value = body.patches[0]?.value[0];
-        if (!value || !store.setQuantity(sku, value.quantity, value.fulfillment_channel_code)) return error(res, 404, 'NOT_FOUND', `Requested item '${sku}' not found`);
+        if (!value || !store.setQuantity(sku, value.quantity, value.fulfillment_channel_code))
+          return error(res, 404, 'NOT_FOUND', `Requested item '${sku}' not found`);
         return send(res, 200, { sku, status: 'ACCEPTED', submissionId: randomUUID(), issues: [] });
       }
       if (method === 'GET' && !m[2]) {
@@ -170,7 +211,16 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
           ...(start + size < all.length ? { pagination: { nextToken: String(start + size) } } : {}),
           items: page.map((l) => ({
             sku: l.sku,
-            summaries: [{ marketplaceId, asin: l.asin, productType: l.productType, status: ['BUYABLE'], createdDate: '2026-01-01T00:00:00Z', lastUpdatedDate: '2026-01-01T00:00:00Z' }],
+            summaries: [
+              {
+                marketplaceId,
+                asin: l.asin,
+                productType: l.productType,
+                status: ['BUYABLE'],
+                createdDate: '2026-01-01T00:00:00Z',
+                lastUpdatedDate: '2026-01-01T00:00:00Z',
+              },
+            ],
             fulfillmentAvailability: Object.entries(l.quantities).map(([code, quantity]) => ({ fulfillmentChannelCode: code, quantity })),
           })),
         });
@@ -199,9 +249,16 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
       const feed = feeds.get(m[1]!);
       if (!feed) return error(res, 404, 'NotFound', 'Feed not found');
       feed.polls += 1;
-      if (feed.polls <= (options.feedPolls ?? 0)) return send(res, 200, { feedId: m[1], feedType: 'JSON_LISTINGS_FEED', createdTime: new Date().toISOString(), processingStatus: 'IN_PROGRESS' });
+      if (feed.polls <= (options.feedPolls ?? 0))
+        return send(res, 200, { feedId: m[1], feedType: 'JSON_LISTINGS_FEED', createdTime: new Date().toISOString(), processingStatus: 'IN_PROGRESS' });
       feed.result ??= processFeed(m[1]!, documents.get(feed.input) ?? '{}');
-      return send(res, 200, { feedId: m[1], feedType: 'JSON_LISTINGS_FEED', createdTime: new Date().toISOString(), processingStatus: 'DONE', resultFeedDocumentId: feed.result });
+      return send(res, 200, {
+        feedId: m[1],
+        feedType: 'JSON_LISTINGS_FEED',
+        createdTime: new Date().toISOString(),
+        processingStatus: 'DONE',
+        resultFeedDocumentId: feed.result,
+      });
     }
     if (method === 'GET' && (m = /^\/feeds\/2021-06-30\/documents\/([\w.-]+)$/.exec(path))) {
       count('getFeedDocument');
@@ -212,21 +269,38 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
 
   /** Applies a listings feed and writes its processing report; a SKU without a listing is an ERROR. */
   function processFeed(feedId: string, input: string): string {
-    const feed = JSON.parse(input) as { messages?: { messageId: number; sku: string; patches?: { value: { fulfillment_channel_code: string; quantity: number }[] }[] }[] };
+    const feed = JSON.parse(input) as {
+      messages?: { messageId: number; sku: string; patches?: { value: { fulfillment_channel_code: string; quantity: number }[] }[] }[];
+    };
     const issues = [];
     for (const message of feed.messages ?? []) {
       const value = message.patches?.[0]?.value[0];
       if (!value || !store.setQuantity(message.sku, value.quantity, value.fulfillment_channel_code)) {
-        issues.push({ messageId: message.messageId, sku: message.sku, code: '4000001', severity: 'ERROR', message: `The SKU '${message.sku}' does not match any listing.` });
+        issues.push({
+          messageId: message.messageId,
+          sku: message.sku,
+          code: '4000001',
+          severity: 'ERROR',
+          message: `The SKU '${message.sku}' does not match any listing.`,
+        });
       }
     }
     const n = feed.messages?.length ?? 0;
     const id = `amzn1.tortuga.4.na.report-${feedId}`;
-    documents.set(id.replace(/\./g, '-'), JSON.stringify({ header: { sellerId, version: '2.0', feedId }, issues, summary: { errors: issues.length, warnings: 0, messagesProcessed: n, messagesAccepted: n - issues.length, messagesInvalid: issues.length } }));
+    documents.set(
+      id.replace(/\./g, '-'),
+      JSON.stringify({
+        header: { sellerId, version: '2.0', feedId },
+        issues,
+        summary: { errors: issues.length, warnings: 0, messagesProcessed: n, messagesAccepted: n - issues.length, messagesInvalid: issues.length },
+      }),
+    );
     return id;
   }
 
-  const server = createServer((req, res) => void handle(req, res).catch((err: unknown) => send(res, 500, { errors: [{ code: 'InternalFailure', message: String(err) }] })));
+  const server = createServer(
+    (req, res) => void handle(req, res).catch((err: unknown) => send(res, 500, { errors: [{ code: 'InternalFailure', message: String(err) }] })),
+  );
   server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -17,7 +17,16 @@ describe('Amazon SP-API simulator with the amazon-sp client', () => {
       {
         id: 'amazon-main',
         ...AmazonSpConfigSchema.parse({
-          settings: { sellerId: sim.sellerId, marketplaceId: sim.marketplaceId, baseUrl: sim.url, tokenUrl: `${sim.url}/auth/o2/token`, channel: 'amazon', locations: { DEFAULT: 'wh-east' }, feedPollMs: 10, ...settings },
+          settings: {
+            sellerId: sim.sellerId,
+            marketplaceId: sim.marketplaceId,
+            baseUrl: sim.url,
+            tokenUrl: `${sim.url}/auth/o2/token`,
+            channel: 'amazon',
+            locations: { DEFAULT: 'wh-east' },
+            feedPollMs: 10,
+            ...settings,
+          },
           credentials: { ...sim.credentials, relaySecret: 'sim-relay-secret-0123456789abcdef' },
         }),
       },
@@ -31,7 +40,9 @@ describe('Amazon SP-API simulator with the amazon-sp client', () => {
     const few = await c.pushAvailability([{ sku: 'SIM-0', channel: 'amazon', available: 4, version: 1, externalIds: {} }]);
     expect(few).toMatchObject({ pushed: 1, failures: [] });
     expect(sim.counters.byOperation['patchListingsItem']).toBe(1);
-    const many = await c.pushAvailability([1, 2, 3, 4, 5, 9].map((i) => ({ sku: i === 9 ? 'NO-LISTING' : `SIM-${i}`, channel: 'amazon', available: i, version: 1, externalIds: {} })));
+    const many = await c.pushAvailability(
+      [1, 2, 3, 4, 5, 9].map((i) => ({ sku: i === 9 ? 'NO-LISTING' : `SIM-${i}`, channel: 'amazon', available: i, version: 1, externalIds: {} })),
+    );
     expect(many.pushed).toBe(5);
     expect(many.failures.map((f) => f.sku)).toEqual(['NO-LISTING']);
     expect(sim.counters.byOperation['createFeed']).toBe(1);
@@ -46,7 +57,9 @@ describe('Amazon SP-API simulator with the amazon-sp client', () => {
     const c = client();
     const payloads = [];
     for await (const page of c.pollOrders(null)) payloads.push(...page.orders);
-    const mine = payloads.find((p) => JSON.stringify(p).includes(order.AmazonOrderId)) as { orderItems: Record<string, { payload: { OrderItems: { ItemPrice: { Amount: string } }[] } }> };
+    const mine = payloads.find((p) => JSON.stringify(p).includes(order.AmazonOrderId)) as {
+      orderItems: Record<string, { payload: { OrderItems: { ItemPrice: { Amount: string } }[] } }>;
+    };
     expect(mine.orderItems[order.AmazonOrderId]!.payload.OrderItems[0]!.ItemPrice.Amount).toBe('25.00');
     await c.pushFulfillment(
       {
@@ -62,7 +75,13 @@ describe('Amazon SP-API simulator with the amazon-sp client', () => {
     );
     expect(sim.shipments.at(-1)).toMatchObject({ orderId: order.AmazonOrderId, body: { packageDetail: { carrierCode: 'USPS' } } });
     const bad = createAmazonSpConnectorClient(
-      { id: 'amazon-bad', ...AmazonSpConfigSchema.parse({ settings: { sellerId: sim.sellerId, marketplaceId: sim.marketplaceId, baseUrl: sim.url, tokenUrl: `${sim.url}/auth/o2/token`, channel: 'amazon' }, credentials: { ...sim.credentials, refreshToken: 'Atzr|wrong', relaySecret: 'x'.repeat(16) } }) },
+      {
+        id: 'amazon-bad',
+        ...AmazonSpConfigSchema.parse({
+          settings: { sellerId: sim.sellerId, marketplaceId: sim.marketplaceId, baseUrl: sim.url, tokenUrl: `${sim.url}/auth/o2/token`, channel: 'amazon' },
+          credentials: { ...sim.credentials, refreshToken: 'Atzr|wrong', relaySecret: 'x'.repeat(16) },
+        }),
+      },
       { logger: pino({ level: 'silent' }) },
     );
     expect(await bad.check()).toMatchObject({ ok: false, message: expect.stringMatching(/^auth_failed/) });

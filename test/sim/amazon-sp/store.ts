@@ -55,7 +55,13 @@ export class AmazonStore {
   ) {}
 
   addListing(sku: string, quantity = 0, fulfillmentChannelCode = 'DEFAULT'): SimListing {
-    const listing: SimListing = { sku, asin: `B0${String(randomInt(1e7)).padStart(8, '0')}`, productType: 'PRODUCT', quantities: { [fulfillmentChannelCode]: quantity }, pushes: [] };
+    const listing: SimListing = {
+      sku,
+      asin: `B0${String(randomInt(1e7)).padStart(8, '0')}`,
+      productType: 'PRODUCT',
+      quantities: { [fulfillmentChannelCode]: quantity },
+      pushes: [],
+    };
     this.listings.set(sku, listing);
     return listing;
   }
@@ -78,7 +84,9 @@ export class AmazonStore {
       QuantityOrdered: line.quantity,
       QuantityShipped: 0,
       // ItemPrice is the line total: unit price × quantity.
-      ...(status === 'Pending' ? {} : { ItemPrice: { CurrencyCode: this.currency, Amount: new Decimal(line.price ?? '19.99').times(line.quantity).toFixed(2) }, IsGift: 'false' as const }),
+      ...(status === 'Pending'
+        ? {}
+        : { ItemPrice: { CurrencyCode: this.currency, Amount: new Decimal(line.price ?? '19.99').times(line.quantity).toFixed(2) }, IsGift: 'false' as const }),
     }));
     const total = items.reduce((t, i) => t.plus(i.ItemPrice?.Amount ?? 0), new Decimal(0));
     const order: SimOrder = {

@@ -126,8 +126,24 @@ export async function startEasyPostSimulator(options: { apiKey?: string } = {}):
       for (let attempt = 0; attempt <= (o.resend ?? 0); attempt += 1) {
         for (const w of webhooks) {
           // The Event's own status is its delivery's, not the package's.
-          const body = JSON.stringify({ id: eventId, object: 'Event', mode: 'production', description: 'tracker.updated', status: attempt === 0 ? 'pending' : 'retrying', previous_attributes: {}, created_at: tracker.updated_at, updated_at: tracker.updated_at, pending_urls: [w.url], completed_urls: [], result: tracker });
-          const r = await fetch(w.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hmac-signature': easypostSignature(body, w.secret) }, body });
+          const body = JSON.stringify({
+            id: eventId,
+            object: 'Event',
+            mode: 'production',
+            description: 'tracker.updated',
+            status: attempt === 0 ? 'pending' : 'retrying',
+            previous_attributes: {},
+            created_at: tracker.updated_at,
+            updated_at: tracker.updated_at,
+            pending_urls: [w.url],
+            completed_urls: [],
+            result: tracker,
+          });
+          const r = await fetch(w.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-hmac-signature': easypostSignature(body, w.secret) },
+            body,
+          });
           deliveries.push({ eventId, url: w.url, status: r.status });
           await r.arrayBuffer();
         }

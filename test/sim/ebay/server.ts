@@ -68,7 +68,13 @@ export async function startEbaySimulator(options: { tokenLifetimeSec?: number; n
       counters.faults += 1;
       if (fault.type === 'latency') await new Promise((r) => setTimeout(r, fault.ms));
       if (fault.type === 'reset') return void req.socket.destroy();
-      if (fault.type === 'status') return json(res, fault.status, error(fault.status === 429 ? 2001 : 25001, fault.status === 429 ? 'Too many requests.' : 'A system error has occurred.'), fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {});
+      if (fault.type === 'status')
+        return json(
+          res,
+          fault.status,
+          error(fault.status === 429 ? 2001 : 25001, fault.status === 429 ? 'Too many requests.' : 'A system error has occurred.'),
+          fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {},
+        );
     }
     const count = (op: string) => void (counters.byOperation[op] = (counters.byOperation[op] ?? 0) + 1);
 
@@ -76,8 +82,10 @@ export async function startEbaySimulator(options: { tokenLifetimeSec?: number; n
     if (req.method === 'POST' && url.pathname === '/identity/v1/oauth2/token') {
       count('token');
       const form = new URLSearchParams(text);
-      if (req.headers.authorization !== `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`) return json(res, 401, { error: 'invalid_client', error_description: 'client authentication failed' });
-      if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== refreshToken) return json(res, 400, { error: 'invalid_grant', error_description: 'the provided authorization refresh token is invalid' });
+      if (req.headers.authorization !== `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`)
+        return json(res, 401, { error: 'invalid_client', error_description: 'client authentication failed' });
+      if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== refreshToken)
+        return json(res, 400, { error: 'invalid_grant', error_description: 'the provided authorization refresh token is invalid' });
       const token = `v^1.1#sim-access-${randomUUID()}`;
       tokens.set(token, now() + sim.tokenLifetimeSec * 1000);
       counters.tokensIssued += 1;
@@ -92,30 +100,55 @@ export async function startEbaySimulator(options: { tokenLifetimeSec?: number; n
     const route = `${req.method} ${url.pathname}`;
     const orderMatch = /^\/sell\/fulfillment\/v1\/order\/([^/]+)(\/shipping_fulfillment)?$/.exec(url.pathname);
 
-    if (route === 'GET /sell/fulfillment/v1/order') return count('getOrders'), getOrders(url, res);
+    if (route === 'GET /sell/fulfillment/v1/order') return (count('getOrders'), getOrders(url, res));
     if (orderMatch) {
       const order = store.order(decodeURIComponent(orderMatch[1]!));
       if (!order) return json(res, 404, error(32100, 'Invalid order ID'));
-      if (!orderMatch[2] && req.method === 'GET') return count('getOrder'), json(res, 200, store.render(order));
-      if (req.method === 'GET') return count('getShippingFulfillments'), json(res, 200, { total: order.fulfillments.length, fulfillments: order.fulfillments.map((f) => ({ fulfillmentId: f.fulfillmentId, shipmentTrackingNumber: f.trackingNumber, shippingCarrierCode: f.carrier, shippedDate: f.shippedDate, lineItems: f.lineItems })) });
+      if (!orderMatch[2] && req.method === 'GET') return (count('getOrder'), json(res, 200, store.render(order)));
+      if (req.method === 'GET')
+        return (
+          count('getShippingFulfillments'),
+          json(res, 200, {
+            total: order.fulfillments.length,
+            fulfillments: order.fulfillments.map((f) => ({
+              fulfillmentId: f.fulfillmentId,
+              shipmentTrackingNumber: f.trackingNumber,
+              shippingCarrierCode: f.carrier,
+              shippedDate: f.shippedDate,
+              lineItems: f.lineItems,
+            })),
+          })
+        );
       if (req.method === 'POST') {
         count('createShippingFulfillment');
         const input = body as { lineItems?: { lineItemId: string }[]; trackingNumber?: string; shippingCarrierCode?: string; shippedDate?: string };
-        if (!input.lineItems?.length || input.lineItems.some((li) => !order.lines.some((l) => l.lineItemId === li.lineItemId))) return json(res, 400, error(32600, 'Invalid line item ID'));
+        if (!input.lineItems?.length || input.lineItems.some((li) => !order.lines.some((l) => l.lineItemId === li.lineItemId)))
+          return json(res, 400, error(32600, 'Invalid line item ID'));
         const fulfillmentId = input.trackingNumber ?? randomUUID();
-        order.fulfillments.push({ fulfillmentId, trackingNumber: input.trackingNumber ?? '', carrier: input.shippingCarrierCode ?? '', shippedDate: input.shippedDate ?? new Date(now()).toISOString(), lineItems: input.lineItems });
+        order.fulfillments.push({
+          fulfillmentId,
+          trackingNumber: input.trackingNumber ?? '',
+          carrier: input.shippingCarrierCode ?? '',
+          shippedDate: input.shippedDate ?? new Date(now()).toISOString(),
+          lineItems: input.lineItems,
+        });
         order.modifiedAt = now();
         return json(res, 201, undefined, { Location: `${baseUrl}/sell/fulfillment/v1/order/${order.orderId}/shipping_fulfillment/${fulfillmentId}` });
       }
     }
     if (route === 'POST /sell/inventory/v1/bulk_update_price_quantity') {
       count('bulkUpdatePriceQuantity');
-      const requests = (body['requests'] ?? []) as { sku?: string; shipToLocationAvailability?: { quantity?: number }; offers?: { offerId: string; availableQuantity?: number }[] }[];
+      const requests = (body['requests'] ?? []) as {
+        sku?: string;
+        shipToLocationAvailability?: { quantity?: number };
+        offers?: { offerId: string; availableQuantity?: number }[];
+      }[];
       if (requests.length === 0 || requests.length > 25) return json(res, 400, error(25709, 'Invalid value for requests: between 1 and 25 allowed'));
       type Entry = { statusCode: number; sku?: string | null; offerId?: string; errors?: { errorId: number; message: string; category: string }[] };
       const responses = requests.flatMap((r): Entry[] => {
         const listing = r.sku ? store.listing(r.sku) : undefined;
-        if (!listing) return [{ statusCode: 400, sku: r.sku, errors: [{ errorId: 25702, message: `SKU ${r.sku} is not available in the system`, category: 'REQUEST' }] }];
+        if (!listing)
+          return [{ statusCode: 400, sku: r.sku, errors: [{ errorId: 25702, message: `SKU ${r.sku} is not available in the system`, category: 'REQUEST' }] }];
         const quantity = r.offers?.[0]?.availableQuantity ?? r.shipToLocationAvailability?.quantity ?? listing.quantity;
         store.revise(listing, quantity);
         counters.itemsSet += 1;
@@ -131,15 +164,31 @@ export async function startEbaySimulator(options: { tokenLifetimeSec?: number; n
       const slice = items.slice(page * limit, (page + 1) * limit);
       const size = Math.ceil(items.length / limit);
       return json(res, 200, {
-        href: url.toString(), total: items.length, size, limit,
+        href: url.toString(),
+        total: items.length,
+        size,
+        limit,
         ...(page + 1 < size ? { next: `${baseUrl}/sell/inventory/v1/inventory_item?limit=${limit}&offset=${page + 1}` } : {}),
-        inventoryItems: slice.map((l) => ({ sku: l.sku, locale: 'en_US', condition: 'NEW', availability: { shipToLocationAvailability: { quantity: l.quantity } }, product: { title: l.title } })),
+        inventoryItems: slice.map((l) => ({
+          sku: l.sku,
+          locale: 'en_US',
+          condition: 'NEW',
+          availability: { shipToLocationAvailability: { quantity: l.quantity } },
+          product: { title: l.title },
+        })),
       });
     }
     if (route === 'POST /sell/inventory/v1/bulk_get_inventory_item') {
       count('bulkGetInventoryItem');
       const requests = (body['requests'] ?? []) as { sku: string }[];
-      return json(res, 200, { responses: requests.map(({ sku }) => { const l = store.listing(sku); return l ? { statusCode: 200, sku, inventoryItem: { availability: { shipToLocationAvailability: { quantity: l.quantity } } } } : { statusCode: 404, sku, errors: [{ errorId: 25702, message: `SKU ${sku} is not available in the system` }] }; }) });
+      return json(res, 200, {
+        responses: requests.map(({ sku }) => {
+          const l = store.listing(sku);
+          return l
+            ? { statusCode: 200, sku, inventoryItem: { availability: { shipToLocationAvailability: { quantity: l.quantity } } } }
+            : { statusCode: 404, sku, errors: [{ errorId: 25702, message: `SKU ${sku} is not available in the system` }] };
+        }),
+      });
     }
     return json(res, 404, error(2002, 'Resource not found'));
   }
@@ -148,7 +197,10 @@ export async function startEbaySimulator(options: { tokenLifetimeSec?: number; n
   function getOrders(url: URL, res: ServerResponse) {
     const ids = url.searchParams.get('orderIds');
     if (ids) {
-      const orders = ids.split(',').map((id) => store.order(id)).filter((o) => o !== undefined);
+      const orders = ids
+        .split(',')
+        .map((id) => store.order(id))
+        .filter((o) => o !== undefined);
       return json(res, 200, { href: url.toString(), total: orders.length, orders: orders.map((o) => store.render(o)) });
     }
     const window = /^lastmodifieddate:\[(.*?)\.\.(.*?)\]$/.exec(url.searchParams.get('filter') ?? '');
@@ -159,8 +211,19 @@ export async function startEbaySimulator(options: { tokenLifetimeSec?: number; n
     const offset = Number(url.searchParams.get('offset') ?? 0);
     const matching = store.orders.filter((o) => o.modifiedAt >= from && o.modifiedAt <= to).sort((a, b) => b.createdAt - a.createdAt);
     const page = matching.slice(offset, offset + limit);
-    const link = (o: number) => { const u = new URL(url.toString()); u.searchParams.set('offset', String(o)); return u.toString(); };
-    return json(res, 200, { href: url.toString(), total: matching.length, limit, offset, ...(offset + limit < matching.length ? { next: link(offset + limit) } : {}), orders: page.map((o) => store.render(o)) });
+    const link = (o: number) => {
+      const u = new URL(url.toString());
+      u.searchParams.set('offset', String(o));
+      return u.toString();
+    };
+    return json(res, 200, {
+      href: url.toString(),
+      total: matching.length,
+      limit,
+      offset,
+      ...(offset + limit < matching.length ? { next: link(offset + limit) } : {}),
+      orders: page.map((o) => store.render(o)),
+    });
   }
 
   const server = createServer((req, res) => void handle(req, res).catch((err: unknown) => json(res, 500, error(25001, `simulator error: ${String(err)}`))));

@@ -10,7 +10,13 @@ describe('eBay simulator with the eBay connector client', () => {
   let sim: EbaySimulator;
   const client = () =>
     createEbayConnectorClient(
-      { id: 'ebay-sim', ...EbayConfigSchema.parse({ settings: { baseUrl: sim.url, channel: 'ebay', ordersPageSize: 2 }, credentials: { clientId: sim.clientId, clientSecret: sim.clientSecret, refreshToken: sim.refreshToken } }) },
+      {
+        id: 'ebay-sim',
+        ...EbayConfigSchema.parse({
+          settings: { baseUrl: sim.url, channel: 'ebay', ordersPageSize: 2 },
+          credentials: { clientId: sim.clientId, clientSecret: sim.clientSecret, refreshToken: sim.refreshToken },
+        }),
+      },
       { logger: pino({ level: 'silent' }) },
     );
   beforeAll(async () => {
@@ -41,7 +47,10 @@ describe('eBay simulator with the eBay connector client', () => {
     expect(pages.map((p) => p.orders.length)).toEqual([2, 1]);
     const ids = pages.flatMap((p) => p.orders.map((o) => (o as { orderId: string }).orderId));
     expect(ids.sort()).toEqual(orders.map((o) => o.orderId).sort());
-    const taxed = pages.flatMap((p) => p.orders).find((o) => (o as { orderId: string }).orderId === orders[1]!.orderId) as { pricingSummary: { total: { value: string } }; lineItems: object[] };
+    const taxed = pages.flatMap((p) => p.orders).find((o) => (o as { orderId: string }).orderId === orders[1]!.orderId) as {
+      pricingSummary: { total: { value: string } };
+      lineItems: object[];
+    };
     expect(taxed.pricingSummary.total.value).toBe('21.65');
     expect(Object.hasOwn(taxed.lineItems[0]!, 'sku')).toBe(false);
   });

@@ -58,7 +58,15 @@ export class EbayStore {
   /** A listing; `sku: null` makes a legacy listing whose order lines carry no sku key. */
   addListing(input: { sku: string | null; quantity: number; price?: string; title?: string }): SimListing {
     const n = this.next();
-    const listing: SimListing = { sku: input.sku, legacyItemId: String(110000000000 + n), offerId: String(5000000000 + n), title: input.title ?? `Listing ${input.sku ?? n}`, price: input.price ?? '10.00', quantity: input.quantity, revisions: new Map() };
+    const listing: SimListing = {
+      sku: input.sku,
+      legacyItemId: String(110000000000 + n),
+      offerId: String(5000000000 + n),
+      title: input.title ?? `Listing ${input.sku ?? n}`,
+      price: input.price ?? '10.00',
+      quantity: input.quantity,
+      revisions: new Map(),
+    };
     this.listings.push(listing);
     return listing;
   }
@@ -167,10 +175,23 @@ export class EbayStore {
       sellerId: 'sim_seller',
       buyer: { username: 'sim_buyer' },
       cancelStatus: { cancelState: o.cancelState, cancelRequests: [], ...(o.cancelledAt ? { cancelledDate: new Date(o.cancelledAt).toISOString() } : {}) },
-      pricingSummary: { priceSubtotal: amount(subtotal), deliveryCost: { value: o.shippingCost, currency: this.currency }, total: amount(subtotal.plus(o.shippingCost).plus(taxTotal)) },
+      pricingSummary: {
+        priceSubtotal: amount(subtotal),
+        deliveryCost: { value: o.shippingCost, currency: this.currency },
+        total: amount(subtotal.plus(o.shippingCost).plus(taxTotal)),
+      },
       ...(o.taxRate ? { ebayCollectAndRemitTax: true } : {}),
       fulfillmentStartInstructions: [
-        { fulfillmentInstructionsType: 'SHIP_TO', shippingStep: { shippingCarrierCode: 'USPS', shipTo: { fullName: 'Sim Buyer', contactAddress: { addressLine1: '1 Main St', city: 'San Jose', stateOrProvince: 'CA', postalCode: '95125', countryCode: 'US' } } } },
+        {
+          fulfillmentInstructionsType: 'SHIP_TO',
+          shippingStep: {
+            shippingCarrierCode: 'USPS',
+            shipTo: {
+              fullName: 'Sim Buyer',
+              contactAddress: { addressLine1: '1 Main St', city: 'San Jose', stateOrProvince: 'CA', postalCode: '95125', countryCode: 'US' },
+            },
+          },
+        },
       ],
       fulfillmentHrefs: o.fulfillments.map((f) => `/sell/fulfillment/v1/order/${o.orderId}/shipping_fulfillment/${f.fulfillmentId}`),
       lineItems,

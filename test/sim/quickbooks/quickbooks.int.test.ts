@@ -38,7 +38,12 @@ afterAll(async () => {
 });
 
 const invoiceRow = async (id: string) =>
-  (await hub.db.query<{ total: string; balance: string | null; external_order_id: string | null }>('SELECT total::text, balance::text, external_order_id FROM invoice WHERE connector = $1 AND external_invoice_id = $2', ['qbo', id])).rows[0];
+  (
+    await hub.db.query<{ total: string; balance: string | null; external_order_id: string | null }>(
+      'SELECT total::text, balance::text, external_order_id FROM invoice WHERE connector = $1 AND external_invoice_id = $2',
+      ['qbo', id],
+    )
+  ).rows[0];
 
 describe('QuickBooks notifications at POST /webhooks/qbo', () => {
   it('a signed legacy notification becomes an applied invoice.posted, and a CloudEvents payment is recorded against it', async () => {
@@ -47,7 +52,10 @@ describe('QuickBooks notifications at POST /webhooks/qbo', () => {
       PrivateNote: 'hub:web/5550001',
       CustomerRef: { value: '1' },
       CurrencyRef: { value: 'USD' },
-      Line: [{ DetailType: 'SalesItemLineDetail', Amount: 39.98, SalesItemLineDetail: { ItemRef: { value: '11' }, Qty: 2, UnitPrice: 19.99 } }, { DetailType: 'SubTotalLineDetail', Amount: 39.98, SubTotalLineDetail: {} }],
+      Line: [
+        { DetailType: 'SalesItemLineDetail', Amount: 39.98, SalesItemLineDetail: { ItemRef: { value: '11' }, Qty: 2, UnitPrice: 19.99 } },
+        { DetailType: 'SubTotalLineDetail', Amount: 39.98, SubTotalLineDetail: {} },
+      ],
     });
     const refs = [
       { entity: 'Invoice', id: invoice.Id, operation: 'Create' },
@@ -59,15 +67,32 @@ describe('QuickBooks notifications at POST /webhooks/qbo', () => {
     // Named again (a redelivery, or in CloudEvents form): the same invoice version is recorded once.
     expect(await sim.notify(`${hub.url}/webhooks/qbo`, refs, 'cloudevents')).toBe(200);
     const invoiceDeliveries = () =>
-      hub.db.query<{ status: string }>("SELECT status FROM inbox WHERE connector_id = 'qbo' AND topic = 'notification' ORDER BY id").then((r) => r.rows.map((x) => x.status));
-    await waitFor(async () => (await invoiceDeliveries()).every((s) => s === 'processed') && (await invoiceDeliveries()).length === 2, 'both notifications processed', 30_000);
+      hub.db
+        .query<{ status: string }>("SELECT status FROM inbox WHERE connector_id = 'qbo' AND topic = 'notification' ORDER BY id")
+        .then((r) => r.rows.map((x) => x.status));
+    await waitFor(
+      async () => (await invoiceDeliveries()).every((s) => s === 'processed') && (await invoiceDeliveries()).length === 2,
+      'both notifications processed',
+      30_000,
+    );
     const fetched = await hub.db.query("SELECT 1 FROM inbox WHERE connector_id = 'qbo' AND topic = 'invoice'");
     expect(fetched.rowCount).toBe(1);
 
-    const payment = sim.put('Payment', { CustomerRef: { value: '1' }, TotalAmt: 20, TxnDate: '2026-03-10', Line: [{ Amount: 20, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }] });
+    const payment = sim.put('Payment', {
+      CustomerRef: { value: '1' },
+      TotalAmt: 20,
+      TxnDate: '2026-03-10',
+      Line: [{ Amount: 20, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+    });
     expect(await sim.notify(`${hub.url}/webhooks/qbo`, [{ entity: 'Payment', id: payment.Id, operation: 'Create' }], 'cloudevents')).toBe(200);
     const paid = await waitFor(
-      async () => (await hub.db.query<{ amount: string }>('SELECT amount::text FROM invoice_payment WHERE connector = $1 AND external_invoice_id = $2', ['qbo', invoice.Id])).rows[0],
+      async () =>
+        (
+          await hub.db.query<{ amount: string }>('SELECT amount::text FROM invoice_payment WHERE connector = $1 AND external_invoice_id = $2', [
+            'qbo',
+            invoice.Id,
+          ])
+        ).rows[0],
       'the payment recorded',
       30_000,
     );
@@ -85,7 +110,10 @@ describe('QuickBooks notifications at POST /webhooks/qbo', () => {
     const stored = await connectorState(hub.db, 'qbo').get(REFRESH_TOKEN_KEY);
     expect(stored).toBe(sim.refreshToken);
     const instance = hub.config.connectors.find((c) => c.id === 'qbo')!;
-    const client = createQuickBooksConnectorClient(instance as never, { logger: createLogger({ level: 'silent', pretty: false }), state: connectorState(hub.db, 'qbo') });
+    const client = createQuickBooksConnectorClient(instance as never, {
+      logger: createLogger({ level: 'silent', pretty: false }),
+      state: connectorState(hub.db, 'qbo'),
+    });
     const booked = await client.pushInvoice({
       channel: 'web',
       externalOrderId: '7770001',
@@ -95,7 +123,15 @@ describe('QuickBooks notifications at POST /webhooks/qbo', () => {
       total: { amount: '19.99', currency: 'USD' },
       lines: [{ externalLineId: 'l1', sku: 'SKU-1', quantity: 1, unitPrice: { amount: '19.99', currency: 'USD' }, title: 'Widget' }],
     });
-    const again = await client.pushInvoice({ channel: 'web', externalOrderId: '7770001', orderNumber: '#2001', placedAt: '2026-03-01T09:00:00.000Z', currency: 'USD', total: { amount: '19.99', currency: 'USD' }, lines: [{ externalLineId: 'l1', sku: 'SKU-1', quantity: 1, unitPrice: { amount: '19.99', currency: 'USD' }, title: '' }] });
+    const again = await client.pushInvoice({
+      channel: 'web',
+      externalOrderId: '7770001',
+      orderNumber: '#2001',
+      placedAt: '2026-03-01T09:00:00.000Z',
+      currency: 'USD',
+      total: { amount: '19.99', currency: 'USD' },
+      lines: [{ externalLineId: 'l1', sku: 'SKU-1', quantity: 1, unitPrice: { amount: '19.99', currency: 'USD' }, title: '' }],
+    });
     expect(again).toMatchObject({ externalId: booked.externalId, created: false });
     expect(sim.counters.creates['Invoice']).toBe(1);
     expect(await connectorState(hub.db, 'qbo').get(REFRESH_TOKEN_KEY)).toBe(sim.refreshToken);

@@ -9,7 +9,14 @@ import { signQuickBooks } from '../../../src/connectors/quickbooks/verify.js';
 // https://developer.intuit.com/app/developer/qbo/docs/learn/rest-api-features
 
 type Entity = Record<string, unknown> & { Id: string; SyncToken: string };
-const KINDS: Record<string, string> = { invoice: 'Invoice', salesreceipt: 'SalesReceipt', creditmemo: 'CreditMemo', customer: 'Customer', item: 'Item', payment: 'Payment' };
+const KINDS: Record<string, string> = {
+  invoice: 'Invoice',
+  salesreceipt: 'SalesReceipt',
+  creditmemo: 'CreditMemo',
+  customer: 'Customer',
+  item: 'Item',
+  payment: 'Payment',
+};
 
 export interface QboSimulator {
   url: string;
@@ -42,10 +49,18 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
 
   const put = (kind: string, fields: Record<string, unknown>): Entity => {
     const now = new Date().toISOString();
-    const e = { ...fields, Id: String((fields['Id'] as string | undefined) ?? nextId++), SyncToken: '0', MetaData: { CreateTime: now, LastUpdatedTime: now } } as Entity;
+    const e = {
+      ...fields,
+      Id: String((fields['Id'] as string | undefined) ?? nextId++),
+      SyncToken: '0',
+      MetaData: { CreateTime: now, LastUpdatedTime: now },
+    } as Entity;
     if (Array.isArray(e['Line'])) {
       e['Line'] = (e['Line'] as Record<string, unknown>[]).map((l, i) => ({ Id: String(i + 1), LineNum: i + 1, ...l }));
-      const total = (e['Line'] as { Amount?: number; DetailType?: string }[]).filter((l) => l.DetailType !== 'SubTotalLineDetail').reduce((a, l) => a + Math.round((l.Amount ?? 0) * 100), 0) / 100;
+      const total =
+        (e['Line'] as { Amount?: number; DetailType?: string }[])
+          .filter((l) => l.DetailType !== 'SubTotalLineDetail')
+          .reduce((a, l) => a + Math.round((l.Amount ?? 0) * 100), 0) / 100;
       const tax = Number((e['TxnTaxDetail'] as { TotalTax?: number } | undefined)?.TotalTax ?? 0);
       e['TotalAmt'] ??= Math.round((total + tax) * 100) / 100;
       e['Balance'] ??= e['TotalAmt'];
@@ -57,7 +72,10 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
   };
-  const fault = (code: string, message: string) => ({ Fault: { Error: [{ Message: message, code }], type: 'ValidationFault' }, time: new Date().toISOString() });
+  const fault = (code: string, message: string) => ({
+    Fault: { Error: [{ Message: message, code }], type: 'ValidationFault' },
+    time: new Date().toISOString(),
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', 'http://sim');
@@ -73,13 +91,20 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
       sim.refreshToken = `rt-${randomUUID().slice(0, 8)}`;
       const token = `at-${randomUUID()}`;
       access.add(token);
-      return send(res, 200, { access_token: token, refresh_token: sim.refreshToken, expires_in: 3600, x_refresh_token_expires_in: 8726400, token_type: 'bearer' });
+      return send(res, 200, {
+        access_token: token,
+        refresh_token: sim.refreshToken,
+        expires_in: 3600,
+        x_refresh_token_expires_in: 8726400,
+        token_type: 'bearer',
+      });
     }
     const injected = pending.shift();
     if (injected) return send(res, injected.status, injected.status === 429 ? { error: 'throttled' } : fault(String(injected.status), 'Injected fault'));
     const m = /^\/v3\/company\/(\d+)\/([a-z]+)(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m || m[1] !== realmId) return send(res, 404, fault('610', 'Object Not Found'));
-    if (!access.has((req.headers.authorization ?? '').replace(/^Bearer /, ''))) return send(res, 401, { fault: { error: [{ message: 'AuthenticationFailed', code: '3200' }] } });
+    if (!access.has((req.headers.authorization ?? '').replace(/^Bearer /, '')))
+      return send(res, 401, { fault: { error: [{ message: 'AuthenticationFailed', code: '3200' }] } });
     const [, , resource = '', id] = m;
     if (resource === 'query') {
       // Only the simple form the connector sends: select * from <Entity> where <Field> = '<value>'.
@@ -158,7 +183,11 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
       // https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks (both payload formats)
       const body =
         format === 'legacy'
-          ? { eventNotifications: [{ realmId, dataChangeEvent: { entities: refs.map((r) => ({ name: r.entity, id: r.id, operation: r.operation, lastUpdated: time })) } }] }
+          ? {
+              eventNotifications: [
+                { realmId, dataChangeEvent: { entities: refs.map((r) => ({ name: r.entity, id: r.id, operation: r.operation, lastUpdated: time })) } },
+              ],
+            }
           : refs.map((r) => ({
               specversion: '1.0',
               id: randomUUID(),
@@ -171,7 +200,11 @@ export async function startQboSimulator(options: { realmId?: string; refreshToke
               data: {},
             }));
       const raw = JSON.stringify(body);
-      const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', 'intuit-signature': signQuickBooks(raw, signWith) }, body: raw });
+      const res = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'intuit-signature': signQuickBooks(raw, signWith) },
+        body: raw,
+      });
       return res.status;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),

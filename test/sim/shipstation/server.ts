@@ -64,7 +64,9 @@ export interface ShipStationSimulator {
 const ZONE = 'America/Los_Angeles';
 const local = (ms = Date.now()) => utcToLocal(new Date(ms).toISOString(), ZONE);
 
-export async function startShipStationSimulator(options: { apiKey?: string; apiSecret?: string; limitPerMinute?: number; warehouseId?: number } = {}): Promise<ShipStationSimulator> {
+export async function startShipStationSimulator(
+  options: { apiKey?: string; apiSecret?: string; limitPerMinute?: number; warehouseId?: number } = {},
+): Promise<ShipStationSimulator> {
   const apiKey = options.apiKey ?? `sskey-${randomUUID().slice(0, 8)}`;
   const apiSecret = options.apiSecret ?? `sssecret-${randomUUID()}`;
   const limit = options.limitPerMinute ?? 40;

@@ -43,10 +43,17 @@ describe('ShipStation SHIP_NOTIFY and EasyPost tracker.updated through POST /web
   });
 
   const shipmentRow = async () =>
-    (await hub.db.query<{ external_shipment_id: string; location: string; tracking: { number: string; company?: string; service?: string }; tracking_status: string | null }>(
-      `SELECT s.external_shipment_id, s.location, s.tracking, s.tracking_status FROM shipment s JOIN sales_order o ON o.id = s.order_id WHERE o.channel = 'web' AND o.external_order_id = $1`,
-      [id],
-    )).rows;
+    (
+      await hub.db.query<{
+        external_shipment_id: string;
+        location: string;
+        tracking: { number: string; company?: string; service?: string };
+        tracking_status: string | null;
+      }>(
+        `SELECT s.external_shipment_id, s.location, s.tracking, s.tracking_status FROM shipment s JOIN sales_order o ON o.id = s.order_id WHERE o.channel = 'web' AND o.external_order_id = $1`,
+        [id],
+      )
+    ).rows;
 
   it('ships a pushed order from a SHIP_NOTIFY, then marks it delivered from a signed tracker.updated', async () => {
     const order: Order = {
@@ -59,7 +66,15 @@ describe('ShipStation SHIP_NOTIFY and EasyPost tracker.updated through POST /web
       shipTo: { name: 'Jane Doe', address1: '1 Main St', city: 'Austin', province: 'TX', postalCode: '78701', country: 'US' },
       lines: [{ externalLineId: 'L1', sku, quantity: 2, unitPrice: { amount: '19.50', currency: 'USD' }, title: 'Tee' }],
     };
-    expect((await hub.postEvents([event('product.upserted', { sku, title: 'Tee' }), event('inventory.adjusted', { sku, location: 'wh-east', delta: 5, reason: 'receipt' }), event('order.upserted', order)])).status).toBe(200);
+    expect(
+      (
+        await hub.postEvents([
+          event('product.upserted', { sku, title: 'Tee' }),
+          event('inventory.adjusted', { sku, location: 'wh-east', delta: 5, reason: 'receipt' }),
+          event('order.upserted', order),
+        ])
+      ).status,
+    ).toBe(200);
     await waitFor(async () => (await getOrder(hub.db, 'web', id))?.status === 'allocated', 'order allocated', 30_000);
 
     const ssConfig = hub.config.connectors.find((c) => c.id === 'ss-main')!;
@@ -73,21 +88,36 @@ describe('ShipStation SHIP_NOTIFY and EasyPost tracker.updated through POST /web
     ss.subscribe(`${hub.url}/webhooks/ss-main`, { 'x-hub-webhook-token': TOKEN });
     const label = await ss.shipOrder(`web/${id}`);
     expect(ss.notifications.at(-1)?.status).toBe(200);
-    const [row] = await waitFor(async () => {
-      const rows = await shipmentRow();
-      return rows.length > 0 ? rows : null;
-    }, 'shipment recorded', 30_000);
-    expect(row).toMatchObject({ external_shipment_id: String(label.shipmentId), location: 'wh-east', tracking: { number: label.trackingNumber, company: 'USPS', service: 'usps_priority_mail' } });
+    const [row] = await waitFor(
+      async () => {
+        const rows = await shipmentRow();
+        return rows.length > 0 ? rows : null;
+      },
+      'shipment recorded',
+      30_000,
+    );
+    expect(row).toMatchObject({
+      external_shipment_id: String(label.shipmentId),
+      location: 'wh-east',
+      tracking: { number: label.trackingNumber, company: 'USPS', service: 'usps_priority_mail' },
+    });
     await waitFor(async () => (await getOrder(hub.db, 'web', id))?.status === 'shipped', 'order shipped', 30_000);
 
     // The same notification again is acknowledged as a duplicate; a wrong token is refused.
     const again = await fetch(`${hub.url}/webhooks/ss-main`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-webhook-token': TOKEN },
-      body: JSON.stringify({ resource_url: `${ss.url}/shipments?storeID=1&batchId=${label.batchNumber}&includeShipmentItems=False`, resource_type: 'SHIP_NOTIFY' }),
+      body: JSON.stringify({
+        resource_url: `${ss.url}/shipments?storeID=1&batchId=${label.batchNumber}&includeShipmentItems=False`,
+        resource_type: 'SHIP_NOTIFY',
+      }),
     });
     expect(((await again.json()) as { status: string }).status).toBe('duplicate');
-    const forged = await fetch(`${hub.url}/webhooks/ss-main`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-webhook-token': 'not-the-token-at-all' }, body: '{"resource_url":"https://evil.example/shipments","resource_type":"SHIP_NOTIFY"}' });
+    const forged = await fetch(`${hub.url}/webhooks/ss-main`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-webhook-token': 'not-the-token-at-all' },
+      body: '{"resource_url":"https://evil.example/shipments","resource_type":"SHIP_NOTIFY"}',
+    });
     expect(forged.status).toBe(401);
 
     const epConfig = hub.config.connectors.find((c) => c.id === 'easypost')!;
@@ -105,7 +135,11 @@ describe('ShipStation SHIP_NOTIFY and EasyPost tracker.updated through POST /web
     const inbox = await hub.db.query<{ n: string }>(`SELECT count(*) AS n FROM inbox WHERE connector_id = 'easypost' AND dedup_key = $1`, [`event:${eventId}`]);
     expect(Number(inbox.rows[0]?.n)).toBe(1);
 
-    const unsigned = await fetch(`${hub.url}/webhooks/easypost`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hmac-signature': 'hmac-sha256-hex=00' }, body: '{"id":"evt_x","description":"tracker.updated"}' });
+    const unsigned = await fetch(`${hub.url}/webhooks/easypost`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hmac-signature': 'hmac-sha256-hex=00' },
+      body: '{"id":"evt_x","description":"tracker.updated"}',
+    });
     expect(unsigned.status).toBe(401);
   });
 });

@@ -35,7 +35,10 @@ export class AppInstallation {
     if (/\bcurrentAppInstallation\b/.test(query) || /^\s*(query\s+\w*\s*)?{\s*shop\b/.test(query)) {
       return {
         operation: 'currentAppInstallation',
-        data: { shop: { name: this.shopName, myshopifyDomain: this.shopDomain }, currentAppInstallation: { accessScopes: this.scopes.map((handle) => ({ handle })) } },
+        data: {
+          shop: { name: this.shopName, myshopifyDomain: this.shopDomain },
+          currentAppInstallation: { accessScopes: this.scopes.map((handle) => ({ handle })) },
+        },
       };
     }
     return undefined;
@@ -43,7 +46,9 @@ export class AppInstallation {
 
   private list(variables: Record<string, unknown>): GraphqlOutcome {
     const uri = typeof variables['uri'] === 'string' ? variables['uri'] : undefined;
-    const nodes = this.subscriptions.filter((s) => uri === undefined || s.uri === uri).map((s) => ({ id: `gid://shopify/WebhookSubscription/${s.id}`, topic: s.topic, uri: s.uri }));
+    const nodes = this.subscriptions
+      .filter((s) => uri === undefined || s.uri === uri)
+      .map((s) => ({ id: `gid://shopify/WebhookSubscription/${s.id}`, topic: s.topic, uri: s.uri }));
     return { operation: 'webhookSubscriptions', data: { webhookSubscriptions: { nodes } } };
   }
 
@@ -52,7 +57,10 @@ export class AppInstallation {
     const text = (v: unknown) => (typeof v === 'string' ? v : '');
     const topic = text(variables['topic']);
     const uri = text(variables['uri']);
-    const fail = (message: string) => ({ operation, data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'uri'], message }] } } });
+    const fail = (message: string) => ({
+      operation,
+      data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'uri'], message }] } },
+    });
     if (!/^[A-Z_]+$/.test(topic)) return fail(`Topic is not a WebhookSubscriptionTopic: ${topic}`);
     if (!/^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(uri)) return fail('Address must be an HTTPS URL');
     if (this.subscriptions.some((s) => s.topic === topic && s.uri === uri)) return fail('Address for this topic has already been taken');
@@ -61,6 +69,9 @@ export class AppInstallation {
     // ORDERS_CREATE → orders/create; INVENTORY_LEVELS_UPDATE → inventory_levels/update.
     const restTopic = topic.toLowerCase().replace(/_(create|update|updated|delete|cancelled|paid|fulfilled)$/, '/$1');
     this.webhooks.subscribe(uri, [restTopic]);
-    return { operation, data: { webhookSubscriptionCreate: { webhookSubscription: { id: `gid://shopify/WebhookSubscription/${sub.id}`, topic, uri }, userErrors: [] } } };
+    return {
+      operation,
+      data: { webhookSubscriptionCreate: { webhookSubscription: { id: `gid://shopify/WebhookSubscription/${sub.id}`, topic, uri }, userErrors: [] } },
+    };
   }
 }

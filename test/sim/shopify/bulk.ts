@@ -37,7 +37,8 @@ export class BulkOperations {
     if (this.operations.some((op) => this.status(op) === 'RUNNING' || this.status(op) === 'CREATED')) {
       return refuse('OPERATION_IN_PROGRESS', 'A bulk query operation for this app and shop is already in progress.');
     }
-    if (!/^\s*{\s*(inventoryItems|productVariants)\b/.test(query)) return refuse('INVALID', 'The simulator runs bulk queries of inventoryItems and productVariants only.');
+    if (!/^\s*{\s*(inventoryItems|productVariants)\b/.test(query))
+      return refuse('INVALID', 'The simulator runs bulk queries of inventoryItems and productVariants only.');
     const op: SimBulkOperation = { id: this.store.id(), query, createdAt: this.now(), readyAt: this.now() + this.delayMs, canceled: false };
     this.operations.push(op);
     return { bulkOperation: { id: `gid://shopify/BulkOperation/${op.id}`, status: 'CREATED' }, userErrors: [] };

@@ -41,7 +41,25 @@ export interface GraphqlContext {
 }
 
 /** Reasons Shopify accepts for quantity changes. https://shopify.dev/docs/apps/build/orders-fulfillment/inventory-management-apps#inventory-state-change-reasons */
-const REASONS = new Set(['correction', 'cycle_count_available', 'damaged', 'movement_created', 'movement_updated', 'movement_received', 'movement_canceled', 'other', 'promotion', 'quality_control', 'received', 'reservation_created', 'reservation_deleted', 'reservation_updated', 'restock', 'safety_stock', 'shrinkage']);
+const REASONS = new Set([
+  'correction',
+  'cycle_count_available',
+  'damaged',
+  'movement_created',
+  'movement_updated',
+  'movement_received',
+  'movement_canceled',
+  'other',
+  'promotion',
+  'quality_control',
+  'received',
+  'reservation_created',
+  'reservation_deleted',
+  'reservation_updated',
+  'restock',
+  'safety_stock',
+  'shrinkage',
+]);
 const MAX_INPUT_ARRAY = 250;
 
 const gidNumber = (gid: unknown, type: string): string | null => {
@@ -82,9 +100,22 @@ function idempotentSet(ctx: GraphqlContext, query: string, variables: Record<str
   const key = keyArg === undefined ? undefined : keyArg.startsWith('$') ? variables[keyArg.slice(1)] : keyArg.slice(1, -1);
   if (changeFromVersion(ctx.apiVersion)) {
     const input = (variables['input'] ?? {}) as Record<string, unknown>;
-    const old = 'ignoreCompareQuantity' in input ? 'ignoreCompareQuantity' : ((input['quantities'] ?? []) as Record<string, unknown>[]).some((q) => 'compareQuantity' in q) ? 'compareQuantity' : null;
+    const old =
+      'ignoreCompareQuantity' in input
+        ? 'ignoreCompareQuantity'
+        : ((input['quantities'] ?? []) as Record<string, unknown>[]).some((q) => 'compareQuantity' in q)
+          ? 'compareQuantity'
+          : null;
     if (old) {
-      return { operation, errors: [{ message: `Variable $input of type InventorySetQuantitiesInput! was provided invalid value for ${old} (Field is not defined on ${old === 'compareQuantity' ? 'InventoryQuantityInput' : 'InventorySetQuantitiesInput'})`, extensions: { code: 'INVALID_VARIABLE' } }] };
+      return {
+        operation,
+        errors: [
+          {
+            message: `Variable $input of type InventorySetQuantitiesInput! was provided invalid value for ${old} (Field is not defined on ${old === 'compareQuantity' ? 'InventoryQuantityInput' : 'InventorySetQuantitiesInput'})`,
+            extensions: { code: 'INVALID_VARIABLE' },
+          },
+        ],
+      };
     }
     if (typeof key !== 'string' || key === '') {
       return { operation, errors: [{ message: 'The @idempotent directive with a key is required for this mutation.', extensions: { code: 'BAD_REQUEST' } }] };
@@ -94,7 +125,21 @@ function idempotentSet(ctx: GraphqlContext, query: string, variables: Record<str
   const params = JSON.stringify(variables['input'] ?? {});
   const seen = ctx.idempotency.get(key);
   if (seen && seen.params !== params) {
-    return { operation, data: { inventorySetQuantities: { inventoryAdjustmentGroup: null, userErrors: [{ field: null, message: 'The same idempotency key cannot be used with different operation parameters.', code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH' }] } } };
+    return {
+      operation,
+      data: {
+        inventorySetQuantities: {
+          inventoryAdjustmentGroup: null,
+          userErrors: [
+            {
+              field: null,
+              message: 'The same idempotency key cannot be used with different operation parameters.',
+              code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH',
+            },
+          ],
+        },
+      },
+    };
   }
   if (seen) return { ...seen.outcome, itemsSet: 0 };
   const outcome = inventorySetQuantities(ctx, variables);
@@ -107,12 +152,21 @@ function inventorySetQuantities(ctx: GraphqlContext, variables: Record<string, u
   const input = (variables['input'] ?? {}) as Record<string, unknown>;
   const quantities = (input['quantities'] ?? []) as Record<string, unknown>[];
   if (quantities.length > MAX_INPUT_ARRAY) {
-    return { operation, errors: [{ message: `The input array size of ${quantities.length} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`, extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' } }] };
+    return {
+      operation,
+      errors: [
+        {
+          message: `The input array size of ${quantities.length} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`,
+          extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' },
+        },
+      ],
+    };
   }
   const perQuantityCompare = changeFromVersion(ctx.apiVersion);
   const userErrors: { field: string[]; message: string; code: string }[] = [];
   const err = (field: string[], code: string, message: string) => userErrors.push({ field, message, code });
-  if (input['name'] !== 'available' && input['name'] !== 'on_hand') err(['input', 'name'], 'INVALID_NAME', "The quantity name must be either 'available' or 'on_hand'.");
+  if (input['name'] !== 'available' && input['name'] !== 'on_hand')
+    err(['input', 'name'], 'INVALID_NAME', "The quantity name must be either 'available' or 'on_hand'.");
   if (!REASONS.has(String(input['reason']))) err(['input', 'reason'], 'INVALID_REASON', 'The specified reason is invalid.');
   const seen = new Set<string>();
   const writes: { level: SimLevel; quantity: number }[] = [];
@@ -121,20 +175,31 @@ function inventorySetQuantities(ctx: GraphqlContext, variables: Record<string, u
     const itemId = gidNumber(q['inventoryItemId'], 'InventoryItem');
     const locationId = gidNumber(q['locationId'], 'Location');
     const quantity = Number(q['quantity']);
-    if (!itemId || !ctx.store.variantByInventoryItem(itemId)) return err(at('inventoryItemId'), 'INVALID_INVENTORY_ITEM', 'The specified inventory item could not be found.');
-    if (!locationId || !ctx.store.locations.some((l) => l.id === locationId)) return err(at('locationId'), 'INVALID_LOCATION', 'The specified location could not be found.');
+    if (!itemId || !ctx.store.variantByInventoryItem(itemId))
+      return err(at('inventoryItemId'), 'INVALID_INVENTORY_ITEM', 'The specified inventory item could not be found.');
+    if (!locationId || !ctx.store.locations.some((l) => l.id === locationId))
+      return err(at('locationId'), 'INVALID_LOCATION', 'The specified location could not be found.');
     const level = ctx.store.level(itemId, locationId);
     if (!level) return err(at('locationId'), 'ITEM_NOT_STOCKED_AT_LOCATION', 'The specified inventory item is not stocked at the location.');
-    if (seen.has(`${itemId}|${locationId}`)) return err(at('inventoryItemId'), 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR', 'The combination of inventoryItemId and locationId must be unique.');
+    if (seen.has(`${itemId}|${locationId}`))
+      return err(at('inventoryItemId'), 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR', 'The combination of inventoryItemId and locationId must be unique.');
     seen.add(`${itemId}|${locationId}`);
     if (!Number.isInteger(quantity) || quantity < 0) return err(at('quantity'), 'INVALID_QUANTITY_NEGATIVE', "The quantity can't be negative.");
     if (quantity > 1_000_000_000) return err(at('quantity'), 'INVALID_QUANTITY_TOO_HIGH', "The total quantity can't be higher than 1,000,000,000.");
     if (perQuantityCompare) {
-      if (!('changeFromQuantity' in q)) return err(at('changeFromQuantity'), 'COMPARE_QUANTITY_REQUIRED', 'changeFromQuantity must be given to each quantity, or null to skip the check.');
-      if (q['changeFromQuantity'] !== null && q['changeFromQuantity'] !== level.available) return err(at('changeFromQuantity'), 'CHANGE_FROM_QUANTITY_STALE', 'The changeFromQuantity value does not match persisted value.');
+      if (!('changeFromQuantity' in q))
+        return err(at('changeFromQuantity'), 'COMPARE_QUANTITY_REQUIRED', 'changeFromQuantity must be given to each quantity, or null to skip the check.');
+      if (q['changeFromQuantity'] !== null && q['changeFromQuantity'] !== level.available)
+        return err(at('changeFromQuantity'), 'CHANGE_FROM_QUANTITY_STALE', 'The changeFromQuantity value does not match persisted value.');
     } else if (input['ignoreCompareQuantity'] !== true) {
-      if (q['compareQuantity'] === undefined || q['compareQuantity'] === null) return err(at('compareQuantity'), 'COMPARE_QUANTITY_REQUIRED', 'The compareQuantity argument must be given to each quantity or ignored using ignoreCompareQuantity.');
-      if (q['compareQuantity'] !== level.available) return err(at('compareQuantity'), 'COMPARE_QUANTITY_STALE', 'The compareQuantity value does not match persisted value.');
+      if (q['compareQuantity'] === undefined || q['compareQuantity'] === null)
+        return err(
+          at('compareQuantity'),
+          'COMPARE_QUANTITY_REQUIRED',
+          'The compareQuantity argument must be given to each quantity or ignored using ignoreCompareQuantity.',
+        );
+      if (q['compareQuantity'] !== level.available)
+        return err(at('compareQuantity'), 'COMPARE_QUANTITY_STALE', 'The compareQuantity value does not match persisted value.');
     }
     writes.push({ level, quantity });
   });
@@ -147,7 +212,9 @@ function inventorySetQuantities(ctx: GraphqlContext, variables: Record<string, u
     const sku = ctx.store.variantByInventoryItem(w.level.inventoryItemId)?.sku ?? w.level.inventoryItemId;
     ctx.writes?.set(sku, [...(ctx.writes.get(sku) ?? []), w.quantity]);
   }
-  const changed = writes.filter((w) => w.level.available !== w.quantity).map((w) => ctx.store.writeLevel(w.level.inventoryItemId, w.level.locationId, w.quantity));
+  const changed = writes
+    .filter((w) => w.level.available !== w.quantity)
+    .map((w) => ctx.store.writeLevel(w.level.inventoryItemId, w.level.locationId, w.quantity));
   if (changed.length > 0) ctx.store.emit(changed.map((level) => ({ topic: 'inventory_levels/update' as const, level })));
   return {
     operation,
@@ -158,7 +225,10 @@ function inventorySetQuantities(ctx: GraphqlContext, variables: Record<string, u
 
 function fulfillmentCreate(ctx: GraphqlContext, variables: Record<string, unknown>): GraphqlOutcome {
   const operation = 'fulfillmentCreate';
-  const input = (variables['fulfillment'] ?? {}) as { lineItemsByFulfillmentOrder?: { fulfillmentOrderId: string; fulfillmentOrderLineItems?: { id: string; quantity: number }[] }[]; trackingInfo?: SimFulfillment['tracking'] };
+  const input = (variables['fulfillment'] ?? {}) as {
+    lineItemsByFulfillmentOrder?: { fulfillmentOrderId: string; fulfillmentOrderLineItems?: { id: string; quantity: number }[] }[];
+    trackingInfo?: SimFulfillment['tracking'];
+  };
   const refuse = (message: string) => ({ operation, data: { fulfillmentCreate: { fulfillment: null, userErrors: [{ field: ['fulfillment'], message }] } } });
   const groups = input.lineItemsByFulfillmentOrder ?? [];
   if (groups.length === 0) return refuse('lineItemsByFulfillmentOrder must not be empty.');
@@ -168,7 +238,9 @@ function fulfillmentCreate(ctx: GraphqlContext, variables: Record<string, unknow
     const order = ctx.store.orders.find((o) => o.fulfillmentOrderId === foId);
     if (!order) return refuse(`Fulfillment order ${group.fulfillmentOrderId} does not exist.`);
     if (order.cancelledAt !== null) return refuse('Fulfillment order is cancelled.');
-    const items = group.fulfillmentOrderLineItems ?? order.lines.map((l) => ({ id: `gid://shopify/FulfillmentOrderLineItem/${l.fulfillmentOrderLineId}`, quantity: l.currentQuantity - l.fulfilled }));
+    const items =
+      group.fulfillmentOrderLineItems ??
+      order.lines.map((l) => ({ id: `gid://shopify/FulfillmentOrderLineItem/${l.fulfillmentOrderLineId}`, quantity: l.currentQuantity - l.fulfilled }));
     for (const item of items) {
       const line = order.lines.find((l) => l.fulfillmentOrderLineId === gidNumber(item.id, 'FulfillmentOrderLineItem'));
       if (!line) return refuse(`Fulfillment order line item ${item.id} does not exist.`);
@@ -268,7 +340,20 @@ export function renderOrder(o: SimOrder, query: string, variables: Record<string
     totalPriceSet: bag(total),
     currentTotalPriceSet: bag(current),
     customer: { legacyResourceId: o.customer.id, email: o.email, firstName: o.customer.firstName, lastName: o.customer.lastName },
-    shippingAddress: { name: `${o.customer.firstName} ${o.customer.lastName}`, firstName: o.customer.firstName, lastName: o.customer.lastName, company: null, address1: '1 Simulated Street', address2: null, city: 'Springfield', province: null, zip: '62701', country: 'United States', countryCodeV2: 'US', phone: null },
+    shippingAddress: {
+      name: `${o.customer.firstName} ${o.customer.lastName}`,
+      firstName: o.customer.firstName,
+      lastName: o.customer.lastName,
+      company: null,
+      address1: '1 Simulated Street',
+      address2: null,
+      city: 'Springfield',
+      province: null,
+      zip: '62701',
+      country: 'United States',
+      countryCodeV2: 'US',
+      phone: null,
+    },
     lineItems: {
       pageInfo: { hasNextPage: from + linesFirst < o.lines.length, endCursor: lines.length ? encode({ i: from + lines.length - 1 }) : null },
       nodes: lines.map((l) => ({
@@ -279,15 +364,27 @@ export function renderOrder(o: SimOrder, query: string, variables: Record<string
         quantity: l.quantity,
         currentQuantity: o.cancelledAt ? 0 : l.currentQuantity,
         variant: l.variantId ? { legacyResourceId: l.variantId } : null,
-        originalUnitPriceSet: { shopMoney: { amount: l.price, currencyCode: o.currency }, presentmentMoney: { amount: l.presentmentPrice, currencyCode: o.presentmentCurrency } },
+        originalUnitPriceSet: {
+          shopMoney: { amount: l.price, currencyCode: o.currency },
+          presentmentMoney: { amount: l.presentmentPrice, currencyCode: o.presentmentCurrency },
+        },
       })),
     },
-    fulfillments: o.fulfillments.map((f) => ({ id: `gid://shopify/Fulfillment/${f.id}`, trackingInfo: f.tracking ? [{ number: f.tracking.number ?? null, company: f.tracking.company ?? null, url: f.tracking.url ?? null }] : [] })),
+    fulfillments: o.fulfillments.map((f) => ({
+      id: `gid://shopify/Fulfillment/${f.id}`,
+      trackingInfo: f.tracking ? [{ number: f.tracking.number ?? null, company: f.tracking.company ?? null, url: f.tracking.url ?? null }] : [],
+    })),
     fulfillmentOrders: {
       nodes: [
         {
           id: `gid://shopify/FulfillmentOrder/${o.fulfillmentOrderId}`,
-          status: o.cancelledAt ? 'CANCELLED' : o.lines.every((l) => l.fulfilled >= l.currentQuantity) ? 'CLOSED' : o.lines.some((l) => l.fulfilled > 0) ? 'IN_PROGRESS' : 'OPEN',
+          status: o.cancelledAt
+            ? 'CANCELLED'
+            : o.lines.every((l) => l.fulfilled >= l.currentQuantity)
+              ? 'CLOSED'
+              : o.lines.some((l) => l.fulfilled > 0)
+                ? 'IN_PROGRESS'
+                : 'OPEN',
           lineItems: {
             nodes: o.lines.map((l) => ({
               id: `gid://shopify/FulfillmentOrderLineItem/${l.fulfillmentOrderLineId}`,

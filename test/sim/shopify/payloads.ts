@@ -59,7 +59,16 @@ export class PayloadRenderer {
       current_total_price: current.toFixed(2),
       current_total_price_set: m(current),
       customer: { id: id(order.customer.id), email: order.email, first_name: order.customer.firstName, last_name: order.customer.lastName },
-      shipping_address: { first_name: order.customer.firstName, last_name: order.customer.lastName, name: `${order.customer.firstName} ${order.customer.lastName}`, address1: '1 Simulated Street', city: 'Springfield', zip: '62701', country: 'United States', country_code: 'US' },
+      shipping_address: {
+        first_name: order.customer.firstName,
+        last_name: order.customer.lastName,
+        name: `${order.customer.firstName} ${order.customer.lastName}`,
+        address1: '1 Simulated Street',
+        city: 'Springfield',
+        zip: '62701',
+        country: 'United States',
+        country_code: 'US',
+      },
       line_items: order.lines.map((l) => ({
         id: id(l.id),
         admin_graphql_api_id: `gid://shopify/LineItem/${l.id}`,
@@ -132,7 +141,14 @@ export class PayloadRenderer {
       tracking_urls: f.tracking?.url ? [f.tracking.url] : [],
       line_items: f.lines.map(({ lineId, quantity }) => {
         const line = order?.lines.find((l) => l.id === lineId);
-        return { id: id(lineId), variant_id: id(line?.variantId ?? null), sku: line?.sku ?? null, title: line?.title ?? '', quantity, price: line?.price ?? '0.00' };
+        return {
+          id: id(lineId),
+          variant_id: id(line?.variantId ?? null),
+          sku: line?.sku ?? null,
+          title: line?.title ?? '',
+          quantity,
+          price: line?.price ?? '0.00',
+        };
       }),
     };
   }

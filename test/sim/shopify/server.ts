@@ -93,7 +93,16 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
   const app = new AppInstallation(webhooks, 'Simulated shop', shopDomain, () => store.id());
   let baseUrl = '';
   const bucket = new ThrottleBucket(options.bucket?.maximumAvailable ?? 1000, options.bucket?.restoreRate ?? 50);
-  const counters: SimCounters = { requests: 0, byOperation: {}, throttled: 0, faults: 0, unauthorized: 0, itemsSet: 0, fulfillmentsCreated: 0, staleRejected: 0 };
+  const counters: SimCounters = {
+    requests: 0,
+    byOperation: {},
+    throttled: 0,
+    faults: 0,
+    unauthorized: 0,
+    itemsSet: 0,
+    fulfillmentsCreated: 0,
+    staleRejected: 0,
+  };
   const idempotency: IdempotencyStore = new Map();
   const writes = new Map<string, number[]>();
   const afterRead: (() => void)[] = [];
@@ -130,7 +139,12 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
     if (fault?.type === 'reset') return void req.socket.destroy();
     if (fault?.type === 'timeout') return void setTimeout(() => req.socket.destroy(), fault.ms ?? 60_000).unref();
     if (fault?.type === 'status') {
-      return send(res, fault.status, fault.body ?? { errors: fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error' }, fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {});
+      return send(
+        res,
+        fault.status,
+        fault.body ?? { errors: fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error' },
+        fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {},
+      );
     }
     let request: { query?: string; variables?: Record<string, unknown> };
     try {
@@ -142,7 +156,14 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
     const variables = request.variables ?? {};
     const cost = requestedCost(query, variables);
     if (cost > SINGLE_QUERY_MAX_COST) {
-      return send(res, 200, { errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: SINGLE_QUERY_MAX_COST } }] });
+      return send(res, 200, {
+        errors: [
+          {
+            message: `Query cost is ${cost}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: SINGLE_QUERY_MAX_COST },
+          },
+        ],
+      });
     }
     if (fault?.type === 'throttle') bucket.configure({ currentlyAvailable: 0 });
     if (!bucket.take(cost)) {
@@ -157,7 +178,8 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
     if (outcome.inventoryRead) for (const fn of afterRead.splice(0)) fn();
     counters.byOperation[outcome.operation] = (counters.byOperation[outcome.operation] ?? 0) + 1;
     counters.itemsSet += outcome.itemsSet ?? 0;
-    if (outcome.operation === 'fulfillmentCreate' && outcome.data && JSON.stringify(outcome.data).includes('gid://shopify/Fulfillment/')) counters.fulfillmentsCreated += 1;
+    if (outcome.operation === 'fulfillmentCreate' && outcome.data && JSON.stringify(outcome.data).includes('gid://shopify/Fulfillment/'))
+      counters.fulfillmentsCreated += 1;
     const actual = Math.min(cost, Math.max(1, countObjects(outcome.data)));
     bucket.refund(cost - actual);
     send(res, 200, {

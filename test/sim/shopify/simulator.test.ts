@@ -41,7 +41,13 @@ afterEach(async () => {
 
 describe('Shopify simulator with the connector client', () => {
   it('takes availability pushes as absolute sets at the push location', async () => {
-    sim.store.addProduct({ title: 'T-Shirt', variants: [{ sku: 'TSHIRT-M', title: 'M', available: 10 }, { sku: 'TSHIRT-L', title: 'L', available: 4 }] });
+    sim.store.addProduct({
+      title: 'T-Shirt',
+      variants: [
+        { sku: 'TSHIRT-M', title: 'M', available: 10 },
+        { sku: 'TSHIRT-L', title: 'L', available: 4 },
+      ],
+    });
     const result = await clientFor(sim).pushAvailability([updateFor('TSHIRT-M', 7), updateFor('TSHIRT-L', 0)]);
     // One read of the levels, one compare-and-set write.
     expect(result).toEqual({ pushed: 2, calls: 2, failures: [] });
@@ -56,9 +62,19 @@ describe('Shopify simulator with the connector client', () => {
     expect(result).toMatchObject({ pushed: 600, calls: 6, failures: [] });
     expect(sim.store.available('BULK-599')).toBe(599);
     const raw = createShopifyClient(configFor(sim, { apiVersion: '2025-10' }), { logger }, { retries: 0 });
-    const quantities = Array.from({ length: 251 }, () => ({ inventoryItemId: 'gid://shopify/InventoryItem/1', locationId: 'gid://shopify/Location/1', quantity: 1 }));
+    const quantities = Array.from({ length: 251 }, () => ({
+      inventoryItemId: 'gid://shopify/InventoryItem/1',
+      locationId: 'gid://shopify/Location/1',
+      quantity: 1,
+    }));
     await expect(
-      raw.graphql({ name: 'oversize', query: 'mutation m($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { field message code } } }', variables: { input: { name: 'available', reason: 'correction', ignoreCompareQuantity: true, quantities } }, data: {} as never, idempotent: true }),
+      raw.graphql({
+        name: 'oversize',
+        query: 'mutation m($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { field message code } } }',
+        variables: { input: { name: 'available', reason: 'correction', ignoreCompareQuantity: true, quantities } },
+        data: {} as never,
+        idempotent: true,
+      }),
     ).rejects.toThrow(/maximum allowed of 250/);
   });
 
@@ -67,15 +83,35 @@ describe('Shopify simulator with the connector client', () => {
     const item = `gid://shopify/InventoryItem/${sim.store.variantBySku('MUG')?.inventoryItemId}`;
     const location = `gid://shopify/Location/${sim.store.locations[0]?.id}`;
     const old = 'mutation m($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { field message code } } }';
-    const idempotent = 'mutation m($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { userErrors { field message code } } }';
+    const idempotent =
+      'mutation m($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { userErrors { field message code } } }';
     const call = (version: string, query: string, variables: Record<string, unknown>) =>
-      createShopifyClient(configFor(sim, { apiVersion: version }), { logger }, { retries: 0 }).graphql({ name: 'set', query, variables, data: { safeParse: (d: unknown) => ({ success: true, data: d }) } as never, idempotent: true });
-    const blind = { name: 'available', reason: 'correction', ignoreCompareQuantity: true, quantities: [{ inventoryItemId: item, locationId: location, quantity: 1 }] };
-    const compared = { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: item, locationId: location, quantity: 1, compareQuantity: 3 }] };
+      createShopifyClient(configFor(sim, { apiVersion: version }), { logger }, { retries: 0 }).graphql({
+        name: 'set',
+        query,
+        variables,
+        data: { safeParse: (d: unknown) => ({ success: true, data: d }) } as never,
+        idempotent: true,
+      });
+    const blind = {
+      name: 'available',
+      reason: 'correction',
+      ignoreCompareQuantity: true,
+      quantities: [{ inventoryItemId: item, locationId: location, quantity: 1 }],
+    };
+    const compared = {
+      name: 'available',
+      reason: 'correction',
+      quantities: [{ inventoryItemId: item, locationId: location, quantity: 1, compareQuantity: 3 }],
+    };
     for (const version of ['2026-04', '2026-10']) {
       await expect(call(version, idempotent, { input: blind, k: 'a' })).rejects.toThrow(/ignoreCompareQuantity \(Field is not defined/);
       await expect(call(version, idempotent, { input: compared, k: 'b' })).rejects.toThrow(/compareQuantity \(Field is not defined/);
-      const modern = { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: item, locationId: location, quantity: 1, changeFromQuantity: null }] };
+      const modern = {
+        name: 'available',
+        reason: 'correction',
+        quantities: [{ inventoryItemId: item, locationId: location, quantity: 1, changeFromQuantity: null }],
+      };
       await expect(call(version, old, { input: modern })).rejects.toThrow(/@idempotent directive/);
     }
     expect(sim.store.available('MUG')).toBe(3);
@@ -88,11 +124,25 @@ describe('Shopify simulator with the connector client', () => {
     sim.store.addProduct({ title: 'Mug', variants: [{ sku: 'MUG', available: 3 }] });
     const item = `gid://shopify/InventoryItem/${sim.store.variantBySku('MUG')?.inventoryItemId}`;
     const location = `gid://shopify/Location/${sim.store.locations[0]?.id}`;
-    const query = 'mutation m($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { userErrors { field message code } } }';
+    const query =
+      'mutation m($input: InventorySetQuantitiesInput!, $k: String!) { inventorySetQuantities(input: $input) @idempotent(key: $k) { userErrors { field message code } } }';
     const raw = createShopifyClient(configFor(sim), { logger }, { retries: 0 });
-    const set = (quantity: number, from: number | null) => ({ name: 'available', reason: 'correction', quantities: [{ inventoryItemId: item, locationId: location, quantity, changeFromQuantity: from }] });
+    const set = (quantity: number, from: number | null) => ({
+      name: 'available',
+      reason: 'correction',
+      quantities: [{ inventoryItemId: item, locationId: location, quantity, changeFromQuantity: from }],
+    });
     type R = { inventorySetQuantities: { userErrors: { code: string }[] } };
-    const send = async (input: unknown) => (await raw.graphql<R>({ name: 'set', query, variables: { input, k: 'key-1' }, data: { safeParse: (d: unknown) => ({ success: true, data: d }) } as never, idempotent: true })).inventorySetQuantities.userErrors;
+    const send = async (input: unknown) =>
+      (
+        await raw.graphql<R>({
+          name: 'set',
+          query,
+          variables: { input, k: 'key-1' },
+          data: { safeParse: (d: unknown) => ({ success: true, data: d }) } as never,
+          idempotent: true,
+        })
+      ).inventorySetQuantities.userErrors;
     expect(await send(set(5, 3))).toEqual([]);
     sim.store.setAvailable('MUG', 4);
     // The same request again (a lost answer): not run twice.
@@ -180,7 +230,7 @@ describe('Shopify simulator with the connector client', () => {
     expect(again.map((o) => (o as { id: string }).id)).toEqual(sameSecond);
   });
 
-  it('prices the connector\'s queries under the single-query limit', () => {
+  it("prices the connector's queries under the single-query limit", () => {
     expect(requestedCost(ORDERS_UPDATED_SINCE, { first: 4, lines: 50 })).toBeLessThanOrEqual(1000);
     expect(requestedCost(ORDER_LINES, { lines: 100 })).toBeLessThanOrEqual(1000);
     expect(requestedCost(FULFILLMENT_STATE)).toBeLessThanOrEqual(1000);
@@ -227,7 +277,8 @@ describe('Shopify simulator webhooks', () => {
     receivedAt: new Date().toISOString(),
     delivery,
     lookup: {
-      sku: ({ sku, externalIds: { inventoryItemId } = {} }) => sku ?? (inventoryItemId ? (sim.store.variantByInventoryItem(inventoryItemId)?.sku ?? null) : null),
+      sku: ({ sku, externalIds: { inventoryItemId } = {} }) =>
+        sku ?? (inventoryItemId ? (sim.store.variantByInventoryItem(inventoryItemId)?.sku ?? null) : null),
       location: (id) => (id === sim.store.locations[0]?.id ? 'wh-east' : null),
     },
   });

@@ -220,7 +220,16 @@ export class ShopifyStore {
     const at = this.stamp();
     return items.map(({ sku, levels }) => {
       const product: SimProduct = { id: this.id(), title: sku, status: 'active', createdAt: at, updatedAt: at, variants: [] };
-      const variant: SimVariant = { id: this.id(), productId: product.id, sku, title: 'Default Title', price: '10.00', barcode: null, inventoryItemId: this.id(), updatedAt: at };
+      const variant: SimVariant = {
+        id: this.id(),
+        productId: product.id,
+        sku,
+        title: 'Default Title',
+        price: '10.00',
+        barcode: null,
+        inventoryItemId: this.id(),
+        updatedAt: at,
+      };
       product.variants.push(variant);
       this.index(variant);
       this.locations.forEach((location, i) => this.stock(variant.inventoryItemId, location.id, levels[i] ?? 0));

@@ -29,18 +29,28 @@ export function routeInventory(d: InventoryRouteDeps, method: string, path: stri
     if (method === 'PUT') {
       d.count('updateInventory');
       const body = JSON.parse(raw) as { sku?: string; quantity?: { amount?: number } };
-      if (body.sku !== sku || !Number.isInteger(body.quantity?.amount)) return fail(res, 400, 'INVALID_REQUEST_CONTENT.GMP_INVENTORY_API', 'bad inventory body');
-      if (!d.store.setQuantity(sku, body.quantity?.amount as number, node)) return fail(res, 404, 'CONTENT_NOT_FOUND.GMP_INVENTORY_API', `sku ${sku} not found`);
+      if (body.sku !== sku || !Number.isInteger(body.quantity?.amount))
+        return fail(res, 400, 'INVALID_REQUEST_CONTENT.GMP_INVENTORY_API', 'bad inventory body');
+      if (!d.store.setQuantity(sku, body.quantity?.amount as number, node))
+        return fail(res, 404, 'CONTENT_NOT_FOUND.GMP_INVENTORY_API', `sku ${sku} not found`);
       d.counters.inventoryUpdates += 1;
       return reply(res, 200, { sku, quantity: { unit: 'EACH', amount: body.quantity?.amount } });
     }
     d.count('getInventory');
     const amount = d.store.available(sku, node);
-    return amount === undefined ? fail(res, 404, 'CONTENT_NOT_FOUND.GMP_INVENTORY_API', 'not found') : reply(res, 200, { sku, quantity: { unit: 'EACH', amount } });
+    return amount === undefined
+      ? fail(res, 404, 'CONTENT_NOT_FOUND.GMP_INVENTORY_API', 'not found')
+      : reply(res, 200, { sku, quantity: { unit: 'EACH', amount } });
   }
   if (method === 'GET' && (path === '/v3/inventories' || (m = /^\/v3\/inventories\/([^/]+)$/.exec(path)))) {
     d.count('getInventories');
-    const nodesOf = (sku: string) => [...(d.store.inventory.get(sku) ?? new Map<string, number>())].map(([n, amount]) => ({ shipNode: n, inputQty: { unit: 'EACH', amount }, availToSellQty: { unit: 'EACH', amount }, reservedQty: { unit: 'EACH', amount: 0 } }));
+    const nodesOf = (sku: string) =>
+      [...(d.store.inventory.get(sku) ?? new Map<string, number>())].map(([n, amount]) => ({
+        shipNode: n,
+        inputQty: { unit: 'EACH', amount },
+        availToSellQty: { unit: 'EACH', amount },
+        reservedQty: { unit: 'EACH', amount: 0 },
+      }));
     if (m) {
       const sku = decodeURIComponent(m[1] as string);
       return d.store.inventory.has(sku) ? reply(res, 200, { sku, nodes: nodesOf(sku) }) : fail(res, 404, 'CONTENT_NOT_FOUND.GMP_INVENTORY_API', 'not found');
@@ -49,14 +59,21 @@ export function routeInventory(d: InventoryRouteDeps, method: string, path: stri
     const limit = Math.min(50, Number(q.get('limit') ?? 10));
     const start = Number(Buffer.from(q.get('nextCursor') ?? '', 'base64').toString() || 0);
     const next = start + limit < skus.length ? Buffer.from(String(start + limit)).toString('base64') : null;
-    return reply(res, 200, { meta: { totalCount: skus.length, nextCursor: next }, elements: { inventories: skus.slice(start, start + limit).map((sku) => ({ sku, nodes: nodesOf(sku) })) } });
+    return reply(res, 200, {
+      meta: { totalCount: skus.length, nextCursor: next },
+      elements: { inventories: skus.slice(start, start + limit).map((sku) => ({ sku, nodes: nodesOf(sku) })) },
+    });
   }
   if (method === 'POST' && path === '/v3/feeds') {
     d.count('bulkInventoryFeed');
     if (q.get('feedType') !== 'inventory') return fail(res, 400, 'INVALID_REQUEST_PARAM', 'feedType');
     // A multipart body with one JSON file: read the JSON between the part boundaries.
     const json = JSON.parse(raw.slice(raw.indexOf('{'), raw.lastIndexOf('}') + 1)) as { Inventory: { sku: string; quantity: { amount: number } }[] };
-    const feed = d.store.submitFeed(json.Inventory.map((i) => ({ sku: i.sku, amount: i.quantity.amount })), q.get('shipNode') ?? d.shipNode, d.feedDelayMs);
+    const feed = d.store.submitFeed(
+      json.Inventory.map((i) => ({ sku: i.sku, amount: i.quantity.amount })),
+      q.get('shipNode') ?? d.shipNode,
+      d.feedDelayMs,
+    );
     d.counters.feeds += 1;
     return reply(res, 200, { feedId: feed.feedId });
   }

@@ -60,7 +60,17 @@ export async function startWalmartSimulator(options: WalmartSimulatorOptions = {
   const shipNode = options.shipNode ?? '10000003527';
   const store = new WalmartStore(shipNode);
   const tokens = new Map<string, number>();
-  const counters: WalmartSimCounters = { requests: 0, byOperation: {}, tokensIssued: 0, unauthorized: 0, faults: 0, acknowledged: 0, inventoryUpdates: 0, feeds: 0, shipments: 0 };
+  const counters: WalmartSimCounters = {
+    requests: 0,
+    byOperation: {},
+    tokensIssued: 0,
+    unauthorized: 0,
+    faults: 0,
+    acknowledged: 0,
+    inventoryUpdates: 0,
+    feeds: 0,
+    shipments: 0,
+  };
   const shippingUpdates: WalmartSimulator['shippingUpdates'] = [];
   const pending: WalmartSimFault[] = [];
   const sockets = new Set<Socket>();
@@ -84,7 +94,8 @@ export async function startWalmartSimulator(options: WalmartSimulatorOptions = {
     // https://developer.walmart.com/us-marketplace/reference/tokenapi
     if (req.method === 'POST' && path === '/v3/token') {
       const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
-      if (req.headers.authorization !== expected || new URLSearchParams(raw).get('grant_type') !== 'client_credentials') return send(res, 401, { error: 'invalid_client' });
+      if (req.headers.authorization !== expected || new URLSearchParams(raw).get('grant_type') !== 'client_credentials')
+        return send(res, 401, { error: 'invalid_client' });
       const token = `wm-sim-${randomUUID()}`;
       const ttl = options.tokenTtlSeconds ?? 900;
       tokens.set(token, Date.now() + ttl * 1000);
@@ -104,7 +115,9 @@ export async function startWalmartSimulator(options: WalmartSimulatorOptions = {
     if (fault?.type === 'reset') return void req.socket.destroy();
     if (fault?.type === 'status') {
       const headers: Record<string, string> = { 'x-current-token-count': '0', ...(fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {}) };
-      return fault.body ? send(res, fault.status, fault.body, headers) : error(res, fault.status, fault.status === 429 ? 'TOO_MANY_REQUESTS' : 'SYSTEM_ERROR.GMP_GATEWAY_API', 'injected fault', headers);
+      return fault.body
+        ? send(res, fault.status, fault.body, headers)
+        : error(res, fault.status, fault.status === 429 ? 'TOO_MANY_REQUESTS' : 'SYSTEM_ERROR.GMP_GATEWAY_API', 'injected fault', headers);
     }
     return route(req.method ?? 'GET', path, url.searchParams, raw, res);
   }
@@ -124,10 +137,17 @@ export async function startWalmartSimulator(options: WalmartSimulatorOptions = {
       const all = [...store.orders.values()].filter((o) => o.lastModified >= since && o.lastModified <= until).sort((a, b) => a.orderDate - b.orderDate);
       const page = all.slice(offset, offset + limit);
       const more = offset + limit < all.length;
-      const carry = ['lastModifiedStartDate', 'lastModifiedEndDate'].filter((k) => q.get(k)).map((k) => `&${k}=${encodeURIComponent(q.get(k) as string)}`).join('');
+      const carry = ['lastModifiedStartDate', 'lastModifiedEndDate']
+        .filter((k) => q.get(k))
+        .map((k) => `&${k}=${encodeURIComponent(q.get(k) as string)}`)
+        .join('');
       return send(res, 200, {
         list: {
-          meta: { totalCount: all.length, limit, nextCursor: more ? `?limit=${limit}&hasMoreElements=true&soIndex=${all.length}&poIndex=${offset + limit}${carry}` : null },
+          meta: {
+            totalCount: all.length,
+            limit,
+            nextCursor: more ? `?limit=${limit}&hasMoreElements=true&soIndex=${all.length}&poIndex=${offset + limit}${carry}` : null,
+          },
           elements: { order: page.map((o) => renderOrder(o)) },
         },
       });
@@ -147,12 +167,22 @@ export async function startWalmartSimulator(options: WalmartSimulatorOptions = {
     if ((m = /^\/v3\/orders\/([^/]+)\/shipping$/.exec(path)) && method === 'POST') {
       count('shippingUpdates');
       const po = decodeURIComponent(m[1] as string);
-      const body = JSON.parse(raw) as { orderShipment?: { orderLines?: { orderLine?: { lineNumber: string; orderLineStatuses: { orderLineStatus: { statusQuantity: { amount: string }; trackingInfo: Record<string, unknown> }[] } }[] } } };
+      const body = JSON.parse(raw) as {
+        orderShipment?: {
+          orderLines?: {
+            orderLine?: {
+              lineNumber: string;
+              orderLineStatuses: { orderLineStatus: { statusQuantity: { amount: string }; trackingInfo: Record<string, unknown> }[] };
+            }[];
+          };
+        };
+      };
       shippingUpdates.push({ purchaseOrderId: po, body });
       for (const line of body.orderShipment?.orderLines?.orderLine ?? []) {
         for (const s of line.orderLineStatuses.orderLineStatus) {
           if (!s.trackingInfo?.['trackingNumber']) return error(res, 400, 'INVALID_REQUEST_CONTENT.GMP_ORDER_API', 'trackingNumber is required');
-          if (!store.ship(po, line.lineNumber, Number(s.statusQuantity.amount), s.trackingInfo)) return error(res, 400, 'INVALID_REQUEST_CONTENT.GMP_ORDER_API', `line ${line.lineNumber} cannot ship that quantity`);
+          if (!store.ship(po, line.lineNumber, Number(s.statusQuantity.amount), s.trackingInfo))
+            return error(res, 400, 'INVALID_REQUEST_CONTENT.GMP_ORDER_API', `line ${line.lineNumber} cannot ship that quantity`);
         }
       }
       counters.shipments += 1;

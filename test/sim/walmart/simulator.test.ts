@@ -14,7 +14,13 @@ describe('walmart simulator with the connector client', () => {
 
   const client = (settings: Record<string, unknown> = {}, credentials = { clientId: sim.clientId, clientSecret: sim.clientSecret }) =>
     createWalmartConnectorClient(
-      { id: 'walmart-sim', ...WalmartConfigSchema.parse({ settings: { baseUrl: sim.url, channel: 'walmart', shipNode: sim.shipNode, feedPollIntervalMs: 20, ...settings }, credentials }) },
+      {
+        id: 'walmart-sim',
+        ...WalmartConfigSchema.parse({
+          settings: { baseUrl: sim.url, channel: 'walmart', shipNode: sim.shipNode, feedPollIntervalMs: 20, ...settings },
+          credentials,
+        }),
+      },
       { logger: pino({ level: 'silent' }) },
     );
 

@@ -10,7 +10,12 @@ export interface SimLine {
   charge: string;
   tax: string;
   quantity: number;
-  statuses: { status: 'Created' | 'Acknowledged' | 'Shipped' | 'Cancelled'; quantity: number; tracking?: Record<string, unknown>; cancellationReason?: string }[];
+  statuses: {
+    status: 'Created' | 'Acknowledged' | 'Shipped' | 'Cancelled';
+    quantity: number;
+    tracking?: Record<string, unknown>;
+    cancellationReason?: string;
+  }[];
   statusDate: number;
 }
 
@@ -112,7 +117,8 @@ export class WalmartStore {
     const order = this.orders.get(po);
     if (!order) throw new Error(`no order ${po}`);
     this.touch(order, (l) => {
-      for (const s of l.statuses) if (s.status === 'Created' || s.status === 'Acknowledged') Object.assign(s, { status: 'Cancelled', cancellationReason: reason });
+      for (const s of l.statuses)
+        if (s.status === 'Created' || s.status === 'Acknowledged') Object.assign(s, { status: 'Cancelled', cancellationReason: reason });
     });
   }
 
@@ -174,7 +180,14 @@ export function renderOrder(order: SimOrder, country = 'USA'): Record<string, un
         lineNumber: l.lineNumber,
         item: { productName: l.productName, sku: l.sku },
         charges: {
-          charge: [{ chargeType: 'PRODUCT', chargeName: 'ItemPrice', chargeAmount: { currency: 'USD', amount: Number(l.charge) }, tax: { taxName: 'Tax1', taxAmount: { currency: 'USD', amount: Number(l.tax) } } }],
+          charge: [
+            {
+              chargeType: 'PRODUCT',
+              chargeName: 'ItemPrice',
+              chargeAmount: { currency: 'USD', amount: Number(l.charge) },
+              tax: { taxName: 'Tax1', taxAmount: { currency: 'USD', amount: Number(l.tax) } },
+            },
+          ],
         },
         orderLineQuantity: { unitOfMeasurement: 'EACH', amount: String(l.quantity) },
         statusDate: l.statusDate,

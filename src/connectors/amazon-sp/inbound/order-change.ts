@@ -26,7 +26,8 @@ export const normalizeOrderChange: Normalizer<Pick<AmazonSpConfig, 'settings'>> 
   if (change.Summary.FulfillmentType === 'AFN') return [];
   const at = toUtc(change.OrderChangeTrigger.TimeOfOrderChange ?? n.EventTime);
   const id = change.AmazonOrderId;
-  if (change.Summary.OrderStatus === 'Canceled') return orderCancelled(ctx, ORDER_CHANGE_TOPIC, id, at, at, change.OrderChangeTrigger.ChangeReason || undefined);
+  if (change.Summary.OrderStatus === 'Canceled')
+    return orderCancelled(ctx, ORDER_CHANGE_TOPIC, id, at, at, change.OrderChangeTrigger.ChangeReason || undefined);
   const requested = change.OrderChangeType === 'BuyerRequestedChange' && change.Summary.OrderItems.some((i) => i.IsBuyerRequestedCancel === true);
   if (requested) return cancellationRequested(ctx, ORDER_CHANGE_TOPIC, id, at, change.OrderChangeTrigger.ChangeReason || undefined);
   return [];

@@ -6,7 +6,14 @@ import { type AmazonContext, channelOf } from './common.js';
  * `order.cancelled`, one idempotency key per order: the poll and a notification may both report
  * it, and an order is cancelled once.
  */
-export function orderCancelled(ctx: AmazonContext, topic: string, orderId: string, version: string, cancelledAt: string, reason: string | undefined): CanonicalEvent[] {
+export function orderCancelled(
+  ctx: AmazonContext,
+  topic: string,
+  orderId: string,
+  version: string,
+  cancelledAt: string,
+  reason: string | undefined,
+): CanonicalEvent[] {
   const event: CanonicalEventInput = {
     ...envelope(ctx, topic, 'order.cancelled', orderId, version, `order.cancelled:${orderId}`),
     type: 'order.cancelled',

@@ -74,8 +74,15 @@ function mapLines(items: AmazonOrderItem[], orderId: string, ctx: AmazonContext)
   items.forEach((item, j) => {
     if (item.QuantityOrdered === 0) return;
     const at = `orderItems.${orderId}.payload.OrderItems[${j}]`;
-    if (!item.ItemPrice) throw invalid(ctx, ORDERS_TOPIC, `${at}.ItemPrice`, `missing on order item ${item.OrderItemId} of a priced order`, { code: 'missing_field' });
-    const sku = mapSellerSku(ctx, { sellerSku: item.SellerSKU, asin: item.ASIN }, `orders: order ${orderId} item ${j + 1} (OrderItemId ${item.OrderItemId})`, `${at}.SellerSKU`, issues);
+    if (!item.ItemPrice)
+      throw invalid(ctx, ORDERS_TOPIC, `${at}.ItemPrice`, `missing on order item ${item.OrderItemId} of a priced order`, { code: 'missing_field' });
+    const sku = mapSellerSku(
+      ctx,
+      { sellerSku: item.SellerSKU, asin: item.ASIN },
+      `orders: order ${orderId} item ${j + 1} (OrderItemId ${item.OrderItemId})`,
+      `${at}.SellerSKU`,
+      issues,
+    );
     if (sku === null) return;
     lines.push({
       externalLineId: item.OrderItemId,

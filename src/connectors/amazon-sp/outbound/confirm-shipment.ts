@@ -28,9 +28,19 @@ const CARRIER_CODES: Record<string, string> = {
  */
 export async function confirmShipment(client: AmazonClient, settings: AmazonSpSettings, connectorId: string, shipment: Shipment): Promise<void> {
   const issues = [];
-  if (!shipment.tracking?.number) issues.push({ code: 'missing_field' as const, field: 'tracking.number', message: `shipment ${shipment.externalShipmentId} has no tracking number; Amazon requires one` });
+  if (!shipment.tracking?.number)
+    issues.push({
+      code: 'missing_field' as const,
+      field: 'tracking.number',
+      message: `shipment ${shipment.externalShipmentId} has no tracking number; Amazon requires one`,
+    });
   shipment.lines.forEach((line, i) => {
-    if (!line.externalLineId) issues.push({ code: 'missing_field' as const, field: `lines[${i}].externalLineId`, message: `shipment line ${i + 1} (SKU ${line.sku}) has no Amazon OrderItemId` });
+    if (!line.externalLineId)
+      issues.push({
+        code: 'missing_field' as const,
+        field: `lines[${i}].externalLineId`,
+        message: `shipment line ${i + 1} (SKU ${line.sku}) has no Amazon OrderItemId`,
+      });
   });
   if (issues.length > 0) throw new MappingError(issues, { connectorId, step: 'push' });
   const company = shipment.tracking?.company?.trim() ?? '';

@@ -2,7 +2,14 @@ import { ContractError, UpstreamUnavailableError } from '../../../core/errors.js
 import type { PushFailure } from '../../types.js';
 import type { AmazonClient } from '../client.js';
 import type { AmazonSpSettings } from '../config.js';
-import { CreateFeedDocumentResponseSchema, CreateFeedResponseSchema, FeedDocumentSchema, FeedSchema, type ListingsFeedReport, ListingsFeedReportSchema } from '../shapes.js';
+import {
+  CreateFeedDocumentResponseSchema,
+  CreateFeedResponseSchema,
+  FeedDocumentSchema,
+  FeedSchema,
+  type ListingsFeedReport,
+  ListingsFeedReportSchema,
+} from '../shapes.js';
 import type { PushDeps } from './push-availability.js';
 import { type StockItem, quantityPatch } from './stock-items.js';
 
@@ -19,7 +26,14 @@ const CONTENT_TYPE = 'application/json; charset=UTF-8';
  * https://developer-docs.amazon.com/sp-api/docs/feeds-api-v2021-06-30-use-case-guide
  * Feed format: https://developer-docs.amazon.com/sp-api/docs/listings-feed-type-values
  */
-export async function pushByFeed(client: AmazonClient, settings: AmazonSpSettings, connectorId: string, items: StockItem[], failures: PushFailure[], deps: PushDeps): Promise<StockItem[]> {
+export async function pushByFeed(
+  client: AmazonClient,
+  settings: AmazonSpSettings,
+  connectorId: string,
+  items: StockItem[],
+  failures: PushFailure[],
+  deps: PushDeps,
+): Promise<StockItem[]> {
   const done: StockItem[] = [];
   for (let i = 0; i < items.length; i += MAX_FEED_MESSAGES) {
     done.push(...(await oneFeed(client, settings, connectorId, items.slice(i, i + MAX_FEED_MESSAGES), failures, deps)));
@@ -27,7 +41,14 @@ export async function pushByFeed(client: AmazonClient, settings: AmazonSpSetting
   return done;
 }
 
-async function oneFeed(client: AmazonClient, settings: AmazonSpSettings, connectorId: string, items: StockItem[], failures: PushFailure[], deps: PushDeps): Promise<StockItem[]> {
+async function oneFeed(
+  client: AmazonClient,
+  settings: AmazonSpSettings,
+  connectorId: string,
+  items: StockItem[],
+  failures: PushFailure[],
+  deps: PushDeps,
+): Promise<StockItem[]> {
   const document = {
     header: { sellerId: settings.sellerId, version: '2.0', issueLocale: 'en_US' },
     messages: items.map((item, i) => ({
@@ -56,11 +77,16 @@ async function oneFeed(client: AmazonClient, settings: AmazonSpSettings, connect
     idempotent: false,
   });
   const feed = await waitForFeed(client, settings, connectorId, feedId, deps);
-  if (feed.processingStatus === 'CANCELLED') throw new UpstreamUnavailableError(`${connectorId}: listings feed ${feedId} was cancelled`, { connectorId, step: 'push' });
+  if (feed.processingStatus === 'CANCELLED')
+    throw new UpstreamUnavailableError(`${connectorId}: listings feed ${feedId} was cancelled`, { connectorId, step: 'push' });
   const report = feed.resultFeedDocumentId ? await readReport(client, connectorId, feed.resultFeedDocumentId) : undefined;
   if (feed.processingStatus === 'FATAL' || !report) {
     const reason = report?.issues[0]?.message.slice(0, 200) ?? 'no processing report';
-    for (const item of items) failures.push({ sku: item.sku, error: new ContractError(`${connectorId}: listings feed ${feedId} failed (${feed.processingStatus}): ${reason}`, { connectorId, step: 'push' }) });
+    for (const item of items)
+      failures.push({
+        sku: item.sku,
+        error: new ContractError(`${connectorId}: listings feed ${feedId} failed (${feed.processingStatus}): ${reason}`, { connectorId, step: 'push' }),
+      });
     return [];
   }
   const errorsByMessage = new Map<number, string>();
@@ -74,7 +100,12 @@ async function oneFeed(client: AmazonClient, settings: AmazonSpSettings, connect
     if (error === undefined) return void done.push(item);
     failures.push({
       sku: item.sku,
-      error: new ContractError(`${connectorId}: listings feed ${feedId} rejected seller SKU ${item.sellerSku}: ${error}`, { connectorId, step: 'push', field: 'externalIds.sellerSku', value: item.sellerSku }),
+      error: new ContractError(`${connectorId}: listings feed ${feedId} rejected seller SKU ${item.sellerSku}: ${error}`, {
+        connectorId,
+        step: 'push',
+        field: 'externalIds.sellerSku',
+        value: item.sellerSku,
+      }),
     });
   });
   return done;

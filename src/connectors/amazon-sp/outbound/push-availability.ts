@@ -19,16 +19,31 @@ export interface PushDeps {
  * only; a retryable failure (throttling past the wait limit, 5xx) is thrown, and the whole push,
  * being absolute quantities, is simply repeated by the queue.
  */
-export async function pushAvailability(client: AmazonClient, settings: AmazonSpSettings, connectorId: string, updates: AvailabilityUpdate[], deps: PushDeps): Promise<PushResult> {
+export async function pushAvailability(
+  client: AmazonClient,
+  settings: AmazonSpSettings,
+  connectorId: string,
+  updates: AvailabilityUpdate[],
+  deps: PushDeps,
+): Promise<PushResult> {
   const failures: PushFailure[] = [];
   const items = stockItems(updates, settings, connectorId, failures);
   const before = client.stats.calls;
-  const done = items.length > settings.feedThreshold ? await pushByFeed(client, settings, connectorId, items, failures, deps) : await pushByPatch(client, settings, connectorId, items, failures);
+  const done =
+    items.length > settings.feedThreshold
+      ? await pushByFeed(client, settings, connectorId, items, failures, deps)
+      : await pushByPatch(client, settings, connectorId, items, failures);
   return { pushed: done.reduce((n, i) => n + i.copies, 0), calls: client.stats.calls - before, failures };
 }
 
 /** https://developer-docs.amazon.com/sp-api/docs/listings-items-api-v2021-08-01-reference#patchlistingsitem */
-async function pushByPatch(client: AmazonClient, settings: AmazonSpSettings, connectorId: string, items: StockItem[], failures: PushFailure[]): Promise<StockItem[]> {
+async function pushByPatch(
+  client: AmazonClient,
+  settings: AmazonSpSettings,
+  connectorId: string,
+  items: StockItem[],
+  failures: PushFailure[],
+): Promise<StockItem[]> {
   const done: StockItem[] = [];
   for (const item of items) {
     try {
@@ -46,8 +61,20 @@ async function pushByPatch(client: AmazonClient, settings: AmazonSpSettings, con
         done.push(item);
         continue;
       }
-      const reason = errors.map((e) => `${e.code} ${e.message}`).join('; ').slice(0, 300) || answer.status;
-      failures.push({ sku: item.sku, error: new ContractError(`${connectorId}: patchListingsItem rejected seller SKU ${item.sellerSku}: ${reason}`, { connectorId, step: 'push', field: 'externalIds.sellerSku', value: item.sellerSku }) });
+      const reason =
+        errors
+          .map((e) => `${e.code} ${e.message}`)
+          .join('; ')
+          .slice(0, 300) || answer.status;
+      failures.push({
+        sku: item.sku,
+        error: new ContractError(`${connectorId}: patchListingsItem rejected seller SKU ${item.sellerSku}: ${reason}`, {
+          connectorId,
+          step: 'push',
+          field: 'externalIds.sellerSku',
+          value: item.sellerSku,
+        }),
+      });
     } catch (err) {
       // A permanent answer concerns this SKU alone (a 404 for a SKU with no listing); the rest goes on.
       if (err instanceof HubError && !err.retryable && !(err instanceof AuthError)) {

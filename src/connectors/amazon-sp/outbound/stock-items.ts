@@ -23,7 +23,13 @@ export function stockItems(updates: AvailabilityUpdate[], settings: AmazonSpSett
   for (const u of updates) {
     const sellerSku = (u.externalIds['sellerSku'] ?? u.sku).trim();
     if (sellerSku === '') {
-      failures.push({ sku: u.sku, error: new MappingError([{ code: 'missing_field', field: 'externalIds.sellerSku', message: `SKU ${u.sku} has no seller SKU` }], { connectorId, step: 'push' }) });
+      failures.push({
+        sku: u.sku,
+        error: new MappingError([{ code: 'missing_field', field: 'externalIds.sellerSku', message: `SKU ${u.sku} has no seller SKU` }], {
+          connectorId,
+          step: 'push',
+        }),
+      });
       continue;
     }
     const previous = latest.get(sellerSku);

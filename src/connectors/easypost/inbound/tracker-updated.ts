@@ -38,7 +38,7 @@ export const normalizeTrackerUpdated: Normalizer<EasyPostConfig> = (body, ctx) =
 
 function utc(value: string, field: string, connectorId: string): string {
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new ValidationError(`${connectorId}: ${TRACKER_UPDATED}: ${field} "${value}" is not a timestamp`, { connectorId, step: 'normalize', field });
+  if (Number.isNaN(ms))
+    throw new ValidationError(`${connectorId}: ${TRACKER_UPDATED}: ${field} "${value}" is not a timestamp`, { connectorId, step: 'normalize', field });
   return new Date(ms).toISOString();
 }
-

@@ -13,7 +13,9 @@ export const money = (amount: EbayAmount): Money => ({ amount: amount.value, cur
 
 /** Money in the buyer's currency, when eBay converted the amount; undefined otherwise. */
 export function buyerMoney(amount: EbayAmount | undefined): Money | undefined {
-  return amount?.convertedFromValue !== undefined && amount.convertedFromCurrency ? { amount: amount.convertedFromValue, currency: amount.convertedFromCurrency } : undefined;
+  return amount?.convertedFromValue !== undefined && amount.convertedFromCurrency
+    ? { amount: amount.convertedFromValue, currency: amount.convertedFromCurrency }
+    : undefined;
 }
 
 /** The absolute value of an amount eBay writes as negative (discounts). */

@@ -14,11 +14,14 @@ export const EBAY_ORDERS_PAGE_TOPIC = 'orders';
 /** One getOrders page → the events of every order in it, in page order. */
 export const normalizeOrdersPage: Normalizer<EbayConfig> = (body, ctx) => {
   const page = parseShape(EbayOrdersPageSchema, body, ctx, EBAY_ORDERS_PAGE_TOPIC);
-  return page.orders.flatMap((raw, i) => orderEvents(parseShape(EbayOrderSchema, raw, ctx, EBAY_ORDERS_PAGE_TOPIC, `orders[${i}]`), ctx, EBAY_ORDERS_PAGE_TOPIC, `orders[${i}].`));
+  return page.orders.flatMap((raw, i) =>
+    orderEvents(parseShape(EbayOrderSchema, raw, ctx, EBAY_ORDERS_PAGE_TOPIC, `orders[${i}]`), ctx, EBAY_ORDERS_PAGE_TOPIC, `orders[${i}].`),
+  );
 };
 
 /** One order as getOrders/getOrder return it → its events. */
-export const normalizeOrder: Normalizer<EbayConfig> = (body, ctx) => orderEvents(parseShape(EbayOrderSchema, body, ctx, EBAY_ORDER_TOPIC), ctx, EBAY_ORDER_TOPIC, '');
+export const normalizeOrder: Normalizer<EbayConfig> = (body, ctx) =>
+  orderEvents(parseShape(EbayOrderSchema, body, ctx, EBAY_ORDER_TOPIC), ctx, EBAY_ORDER_TOPIC, '');
 
 /**
  * An order → `order.upserted`, or `order.cancelled` once eBay says CANCELED (so a late page can never
@@ -99,7 +102,12 @@ function mapLines(order: EbayOrder, ctx: EbayContext, topic: string, at: string)
     if (sku === null) {
       issues.push(
         channelSku === null
-          ? { code: 'unknown_sku', field: `${at}lineItems[${i}].legacyItemId`, value: item.legacyItemId, message: `${where} has no SKU and legacy item ${item.legacyItemId} is linked to no product` }
+          ? {
+              code: 'unknown_sku',
+              field: `${at}lineItems[${i}].legacyItemId`,
+              value: item.legacyItemId,
+              message: `${where} has no SKU and legacy item ${item.legacyItemId} is linked to no product`,
+            }
           : { code: 'unknown_sku', field: `${at}lineItems[${i}].sku`, value: channelSku, message: `${where} has unknown SKU "${channelSku}"` },
       );
       return;
@@ -119,7 +127,11 @@ function mapLines(order: EbayOrder, ctx: EbayContext, topic: string, at: string)
 
 /** https://developer.ebay.com/api-docs/sell/fulfillment/types/sel:OrderPaymentStatusEnum */
 function financialStatusOf(status: string): string {
-  return ({ PAID: 'paid', PENDING: 'pending', FAILED: 'failed', FULLY_REFUNDED: 'refunded', PARTIALLY_REFUNDED: 'partially_refunded' } as Record<string, string>)[status] ?? status.toLowerCase();
+  return (
+    ({ PAID: 'paid', PENDING: 'pending', FAILED: 'failed', FULLY_REFUNDED: 'refunded', PARTIALLY_REFUNDED: 'partially_refunded' } as Record<string, string>)[
+      status
+    ] ?? status.toLowerCase()
+  );
 }
 
 function customerOf(order: EbayOrder) {

@@ -32,7 +32,14 @@ export async function createShippingFulfillment(
   const path = `/sell/fulfillment/v1/order/${encodeURIComponent(orderId)}`;
   const tracking = shipment.tracking;
   // https://developer.ebay.com/api-docs/sell/fulfillment/resources/order/shipping_fulfillment/methods/getShippingFulfillments
-  const existing = await client.call({ operation: 'getShippingFulfillments', bucket: 'fulfillment', method: 'GET', path: `${path}/shipping_fulfillment`, schema: EbayShippingFulfillmentsSchema, idempotent: true });
+  const existing = await client.call({
+    operation: 'getShippingFulfillments',
+    bucket: 'fulfillment',
+    method: 'GET',
+    path: `${path}/shipping_fulfillment`,
+    schema: EbayShippingFulfillmentsSchema,
+    idempotent: true,
+  });
   if (tracking && existing.data.fulfillments.some((f) => f.shipmentTrackingNumber === tracking.number)) return;
 
   // https://developer.ebay.com/api-docs/sell/fulfillment/resources/order/methods/getOrder
@@ -56,7 +63,12 @@ export async function createShippingFulfillment(
     body: {
       lineItems,
       shippedDate: shipment.shippedAt,
-      ...(tracking ? { trackingNumber: tracking.number, ...(tracking.company ? { shippingCarrierCode: ownValue(settings.carrierCodes, tracking.company) ?? tracking.company } : {}) } : {}),
+      ...(tracking
+        ? {
+            trackingNumber: tracking.number,
+            ...(tracking.company ? { shippingCarrierCode: ownValue(settings.carrierCodes, tracking.company) ?? tracking.company } : {}),
+          }
+        : {}),
     },
     schema: z.unknown(),
     idempotent: false,

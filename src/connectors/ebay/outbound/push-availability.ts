@@ -56,7 +56,10 @@ export async function pushAvailability(client: EbayClient, connectorId: string, 
     let pending = items.slice(i, i + MAX_ITEMS_PER_CALL);
     for (let round = 0; pending.length > 0; round++) {
       if (round === 2) {
-        throw new UpstreamUnavailableError(`${connectorId}: bulkUpdatePriceQuantity: ${pending.length} SKU(s) still failing with a retryable status`, { connectorId, step: 'push' });
+        throw new UpstreamUnavailableError(`${connectorId}: bulkUpdatePriceQuantity: ${pending.length} SKU(s) still failing with a retryable status`, {
+          connectorId,
+          step: 'push',
+        });
       }
       const outcome = await sendChunk(client, connectorId, pending, meter);
       for (const item of outcome.accepted) pushed += copies.get(item.ebaySku) ?? 1;
@@ -73,7 +76,9 @@ async function sendChunk(client: EbayClient, connectorId: string, chunk: Item[],
   const retry: Item[] = [];
   let responses;
   try {
-    ({ data: { responses } } = await client.call({
+    ({
+      data: { responses },
+    } = await client.call({
       operation: 'bulkUpdatePriceQuantity',
       bucket: 'inventory',
       method: 'POST',
@@ -85,7 +90,8 @@ async function sendChunk(client: EbayClient, connectorId: string, chunk: Item[],
     }));
   } catch (err) {
     if (!(err instanceof ContractError)) throw err;
-    for (const item of chunk) failures.push({ sku: item.sku, error: new ContractError(err.message, { code: err.code, connectorId, step: 'push', field: 'sku', value: item.ebaySku }) });
+    for (const item of chunk)
+      failures.push({ sku: item.sku, error: new ContractError(err.message, { code: err.code, connectorId, step: 'push', field: 'sku', value: item.ebaySku }) });
     return { accepted, failures, retry };
   }
   for (const item of chunk) {

@@ -6,13 +6,21 @@ import type { z } from 'zod';
 export function readEntity<T>(body: unknown, entity: string, schema: z.ZodType<T>, connectorId: string): T {
   const inner = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[entity] : undefined;
   if (inner === undefined) {
-    throw new ValidationError(`${connectorId}: payload is not a ${entity} read response (no "${entity}" key)`, { connectorId, field: entity, code: 'missing_field' });
+    throw new ValidationError(`${connectorId}: payload is not a ${entity} read response (no "${entity}" key)`, {
+      connectorId,
+      field: entity,
+      code: 'missing_field',
+    });
   }
   const parsed = schema.safeParse(inner);
   if (parsed.success) return parsed.data;
   const issue = zodIssues(parsed.error)[0];
   const field = `${entity}.${issue?.path ?? ''}`;
-  throw new ValidationError(`${connectorId}: ${field}: ${issue?.message}`, { connectorId, field, code: issue?.message === 'Required' || issue?.message?.startsWith('Invalid input: expected') ? 'missing_field' : 'invalid_value' });
+  throw new ValidationError(`${connectorId}: ${field}: ${issue?.message}`, {
+    connectorId,
+    field,
+    code: issue?.message === 'Required' || issue?.message?.startsWith('Invalid input: expected') ? 'missing_field' : 'invalid_value',
+  });
 }
 
 /**

@@ -28,11 +28,20 @@ export function normalizeSalesDocument(entity: 'Invoice' | 'SalesReceipt'): Norm
     const lines: InvoiceLine[] = [];
     doc.Line.forEach((line, i) => {
       if (line.Id === undefined || line.DetailType === 'SubTotalLineDetail') return;
-      const converted = toInvoiceLine(line, i, currency, (itemId) => skuOfItem.get(itemId) ?? ctx.lookup.sku({ externalIds: { itemId } }), settings.shippingItemId, `${entity}.Line[${i}]`, ctx.connectorId);
+      const converted = toInvoiceLine(
+        line,
+        i,
+        currency,
+        (itemId) => skuOfItem.get(itemId) ?? ctx.lookup.sku({ externalIds: { itemId } }),
+        settings.shippingItemId,
+        `${entity}.Line[${i}]`,
+        ctx.connectorId,
+      );
       if (converted) lines.push(converted);
     });
     const tax = doc.TxnTaxDetail?.TotalTax;
-    if (lines.length > 0 && tax !== undefined && !decimal(tax).isZero()) lines.push({ sku: null, description: 'Tax', quantity: 1, unitPrice: { amount: toDecimalString(tax), currency } });
+    if (lines.length > 0 && tax !== undefined && !decimal(tax).isZero())
+      lines.push({ sku: null, description: 'Tax', quantity: 1, unitPrice: { amount: toDecimalString(tax), currency } });
     const ref = orderRefOf(doc.PrivateNote);
     const postedAt = toIsoUtc(doc.MetaData?.CreateTime) ?? toIsoUtc(doc.TxnDate) ?? ctx.receivedAt;
     const version = toIsoUtc(doc.MetaData?.LastUpdatedTime) ?? null;
@@ -56,10 +65,23 @@ export function normalizeSalesDocument(entity: 'Invoice' | 'SalesReceipt'): Norm
   };
 }
 
-function toInvoiceLine(line: QboLine, i: number, currency: string, skuOfItem: (itemId: string) => string | null, shippingItemId: string, field: string, connectorId: string): InvoiceLine | undefined {
+function toInvoiceLine(
+  line: QboLine,
+  i: number,
+  currency: string,
+  skuOfItem: (itemId: string) => string | null,
+  shippingItemId: string,
+  field: string,
+  connectorId: string,
+): InvoiceLine | undefined {
   const amount = decimal(line.Amount);
   if (line.DetailType === 'DiscountLineDetail') {
-    return { sku: null, description: line.Description ?? 'Discount', quantity: 1, unitPrice: { amount: toDecimalString(amount.negated().toFixed()), currency } };
+    return {
+      sku: null,
+      description: line.Description ?? 'Discount',
+      quantity: 1,
+      unitPrice: { amount: toDecimalString(amount.negated().toFixed()), currency },
+    };
   }
   const detail = line.SalesItemLineDetail;
   if (line.DetailType !== 'SalesItemLineDetail' || !detail) {

@@ -16,7 +16,33 @@ export interface QboEntityRef {
 
 /** CloudEvents names entities in lower case; the API path and the legacy envelope use these. */
 const ENTITY_NAMES: Record<string, string> = Object.fromEntries(
-  ['Account', 'Bill', 'BillPayment', 'Class', 'CreditMemo', 'Customer', 'Department', 'Deposit', 'Employee', 'Estimate', 'Invoice', 'Item', 'JournalEntry', 'Payment', 'PaymentMethod', 'Purchase', 'PurchaseOrder', 'RefundReceipt', 'SalesReceipt', 'TaxAgency', 'Term', 'TimeActivity', 'Transfer', 'Vendor', 'VendorCredit'].map((n) => [n.toLowerCase(), n]),
+  [
+    'Account',
+    'Bill',
+    'BillPayment',
+    'Class',
+    'CreditMemo',
+    'Customer',
+    'Department',
+    'Deposit',
+    'Employee',
+    'Estimate',
+    'Invoice',
+    'Item',
+    'JournalEntry',
+    'Payment',
+    'PaymentMethod',
+    'Purchase',
+    'PurchaseOrder',
+    'RefundReceipt',
+    'SalesReceipt',
+    'TaxAgency',
+    'Term',
+    'TimeActivity',
+    'Transfer',
+    'Vendor',
+    'VendorCredit',
+  ].map((n) => [n.toLowerCase(), n]),
 );
 const OPERATIONS: Record<string, string> = { created: 'Create', updated: 'Update', deleted: 'Delete', voided: 'Void', merged: 'Merge', emailed: 'Emailed' };
 
@@ -35,7 +61,12 @@ export function readNotification(body: unknown, realmId: string, connectorId: st
     for (const e of parsed.data) {
       if (e.intuitaccountid !== realmId) continue;
       const [, entity = '', operation = ''] = e.type.toLowerCase().split('.');
-      refs.push({ entity: ownValue(ENTITY_NAMES, entity) ?? entity, id: e.intuitentityid, operation: ownValue(OPERATIONS, operation) ?? operation, ...instant(e.time) });
+      refs.push({
+        entity: ownValue(ENTITY_NAMES, entity) ?? entity,
+        id: e.intuitentityid,
+        operation: ownValue(OPERATIONS, operation) ?? operation,
+        ...instant(e.time),
+      });
     }
   } else {
     const parsed = QboLegacyNotificationSchema.safeParse(body);
@@ -71,9 +102,12 @@ function instant(value: string | undefined): { lastUpdated?: string } {
 
 function invalid(connectorId: string, error: Parameters<typeof zodIssues>[0]): ValidationError {
   const issue = zodIssues(error)[0];
-  return new ValidationError(`${connectorId}: notification is neither an eventNotifications envelope nor a CloudEvents array: ${issue?.path}: ${issue?.message}`, {
-    connectorId,
-    field: issue?.path,
-    code: 'invalid_value',
-  });
+  return new ValidationError(
+    `${connectorId}: notification is neither an eventNotifications envelope nor a CloudEvents array: ${issue?.path}: ${issue?.message}`,
+    {
+      connectorId,
+      field: issue?.path,
+      code: 'invalid_value',
+    },
+  );
 }

@@ -27,7 +27,10 @@ export async function pushCreditMemo(
   if (known) return known;
   const orderDoc = await client.state.get(documentKey('order', refund.channel, refund.externalOrderId));
   if (!orderDoc) {
-    throw new DependencyMissingError(`${connectorId}: refund ${refund.externalRefundId} is for order ${refund.channel}/${refund.externalOrderId}, which is not booked yet`, { connectorId });
+    throw new DependencyMissingError(
+      `${connectorId}: refund ${refund.externalRefundId} is for order ${refund.channel}/${refund.externalOrderId}, which is not booked yet`,
+      { connectorId },
+    );
   }
   const [kind, id] = orderDoc.split(':') as [string, string];
   const { entity: original } = await client.read(kind, id, QboSalesTxnSchema);
@@ -36,20 +39,42 @@ export async function pushCreditMemo(
   const issues: MappingIssue[] = [];
   const lines: Record<string, unknown>[] = [];
   refund.lines.forEach((line, i) => {
-    const itemId = line.sku === null ? (settings.refundItemId ?? settings.defaultItemId) : (items.get(line.sku)?.sku ?? options.externalIds?.[line.sku]?.['itemId']);
+    const itemId =
+      line.sku === null ? (settings.refundItemId ?? settings.defaultItemId) : (items.get(line.sku)?.sku ?? options.externalIds?.[line.sku]?.['itemId']);
     if (!itemId) {
-      issues.push({ code: 'unknown_sku', field: `lines[${i}].sku`, value: line.sku, message: `refund line ${i + 1} (SKU ${line.sku ?? 'none'}) has no QuickBooks item` });
+      issues.push({
+        code: 'unknown_sku',
+        field: `lines[${i}].sku`,
+        value: line.sku,
+        message: `refund line ${i + 1} (SKU ${line.sku ?? 'none'}) has no QuickBooks item`,
+      });
       return;
     }
     const amount = decimal(line.amount.amount);
-    lines.push({ DetailType: 'SalesItemLineDetail', Amount: amount, SalesItemLineDetail: { ItemRef: { value: itemId }, Qty: line.quantity, UnitPrice: amount.dividedBy(line.quantity) } });
+    lines.push({
+      DetailType: 'SalesItemLineDetail',
+      Amount: amount,
+      SalesItemLineDetail: { ItemRef: { value: itemId }, Qty: line.quantity, UnitPrice: amount.dividedBy(line.quantity) },
+    });
   });
   const linesTotal = refund.lines.reduce((a, l) => a.plus(decimal(l.amount.amount)), decimal(0));
   const rest = decimal(refund.amount.amount).minus(linesTotal);
   if (rest.greaterThan(0)) {
     const itemId = settings.refundItemId ?? settings.defaultItemId;
-    if (!itemId) issues.push({ code: 'unknown_sku', field: 'amount', value: refund.amount.amount, message: 'the refund amount beyond its lines needs settings.refundItemId' });
-    else lines.push({ DetailType: 'SalesItemLineDetail', Amount: rest, Description: refund.reason, SalesItemLineDetail: { ItemRef: { value: itemId }, Qty: 1, UnitPrice: rest } });
+    if (!itemId)
+      issues.push({
+        code: 'unknown_sku',
+        field: 'amount',
+        value: refund.amount.amount,
+        message: 'the refund amount beyond its lines needs settings.refundItemId',
+      });
+    else
+      lines.push({
+        DetailType: 'SalesItemLineDetail',
+        Amount: rest,
+        Description: refund.reason,
+        SalesItemLineDetail: { ItemRef: { value: itemId }, Qty: 1, UnitPrice: rest },
+      });
   }
   if (issues.length > 0) throw new MappingError(issues, { connectorId, step: 'push' });
 

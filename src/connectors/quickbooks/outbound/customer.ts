@@ -12,15 +12,27 @@ import { quote, requestIdFor } from './documents.js';
  * create that meets "duplicate name" (6240) looks the name up again instead of failing.
  * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer
  */
-export async function findOrCreateCustomer(client: QboClient, settings: QuickBooksSettings, connectorId: string, customer: Customer | undefined, orderNumber: string): Promise<string> {
+export async function findOrCreateCustomer(
+  client: QboClient,
+  settings: QuickBooksSettings,
+  connectorId: string,
+  customer: Customer | undefined,
+  orderNumber: string,
+): Promise<string> {
   const email = customer?.email?.trim();
   const name = customer?.name?.trim() || email;
   if (!name) {
     if (settings.defaultCustomerId) return settings.defaultCustomerId;
-    throw new ValidationError(`${connectorId}: order ${orderNumber} names no customer and settings.defaultCustomerId is not set`, { connectorId, field: 'customer' });
+    throw new ValidationError(`${connectorId}: order ${orderNumber} names no customer and settings.defaultCustomerId is not set`, {
+      connectorId,
+      field: 'customer',
+    });
   }
   // The state key is a hash: it must not carry the e-mail address.
-  const key = `customer:${createHash('sha256').update((email ?? name).toLowerCase()).digest('hex').slice(0, 32)}`;
+  const key = `customer:${createHash('sha256')
+    .update((email ?? name).toLowerCase())
+    .digest('hex')
+    .slice(0, 32)}`;
   const known = await client.state.get(key);
   if (known) return known;
   const find = async (): Promise<string | undefined> => {

@@ -63,7 +63,10 @@ export function buildLines(order: BookableOrder, settings: QuickBooksSettings, c
         code: 'unknown_sku',
         field: `lines[${i}].sku`,
         value: line.sku,
-        message: line.sku === null ? `line ${i + 1} (${line.externalLineId}) has no SKU and settings.defaultItemId is not set` : `SKU ${line.sku} (line ${i + 1}) has no QuickBooks item in settings.itemMap`,
+        message:
+          line.sku === null
+            ? `line ${i + 1} (${line.externalLineId}) has no SKU and settings.defaultItemId is not set`
+            : `SKU ${line.sku} (line ${i + 1}) has no QuickBooks item in settings.itemMap`,
       });
       return;
     }
@@ -72,7 +75,12 @@ export function buildLines(order: BookableOrder, settings: QuickBooksSettings, c
       DetailType: 'SalesItemLineDetail',
       Amount: unit.times(line.quantity),
       Description: line.title || undefined,
-      SalesItemLineDetail: { ItemRef: { value: itemId }, Qty: line.quantity, UnitPrice: unit, ...(taxable ? { TaxCodeRef: { value: settings.tax.taxCodeId } } : {}) },
+      SalesItemLineDetail: {
+        ItemRef: { value: itemId },
+        Qty: line.quantity,
+        UnitPrice: unit,
+        ...(taxable ? { TaxCodeRef: { value: settings.tax.taxCodeId } } : {}),
+      },
     });
   });
   if (issues.length > 0) throw new MappingError(issues, { connectorId, step: 'push' });
@@ -83,12 +91,22 @@ export function buildLines(order: BookableOrder, settings: QuickBooksSettings, c
   if (order.shipping && !decimal(order.shipping.amount).isZero()) {
     assertCurrency(order, order.shipping, 'shipping', connectorId);
     const amount = decimal(order.shipping.amount);
-    lines.push({ DetailType: 'SalesItemLineDetail', Amount: amount, Description: 'Shipping', SalesItemLineDetail: { ItemRef: { value: settings.shippingItemId }, UnitPrice: amount, Qty: 1 } });
+    lines.push({
+      DetailType: 'SalesItemLineDetail',
+      Amount: amount,
+      Description: 'Shipping',
+      SalesItemLineDetail: { ItemRef: { value: settings.shippingItemId }, UnitPrice: amount, Qty: 1 },
+    });
   }
   if (settings.tax.mode === 'line' && order.tax && !order.taxesIncluded && !decimal(order.tax.amount).isZero()) {
     assertCurrency(order, order.tax, 'tax', connectorId);
     const amount = decimal(order.tax.amount);
-    lines.push({ DetailType: 'SalesItemLineDetail', Amount: amount, Description: 'Tax', SalesItemLineDetail: { ItemRef: { value: settings.tax.taxItemId }, UnitPrice: amount, Qty: 1 } });
+    lines.push({
+      DetailType: 'SalesItemLineDetail',
+      Amount: amount,
+      Description: 'Tax',
+      SalesItemLineDetail: { ItemRef: { value: settings.tax.taxItemId }, UnitPrice: amount, Qty: 1 },
+    });
   }
   return lines;
 }
@@ -102,7 +120,11 @@ export function taxDetail(order: BookableOrder, settings: QuickBooksSettings): R
 
 function assertCurrency(order: BookableOrder, money: Money, field: string, connectorId: string): void {
   if (money.currency !== order.currency) {
-    throw new ValidationError(`${connectorId}: order ${order.orderNumber} ${field} is in ${money.currency}, the order in ${order.currency}`, { connectorId, field, value: money.currency });
+    throw new ValidationError(`${connectorId}: order ${order.orderNumber} ${field} is in ${money.currency}, the order in ${order.currency}`, {
+      connectorId,
+      field,
+      value: money.currency,
+    });
   }
 }
 

@@ -57,7 +57,9 @@ export async function pushInvoice(
   const kind = documentKindFor(settings, order);
   const docNumber = docNumberOf(settings, order.orderNumber);
   if (docNumber) {
-    const found = (await client.query(`select * from ${kind} where DocNumber = ${quote(docNumber)}`, kind, QboSalesTxnSchema)).find((d) => d.PrivateNote?.includes(marker));
+    const found = (await client.query(`select * from ${kind} where DocNumber = ${quote(docNumber)}`, kind, QboSalesTxnSchema)).find((d) =>
+      d.PrivateNote?.includes(marker),
+    );
     if (found) return remember(client, key, kind, found, false, settings);
   }
 
@@ -77,7 +79,10 @@ export async function pushInvoice(
   const { entity } = await client.write(kind, body, requestIdFor(connectorId, `${key}:${kind}`), QboSalesTxnSchema);
   const booked = await remember(client, key, kind, entity, true, settings);
   if (booked.total.amount !== toDecimalString(order.total.amount)) {
-    options.logger?.warn({ connectorId, kind, externalId: booked.externalId, total: booked.total.amount, orderTotal: order.total.amount }, 'quickbooks total differs from the order total');
+    options.logger?.warn(
+      { connectorId, kind, externalId: booked.externalId, total: booked.total.amount, orderTotal: order.total.amount },
+      'quickbooks total differs from the order total',
+    );
   }
   return booked;
 }
@@ -92,13 +97,23 @@ export async function readBooked(client: QboClient, connectorId: string, key: st
     return describe(kind, entity, false, undefined);
   } catch (err) {
     if (err instanceof ContractError && err.code === 'not_found') {
-      throw new ContractError(`${connectorId}: ${key} was booked as ${kind} ${id}, which QuickBooks no longer has; not booking it again`, { connectorId, code: 'not_found' });
+      throw new ContractError(`${connectorId}: ${key} was booked as ${kind} ${id}, which QuickBooks no longer has; not booking it again`, {
+        connectorId,
+        code: 'not_found',
+      });
     }
     throw err;
   }
 }
 
-async function remember(client: QboClient, key: string, kind: QboDocumentKind, doc: QboSalesTxn, created: boolean, settings: QuickBooksSettings): Promise<BookedDocument> {
+async function remember(
+  client: QboClient,
+  key: string,
+  kind: QboDocumentKind,
+  doc: QboSalesTxn,
+  created: boolean,
+  settings: QuickBooksSettings,
+): Promise<BookedDocument> {
   await client.state.set(key, `${kind}:${doc.Id}`);
   return describe(kind, doc, created, settings.homeCurrency);
 }

@@ -29,7 +29,10 @@ export async function updateWithSyncToken(
     } catch (err) {
       if (!(err instanceof QboFaultError && err.faultCode === QBO_STALE_OBJECT)) throw err;
       if (attempt >= retries) {
-        throw new ContractError(`${connectorId}: ${entity} ${id} kept changing in QuickBooks (stale SyncToken after ${attempt + 1} tries); not updated`, { connectorId, field: 'SyncToken' });
+        throw new ContractError(`${connectorId}: ${entity} ${id} kept changing in QuickBooks (stale SyncToken after ${attempt + 1} tries); not updated`, {
+          connectorId,
+          field: 'SyncToken',
+        });
       }
     }
   }

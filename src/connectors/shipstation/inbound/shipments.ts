@@ -81,12 +81,22 @@ function mapLocation(s: ShipStationShipment, path: string, ctx: Ctx, issues: Map
   if (warehouseId === null) {
     const served = Object.values(settingsOf(ctx.config).locations);
     if (served.length === 1) return served[0]!;
-    issues.push({ code: 'missing_field', field: `${path}.warehouseId`, value: null, message: `shipment ${s.shipmentId} names no warehouseId and this 3PL serves ${served.length} locations` });
+    issues.push({
+      code: 'missing_field',
+      field: `${path}.warehouseId`,
+      value: null,
+      message: `shipment ${s.shipmentId} names no warehouseId and this 3PL serves ${served.length} locations`,
+    });
     return null;
   }
   const location = ctx.lookup.location(warehouseId);
   if (location === null) {
-    issues.push({ code: 'unmapped_location', field: `${path}.warehouseId`, value: warehouseId, message: `shipment ${s.shipmentId}: ShipStation warehouse ${warehouseId} is not in settings.locations` });
+    issues.push({
+      code: 'unmapped_location',
+      field: `${path}.warehouseId`,
+      value: warehouseId,
+      message: `shipment ${s.shipmentId}: ShipStation warehouse ${warehouseId} is not in settings.locations`,
+    });
   }
   return location;
 }

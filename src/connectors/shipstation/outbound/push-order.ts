@@ -28,20 +28,52 @@ const CLOSED = new Set(['shipped', 'cancelled']);
  * orders; that refusal on an order that already holds this key is reported as `alreadyClosed`.
  * https://docs.shipstation.com/apis/shipstation-v1/docs/orders/create-update-order
  */
-export async function pushOrder(client: ShipStationClient, settings: ShipStationSettings, connectorId: string, order: Order, options: { location: string }): Promise<ShipStationPushedOrder> {
-  const warehouseId = Object.keys(settings.locations).sort().find((id) => settings.locations[id] === options.location);
+export async function pushOrder(
+  client: ShipStationClient,
+  settings: ShipStationSettings,
+  connectorId: string,
+  order: Order,
+  options: { location: string },
+): Promise<ShipStationPushedOrder> {
+  const warehouseId = Object.keys(settings.locations)
+    .sort()
+    .find((id) => settings.locations[id] === options.location);
   if (warehouseId === undefined) {
-    throw new MappingError([{ code: 'unmapped_location', field: 'location', value: options.location, message: `location ${options.location} is not served by this 3PL (settings.locations)` }], { connectorId, step: 'push' });
+    throw new MappingError(
+      [
+        {
+          code: 'unmapped_location',
+          field: 'location',
+          value: options.location,
+          message: `location ${options.location} is not served by this 3PL (settings.locations)`,
+        },
+      ],
+      { connectorId, step: 'push' },
+    );
   }
   const orderKey = orderKeyOf(order.channel, order.externalOrderId);
   const body = createOrderBody(order, orderKey, warehouseId, settings, connectorId);
   try {
-    const created = await client.request({ name: 'createorder', method: 'POST', path: '/orders/createorder', body, response: ShipStationOrderSchema, idempotent: true });
+    const created = await client.request({
+      name: 'createorder',
+      method: 'POST',
+      path: '/orders/createorder',
+      body,
+      response: ShipStationOrderSchema,
+      idempotent: true,
+    });
     return { orderId: created.orderId, orderKey, orderStatus: created.orderStatus, alreadyClosed: false };
   } catch (err) {
     if (!(err instanceof ContractError) || err.code !== 'contract_rejected') throw err;
     // https://docs.shipstation.com/apis/shipstation-v1/docs/orders/list-orders
-    const found = await client.request({ name: 'listOrders', method: 'GET', path: '/orders', query: { orderNumber: order.orderNumber }, response: ShipStationOrdersPageSchema, idempotent: true });
+    const found = await client.request({
+      name: 'listOrders',
+      method: 'GET',
+      path: '/orders',
+      query: { orderNumber: order.orderNumber },
+      response: ShipStationOrdersPageSchema,
+      idempotent: true,
+    });
     const existing = found.orders.find((o) => o.orderKey === orderKey && CLOSED.has(o.orderStatus));
     if (!existing) throw err;
     return { orderId: existing.orderId, orderKey, orderStatus: existing.orderStatus, alreadyClosed: true };
@@ -52,8 +84,14 @@ const num = (amount: string) => new Decimal(amount).toNumber();
 
 function createOrderBody(order: Order, orderKey: string, warehouseId: string, settings: ShipStationSettings, connectorId: string) {
   const lines = order.lines.filter((l) => l.sku !== null);
-  if (lines.length === 0) throw new ValidationError(`${connectorId}: order ${orderKey} has no line that moves stock; nothing to ship`, { connectorId, step: 'push', field: 'lines' });
-  if (order.orderNumber.length > 50) throw new ValidationError(`${connectorId}: order ${orderKey}: orderNumber is longer than ShipStation's 50 characters`, { connectorId, step: 'push', field: 'orderNumber' });
+  if (lines.length === 0)
+    throw new ValidationError(`${connectorId}: order ${orderKey} has no line that moves stock; nothing to ship`, { connectorId, step: 'push', field: 'lines' });
+  if (order.orderNumber.length > 50)
+    throw new ValidationError(`${connectorId}: order ${orderKey}: orderNumber is longer than ShipStation's 50 characters`, {
+      connectorId,
+      step: 'push',
+      field: 'orderNumber',
+    });
   const to = order.shipTo ?? {};
   const name = to.name ?? order.customer?.name ?? order.orderNumber;
   const id = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);

@@ -75,12 +75,22 @@ export function shipmentOf(
 function mapLocation(fulfillment: ShopifyFulfillmentWebhook, ctx: ShopifyContext, topic: string, field: string, issues: MappingIssue[]): string | null {
   const id = fulfillment.location_id;
   if (!id) {
-    issues.push({ code: 'missing_field', field: `${field}location_id`, value: null, message: `${topic} ${field ? 'fulfillment ' : ''}${fulfillment.id} has no location_id` });
+    issues.push({
+      code: 'missing_field',
+      field: `${field}location_id`,
+      value: null,
+      message: `${topic} ${field ? 'fulfillment ' : ''}${fulfillment.id} has no location_id`,
+    });
     return null;
   }
   const location = lookupLocation(ctx, id);
   if (location === null) {
-    issues.push({ code: 'unmapped_location', field: `${field}location_id`, value: id, message: `${topic} ${field ? 'fulfillment ' : ''}${fulfillment.id}: Shopify location ${id} is not mapped to a hub location` });
+    issues.push({
+      code: 'unmapped_location',
+      field: `${field}location_id`,
+      value: id,
+      message: `${topic} ${field ? 'fulfillment ' : ''}${fulfillment.id}: Shopify location ${id} is not mapped to a hub location`,
+    });
   }
   return location;
 }

@@ -26,11 +26,21 @@ export const normalizeInventoryLevelUpdate: Normalizer<ShopifyConfig> = (body, c
   const where = `${TOPIC} (inventory item ${level.inventory_item_id}, location ${level.location_id})`;
   const sku = ctx.lookup.sku({ externalIds: { inventoryItemId: level.inventory_item_id } });
   if (sku === null) {
-    issues.push({ code: 'unknown_sku', field: 'inventory_item_id', value: level.inventory_item_id, message: `${where}: no SKU is known for inventory item ${level.inventory_item_id}` });
+    issues.push({
+      code: 'unknown_sku',
+      field: 'inventory_item_id',
+      value: level.inventory_item_id,
+      message: `${where}: no SKU is known for inventory item ${level.inventory_item_id}`,
+    });
   }
   const location = lookupLocation(ctx, level.location_id);
   if (location === null) {
-    issues.push({ code: 'unmapped_location', field: 'location_id', value: level.location_id, message: `${where}: Shopify location ${level.location_id} is not mapped to a hub location` });
+    issues.push({
+      code: 'unmapped_location',
+      field: 'location_id',
+      value: level.location_id,
+      message: `${where}: Shopify location ${level.location_id} is not mapped to a hub location`,
+    });
   }
   assertMapped(issues, ctx);
 
@@ -40,7 +50,14 @@ export const normalizeInventoryLevelUpdate: Normalizer<ShopifyConfig> = (body, c
     ...envelope(ctx, TOPIC, 'inventory.level.reported', externalId, version, `level:${externalId}:${version}`),
     type: 'inventory.level.reported',
     occurredAt: version,
-    data: { sku: sku as string, location: location as string, quantity: level.available, reporter: 'channel', figure: 'available', channel: ctx.config.settings.channel },
+    data: {
+      sku: sku as string,
+      location: location as string,
+      quantity: level.available,
+      reporter: 'channel',
+      figure: 'available',
+      channel: ctx.config.settings.channel,
+    },
   };
   return finalize([event], ctx, TOPIC);
 };

@@ -160,11 +160,17 @@ function nonStockReason(item: ShopifyOrderWebhook['line_items'][number]): string
 /** Shop-currency totals, the current total after edits, and the same in the buyer's currency when it differs. */
 function moneyOf(order: ShopifyOrderWebhook) {
   const shop = (set: ShopifyMoneySet | undefined) => (set ? { amount: set.shop_money.amount, currency: set.shop_money.currency_code } : undefined);
-  const buyer = (set: ShopifyMoneySet | undefined) => (set?.presentment_money ? { amount: set.presentment_money.amount, currency: set.presentment_money.currency_code } : undefined);
+  const buyer = (set: ShopifyMoneySet | undefined) =>
+    set?.presentment_money ? { amount: set.presentment_money.amount, currency: set.presentment_money.currency_code } : undefined;
   const total = shopMoney(order.total_price_set, order.total_price, order.currency);
   const presentmentCurrency = order.total_price_set?.presentment_money?.currency_code ?? order.presentment_currency ?? null;
   const presentmentTotal = buyer(order.total_price_set);
-  const parts = { subtotal: order.subtotal_price_set, discounts: order.total_discounts_set, shipping: order.total_shipping_price_set, tax: order.total_tax_set };
+  const parts = {
+    subtotal: order.subtotal_price_set,
+    discounts: order.total_discounts_set,
+    shipping: order.total_shipping_price_set,
+    tax: order.total_tax_set,
+  };
   const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   return {
     ...(order.financial_status ? { financialStatus: order.financial_status } : {}),

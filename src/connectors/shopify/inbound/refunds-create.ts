@@ -35,7 +35,9 @@ export const normalizeRefundCreate: Normalizer<ShopifyConfig> = (body, ctx) => {
   const issues: MappingIssue[] = [];
   const returns = returnsByLocation(refund, ctx, issues);
   const refundLines = refund.refund_line_items.map((item) => refundLine(item, ctx));
-  const cancelled = refund.refund_line_items.filter((item) => isCancelled(item) && item.quantity > 0).map((item) => ({ externalLineId: item.line_item_id, quantity: item.quantity }));
+  const cancelled = refund.refund_line_items
+    .filter((item) => isCancelled(item) && item.quantity > 0)
+    .map((item) => ({ externalLineId: item.line_item_id, quantity: item.quantity }));
   assertMapped(issues, ctx);
 
   const events: CanonicalEventInput[] = [];
@@ -93,7 +95,12 @@ function returnsByLocation(refund: ShopifyRefundWebhook, ctx: ShopifyContext, is
     } else {
       location = lookupLocation(ctx, item.location_id);
       if (location === null) {
-        issues.push({ code: 'unmapped_location', field, value: item.location_id, message: `${where}: Shopify location ${item.location_id} is not mapped to a hub location` });
+        issues.push({
+          code: 'unmapped_location',
+          field,
+          value: item.location_id,
+          message: `${where}: Shopify location ${item.location_id} is not mapped to a hub location`,
+        });
       }
     }
     if (sku === null || location === null) return;
@@ -128,7 +135,13 @@ function refundedMoney(refund: ShopifyRefundWebhook): { amount: string; currency
   const paid = refund.transactions.filter((t) => t.kind === 'refund' && t.status === 'success');
   const currency = paid[0]?.currency ?? refund.refund_line_items.map((i) => i.subtotal_set && presentment(i.subtotal_set).currency).find(Boolean);
   if (!currency) return null;
-  return { amount: sumDecimals(paid.map((t) => t.amount), 2), currency };
+  return {
+    amount: sumDecimals(
+      paid.map((t) => t.amount),
+      2,
+    ),
+    currency,
+  };
 }
 
 /** Exact decimal sum, keeping the largest number of decimal places among the inputs. */

@@ -38,7 +38,9 @@ const StateSchema = z.object({
             id: z.string(),
             status: z.string(),
             lineItems: z.object({
-              nodes: z.array(z.object({ id: z.string(), remainingQuantity: z.number().int(), lineItem: z.object({ id: z.string(), sku: z.string().nullable() }) })),
+              nodes: z.array(
+                z.object({ id: z.string(), remainingQuantity: z.number().int(), lineItem: z.object({ id: z.string(), sku: z.string().nullable() }) }),
+              ),
             }),
           }),
         ),
@@ -72,9 +74,23 @@ export async function createFulfillment(
   externalIds: Record<string, string>,
 ): Promise<void> {
   const orderId = toGid('Order', externalIds['orderId'] ?? shipment.externalOrderId);
-  const refuse = (message: string, field?: string) => new ContractError(`${connectorId}: fulfillmentCreate for order ${legacyId(orderId)}: ${message}`, { connectorId, step: 'push', field });
-  const state = await client.graphql({ name: 'fulfillmentState', query: FULFILLMENT_STATE, variables: { id: orderId }, data: StateSchema, idempotent: true, estimatedCost: 560 });
-  if (!state.order) throw new ContractError(`${connectorId}: order ${legacyId(orderId)} not found in Shopify`, { connectorId, step: 'push', code: 'not_found', field: 'externalOrderId' });
+  const refuse = (message: string, field?: string) =>
+    new ContractError(`${connectorId}: fulfillmentCreate for order ${legacyId(orderId)}: ${message}`, { connectorId, step: 'push', field });
+  const state = await client.graphql({
+    name: 'fulfillmentState',
+    query: FULFILLMENT_STATE,
+    variables: { id: orderId },
+    data: StateSchema,
+    idempotent: true,
+    estimatedCost: 560,
+  });
+  if (!state.order)
+    throw new ContractError(`${connectorId}: order ${legacyId(orderId)} not found in Shopify`, {
+      connectorId,
+      step: 'push',
+      code: 'not_found',
+      field: 'externalOrderId',
+    });
 
   const number = shipment.tracking?.number;
   if (number && state.order.fulfillments.some((f) => f.trackingInfo.some((t) => t.number === number))) return;
@@ -105,7 +121,15 @@ export async function createFulfillment(
       fulfillment: {
         notifyCustomer: settings.notifyCustomerOnShipment,
         lineItemsByFulfillmentOrder: [...byOrder].map(([fulfillmentOrderId, fulfillmentOrderLineItems]) => ({ fulfillmentOrderId, fulfillmentOrderLineItems })),
-        ...(tracking ? { trackingInfo: { number: tracking.number, ...(tracking.company ? { company: tracking.company } : {}), ...(tracking.url ? { url: tracking.url } : {}) } } : {}),
+        ...(tracking
+          ? {
+              trackingInfo: {
+                number: tracking.number,
+                ...(tracking.company ? { company: tracking.company } : {}),
+                ...(tracking.url ? { url: tracking.url } : {}),
+              },
+            }
+          : {}),
       },
     },
     data: CreateSchema,

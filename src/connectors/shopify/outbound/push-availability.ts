@@ -52,7 +52,12 @@ export type PushErrorWithFailures = HubError & { pushFailures?: PushFailure[] };
  * failures found so far in `pushFailures`.
  * https://shopify.dev/docs/api/admin-graphql/latest/mutations/inventorySetQuantities
  */
-export async function pushAvailability(client: ShopifyClient, settings: ShopifySettings, connectorId: string, updates: AvailabilityUpdate[]): Promise<PushResult> {
+export async function pushAvailability(
+  client: ShopifyClient,
+  settings: ShopifySettings,
+  connectorId: string,
+  updates: AvailabilityUpdate[],
+): Promise<PushResult> {
   const meter: CallMeter = { calls: 0 };
   const failures: PushFailure[] = [];
   const latestByKey = new Map<string, Item>();
@@ -71,7 +76,10 @@ export async function pushAvailability(client: ShopifyClient, settings: ShopifyS
   try {
     for (let i = 0; i < items.length; i += MAX_QUANTITIES_PER_CALL) {
       const chunk = items.slice(i, i + MAX_QUANTITIES_PER_CALL);
-      const accepted = settings.compareAndSet === false ? await send(client, connectorId, chunk, failures, meter) : await compareAndSet(client, connectorId, chunk, failures, meter);
+      const accepted =
+        settings.compareAndSet === false
+          ? await send(client, connectorId, chunk, failures, meter)
+          : await compareAndSet(client, connectorId, chunk, failures, meter);
       for (const item of accepted) pushed += copies.get(keyOf(item)) ?? 1;
     }
   } catch (err) {
@@ -90,7 +98,8 @@ function toItem(update: AvailabilityUpdate, settings: ShopifySettings, connector
     failures.push({ sku: update.sku, error: new MappingError([{ code, field, message }], { connectorId, step: 'push' }) });
     return null;
   };
-  if (!itemId) return refuse('missing_field', 'externalIds.inventoryItemId', `SKU ${update.sku} has no Shopify inventory item id (no products webhook seen for it)`);
+  if (!itemId)
+    return refuse('missing_field', 'externalIds.inventoryItemId', `SKU ${update.sku} has no Shopify inventory item id (no products webhook seen for it)`);
   if (!location) return refuse('unmapped_location', 'settings.pushLocationId', `no Shopify location to push SKU ${update.sku} to: set settings.pushLocationId`);
   return {
     sku: update.sku,
@@ -113,14 +122,26 @@ async function compareAndSet(client: ShopifyClient, connectorId: string, chunk: 
   let pending = chunk;
   for (let round = 1; pending.length > 0; round++) {
     if (round > MAX_STALE_ROUNDS) {
-      throw new UpstreamUnavailableError(`${connectorId}: inventorySetQuantities: Shopify's available of ${pending.map((i) => i.sku).join(', ')} kept changing during ${MAX_STALE_ROUNDS} compare-and-set rounds`, { connectorId, step: 'push' });
+      throw new UpstreamUnavailableError(
+        `${connectorId}: inventorySetQuantities: Shopify's available of ${pending.map((i) => i.sku).join(', ')} kept changing during ${MAX_STALE_ROUNDS} compare-and-set rounds`,
+        { connectorId, step: 'push' },
+      );
     }
     const levels = await readAvailable(client, pending, meter);
     const readable: Item[] = [];
     for (const item of pending) {
       const current = levels.get(keyOf(item));
       if (current === undefined) {
-        failures.push({ sku: item.sku, error: new ContractError(`${connectorId}: SKU ${item.sku}: Shopify has no inventory level of ${item.inventoryItemId} at ${item.locationId}`, { code: 'not_found', connectorId, step: 'push', field: 'externalIds.inventoryItemId', value: item.inventoryItemId }) });
+        failures.push({
+          sku: item.sku,
+          error: new ContractError(`${connectorId}: SKU ${item.sku}: Shopify has no inventory level of ${item.inventoryItemId} at ${item.locationId}`, {
+            code: 'not_found',
+            connectorId,
+            step: 'push',
+            field: 'externalIds.inventoryItemId',
+            value: item.inventoryItemId,
+          }),
+        });
         continue;
       }
       // First read: the hub's change relative to Shopify. Later reads: the same change on top of what a sale left.
@@ -139,7 +160,8 @@ async function compareAndSet(client: ShopifyClient, connectorId: string, chunk: 
 /** Blind set (the opt-out): resends without rejected items until the call succeeds. */
 async function send(client: ShopifyClient, connectorId: string, chunk: Item[], failures: PushFailure[], meter: CallMeter): Promise<Item[]> {
   const { accepted, stale } = await sendOnce(client, connectorId, chunk, failures, meter);
-  for (const item of stale) failures.push({ sku: item.sku, error: rejection(connectorId, item, { message: 'stale compare without a compare', code: 'COMPARE_QUANTITY_STALE' }) });
+  for (const item of stale)
+    failures.push({ sku: item.sku, error: rejection(connectorId, item, { message: 'stale compare without a compare', code: 'COMPARE_QUANTITY_STALE' }) });
   return accepted;
 }
 
@@ -148,7 +170,13 @@ async function send(client: ShopifyClient, connectorId: string, chunk: Item[], f
  * own idempotency key (in-call retries of the same write reuse it). Returns the items set and those
  * answered stale (nothing was set then: the mutation is all or nothing).
  */
-async function sendOnce(client: ShopifyClient, connectorId: string, items: Item[], failures: PushFailure[], meter: CallMeter): Promise<{ accepted: Item[]; stale: Item[] }> {
+async function sendOnce(
+  client: ShopifyClient,
+  connectorId: string,
+  items: Item[],
+  failures: PushFailure[],
+  meter: CallMeter,
+): Promise<{ accepted: Item[]; stale: Item[] }> {
   let remaining = items;
   while (remaining.length > 0) {
     const { query, variables } = buildSetQuantities(client.apiVersion, remaining, randomUUID());
@@ -158,7 +186,8 @@ async function sendOnce(client: ShopifyClient, connectorId: string, items: Item[
     const rejected = new Map<number, ShopifyUserError>();
     const stale = new Set<number>();
     for (const e of userErrors) {
-      if (e.code && RETRY_CODES.has(e.code)) throw new UpstreamUnavailableError(`${connectorId}: inventorySetQuantities: ${e.code}`, { connectorId, step: 'push' });
+      if (e.code && RETRY_CODES.has(e.code))
+        throw new UpstreamUnavailableError(`${connectorId}: inventorySetQuantities: ${e.code}`, { connectorId, step: 'push' });
       const index = quantityIndex(e);
       if (index === null || index >= remaining.length) {
         // Not about one quantity (reason, name, directive): nothing in this call can be set.

@@ -7,7 +7,10 @@ const IDS_PER_CALL = 250;
 const LevelItemSchema = z
   .object({
     id: z.string(),
-    level: z.object({ quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })) }).nullable().optional(),
+    level: z
+      .object({ quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })) })
+      .nullable()
+      .optional(),
   })
   .nullable();
 const ResponseSchema = z.object({ nodes: z.array(LevelItemSchema) });
@@ -19,7 +22,11 @@ const ResponseSchema = z.object({ nodes: z.array(LevelItemSchema) });
  * https://shopify.dev/docs/api/admin-graphql/latest/queries/nodes
  * https://shopify.dev/docs/api/admin-graphql/latest/objects/InventoryItem#field-inventoryLevel
  */
-export async function readAvailable(client: ShopifyClient, pairs: readonly { inventoryItemId: string; locationId: string }[], meter: CallMeter): Promise<Map<string, number>> {
+export async function readAvailable(
+  client: ShopifyClient,
+  pairs: readonly { inventoryItemId: string; locationId: string }[],
+  meter: CallMeter,
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const byLocation = new Map<string, string[]>();
   for (const p of pairs) byLocation.set(p.locationId, [...(byLocation.get(p.locationId) ?? []), p.inventoryItemId]);

@@ -38,10 +38,19 @@ export const INVENTORY_SET_QUANTITIES = `mutation inventorySetQuantities($input:
 }`;
 
 /** The mutation text and variables `apiVersion` takes for `items`, with `idempotencyKey` where the version needs one. */
-export function buildSetQuantities(apiVersion: string, items: readonly SetItem[], idempotencyKey: string): { query: string; variables: Record<string, unknown> } {
+export function buildSetQuantities(
+  apiVersion: string,
+  items: readonly SetItem[],
+  idempotencyKey: string,
+): { query: string; variables: Record<string, unknown> } {
   const base = { name: 'available', reason: 'correction' };
   if (usesChangeFromQuantity(apiVersion)) {
-    const quantities = items.map((i) => ({ inventoryItemId: i.inventoryItemId, locationId: i.locationId, quantity: i.quantity, changeFromQuantity: i.changeFrom }));
+    const quantities = items.map((i) => ({
+      inventoryItemId: i.inventoryItemId,
+      locationId: i.locationId,
+      quantity: i.quantity,
+      changeFromQuantity: i.changeFrom,
+    }));
     return { query: INVENTORY_SET_QUANTITIES_IDEMPOTENT, variables: { input: { ...base, quantities }, idempotencyKey } };
   }
   const blind = items.some((i) => i.changeFrom === null);

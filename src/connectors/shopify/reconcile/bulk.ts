@@ -26,7 +26,15 @@ const RunSchema = z.object({
   }),
 });
 const StatusSchema = z.object({
-  node: z.object({ id: z.string(), status: z.string(), errorCode: z.string().nullable().optional(), objectCount: z.union([z.string(), z.number()]).optional(), url: z.string().nullable().optional() }).nullable(),
+  node: z
+    .object({
+      id: z.string(),
+      status: z.string(),
+      errorCode: z.string().nullable().optional(),
+      objectCount: z.union([z.string(), z.number()]).optional(),
+      url: z.string().nullable().optional(),
+    })
+    .nullable(),
 });
 
 export interface BulkOptions {
@@ -46,25 +54,46 @@ export interface BulkOptions {
  * https://shopify.dev/docs/api/usage/bulk-operations/queries
  */
 export async function runBulkQuery(client: ShopifyClient, connectorId: string, query: string, options: BulkOptions): Promise<string | null> {
-  const run = await client.graphql({ name: 'bulkOperationRunQuery', query: BULK_OPERATION_RUN_QUERY, variables: { query }, data: RunSchema, idempotent: false, estimatedCost: 10 });
+  const run = await client.graphql({
+    name: 'bulkOperationRunQuery',
+    query: BULK_OPERATION_RUN_QUERY,
+    variables: { query },
+    data: RunSchema,
+    idempotent: false,
+    estimatedCost: 10,
+  });
   const { bulkOperation, userErrors } = run.bulkOperationRunQuery;
   if (userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS')) {
     throw new RateLimitedError(`${connectorId}: another bulk query of this app is running on the shop`, { connectorId, retryAfterMs: 60_000 });
   }
   if (userErrors.length > 0 || !bulkOperation) {
-    throw new ContractError(`${connectorId}: bulkOperationRunQuery refused: ${userErrors.map((e) => e.message).join('; ').slice(0, 300)}`, { connectorId });
+    throw new ContractError(
+      `${connectorId}: bulkOperationRunQuery refused: ${userErrors
+        .map((e) => e.message)
+        .join('; ')
+        .slice(0, 300)}`,
+      { connectorId },
+    );
   }
   const deadline = options.now() + (options.maxWaitMs ?? 30 * 60_000);
   for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
     await options.sleep(wait);
-    const { node } = await client.graphql({ name: 'bulkOperationStatus', query: BULK_OPERATION_STATUS, variables: { id: bulkOperation.id }, data: StatusSchema, idempotent: true, estimatedCost: 1 });
+    const { node } = await client.graphql({
+      name: 'bulkOperationStatus',
+      query: BULK_OPERATION_STATUS,
+      variables: { id: bulkOperation.id },
+      data: StatusSchema,
+      idempotent: true,
+      estimatedCost: 1,
+    });
     if (!node) throw new ContractError(`${connectorId}: bulk operation ${bulkOperation.id} not found`, { connectorId });
     if (node.status === 'COMPLETED') return node.url ?? null;
     if (node.status === 'FAILED' || node.status === 'CANCELED' || node.status === 'CANCELING' || node.status === 'EXPIRED') {
       const message = `${connectorId}: bulk operation ${bulkOperation.id} ${node.status.toLowerCase()} (${node.errorCode ?? 'no error code'})`;
       throw node.errorCode === 'ACCESS_DENIED' ? new AuthError(message, { connectorId }) : new UpstreamUnavailableError(message, { connectorId });
     }
-    if (options.now() > deadline) throw new UpstreamUnavailableError(`${connectorId}: bulk operation ${bulkOperation.id} still ${node.status} after the wait limit`, { connectorId });
+    if (options.now() > deadline)
+      throw new UpstreamUnavailableError(`${connectorId}: bulk operation ${bulkOperation.id} still ${node.status} after the wait limit`, { connectorId });
   }
 }
 

@@ -65,7 +65,14 @@ export async function readShopifyOrders(client: ShopifyClient, externalOrderIds:
   const out: ChannelOrderPayload[] = [];
   for (let i = 0; i < externalOrderIds.length; i += FULL_PER_CALL) {
     const ids = externalOrderIds.slice(i, i + FULL_PER_CALL).map((id) => toGid('Order', id));
-    const { nodes } = await client.graphql({ name: 'ordersByIds', query: ORDERS_BY_IDS, variables: { ids, lines: LINES_PER_PAGE }, data: Nodes, idempotent: true, estimatedCost: 820 });
+    const { nodes } = await client.graphql({
+      name: 'ordersByIds',
+      query: ORDERS_BY_IDS,
+      variables: { ids, lines: LINES_PER_PAGE },
+      data: Nodes,
+      idempotent: true,
+      estimatedCost: 820,
+    });
     for (const node of nodes) {
       if (!node) continue;
       const lines = [...node.lineItems.nodes, ...(await remainingLines(client, node.id, node.lineItems.pageInfo))];

@@ -32,7 +32,9 @@ export function readLocations(settings: ShopifySettings, connectorId: string): R
     const gid = toGid('Location', key);
     // The id goes into query text (bulk queries take no variables): only well-formed ids pass.
     if (!/^gid:\/\/shopify\/Location\/\d+$/.test(gid)) {
-      throw new ConfigError(`${connectorId}: settings.locations key "${key}" is not a Shopify location id`, [{ path: 'settings.locations', message: `not a location id: ${key}` }]);
+      throw new ConfigError(`${connectorId}: settings.locations key "${key}" is not a Shopify location id`, [
+        { path: 'settings.locations', message: `not a location id: ${key}` },
+      ]);
     }
     return { key, gid, pushed: gid === pushGid };
   });
@@ -50,7 +52,10 @@ export function inventoryItemFields(locations: readonly ReadLocation[]): string 
   return `id sku tracked variant { id } ${levels.join(' ')}`;
 }
 
-const LevelSchema = z.object({ quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })) }).nullable().optional();
+const LevelSchema = z
+  .object({ quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })) })
+  .nullable()
+  .optional();
 const ItemSchema = z.looseObject({
   id: z.string(),
   sku: z.string().nullable().optional(),
@@ -117,13 +122,30 @@ export async function* readShopifyStockLevels(
 const NodesSchema = z.object({ nodes: z.array(z.unknown().nullable()) });
 
 /** https://shopify.dev/docs/api/admin-graphql/2025-07/queries/nodes */
-async function* readByIds(client: ShopifyClient, locations: readonly ReadLocation[], connectorId: string, refs: Record<string, string>[]): AsyncGenerator<ChannelStockItem[]> {
-  const ids = refs.map((r) => r['inventoryItemId']).filter((id): id is string => !!id).map((id) => toGid('InventoryItem', id));
+async function* readByIds(
+  client: ShopifyClient,
+  locations: readonly ReadLocation[],
+  connectorId: string,
+  refs: Record<string, string>[],
+): AsyncGenerator<ChannelStockItem[]> {
+  const ids = refs
+    .map((r) => r['inventoryItemId'])
+    .filter((id): id is string => !!id)
+    .map((id) => toGid('InventoryItem', id));
   const query = `query inventoryItemsByIds($ids: [ID!]!) { nodes(ids: $ids) { ... on InventoryItem { ${inventoryItemFields(locations)} } } }`;
   for (let i = 0; i < ids.length; i += IDS_PER_CALL) {
     const chunk = ids.slice(i, i + IDS_PER_CALL);
-    const { nodes } = await client.graphql({ name: 'inventoryItemsByIds', query, variables: { ids: chunk }, data: NodesSchema, idempotent: true, estimatedCost: chunk.length * (2 + 2 * locations.length) });
-    const items = nodes.flatMap((n, j) => (n ? [toStockItem(n, locations, connectorId, `inventory item ${chunk[j]}`)] : [])).filter((x): x is ChannelStockItem => x !== null);
+    const { nodes } = await client.graphql({
+      name: 'inventoryItemsByIds',
+      query,
+      variables: { ids: chunk },
+      data: NodesSchema,
+      idempotent: true,
+      estimatedCost: chunk.length * (2 + 2 * locations.length),
+    });
+    const items = nodes
+      .flatMap((n, j) => (n ? [toStockItem(n, locations, connectorId, `inventory item ${chunk[j]}`)] : []))
+      .filter((x): x is ChannelStockItem => x !== null);
     if (items.length > 0) yield items;
   }
 }

@@ -10,6 +10,7 @@ export type WalmartContext = NormalizeContext<Pick<WalmartConfig, 'settings'>>;
  * epoch seconds look like: refused rather than read as a date in January 1970.
  */
 export function epochMillisToIso(ms: number, ctx: WalmartContext, topic: string, field: string): string {
-  if (!Number.isSafeInteger(ms) || ms < 1e11 || ms > 1e14) throw invalid(ctx, topic, field, 'must be epoch milliseconds (this looks like seconds or is out of range)', { value: ms });
+  if (!Number.isSafeInteger(ms) || ms < 1e11 || ms > 1e14)
+    throw invalid(ctx, topic, field, 'must be epoch milliseconds (this looks like seconds or is out of range)', { value: ms });
   return new Date(ms).toISOString();
 }

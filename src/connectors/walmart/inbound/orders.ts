@@ -87,7 +87,8 @@ function normalizeOrder(raw: unknown, ctx: WalmartContext, at: string): Canonica
   const tax = sum((l) => share(l, l.tax));
   const summary = order.orderSummary?.totalAmount;
   // The order summary counts every line; once units are cancelled the open lines' charges are the total.
-  const total = summary && open.length === lines.length && lines.every((l) => l.open === l.ordered) ? decimalOf(summary.currencyAmount) : subtotal.plus(shipping).plus(tax);
+  const total =
+    summary && open.length === lines.length && lines.every((l) => l.open === l.ordered) ? decimalOf(summary.currencyAmount) : subtotal.plus(shipping).plus(tax);
 
   const event: CanonicalEventInput = {
     ...envelope(ctx, topic, 'order.upserted', po, version, `order:${po}:${version}`),
@@ -116,7 +117,8 @@ function readLine(line: WalmartOrderLine, ctx: WalmartContext, at: string): Read
   const topic = WALMART_ORDERS_TOPIC;
   epochMillisToIso(line.statusDate, ctx, topic, `${at}.statusDate`);
   const ordered = Number(line.orderLineQuantity.amount);
-  if (!Number.isSafeInteger(ordered) || ordered <= 0) throw invalid(ctx, topic, `${at}.orderLineQuantity.amount`, `must be at least 1 (got "${line.orderLineQuantity.amount}")`);
+  if (!Number.isSafeInteger(ordered) || ordered <= 0)
+    throw invalid(ctx, topic, `${at}.orderLineQuantity.amount`, `must be at least 1 (got "${line.orderLineQuantity.amount}")`);
   let inStatuses = 0;
   let cancelled = 0;
   let cancellationReason: string | undefined;
@@ -163,7 +165,12 @@ function orderCurrency(order: WalmartOrder, lines: ReadLine[], ctx: WalmartConte
   const summary = order.orderSummary?.totalAmount?.currencyUnit;
   if (summary) found.add(summary);
   if (found.size === 1) return [...found][0] as string;
-  throw invalid(ctx, WALMART_ORDERS_TOPIC, `${at}.orderLines`, found.size === 0 ? 'no charge says the currency' : `charges in several currencies (${[...found].join(', ')})`);
+  throw invalid(
+    ctx,
+    WALMART_ORDERS_TOPIC,
+    `${at}.orderLines`,
+    found.size === 0 ? 'no charge says the currency' : `charges in several currencies (${[...found].join(', ')})`,
+  );
 }
 
 function mapLines(open: ReadLine[], po: string, currency: string, ctx: WalmartContext): OrderLine[] {
@@ -171,7 +178,11 @@ function mapLines(open: ReadLine[], po: string, currency: string, ctx: WalmartCo
   const lines: OrderLine[] = [];
   for (const l of open) {
     const channelSku = l.raw.item.sku.trim() || null;
-    const sku = mapSku(ctx, { sku: channelSku, externalIds: { sellerSku: channelSku } }, { where: `purchase order ${po} line ${l.raw.lineNumber}`, field: `${l.at}.item.sku`, issues });
+    const sku = mapSku(
+      ctx,
+      { sku: channelSku, externalIds: { sellerSku: channelSku } },
+      { where: `purchase order ${po} line ${l.raw.lineNumber}`, field: `${l.at}.item.sku`, issues },
+    );
     if (sku === null) continue;
     lines.push({
       externalLineId: l.raw.lineNumber,

@@ -82,7 +82,10 @@ async function pushSingles(deps: PushDeps, items: InventoryItem[], failures: Pus
  */
 async function pushFeed(deps: PushDeps, items: InventoryItem[], failures: PushFailure[]): Promise<InventoryItem[]> {
   const node = pushShipNode(deps.settings);
-  const file = JSON.stringify({ InventoryHeader: { version: '1.4' }, Inventory: items.map((i) => ({ sku: i.walmartSku, quantity: { unit: 'EACH', amount: i.quantity } })) });
+  const file = JSON.stringify({
+    InventoryHeader: { version: '1.4' },
+    Inventory: items.map((i) => ({ sku: i.walmartSku, quantity: { unit: 'EACH', amount: i.quantity } })),
+  });
   const { feedId } = await deps.client.call({
     operation: 'bulkInventoryFeed',
     method: 'POST',

@@ -18,13 +18,26 @@ const KNOWN_CARRIERS = ['UPS', 'USPS', 'FedEx', 'Airborne', 'OnTrac', 'DHL', 'LS
  * unit). Lines still in `Created` are acknowledged first, as Walmart requires.
  * https://developer.walmart.com/us-marketplace/reference/shippingupdates
  */
-export async function shipOrder(client: WalmartClient, settings: WalmartSettings, connectorId: string, shipment: Shipment, externalIds: Record<string, string>): Promise<void> {
+export async function shipOrder(
+  client: WalmartClient,
+  settings: WalmartSettings,
+  connectorId: string,
+  shipment: Shipment,
+  externalIds: Record<string, string>,
+): Promise<void> {
   const po = externalIds['purchaseOrderId'] ?? shipment.externalOrderId;
-  const refuse = (message: string, field?: string) => new ContractError(`${connectorId}: walmart shipping update for purchase order ${po}: ${message}`, { connectorId, step: 'push', field });
+  const refuse = (message: string, field?: string) =>
+    new ContractError(`${connectorId}: walmart shipping update for purchase order ${po}: ${message}`, { connectorId, step: 'push', field });
   const tracking = shipment.tracking;
   if (!tracking) throw refuse('Walmart requires a tracking number on every shipped line', 'tracking');
   const order = await getOrder(client, po);
-  if (!order) throw new ContractError(`${connectorId}: walmart purchase order ${po} not found`, { connectorId, step: 'push', code: 'not_found', field: 'externalOrderId' });
+  if (!order)
+    throw new ContractError(`${connectorId}: walmart purchase order ${po} not found`, {
+      connectorId,
+      step: 'push',
+      code: 'not_found',
+      field: 'externalOrderId',
+    });
   const statuses = order.orderLines.orderLine.flatMap((l) => l.orderLineStatuses.orderLineStatus);
   if (statuses.some((s) => s.trackingInfo?.trackingNumber === tracking.number)) return;
 
@@ -45,7 +58,8 @@ export async function shipOrder(client: WalmartClient, settings: WalmartSettings
 
   if (needsAcknowledgement(order, take)) await acknowledgeOrder(client, po);
   const carrier = KNOWN_CARRIERS.find((c) => c.toLowerCase() === (tracking.company ?? '').toLowerCase());
-  if (!carrier && !tracking.url) throw refuse(`carrier "${tracking.company ?? ''}" is not one Walmart names, and then a tracking URL is required`, 'tracking.url');
+  if (!carrier && !tracking.url)
+    throw refuse(`carrier "${tracking.company ?? ''}" is not one Walmart names, and then a tracking URL is required`, 'tracking.url');
   const trackingInfo = {
     shipDateTime: Date.parse(shipment.shippedAt),
     carrierName: carrier ? { carrier } : { otherCarrier: tracking.company ?? 'Other' },
@@ -62,7 +76,9 @@ export async function shipOrder(client: WalmartClient, settings: WalmartSettings
         orderLines: {
           orderLine: [...take].map(([lineNumber, quantity]) => ({
             lineNumber,
-            orderLineStatuses: { orderLineStatus: [{ status: 'Shipped', statusQuantity: { unitOfMeasurement: 'EACH', amount: String(quantity) }, trackingInfo }] },
+            orderLineStatuses: {
+              orderLineStatus: [{ status: 'Shipped', statusQuantity: { unitOfMeasurement: 'EACH', amount: String(quantity) }, trackingInfo }],
+            },
           })),
         },
       },
@@ -74,7 +90,9 @@ export async function shipOrder(client: WalmartClient, settings: WalmartSettings
 
 /** Units of a line still to ship: those in Created or Acknowledged. */
 function shippable(line: WalmartOrder['orderLines']['orderLine'][number]): number {
-  return line.orderLineStatuses.orderLineStatus.filter((s) => s.status === 'Created' || s.status === 'Acknowledged').reduce((n, s) => n + Number(s.statusQuantity.amount), 0);
+  return line.orderLineStatuses.orderLineStatus
+    .filter((s) => s.status === 'Created' || s.status === 'Acknowledged')
+    .reduce((n, s) => n + Number(s.statusQuantity.amount), 0);
 }
 
 function needsAcknowledgement(order: WalmartOrder, take: Map<string, number>): boolean {
