@@ -19,10 +19,13 @@ function newerThan(dir, than) {
   return false;
 }
 
+/** `hub demo` and `hub bench` load the simulators and benchmarks under test/ and bench/, which are TypeScript. */
+const needsSources = ['demo', 'bench'].includes(process.argv[2] ?? '');
+
 function useDist() {
   if (!existsSync(dist)) return false;
   if (!existsSync(src) || root.includes('/node_modules/')) return true;
-  if (process.env.HUB_USE_SOURCES === '1' || !existsSync(stamp)) return false;
+  if (process.env.HUB_USE_SOURCES === '1' || needsSources || !existsSync(stamp)) return false;
   return !newerThan(src, statSync(stamp).mtimeMs);
 }
 
