@@ -43,7 +43,7 @@ describe('reconcile policy', () => {
     const bad = parseConfig(yaml(`    reconcile: { stock: { policy: sometimes }, orders: { lookback: 5 } }`), {});
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
-    expect(bad.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['connectors[0].reconcile.stock.policy', 'connectors[0].reconcile.orders']));
+    expect(bad.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['connectors[events].reconcile.stock.policy', 'connectors[events].reconcile.orders']));
   });
 
   it('finds the channel of a connector and maps its locations', () => {

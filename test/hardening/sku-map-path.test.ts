@@ -49,7 +49,7 @@ describe('CSV SKU map path', () => {
   ])('refuses %s, and never echoes the file', (_what, csvOf) => {
     const d = setup();
     const issues = issuesOf(csvOf(d), d.configDir);
-    expect(issues).toEqual([{ path: 'connectors[0].settings.skuMap.csv', message: expect.stringMatching(/outside the config folder/) }]);
+    expect(issues).toEqual([{ path: 'connectors[acme].settings.skuMap.csv', message: expect.stringMatching(/outside the config folder/) }]);
     expect(JSON.stringify(issues)).not.toMatch(/hunter2|root:|root-password/);
   });
 
@@ -57,7 +57,7 @@ describe('CSV SKU map path', () => {
     const d = setup();
     symlinkSync(join(d.outside, 'secret.csv'), join(d.configDir, 'link.csv'));
     expect(issuesOf('link.csv', d.configDir)).toEqual([
-      { path: 'connectors[0].settings.skuMap.csv', message: expect.stringMatching(/outside the config folder/) },
+      { path: 'connectors[acme].settings.skuMap.csv', message: expect.stringMatching(/outside the config folder/) },
     ]);
   });
 

@@ -146,7 +146,7 @@ function parseConnector(entry: Record<string, unknown>, index: number, issues: I
   if (result.data.category !== undefined && result.data.category !== def.category) {
     issues.push({
       path: formatPath(['connectors', index, 'category']),
-      message: `connector type "${def.type}" is a ${def.category} connector, not ${typeof result.data.category === 'string' ? result.data.category : JSON.stringify(result.data.category)}`,
+      message: `connector type "${def.type}" is a ${def.category} connector, not ${JSON.stringify(result.data.category)}`,
     });
   }
   return { ...(result.data as unknown as ConnectorInstance), category: def.category };
