@@ -22,4 +22,11 @@ export interface Db extends Queryable {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Calls `onNotify` for each `NOTIFY channel` committed in this database's schema (the payload
+   * names the schema; others sharing the server are not delivered). Also called once after a lost
+   * listening connection is back, since notifications in between are gone. Resolves once
+   * listening; the returned function stops it. Absent: the adapter cannot listen (callers poll).
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }

@@ -52,6 +52,11 @@ export async function createPgliteDb(dataDir?: string, options: { template?: Pgl
         throw mapDbError(err);
       }
     },
+    // One process, one schema: every notification on the channel is this hub's.
+    async listen(channel, onNotify) {
+      const unlisten = await pg.listen(channel, () => onNotify());
+      return () => unlisten();
+    },
     async close() {
       await pg.close();
     },

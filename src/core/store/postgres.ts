@@ -3,6 +3,7 @@ import pg from 'pg';
 import { DatabaseUnavailableError, HubError } from '../errors.js';
 import type { Db, QueryResult, Queryable } from './db.js';
 import { mapDbError } from './errors.js';
+import { listenOn } from './postgres-listen.js';
 
 // int8 (counts, bigserial ids) as a JS number; numeric (money) stays a decimal string.
 const typeOverrides = new pg.TypeOverrides();
@@ -158,6 +159,7 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
         client.release(lost);
       }
     },
+    listen: (channel, onNotify) => listenOn({ connectionString: options.url, ...clientTimeouts }, channel, options.schema ?? 'public', onNotify),
     async close() {
       await pool.end();
     },

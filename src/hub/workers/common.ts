@@ -14,6 +14,8 @@ export interface WorkerOptions {
   sweepMs?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** The relay's slow poll besides its outbox notifications (default `RELAY_SAFETY_POLL_MS`). */
+  relaySafetyPollMs?: number;
 }
 
 /** Whether this process works on queue `name` (`outbound` stands for every connector's outbound queue). */

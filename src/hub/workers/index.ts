@@ -29,7 +29,7 @@ export async function startWorkers(hub: Hub, options: WorkerOptions = {}): Promi
     if (bound.pushes && wants(options, outboundQueue(bound.id))) workers.push(outboundWorker(hub, bound, options));
   }
   if (wants(options, RECONCILE_QUEUE)) workers.push(await reconcileWorker(hub, options));
-  if (!options.queues || options.queues.includes('relay')) others.push(outboxRelay(hub));
+  if (!options.queues || options.queues.includes('relay')) others.push(await outboxRelay(hub, options));
   hub.logger.info({ queues: workers.map((w) => w.name), concurrency: options.concurrency ?? hub.current().queues.concurrency }, 'workers started');
   let stopping: Promise<void> | undefined;
   return {
