@@ -6,6 +6,7 @@ import type { ErpContext } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
 import { emitOrderFlow } from './order-flow.js';
+import { prelockBalances } from './prelock.js';
 import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
 import { applyInvoicePosted, applyInvoicePaymentRecorded, applyRefundCreated } from './records.js';
@@ -47,9 +48,12 @@ export async function applyEvent(db: Db, event: CanonicalEvent, ctx: ErpContext,
  * Applies a batch of events in ONE transaction, in order, each with {@link applyEventTx}'s rules
  * (idempotency key, stale guard, handlers, cascades): one commit instead of one per event. A
  * failure rolls the whole batch back; callers that must isolate one event retry it alone.
+ * The balances the batch will touch are locked first, sorted, so concurrent batches do not deadlock.
  */
 export async function applyEvents(db: Db, events: readonly CanonicalEvent[], ctx: ErpContext): Promise<ApplyOutcome[]> {
   return db.transaction(async (tx) => {
+    // One event locks its balances sorted already; only a batch spans several lock sets.
+    if (events.length > 1) await prelockBalances(tx, events, ctx);
     const out: ApplyOutcome[] = [];
     for (const event of events) out.push(await applyEventTx(tx, event, ctx));
     return out;
