@@ -80,6 +80,9 @@ async function rate<T>(items: readonly T[], concurrency: number, fn: (item: T) =
   return (items.length / (performance.now() - start)) * 1000;
 }
 
+/** Batches that met contention (a deadlock, a lock time-out) and were tried again. */
+let batchRetries = 0;
+
 /** Applies a batch in one transaction, retrying contention; a batch that keeps failing applies event by event. */
 async function applyBatchRetrying(db: Db, batch: readonly CanonicalEvent[]): Promise<void> {
   for (let attempt = 1; attempt <= 5; attempt++) {
@@ -88,6 +91,7 @@ async function applyBatchRetrying(db: Db, batch: readonly CanonicalEvent[]): Pro
       return;
     } catch (err) {
       if (!(err as { retryable?: boolean }).retryable) throw err;
+      batchRetries += 1;
     }
   }
   for (const e of batch) {
@@ -173,7 +177,9 @@ async function invariants(db: Db): Promise<Record<string, unknown>> {
   ) as CanonicalEvent[];
   for (const e of hot.seed.slice(0, 3)) await applyEvent(db, e, ctx);
   const batches = chunks(hotEvents, 20);
+  const retriesBefore = batchRetries;
   await rate(batches, 4, (batch) => applyBatchRetrying(db, batch));
+  const hotBatchRetries = batchRetries - retriesBefore;
   const snapshot = async () =>
     (await db.query<{ s: string }>(`SELECT string_agg(sku || location || state || quantity, ',' ORDER BY sku, location, state) AS s FROM inventory_balance`))
       .rows[0]?.s;
@@ -188,6 +194,7 @@ async function invariants(db: Db): Promise<Record<string, unknown>> {
     )
   ).rows[0]!.n;
   return {
+    hotBatchRetries,
     ledgerVerified: (await verifyLedger(db)).length === 0,
     negativeBalances: negative,
     overAllocated,
