@@ -5,7 +5,7 @@ import { HubError, MappingError } from '../core/errors.js';
 import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import { findConnector, knownConnectorTypes } from '../connectors/registry.js';
 import { findNormalizer, type NormalizeContext } from '../connectors/types.js';
-import { previewLookup, type MappingLookup } from '../mappings/lookup.js';
+import { previewLookup } from '../mappings/lookup.js';
 
 export interface NormalizeOptions {
   /** Settings and id of a configured instance of this type, when there is one. */
@@ -54,7 +54,7 @@ export async function normalizePayload(connectorType: string, topic: string, tex
     config: config,
     receivedAt: RECEIVED_AT,
     delivery: { dedupKey: 'cli', topic },
-    lookup: shopifyAwarePreviewLookup(options.instance ? ((settings['locations'] as Record<string, string> | undefined) ?? {}) : null),
+    lookup: previewLookup(options.instance ? ((settings['locations'] as Record<string, string> | undefined) ?? {}) : null),
   };
   try {
     return { exitCode: 0, output: await normalize(body, ctx) };
@@ -64,19 +64,6 @@ export async function normalizePayload(connectorType: string, topic: string, tex
     }
     return fail('unexpected', undefined, err instanceof Error ? err.message : String(err));
   }
-}
-
-/** Identity SKUs; locations from a location map (also tried in GraphQL id form), or identity without one. */
-function shopifyAwarePreviewLookup(locations: Record<string, string> | null): MappingLookup {
-  const base = previewLookup(locations);
-  return {
-    sku: (ref) => base.sku(ref),
-    location: (id) => {
-      if (locations === null) return String(id);
-      const numeric = /(\d+)$/.exec(String(id))?.[1];
-      return base.location(String(id)) ?? (numeric ? (base.location(numeric) ?? base.location(`gid://shopify/Location/${numeric}`)) : null);
-    },
-  };
 }
 
 function unwrapFixture(value: unknown): unknown {
