@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { connectorRegistry } from '../../src/connectors/registry.js';
 import type { ConnectorDefinition } from '../../src/connectors/types.js';
 import type { ConnectorInstance } from '../../src/core/config/load.js';
@@ -44,6 +45,32 @@ export async function startOpsHub(
     async stop() {
       await hub.stop();
       await stockApi.stop();
+    },
+  };
+}
+
+/**
+ * {@link startOpsHub} for one test file: started before its tests, stopped after them. Read the
+ * hub and the fake stock API through the returned object once the tests run.
+ */
+export function useOpsHub(options: Parameters<typeof startOpsHub>[0] = {}): { readonly hub: TestHub; readonly stockApi: FakeStockApi } {
+  let started: Awaited<ReturnType<typeof startOpsHub>> | undefined;
+  beforeAll(async () => {
+    started = await startOpsHub(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('the ops hub is not started yet: read it inside a test');
+    return started;
+  };
+  return {
+    get hub() {
+      return get().hub;
+    },
+    get stockApi() {
+      return get().stockApi;
     },
   };
 }

@@ -1,9 +1,9 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Express } from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
-import { event, waitFor, type TestHub } from '../helpers/hub.js';
-import { makeDeadLetter, startOpsHub } from './helpers.js';
+import { event, waitFor } from '../helpers/hub.js';
+import { makeDeadLetter, useOpsHub } from './helpers.js';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -27,18 +27,10 @@ function mountedApiRoutes(app: Express): string[] {
 }
 
 describe('OpenAPI document and metrics', () => {
-  let ctx: Awaited<ReturnType<typeof startOpsHub>>;
-  let hub: TestHub;
-  beforeAll(async () => {
-    ctx = await startOpsHub();
-    hub = ctx.hub;
-  });
-  afterAll(async () => {
-    await ctx.stop();
-  });
+  const ops = useOpsHub();
 
   it('serves a valid OpenAPI 3 document without a token', async () => {
-    const res = await fetch(`${hub.url}/api/openapi.json`);
+    const res = await fetch(`${ops.hub.url}/api/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.0.3');
@@ -46,12 +38,12 @@ describe('OpenAPI document and metrics', () => {
   });
 
   it('documents every routed path and routes every documented one', async () => {
-    const doc = (await (await fetch(`${hub.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(`${ops.hub.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths)
       .filter(([path]) => path.startsWith('/api/'))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
-    const app = createApp(hub.hub, { redis: hub.redis, ops: hub.ops });
+    const app = createApp(ops.hub.hub, { redis: ops.hub.redis, ops: ops.hub.ops });
     expect(mountedApiRoutes(app)).toEqual(documented);
     expect(documented).toEqual(
       expect.arrayContaining([
@@ -67,13 +59,13 @@ describe('OpenAPI document and metrics', () => {
   });
 
   it('exposes queue, dead-letter, webhook and job metrics after traffic', async () => {
-    const res = await hub.postEvents(event('inventory.adjusted', { sku: 'MET-1', location: 'wh-east', delta: 4, reason: 'receipt' }));
+    const res = await ops.hub.postEvents(event('inventory.adjusted', { sku: 'MET-1', location: 'wh-east', delta: 4, reason: 'receipt' }));
     await waitFor(
-      async () => (await hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [res.json['id']])).rows[0]?.status === 'processed',
+      async () => (await ops.hub.db.query<{ status: string }>('SELECT status FROM inbox WHERE id = $1', [res.json['id']])).rows[0]?.status === 'processed',
       'processed',
     );
-    await makeDeadLetter(hub, 'MET-BAD');
-    const text = await (await fetch(`${hub.url}/metrics`)).text();
+    await makeDeadLetter(ops.hub, 'MET-BAD');
+    const text = await (await fetch(`${ops.hub.url}/metrics`)).text();
     expect(text).toContain('hub_webhook_acks_total{connector="events",outcome="accepted"} 2');
     expect(text).toMatch(/hub_jobs_processed_total\{queue="hub.inbound",connector="events"\} [1-9]/);
     expect(text).toMatch(/hub_job_processing_seconds_count\{queue="hub.inbound",connector="events"\} [1-9]/);
