@@ -2,11 +2,13 @@ import type { Job } from 'bullmq';
 import { HubError, ValidationError, MappingError } from '../core/errors.js';
 import type { CanonicalEvent } from '../core/model/index.js';
 import type { Tx } from '../core/store/index.js';
+import { applyEventsTx } from '../core/erp/index.js';
+import type { ApplyOutcome } from '../core/erp/types.js';
 import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import { insertDeadLetter } from './dead-letter-store.js';
 import { deadLetterReport, describeError, type FailureContext } from './failures.js';
-import { applyDeliveryTx, normalizeDelivery, type InboundBatchJobData, type InboundDeps, type InboundJobData, type InboundResult } from './inbound.js';
-import { getInboxRow, markInbox } from './inbox.js';
+import { normalizeDelivery, type InboundBatchJobData, type InboundDeps, type InboundJobData, type InboundResult } from './inbound.js';
+import { getInboxRow, markInbox, markProcessed } from './inbox.js';
 import { INBOUND_QUEUE } from './names.js';
 
 /** Attempts a failing batch gets before it is split in two to isolate the delivery that fails. */
@@ -33,9 +35,13 @@ function permanent(err: unknown): boolean {
 
 /**
  * The `hub.inbound` processor for a batch of deliveries (one intake flush). Each delivery is
- * normalized, then all are applied in ONE transaction, in inbox order, each under a savepoint:
- *   - a permanent failure of one delivery rolls back to its savepoint, dead-letters it inside the
- *     transaction (dead-letter row, inbox `dead`) and the rest commit;
+ * normalized, then all their events are applied in ONE transaction, in inbox order, set-based
+ * (`applyEventsTx`: one lock statement, one key claim, one movement write and one availability
+ * write for the whole batch), and the inbox rows are marked in one statement:
+ *   - a delivery that fails permanently (at normalize, or while its events apply) is dead-lettered
+ *     inside the batch's transaction (dead-letter row, inbox `dead`) and the rest commit: a failure
+ *     while applying rolls the attempt back and the batch runs again without it (each rerun
+ *     removes one delivery, so this ends);
  *   - a retryable failure rolls the batch back and BullMQ retries it; after
  *     {@link SPLIT_AFTER_ATTEMPTS} attempts the batch is split in two (down to single deliveries,
  *     which retry and dead-letter as ordinary delivery jobs).
@@ -46,53 +52,60 @@ export async function processInboundBatch(job: Job<InboundBatchJobData>, deps: B
   try {
     const prepared: Prepared[] = [];
     for (const d of list) prepared.push(await prepare(d, deps));
-    const applied: { p: Prepared; outcomes: InboundResult['outcomes'] }[] = [];
-    let deadLettered = 0;
-    let skipped = 0;
-    await deps.db.transaction(async (tx) => {
-      applied.length = 0;
-      deadLettered = 0;
-      const live = await lockReceived(
-        tx,
-        list.map((d) => d.inboxId),
-      );
-      skipped = list.length - live.size;
-      for (const p of prepared) {
-        if (!live.has(p.d.inboxId)) continue;
-        if (p.permanent !== undefined) {
-          await deadLetterTx(tx, job, p, p.permanent);
-          deadLettered += 1;
+    for (;;) {
+      const events: CanonicalEvent[] = [];
+      const owner: Prepared[] = [];
+      let current = -1;
+      try {
+        const done = await deps.db.transaction(async (tx) => {
+          const live = await lockReceived(
+            tx,
+            list.map((d) => d.inboxId),
+          );
+          const applying: Prepared[] = [];
+          let deadLettered = 0;
+          for (const p of prepared) {
+            if (!live.has(p.d.inboxId)) continue;
+            if (p.permanent !== undefined) {
+              await deadLetterTx(tx, job, p, p.permanent);
+              deadLettered += 1;
+              continue;
+            }
+            applying.push(p);
+            for (const e of p.events ?? []) {
+              events.push(e);
+              owner.push(p);
+            }
+          }
+          const outcomes = await applyEventsTx(tx, events, deps.erp, (i) => {
+            current = i;
+            if (i >= 0) owner[i]!.failure.event = events[i];
+          });
+          await markProcessed(
+            tx,
+            applying.map((p) => ({ id: p.d.inboxId, events: p.events?.length ?? 0 })),
+          );
+          return { applying, outcomes, deadLettered, skipped: list.length - live.size };
+        });
+        await afterBatch(done.applying, owner, done.outcomes, deps);
+        return {
+          deliveries: list.length,
+          events: events.length,
+          outcomes: done.outcomes.map((o) => ({ status: o.status, eventId: o.eventId })),
+          deadLettered: done.deadLettered,
+          skipped: done.skipped,
+        };
+      } catch (err) {
+        // One delivery's events were refused: run the batch again with that delivery dead-lettered.
+        if (current >= 0 && permanent(err)) {
+          const p = owner[current]!;
+          if (err instanceof HubError && err.connectorId === undefined) Object.assign(err, { connectorId: p.d.connectorId });
+          p.permanent = err;
           continue;
         }
-        await tx.query('SAVEPOINT delivery');
-        try {
-          const outcomes = await applyDeliveryTx(tx, p.events ?? [], deps, p.failure);
-          await markInbox(tx, p.d.inboxId, 'processed', p.events?.length ?? 0);
-          await tx.query('RELEASE SAVEPOINT delivery');
-          applied.push({ p, outcomes });
-        } catch (err) {
-          if (!permanent(err)) throw err;
-          await tx.query('ROLLBACK TO SAVEPOINT delivery');
-          await deadLetterTx(tx, job, p, err);
-          deadLettered += 1;
-        }
-      }
-    });
-    let events = 0;
-    const outcomes: InboundResult['outcomes'] = [];
-    for (const { p, outcomes: o } of applied) {
-      events += p.events?.length ?? 0;
-      outcomes.push(...o);
-      if (p.ignored) deps.logger.info({ connectorId: p.d.connectorId, topic: p.d.topic, inboxId: p.d.inboxId }, p.ignored);
-      if (deps.afterApply && p.events && o.some((x) => x.status === 'applied')) {
-        await deps
-          .afterApply(p.d.connectorId, p.events)
-          .catch((err: Error) =>
-            deps.logger.warn({ connectorId: p.d.connectorId, inboxId: p.d.inboxId, err: err.message }, 'after-apply step failed; reconciliation will catch up'),
-          );
+        throw err;
       }
     }
-    return { deliveries: list.length, events, outcomes, deadLettered, skipped };
   } catch (err) {
     if (list.length > 1 && job.attemptsMade + 1 >= Math.min(SPLIT_AFTER_ATTEMPTS, job.opts.attempts ?? 1)) {
       const half = Math.ceil(list.length / 2);
@@ -101,6 +114,21 @@ export async function processInboundBatch(job: Job<InboundBatchJobData>, deps: B
       return { deliveries: list.length, events: 0, outcomes: [], deadLettered: 0, skipped: 0, split: true };
     }
     throw err;
+  }
+}
+
+/** After the commit: logs ignored topics and runs the after-apply step of each delivery that applied something. */
+async function afterBatch(applying: readonly Prepared[], owner: readonly Prepared[], outcomes: readonly ApplyOutcome[], deps: BatchDeps): Promise<void> {
+  const appliedBy = new Set(owner.filter((_, i) => outcomes[i]?.status === 'applied'));
+  for (const p of applying) {
+    if (p.ignored) deps.logger.info({ connectorId: p.d.connectorId, topic: p.d.topic, inboxId: p.d.inboxId }, p.ignored);
+    if (deps.afterApply && p.events && appliedBy.has(p)) {
+      await deps
+        .afterApply(p.d.connectorId, p.events)
+        .catch((err: Error) =>
+          deps.logger.warn({ connectorId: p.d.connectorId, inboxId: p.d.inboxId, err: err.message }, 'after-apply step failed; reconciliation will catch up'),
+        );
+    }
   }
 }
 

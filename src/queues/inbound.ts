@@ -3,7 +3,7 @@ import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import type { NormalizeContext } from '../connectors/types.js';
 import type { BoundConnector } from './bind.js';
 import { HubError, MappingError, ValidationError } from '../core/errors.js';
-import { applyEventTx } from '../core/erp/index.js';
+import { applyEventsTx } from '../core/erp/index.js';
 import type { ErpContext } from '../core/erp/context.js';
 import type { ApplyOutcome } from '../core/erp/types.js';
 import type { Logger } from '../core/logger.js';
@@ -169,20 +169,20 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
   }
 }
 
-/** Applies one delivery's events inside the caller's transaction; `failure` follows the event being applied. */
+/**
+ * Applies one delivery's events inside the caller's transaction (set-based, as one batch: see
+ * `applyEventsTx`); `failure.event` follows the event being applied.
+ */
 export async function applyDeliveryTx(
   tx: Tx,
   events: readonly CanonicalEvent[],
   deps: Pick<InboundDeps, 'erp'>,
   failure: FailureContext,
 ): Promise<InboundResult['outcomes']> {
-  const out: InboundResult['outcomes'] = [];
-  for (const event of events) {
-    failure.event = event;
-    const outcome = await applyEventTx(tx, event, deps.erp);
-    out.push({ status: outcome.status, eventId: outcome.eventId });
-  }
-  return out;
+  const outcomes = await applyEventsTx(tx, events, deps.erp, (i) => {
+    if (i >= 0) failure.event = events[i];
+  });
+  return outcomes.map((o) => ({ status: o.status, eventId: o.eventId }));
 }
 
 /**

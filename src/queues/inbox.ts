@@ -44,6 +44,16 @@ export async function markInbox(db: Queryable, id: number, status: InboxRow['sta
   );
 }
 
+/** Marks many rows processed in one statement, each with its number of events. */
+export async function markProcessed(db: Queryable, rows: readonly { id: number; events: number }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE inbox SET status = 'processed', processed_at = now(), events = x.n
+     FROM unnest($1::bigint[], $2::int[]) AS x(id, n) WHERE inbox.id = x.id`,
+    [rows.map((r) => r.id), rows.map((r) => r.events)],
+  );
+}
+
 /** Rows accepted but not yet processed, oldest first: re-enqueued at start-up and by the sweeper. */
 export async function pendingInbox(db: Queryable, olderThanMs: number, limit: number): Promise<Pick<InboxRow, 'id' | 'connectorId' | 'topic'>[]> {
   const { rows } = await db.query<Pick<InboxRow, 'id' | 'connectorId' | 'topic'>>(

@@ -6,12 +6,12 @@ import type { ErpContext } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
 import { emitOrderFlow } from './order-flow.js';
-import { prelockBalances } from './prelock.js';
+import { isStockEvent, prepareBatch } from './prelock.js';
 import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
 import { applyInvoicePosted, applyInvoicePaymentRecorded, applyRefundCreated } from './records.js';
 import { checkReplenishment } from './replenishment.js';
-import { ApplySession } from './session.js';
+import { ApplySession, TxState } from './session.js';
 import { applyShipmentConfirmed, applyTrackingUpdated } from './shipments.js';
 import { checkStale } from './stale.js';
 import { applyAdjusted, applyLevelReported, applyReturnReceived } from './stock-events.js';
@@ -45,31 +45,91 @@ export async function applyEvent(db: Db, event: CanonicalEvent, ctx: ErpContext,
 }
 
 /**
- * Applies a batch of events in ONE transaction, in order, each with {@link applyEventTx}'s rules
- * (idempotency key, stale guard, handlers, cascades): one commit instead of one per event. A
- * failure rolls the whole batch back; callers that must isolate one event retry it alone.
- * The balances the batch will touch are locked first, sorted, so concurrent batches do not deadlock.
+ * Applies a batch of events in ONE transaction, in order, each with {@link applyEventTx}'s rules:
+ * one commit instead of one per event. A failure rolls the whole batch back; callers that must
+ * isolate one event retry it alone. See {@link applyEventsTx}.
  */
 export async function applyEvents(db: Db, events: readonly CanonicalEvent[], ctx: ErpContext): Promise<ApplyOutcome[]> {
-  return db.transaction(async (tx) => {
-    // One event locks its balances sorted already; only a batch spans several lock sets.
-    if (events.length > 1) await prelockBalances(tx, events, ctx);
-    const out: ApplyOutcome[] = [];
-    for (const event of events) out.push(await applyEventTx(tx, event, ctx));
-    return out;
+  return db.transaction((tx) => applyEventsTx(tx, events, ctx));
+}
+
+/**
+ * Applies a batch of events inside the caller's transaction, set-based where the rules allow:
+ *   - the products and the existing balance rows of the whole batch are read and locked first, in
+ *     one sorted statement each (see prepareBatch), so concurrent batches queue instead of deadlocking;
+ *   - the idempotency keys are claimed in one statement (sorted; the first of two equal keys wins);
+ *   - each event then runs its handler, stale guard and cascades in inbox order against the locked,
+ *     cached balances, exactly as alone;
+ *   - the batch's movements are written in one statement and availability is recomputed once,
+ *     from the locked balances, with one outbox statement. Its changes are reported on the last
+ *     applied event's outcome: a SKU moved by several events of the batch gets one new value.
+ * `onEvent(i)` is called before event `i` applies (and with -1 for the batch's closing writes),
+ * so a caller can tell which event a thrown error belongs to.
+ */
+export async function applyEventsTx(tx: Tx, events: readonly CanonicalEvent[], ctx: ErpContext, onEvent?: (index: number) => void): Promise<ApplyOutcome[]> {
+  if (events.length <= 1) {
+    if (events.length === 0) return [];
+    onEvent?.(0);
+    return [await applyEventTx(tx, events[0]!, ctx)];
+  }
+  const shared = new TxState();
+  await prepareBatch(tx, events, ctx, shared);
+  const fresh = await claimKeys(tx, events);
+  const out: ApplyOutcome[] = [];
+  for (const [i, event] of events.entries()) {
+    onEvent?.(i);
+    // An order, shipment or cancellation may create backordered demand the batch did not see.
+    if (!isStockEvent(event)) shared.backorderFree = undefined;
+    out.push(await applyClaimed(tx, event, ctx, shared, fresh.has(i), true));
+  }
+  onEvent?.(-1);
+  const closing = new ApplySession(tx, events[events.length - 1]!, ctx, shared);
+  await closing.flush();
+  const availabilityChanges = await emitAvailabilityChanges(closing);
+  const last = out.findLastIndex((o) => o.status === 'applied');
+  if (last >= 0) out[last] = { ...out[last]!, availabilityChanges };
+  return out;
+}
+
+/**
+ * Claims the idempotency keys of a batch in one statement, in key order (two batches claiming the
+ * same keys queue on the same first row). Returns the indexes of the events that claimed theirs
+ * now: the first of two equal keys in the batch; a key applied earlier claims nothing.
+ */
+async function claimKeys(tx: Tx, events: readonly CanonicalEvent[]): Promise<Set<number>> {
+  const first = new Map<string, number>();
+  events.forEach((e, i) => {
+    if (!first.has(e.idempotencyKey)) first.set(e.idempotencyKey, i);
   });
+  const keys = [...first.keys()].sort();
+  const byKey = (f: (e: CanonicalEvent) => string) => keys.map((k) => f(events[first.get(k)!]!));
+  const { rows } = await tx.query<{ idempotency_key: string }>(
+    `INSERT INTO erp_applied_event (idempotency_key, event_id, event_type, connector, status)
+     SELECT k, e, t, c, 'applied' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(k, e, t, c) ORDER BY k
+     ON CONFLICT DO NOTHING RETURNING idempotency_key`,
+    [keys, byKey((e) => e.id), byKey((e) => e.type), byKey((e) => e.source.connector)],
+  );
+  return new Set(rows.map((r) => first.get(r.idempotency_key)!));
 }
 
 /** {@link applyEvent} inside a transaction the caller owns (and commits). */
 export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContext): Promise<ApplyOutcome> {
-  const base = { eventId: event.id, idempotencyKey: event.idempotencyKey, movements: [], orderChanges: [], availabilityChanges: [], replenishment: [] };
   // Concurrent deliveries of one key queue on this unique insert; the loser sees the winner's row.
   const claimed = await tx.query(
     `INSERT INTO erp_applied_event (idempotency_key, event_id, event_type, connector, status)
      VALUES ($1, $2, $3, $4, 'applied') ON CONFLICT DO NOTHING RETURNING 1`,
     [event.idempotencyKey, event.id, event.type, event.source.connector],
   );
-  if (claimed.rowCount === 0) {
+  return applyClaimed(tx, event, ctx, new TxState(), claimed.rowCount > 0, false);
+}
+
+/**
+ * One event whose key was just claimed (`fresh`) or found applied already: stale guard, handler,
+ * cascades. With `deferred` (a batch) its movements and availability are left to the batch's end.
+ */
+async function applyClaimed(tx: Tx, event: CanonicalEvent, ctx: ErpContext, shared: TxState, fresh: boolean, deferred: boolean): Promise<ApplyOutcome> {
+  const base = { eventId: event.id, idempotencyKey: event.idempotencyKey, movements: [], orderChanges: [], availabilityChanges: [], replenishment: [] };
+  if (!fresh) {
     const { rows } = await tx.query<{ event_id: string; applied_at: Date }>('SELECT event_id, applied_at FROM erp_applied_event WHERE idempotency_key = $1', [
       event.idempotencyKey,
     ]);
@@ -81,7 +141,7 @@ export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContex
     await setKeyStatus(tx, event, 'stale');
     return { ...base, status: 'stale', message: stale };
   }
-  const s = new ApplySession(tx, event, ctx);
+  const s = new ApplySession(tx, event, ctx, shared);
   const result = await dispatch(s, event);
   if (result.status === 'duplicate') {
     await setKeyStatus(tx, event, 'duplicate');
@@ -92,9 +152,9 @@ export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContex
   await resolveShortfalls(s, s.touchedPairs());
   await fillBackorders(s, increased);
   await checkReplenishment(s);
-  await s.flush();
+  if (!deferred) await s.flush();
   await emitOrderFlow(s);
-  const availabilityChanges = await emitAvailabilityChanges(s);
+  const availabilityChanges = deferred ? [] : await emitAvailabilityChanges(s);
   return {
     ...base,
     status: 'applied',

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { Queryable } from '../store/index.js';
 import { sellableLocations, type ErpContext } from './context.js';
 import { bundlesContaining, loadProducts, sessionProducts, type ProductRecord } from './products.js';
-import type { ApplySession } from './session.js';
+import { availableOf, type ApplySession, type Balances } from './session.js';
 import type { AvailabilityChange } from './types.js';
 
 /**
@@ -31,6 +31,8 @@ export async function computeAvailableToSell(
   pairs: readonly { sku: string; channel: string }[],
   ctx: ErpContext,
   known?: ReadonlyMap<string, ProductRecord>,
+  /** Balances this transaction holds locked (authoritative); SKUs fully covered by them are not read again. */
+  locked?: (sku: string, location: string) => Balances | undefined,
 ): Promise<Map<string, number>> {
   const products =
     known ??
@@ -38,21 +40,36 @@ export async function computeAvailableToSell(
       q,
       pairs.map((p) => p.sku),
     ));
-  const stockSkus = new Set<string>();
+  // Each stock SKU with the locations its channels sell from.
+  const needed = new Map<string, Set<string>>();
   for (const p of pairs) {
+    const channel = ctx.channels.get(p.channel);
+    if (!channel) continue;
     const prod = products.get(p.sku);
-    if (prod?.isBundle) for (const c of prod.components) stockSkus.add(c.sku);
-    else stockSkus.add(p.sku);
+    for (const sku of prod?.isBundle ? prod.components.map((c) => c.sku) : [p.sku]) {
+      const set = needed.get(sku) ?? new Set<string>();
+      for (const l of sellableLocations(ctx, channel)) set.add(l);
+      needed.set(sku, set);
+    }
   }
-  const { rows } = await q.query<{ sku: string; location: string; available: number }>(
-    `SELECT sku, location,
-            (coalesce(sum(quantity) FILTER (WHERE state = 'onHand'), 0)
-             - coalesce(sum(quantity) FILTER (WHERE state IN ('allocated', 'quarantined')), 0))::int AS available
-     FROM inventory_balance WHERE sku = ANY($1::text[]) GROUP BY sku, location`,
-    [[...stockSkus]],
-  );
   const byLocation = new Map<string, number>();
-  for (const r of rows) byLocation.set(`${r.sku}\u0000${r.location}`, r.available ?? 0);
+  const toRead: string[] = [];
+  for (const [sku, locations] of needed) {
+    const cached = locked ? [...locations].map((l) => [l, locked(sku, l)] as const) : [];
+    if (locked && cached.every(([, b]) => b !== undefined)) {
+      for (const [l, b] of cached) byLocation.set(`${sku}\u0000${l}`, availableOf(b!));
+    } else toRead.push(sku);
+  }
+  if (toRead.length > 0) {
+    const { rows } = await q.query<{ sku: string; location: string; available: number }>(
+      `SELECT sku, location,
+              (coalesce(sum(quantity) FILTER (WHERE state = 'onHand'), 0)
+               - coalesce(sum(quantity) FILTER (WHERE state IN ('allocated', 'quarantined')), 0))::int AS available
+       FROM inventory_balance WHERE sku = ANY($1::text[]) GROUP BY sku, location`,
+      [toRead],
+    );
+    for (const r of rows) byLocation.set(`${r.sku}\u0000${r.location}`, r.available ?? 0);
+  }
   const out = new Map<string, number>();
   for (const p of pairs) {
     const channel = ctx.channels.get(p.channel);
@@ -87,7 +104,11 @@ export async function availableToSell(q: Queryable, sku: string, channel: string
  * value computed from the other's old stock.
  */
 export async function emitAvailabilityChanges(s: ApplySession): Promise<AvailabilityChange[]> {
-  const touched = s.touchedPairs();
+  // Everything the transaction moved since the last emission: one event's, or a whole batch's.
+  const touched = [...s.shared.touched.values()];
+  const productChanged = [...s.shared.productChanged];
+  s.shared.touched.clear();
+  s.shared.productChanged.clear();
   const wanted = new Set<string>();
   const channelsOf = new Map<string, Set<string>>();
   for (const [sku, location] of touched) {
@@ -103,7 +124,7 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
     );
     for (const r of rows) for (const c of channelsOf.get(r.component_sku) ?? []) wanted.add(atsKey(r.bundle_sku, c));
   }
-  for (const sku of s.productChanged) {
+  for (const sku of productChanged) {
     for (const c of s.ctx.channels.keys()) wanted.add(atsKey(sku, c));
     for (const b of await bundlesContaining(s.tx, [sku])) for (const c of s.ctx.channels.keys()) wanted.add(atsKey(b, c));
   }
@@ -121,6 +142,7 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
       s,
       pairs.map((p) => p.sku),
     ),
+    (sku, location) => s.cached(sku, location),
   );
   const changed = pairs
     .map((p) => ({ ...p, available: ats.get(atsKey(p.sku, p.channel)) ?? 0 }))

@@ -1,4 +1,4 @@
-import { stockGroup } from './context.js';
+import { pairKey, stockGroup } from './context.js';
 import { allocateOutstanding, changeAllocation, loadItems, lockOrdersById, refreshStatus } from './orders.js';
 import type { ApplySession } from './session.js';
 
@@ -12,7 +12,10 @@ const BATCH = 25;
  */
 export async function fillBackorders(s: ApplySession, pairs: readonly [string, string][]): Promise<void> {
   const channelsBySku = new Map<string, Set<string>>();
+  const free = s.shared.backorderFree;
   for (const [sku, location] of pairs) {
+    // A batch already knows this SKU has no backordered demand (see prepareBatch).
+    if (free?.has(sku) && s.shared.prelocked.has(pairKey(sku, location))) continue;
     const set = channelsBySku.get(sku) ?? new Set<string>();
     for (const c of s.ctx.channelsByLocation.get(location) ?? []) set.add(c.id);
     channelsBySku.set(sku, set);
@@ -56,6 +59,8 @@ export async function fillBackorders(s: ApplySession, pairs: readonly [string, s
 export async function resolveShortfalls(s: ApplySession, pairs: readonly [string, string][]): Promise<void> {
   for (const [sku, location] of pairs) {
     if (s.available(sku, location) >= 0 || s.get(sku, location).allocated === 0) continue;
+    // Released allocations become backordered demand for this SKU.
+    s.shared.backorderFree?.delete(sku);
     await s.lock(stockGroup(s.ctx, location).map((l) => [sku, l] as const));
     const { rows } = await s.tx.query<{ order_id: number }>(
       `SELECT DISTINCT a.order_id, o.placed_at FROM order_allocation a JOIN sales_order o ON o.id = a.order_id

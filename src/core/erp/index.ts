@@ -3,7 +3,7 @@
  * It applies canonical events through a `Db`/`Tx` and answers questions; it knows nothing of
  * connectors or queues (the queue runtime drains `availability_outbox`).
  */
-export { applyEvent, applyEvents, applyEventTx } from './apply.js';
+export { applyEvent, applyEvents, applyEventsTx, applyEventTx } from './apply.js';
 export { createErpContext, sellableLocations, stockGroup, type ErpConfig, type ErpContext, type ReplenishmentRule } from './context.js';
 export { availableToSell, applyChannelRules, bundleAvailable, computeAvailableToSell } from './availability.js';
 export { getInventory, type ChannelReport, type InventoryView } from './inventory.js';

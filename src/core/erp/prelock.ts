@@ -2,6 +2,15 @@ import type { CanonicalEvent } from '../model/index.js';
 import type { Tx } from '../store/index.js';
 import { pairKey, stockGroup, type ErpContext } from './context.js';
 import { orderScope } from './orders.js';
+import { loadProducts } from './products.js';
+import { ApplySession, type TxState } from './session.js';
+
+/** Stock events: they move stock at the pairs {@link balancePairs} names and create no order demand. */
+const STOCK_EVENTS = new Set<CanonicalEvent['type']>(['inventory.adjusted', 'inventory.level.reported', 'return.received']);
+
+export function isStockEvent(event: CanonicalEvent): boolean {
+  return STOCK_EVENTS.has(event.type);
+}
 
 /**
  * The balance pairs (sku, location) an event's handler will lock, as far as the event alone says:
@@ -32,22 +41,39 @@ export function balancePairs(event: CanonicalEvent, ctx: ErpContext): (readonly 
 }
 
 /**
- * Locks, in one statement and in (sku, location, state) order, the existing balance rows every
- * event of a batch will touch, before the first event applies. Events then lock in inbox order
- * rows this transaction already holds, so two batches over the same SKUs queue instead of
- * deadlocking. Rows are only locked, never created or read for values: the handlers still read
- * each balance under its lock and create missing rows, exactly as for a single event.
+ * Prepares a batch's shared state before its first event applies, in three statements whatever
+ * the batch's size:
+ *   1. the products of every SKU the batch names are read once;
+ *   2. the existing balance rows every event will touch are locked in ONE statement, in
+ *      (sku, location, state) order, and their values cached. Events then lock, in inbox order,
+ *      rows this transaction already holds, so two batches over the same SKUs queue instead of
+ *      deadlocking; handlers still create missing rows themselves, exactly as for one event;
+ *   3. which of the stock events' SKUs have backordered demand. Asked only once their balances
+ *      are locked: an order that could take a receipt's units locks the same balance before it
+ *      backorders, so it has either committed (and is seen) or waits for this batch.
  */
-export async function prelockBalances(tx: Tx, events: readonly CanonicalEvent[], ctx: ErpContext): Promise<void> {
+export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ctx: ErpContext, shared: TxState): Promise<void> {
   const pairs = new Map<string, readonly [string, string]>();
-  for (const event of events) for (const p of balancePairs(event, ctx)) pairs.set(pairKey(p[0], p[1]), p);
+  const stockSkus = new Set<string>();
+  for (const event of events) {
+    for (const p of balancePairs(event, ctx)) {
+      pairs.set(pairKey(p[0], p[1]), p);
+      if (isStockEvent(event)) stockSkus.add(p[0]);
+    }
+  }
   if (pairs.size === 0) return;
-  const list = [...pairs.values()];
-  await tx.query(
-    `SELECT 1 FROM inventory_balance
-     WHERE (sku, location) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-     ORDER BY sku, location, state
-     FOR UPDATE`,
-    [list.map((p) => p[0]), list.map((p) => p[1])],
+  const list = [...pairs.values()].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
+  const skus = [...new Set(list.map((p) => p[0]))];
+  const products = await loadProducts(tx, skus);
+  for (const sku of skus) if (!shared.productCache.has(sku)) shared.productCache.set(sku, products.get(sku) ?? null);
+  // Only rows that exist are locked; a pair created later by a handler is not "prelocked".
+  for (const key of await new ApplySession(tx, events[0]!, ctx, shared).lockExisting(list)) shared.prelocked.add(key);
+  if (stockSkus.size === 0 || ctx.channels.size === 0) return;
+  const { rows } = await tx.query<{ sku: string }>(
+    `SELECT DISTINCT i.sku FROM order_item i JOIN sales_order o ON o.id = i.order_id
+     WHERE i.sku = ANY($1::text[]) AND i.required > i.allocated + i.shipped AND o.status IN ('backordered', 'partially_shipped')`,
+    [[...stockSkus]],
   );
+  const waiting = new Set(rows.map((r) => r.sku));
+  shared.backorderFree = new Set([...stockSkus].filter((sku) => !waiting.has(sku)));
 }

@@ -112,6 +112,7 @@ export async function applyProductUpserted(s: ApplySession, p: Product): Promise
     }
   });
   if (isBundle) {
+    await s.flush(); // a batch's movements so far must be in the table this reads
     const held = await s.tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory_balance WHERE sku = $1 AND quantity <> 0`, [p.sku]);
     if ((held.rows[0]?.n ?? 0) > 0) {
       throw new ValidationError(`data.components: "${p.sku}" holds stock and cannot become a bundle`, { field: 'data.components', value: p.sku });

@@ -12,29 +12,64 @@ export function availableOf(b: Balances): number {
   return b.onHand - b.allocated - b.quarantined;
 }
 
+/** A movement not yet written, with the idempotency key of the event that made it. */
+type PendingMovement = Movement & { idempotencyKey: string };
+
 /**
- * The state of one event being applied inside one transaction: the balance rows it has locked
- * (and their current values), the movements it made and the orders it moved.
+ * What the events applied in one transaction share: the balance rows locked so far (their cached
+ * values are authoritative), the products read, the movements not yet written, and what moved
+ * since availability was last emitted. A single event has one of its own; a batch (see
+ * `applyEventsTx`) shares one, so each row is locked and read once, and movements and availability
+ * are written once, at the end of the batch.
+ */
+export class TxState {
+  readonly balances = new Map<string, Balances>();
+  /** Products read in this transaction; `null` = known not to exist. */
+  readonly productCache = new Map<string, ProductRecord | null>();
+  readonly pending: PendingMovement[] = [];
+  /** Pairs moved since availability was last emitted. */
+  readonly touched = new Map<string, [string, string]>();
+  /** SKUs whose availability must be recomputed on every channel (product changes). */
+  readonly productChanged = new Set<string>();
+  /** Pairs a batch locked before its first event, sorted (see prelock.ts). */
+  readonly prelocked = new Set<string>();
+  /**
+   * SKUs a batch found without backordered demand once their balances were locked; a receipt of
+   * them then has no order to fill. Cleared when an event of the batch may create such demand.
+   */
+  backorderFree: Set<string> | undefined;
+}
+
+/**
+ * The state of one event being applied inside one transaction: the movements it made, the orders
+ * it moved and its replenishment changes, over the transaction's shared {@link TxState}.
  * Balance rows are locked before they are read and the cached values are then authoritative;
- * movements are written in one batch by {@link flush}.
+ * movements are written in one statement by {@link flush}.
  */
 export class ApplySession {
   readonly movements: Movement[] = [];
   readonly replenishment: ReplenishmentChange[] = [];
-  /** SKUs whose availability must be recomputed on every channel (product changes). */
-  readonly productChanged = new Set<string>();
-  private readonly pending: Movement[] = [];
-  private readonly balances = new Map<string, Balances>();
   private readonly availableDelta = new Map<string, number>();
   private readonly orders = new Map<number, OrderChange>();
-  /** Products read in this transaction; `null` = known not to exist. */
-  readonly productCache = new Map<string, ProductRecord | null>();
 
   constructor(
     readonly tx: Tx,
     readonly event: CanonicalEvent,
     readonly ctx: ErpContext,
+    readonly shared: TxState = new TxState(),
   ) {}
+
+  private get balances(): Map<string, Balances> {
+    return this.shared.balances;
+  }
+
+  get productCache(): Map<string, ProductRecord | null> {
+    return this.shared.productCache;
+  }
+
+  get productChanged(): Set<string> {
+    return this.shared.productChanged;
+  }
 
   /**
    * Locks the balance rows of every (sku, location), creating missing ones, in sorted order so
@@ -65,6 +100,19 @@ export class ApplySession {
     for (const [key, b] of found) this.balances.set(key, b);
   }
 
+  /**
+   * Locks the existing balance rows of `pairs` in one sorted statement and caches their values;
+   * creates nothing (a handler's {@link lock} creates a missing pair after its product checks).
+   * Returns the pairs found.
+   */
+  async lockExisting(pairs: readonly (readonly [string, string])[]): Promise<string[]> {
+    const todo = pairs.filter((p) => !this.balances.has(pairKey(p[0], p[1])));
+    if (todo.length === 0) return [];
+    const found = await this.selectForUpdate(todo);
+    for (const [key, b] of found) this.balances.set(key, b);
+    return [...found.keys()];
+  }
+
   private async selectForUpdate(pairs: (readonly [string, string])[]): Promise<Map<string, Balances>> {
     const { rows } = await this.tx.query<{ sku: string; location: string; state: InventoryState; quantity: number }>(
       `SELECT sku, location, state, quantity FROM inventory_balance
@@ -90,6 +138,11 @@ export class ApplySession {
     return b;
   }
 
+  /** Balances of a pair if this transaction holds it locked, else undefined. */
+  cached(sku: string, location: string): Balances | undefined {
+    return this.balances.get(pairKey(sku, location));
+  }
+
   available(sku: string, location: string): number {
     return availableOf(this.get(sku, location));
   }
@@ -105,10 +158,11 @@ export class ApplySession {
     b[state] = next;
     const m: Movement = { sku, location, state, delta, reason, reference };
     this.movements.push(m);
-    this.pending.push(m);
+    this.shared.pending.push({ ...m, idempotencyKey: this.event.idempotencyKey });
+    const key = pairKey(sku, location);
+    if (!this.shared.touched.has(key)) this.shared.touched.set(key, [sku, location]);
     const effect = state === 'onHand' ? delta : state === 'allocated' || state === 'quarantined' ? -delta : 0;
     if (effect !== 0) {
-      const key = pairKey(sku, location);
       this.availableDelta.set(key, (this.availableDelta.get(key) ?? 0) + effect);
     }
   }
@@ -123,10 +177,10 @@ export class ApplySession {
     return [...new Set(this.movements.map((m) => pairKey(m.sku, m.location)))].map(splitKey);
   }
 
-  /** Writes pending movements and their balance deltas in one statement. */
+  /** Writes the transaction's pending movements and their balance deltas in one statement. */
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const ms = this.pending.splice(0);
+    if (this.shared.pending.length === 0) return;
+    const ms = this.shared.pending.splice(0);
     const sums = new Map<string, { sku: string; location: string; state: string; delta: number }>();
     for (const m of ms) {
       const key = `${pairKey(m.sku, m.location)}\u0000${m.state}`;
@@ -138,8 +192,9 @@ export class ApplySession {
     await this.tx.query(
       `WITH moved AS (
          INSERT INTO inventory_movement (sku, location, state, delta, reason, reference, idempotency_key)
-         SELECT m.sku, m.location, m.state, m.delta, m.reason, m.reference, $7
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[]) AS m(sku, location, state, delta, reason, reference)
+         SELECT m.sku, m.location, m.state, m.delta, m.reason, m.reference, m.idempotency_key
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
+           AS m(sku, location, state, delta, reason, reference, idempotency_key)
        )
        UPDATE inventory_balance b SET quantity = b.quantity + d.delta, updated_at = now()
        FROM unnest($8::text[], $9::text[], $10::text[], $11::int[]) AS d(sku, location, state, delta)
@@ -151,7 +206,7 @@ export class ApplySession {
         ms.map((m) => m.delta),
         ms.map((m) => m.reason),
         ms.map((m) => m.reference),
-        this.event.idempotencyKey,
+        ms.map((m) => m.idempotencyKey),
         rows.map((r) => r.sku),
         rows.map((r) => r.location),
         rows.map((r) => r.state),
