@@ -33,7 +33,7 @@ export function spawnHub(
   ready: RegExp,
   timeoutMs = 180_000,
 ): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, [HUB_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env["HUB_CPU_PROF"] ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), HUB_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -57,6 +57,9 @@ ${extraYaml}`,
   }
 
   async stop(): Promise<void> {
+    if (process.env['HUB_CPU_PROF']) {
+      await Promise.all([...this.children].map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })));
+    }
     for (const c of this.children) c.kill('SIGKILL');
     const redis = new Redis(REDIS_URL);
     let cursor = '0';

@@ -80,6 +80,7 @@ export async function applyEventsTx(tx: Tx, events: readonly CanonicalEvent[], c
     onEvent?.(i);
     // An order, shipment or cancellation may create backordered demand the batch did not see.
     if (!isStockEvent(event)) shared.backorderFree = undefined;
+    if (event.type === 'product.upserted') shared.bundlesOf = undefined;
     out.push(await applyClaimed(tx, event, ctx, shared, fresh.has(i), true));
   }
   onEvent?.(-1);

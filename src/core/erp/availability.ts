@@ -97,11 +97,15 @@ export async function availableToSell(q: Queryable, sku: string, channel: string
 }
 
 /**
- * Recomputes availableToSell for every (sku, channel) the event may have moved and, where it
- * differs from the last value emitted, bumps the version and writes an `availability_outbox` row.
- * Runs last in the transaction: it locks the availability rows (sorted) and only then reads the
- * balances, so two transactions changing different components of one bundle cannot both emit a
- * value computed from the other's old stock.
+ * Recomputes availableToSell for every (sku, channel) the transaction may have moved since the
+ * last emission and, where it differs from the last value emitted, bumps the version and writes an
+ * `availability_outbox` row. Runs last in the transaction (or the batch).
+ *   - When every balance the values depend on is held locked by this transaction, the values are
+ *     computed from those locked balances and ONE statement upserts the changed availability rows
+ *     (sorted) and writes their outbox rows.
+ *   - Otherwise it locks the availability rows (sorted) and only then reads the balances, so two
+ *     transactions changing different components of one bundle cannot both emit a value computed
+ *     from the other's old stock.
  */
 export async function emitAvailabilityChanges(s: ApplySession): Promise<AvailabilityChange[]> {
   // Everything the transaction moved since the last emission: one event's, or a whole batch's.
@@ -118,11 +122,9 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
     }
   }
   if (channelsOf.size > 0) {
-    const { rows } = await s.tx.query<{ bundle_sku: string; component_sku: string }>(
-      'SELECT bundle_sku, component_sku FROM product_component WHERE component_sku = ANY($1::text[])',
-      [[...channelsOf.keys()]],
-    );
-    for (const r of rows) for (const c of channelsOf.get(r.component_sku) ?? []) wanted.add(atsKey(r.bundle_sku, c));
+    for (const [component, bundle] of await bundlesOfSkus(s, [...channelsOf.keys()])) {
+      for (const c of channelsOf.get(component) ?? []) wanted.add(atsKey(bundle, c));
+    }
   }
   for (const sku of productChanged) {
     for (const c of s.ctx.channels.keys()) wanted.add(atsKey(sku, c));
@@ -133,17 +135,14 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
     const [sku, channel] = k.split('\u0000') as [string, string];
     return { sku, channel };
   });
-  const current = await lockAvailabilityRows(s, pairs);
-  const ats = await computeAvailableToSell(
-    s.tx,
-    pairs,
-    s.ctx,
-    await sessionProducts(
-      s,
-      pairs.map((p) => p.sku),
-    ),
-    (sku, location) => s.cached(sku, location),
+  const products = await sessionProducts(
+    s,
+    pairs.map((p) => p.sku),
   );
+  const fromLocks = computeFromLocked(pairs, s, products);
+  if (fromLocks) return upsertChanged(s, pairs, fromLocks);
+  const current = await lockAvailabilityRows(s, pairs);
+  const ats = await computeAvailableToSell(s.tx, pairs, s.ctx, products, (sku, location) => s.cached(sku, location));
   const changed = pairs
     .map((p) => ({ ...p, available: ats.get(atsKey(p.sku, p.channel)) ?? 0 }))
     .filter((p) => current.get(atsKey(p.sku, p.channel)) !== p.available);
@@ -160,8 +159,76 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
      RETURNING sku, channel, available, version`,
     [changed.map((c) => c.sku), changed.map((c) => c.channel), changed.map((c) => c.available)],
   );
+  return sortedChanges(rows);
+}
+
+/** (component, bundle) pairs for `skus`: from what a batch read up front, else one query. */
+async function bundlesOfSkus(s: ApplySession, skus: readonly string[]): Promise<[string, string][]> {
+  const known = s.shared.bundlesOf;
+  if (known && skus.every((sku) => known.has(sku))) return skus.flatMap((sku) => known.get(sku)!.map((b) => [sku, b] as [string, string]));
+  const { rows } = await s.tx.query<{ bundle_sku: string; component_sku: string }>(
+    'SELECT bundle_sku, component_sku FROM product_component WHERE component_sku = ANY($1::text[])',
+    [skus],
+  );
+  return rows.map((r) => [r.component_sku, r.bundle_sku]);
+}
+
+/** availableToSell of every pair from balances this transaction holds locked; undefined when one is not held. */
+function computeFromLocked(
+  pairs: readonly { sku: string; channel: string }[],
+  s: ApplySession,
+  products: ReadonlyMap<string, ProductRecord>,
+): Map<string, number> | undefined {
+  const out = new Map<string, number>();
+  for (const p of pairs) {
+    const channel = s.ctx.channels.get(p.channel);
+    if (!channel) continue;
+    const locations = sellableLocations(s.ctx, channel);
+    let missing = false;
+    const over = (sku: string) =>
+      locations.reduce((n, l) => {
+        const b = s.cached(sku, l);
+        if (!b) missing = true;
+        return n + (b ? Math.max(0, availableOf(b)) : 0);
+      }, 0);
+    const prod = products.get(p.sku);
+    const raw = prod?.isBundle ? bundleAvailable(prod.components, over) : over(p.sku);
+    if (missing || (prod?.isBundle && prod.components.length === 0)) return undefined;
+    out.set(atsKey(p.sku, p.channel), prod && !prod.active ? 0 : applyChannelRules(raw, channel, p.sku));
+  }
+  return out;
+}
+
+/**
+ * One statement: upserts the availability rows whose value changed (in (sku, channel) order, a
+ * missing row created at version 1), and writes an outbox row for each.
+ */
+async function upsertChanged(
+  s: ApplySession,
+  pairs: readonly { sku: string; channel: string }[],
+  ats: ReadonlyMap<string, number>,
+): Promise<AvailabilityChange[]> {
+  const list = pairs.filter((p) => ats.has(atsKey(p.sku, p.channel)));
+  if (list.length === 0) return [];
+  const { rows } = await s.tx.query<{ sku: string; channel: string; available: number; version: number }>(
+    `WITH bumped AS (
+       INSERT INTO availability_state AS a (sku, channel, available, version)
+       SELECT sku, channel, available, 1 FROM unnest($1::text[], $2::text[], $3::int[]) AS c(sku, channel, available) ORDER BY 1, 2
+       ON CONFLICT (sku, channel) DO UPDATE SET available = excluded.available, version = a.version + 1
+         WHERE a.available IS DISTINCT FROM excluded.available
+       RETURNING a.sku, a.channel, a.available, a.version
+     )
+     INSERT INTO availability_outbox (sku, channel, available, version)
+     SELECT sku, channel, available, version FROM bumped ORDER BY sku, channel
+     RETURNING sku, channel, available, version`,
+    [list.map((p) => p.sku), list.map((p) => p.channel), list.map((p) => ats.get(atsKey(p.sku, p.channel))!)],
+  );
+  return sortedChanges(rows);
+}
+
+function sortedChanges(rows: readonly { sku: string; channel: string; available: number; version: number }[]): AvailabilityChange[] {
   return rows
-    .map((r) => ({ sku: r.sku, channel: r.channel, available: r.available, version: r.version }))
+    .map((r) => ({ sku: r.sku, channel: r.channel, available: r.available, version: Number(r.version) }))
     .sort((a, b) => (a.sku === b.sku ? (a.channel < b.channel ? -1 : 1) : a.sku < b.sku ? -1 : 1));
 }
 

@@ -43,7 +43,7 @@ export function balancePairs(event: CanonicalEvent, ctx: ErpContext): (readonly 
 /**
  * Prepares a batch's shared state before its first event applies, in three statements whatever
  * the batch's size:
- *   1. the products of every SKU the batch names are read once;
+ *   1. the products of every SKU the batch names are read once, with the bundles containing each;
  *   2. the existing balance rows every event will touch are locked in ONE statement, in
  *      (sku, location, state) order, and their values cached. Events then lock, in inbox order,
  *      rows this transaction already holds, so two batches over the same SKUs queue instead of
@@ -64,8 +64,14 @@ export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ct
   if (pairs.size === 0) return;
   const list = [...pairs.values()].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
   const skus = [...new Set(list.map((p) => p[0]))];
-  const products = await loadProducts(tx, skus);
-  for (const sku of skus) if (!shared.productCache.has(sku)) shared.productCache.set(sku, products.get(sku) ?? null);
+  const bundlesOf = new Map<string, string[]>();
+  const products = await loadProducts(tx, skus, bundlesOf);
+  for (const sku of skus) {
+    if (!shared.productCache.has(sku)) shared.productCache.set(sku, products.get(sku) ?? null);
+    // A SKU that is no product yet is in no bundle: components are products.
+    if (!bundlesOf.has(sku)) bundlesOf.set(sku, []);
+  }
+  shared.bundlesOf = bundlesOf;
   // Only rows that exist are locked; a pair created later by a handler is not "prelocked".
   for (const key of await new ApplySession(tx, events[0]!, ctx, shared).lockExisting(list)) shared.prelocked.add(key);
   if (stockSkus.size === 0 || ctx.channels.size === 0) return;

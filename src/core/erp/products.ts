@@ -13,16 +13,24 @@ export interface ProductRecord {
   components: { sku: string; quantity: number }[];
 }
 
-/** Products by SKU, with bundle components; unknown SKUs are absent from the map. */
-export async function loadProducts(q: Queryable, skus: readonly string[]): Promise<Map<string, ProductRecord>> {
+/**
+ * Products by SKU, with bundle components; unknown SKUs are absent from the map. With
+ * `containedIn`, each product also says which bundles contain it (same statement).
+ */
+export async function loadProducts(q: Queryable, skus: readonly string[], containedIn?: Map<string, string[]>): Promise<Map<string, ProductRecord>> {
   const out = new Map<string, ProductRecord>();
   if (skus.length === 0) return out;
-  const { rows } = await q.query<{ sku: string; title: string; active: boolean; is_bundle: boolean; auto_created: boolean }>(
-    'SELECT sku, title, active, is_bundle, auto_created FROM product WHERE sku = ANY($1::text[])',
+  const { rows } = await q.query<{ sku: string; title: string; active: boolean; is_bundle: boolean; auto_created: boolean; bundles?: string[] }>(
+    containedIn
+      ? `SELECT sku, title, active, is_bundle, auto_created,
+                ARRAY(SELECT c.bundle_sku FROM product_component c WHERE c.component_sku = p.sku ORDER BY 1) AS bundles
+         FROM product p WHERE sku = ANY($1::text[])`
+      : 'SELECT sku, title, active, is_bundle, auto_created FROM product WHERE sku = ANY($1::text[])',
     [[...new Set(skus)]],
   );
   for (const r of rows) {
     out.set(r.sku, { sku: r.sku, title: r.title, active: r.active, isBundle: r.is_bundle, autoCreated: r.auto_created, components: [] });
+    containedIn?.set(r.sku, r.bundles ?? []);
   }
   const bundles = rows.filter((r) => r.is_bundle).map((r) => r.sku);
   if (bundles.length > 0) {

@@ -38,6 +38,11 @@ export class TxState {
    * them then has no order to fill. Cleared when an event of the batch may create such demand.
    */
   backorderFree: Set<string> | undefined;
+  /**
+   * The bundles that contain each SKU a batch read up front (a SKU with no product has none).
+   * Cleared when a product event of the batch may change bundles.
+   */
+  bundlesOf: Map<string, string[]> | undefined;
 }
 
 /**
