@@ -27,13 +27,23 @@ export function runHub(args: string[], env: Record<string, string | undefined> =
 }
 
 /** Starts a long-running `hub` process; resolves once a line of its output matches `ready`. */
+/** With HUB_CPU_PROF_DIR set (benchmarks), each hub process writes a V8 CPU profile there when it exits. */
+export function cpuProfileArgs(): string[] {
+  const dir = process.env['HUB_CPU_PROF_DIR'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 export function spawnHub(
   args: string[],
   env: Record<string, string | undefined>,
   ready: RegExp,
   timeoutMs = 180_000,
 ): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, [...(process.env["HUB_CPU_PROF"] ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), HUB_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cpuProfileArgs(), HUB_BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

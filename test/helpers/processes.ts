@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { signCanonical } from '../../src/connectors/canonical/index.js';
 import type { Db } from '../../src/core/store/index.js';
-import { spawnHub } from './cli.js';
+import { cpuProfileArgs, spawnHub } from './cli.js';
 import { openTestDb, TEST_DATABASE_URL } from './db.js';
 import { CANONICAL_SECRET, REDIS_URL } from './hub.js';
 
@@ -57,8 +57,17 @@ ${extraYaml}`,
   }
 
   async stop(): Promise<void> {
-    if (process.env['HUB_CPU_PROF']) {
-      await Promise.all([...this.children].map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })));
+    // A process that writes a CPU profile must exit on its own (SIGTERM) for the profile to be written.
+    if (cpuProfileArgs().length > 0) {
+      await Promise.all(
+        [...this.children].map(
+          (c) =>
+            new Promise((resolve) => {
+              c.once('exit', resolve);
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
     }
     for (const c of this.children) c.kill('SIGKILL');
     const redis = new Redis(REDIS_URL);
