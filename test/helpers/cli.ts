@@ -26,13 +26,13 @@ export function runHub(args: string[], env: Record<string, string | undefined> =
   });
 }
 
-/** Starts a long-running `hub` process; resolves once a line of its output matches `ready`. */
 /** With HUB_CPU_PROF_DIR set (benchmarks), each hub process writes a V8 CPU profile there when it exits. */
 export function cpuProfileArgs(): string[] {
   const dir = process.env['HUB_CPU_PROF_DIR'];
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
+/** Starts a long-running `hub` process; resolves once a line of its output matches `ready`. */
 export function spawnHub(
   args: string[],
   env: Record<string, string | undefined>,
