@@ -20,6 +20,7 @@ import { bullConnection } from '../src/queues/runtime.js';
 import { openTestDb, TEST_DATABASE_URL } from '../test/helpers/db.js';
 import { CANONICAL_SECRET, REDIS_URL, event } from '../test/helpers/hub.js';
 import { ProcessHub } from '../test/helpers/processes.js';
+import { cpuProfileArgs } from '../test/helpers/cli.js';
 import {
   closedLoop,
   CpuMeter,
@@ -100,7 +101,10 @@ async function bareBullmq(): Promise<{ jobsPerSec: number; cpuMsPerJob: Record<s
 
 function spawnRef(mode: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   // --import tsx keeps the server in THIS child (the tsx CLI would fork another), so its CPU is measured.
-  const child = spawn(process.execPath, ['--import', 'tsx', REF, mode], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', REF, mode], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {

@@ -86,12 +86,14 @@ export class GroupCommitter {
       const { connectorId, topic, body } = w.delivery;
       (w.delivery.single ? singles : grouped).push({ inboxId: recorded[i]!.id, connectorId, topic, body });
     });
+    // Answered as soon as the rows are committed: the answer promises "on disk", not "queued".
+    batch.forEach((w, i) => w.resolve(recorded[i]!));
+    // The next flush waits for this enqueue (so a slow Redis slows intake instead of piling up jobs in memory).
     if (grouped.length + singles.length > 0) {
       await within(this.deps.enqueue(grouped, singles), this.deps.enqueueTimeoutMs ?? 1000).catch((err: Error) =>
         this.deps.logger.warn({ deliveries: grouped.length + singles.length, err: err.message }, 'enqueue delayed; the inbox sweeper will enqueue them'),
       );
     }
-    batch.forEach((w, i) => w.resolve(recorded[i]!));
   }
 }
 
