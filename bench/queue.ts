@@ -140,7 +140,9 @@ async function responderRef(): Promise<{ requestsPerSec: number; cpuMsPerRequest
   }
 }
 
-async function intakeRef(): Promise<{ eventsPerSec: number; cpuMsPerEvent: Record<string, number> }> {
+type AckAtRate = { targetPerSec: number; notAcknowledged: number; ack: { p50: number; p99: number } };
+
+async function intakeRef(): Promise<{ eventsPerSec: number; cpuMsPerEvent: Record<string, number>; fixedRates: AckAtRate[] }> {
   const db = await openTestDb('postgres');
   const { child, url } = await spawnRef('intake', {
     DATABASE_URL: TEST_DATABASE_URL,
@@ -162,7 +164,21 @@ async function intakeRef(): Promise<{ eventsPerSec: number; cpuMsPerEvent: Recor
     const start = performance.now();
     await closedLoop(client, reqs, PARALLEL);
     await until(warm + N_REF);
-    return { eventsPerSec: round(N_REF / ((performance.now() - start) / 1000)), cpuMsPerEvent: cpu.perEvent(N_REF) };
+    const eventsPerSec = round(N_REF / ((performance.now() - start) / 1000));
+    const cpuMsPerEvent = cpu.perEvent(N_REF);
+    // The same open-loop rates as the hub's: what the durable insert alone costs an acknowledgement here.
+    const fixedRates: AckAtRate[] = [];
+    for (const rate of RATES) {
+      log(`reference: bare durable intake at ${rate}/s for ${RATE_SECONDS} s`);
+      await openLoop(client, receipts(Math.min(rate, 1000)), rate);
+      const sent = await openLoop(client, receipts(rate * RATE_SECONDS), rate);
+      fixedRates.push({
+        targetPerSec: rate,
+        notAcknowledged: sent.refused,
+        ack: { p50: round(quantile(sent.acks, 0.5), 2), p99: round(quantile(sent.acks, 0.99), 2) },
+      });
+    }
+    return { eventsPerSec, cpuMsPerEvent, fixedRates };
   } finally {
     client.close();
     await stopRef(child);
@@ -301,6 +317,7 @@ async function main(): Promise<void> {
       bareBullmqJobsPerSec: bare.jobsPerSec,
       responderRequestsPerSec: responder.requestsPerSec,
       bareDurableIntakeEventsPerSec: intake.eventsPerSec,
+      bareDurableIntakeAtFixedRates: intake.fixedRates,
     },
     hubEventsPerSec: { oneWorker: one.eventsPerSec, twoWorkers: two.eventsPerSec },
     ratios: {

@@ -19,6 +19,13 @@ export interface AppOptions {
   ops?: Ops;
 }
 
+const INTAKE = 'hubIntake';
+
+/** Enqueues the acknowledged deliveries still waiting for their job: call once the server takes no more requests. */
+export async function drainIntake(app: Express): Promise<void> {
+  await (app.locals[INTAKE] as GroupCommitter | undefined)?.sendOutgoing();
+}
+
 /** The hub's HTTP surface: webhook intake, health probes, metrics and the operations console. */
 export function createApp(hub: Hub, options: AppOptions): Express {
   const bodyLimit = hub.current().server.bodyLimit;
@@ -34,7 +41,9 @@ export function createApp(hub: Hub, options: AppOptions): Express {
     db: hub.db,
     logger: hub.logger,
     enqueue: (batch, singles) => hub.queues.enqueueInboundBatch(batch, singles),
+    batchWindowMs: hub.current().queues.batchWindowMs,
   });
+  app.locals[INTAKE] = intake;
   app.use(webhookRouter({ connectors: hub.connectors, metrics: hub.metrics, logger: hub.logger, bodyLimit, intake }));
   // The hub is often reached over plain HTTP inside a network: upgrading its own requests to HTTPS would break the dashboard.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

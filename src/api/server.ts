@@ -10,7 +10,7 @@ import type { Db } from '../core/store/index.js';
 import { createHub, type Hub } from '../hub/create-hub.js';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '../hub/workers/index.js';
 import { createRedis, ensureRedis, DEFAULT_REDIS_URL } from '../queues/redis.js';
-import { createApp } from './app.js';
+import { createApp, drainIntake } from './app.js';
 import { metricsAccess } from './metrics-access.js';
 import { TokenTable } from './ops/auth.js';
 import { RefusalLog } from './refusals.js';
@@ -93,6 +93,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     let server: Server | undefined;
     let url: string | undefined;
     let ops: Ops | undefined;
+    let drain = async () => undefined as void;
     if (mode !== 'worker') {
       ops = createOps(hub, redis);
       ops.start();
@@ -100,6 +101,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       started.push(() => running.stop());
       if (config.auth.tokens.length === 0) logger.warn('no API tokens in config (auth.tokens): the ops API and dashboard refuse every call');
       const app = createApp(hub, { redis, ops });
+      drain = () => drainIntake(app);
       const port = options.port ?? Number(env['PORT'] ?? config.server.port);
       server = await listen(app, port, config.server.host, config.server);
       url = urlOf(server, config.server.host);
@@ -145,6 +147,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       (stopping ??= (async () => {
         unwatch();
         if (server) await new Promise<void>((r) => server.close(() => r()));
+        await drain();
         await ops?.stop();
         await workers?.stop();
         await hub.close();

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { Queryable } from '../core/store/index.js';
 import type { InboundJobData } from './inbound.js';
+import { INBOUND_BATCH_MAX } from './runtime.js';
 
 /** A verified delivery waiting to be recorded. */
 export interface IntakeDelivery {
@@ -26,6 +27,14 @@ export interface GroupCommitDeps {
   enqueueTimeoutMs?: number;
   /** Most deliveries written by one statement. */
   maxBatch?: number;
+  /**
+   * Longest committed deliveries wait for others to share their inbound job (0: one job per flush).
+   * A job applies its deliveries in one transaction, so at low rates a short wait makes the work
+   * per delivery much smaller; the answer to the sender never waits for it.
+   */
+  batchWindowMs?: number;
+  /** A job this full is enqueued at once. */
+  batchMax?: number;
 }
 
 interface Waiting {
@@ -43,6 +52,11 @@ interface Waiting {
 export class GroupCommitter {
   private pending: Waiting[] = [];
   private flushing = false;
+  /** Committed deliveries waiting (at most batchWindowMs) for their job. */
+  private outgoing: InboundJobData[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** Enqueues run one after another. */
+  private sending: Promise<void> = Promise.resolve();
   /** Deliveries per flush, for the batch-size histogram. */
   readonly flushSizes: number[] = [];
 
@@ -88,12 +102,29 @@ export class GroupCommitter {
     });
     // Answered as soon as the rows are committed: the answer promises "on disk", not "queued".
     batch.forEach((w, i) => w.resolve(recorded[i]!));
-    // The next flush waits for this enqueue (so a slow Redis slows intake instead of piling up jobs in memory).
-    if (grouped.length + singles.length > 0) {
-      await within(this.deps.enqueue(grouped, singles), this.deps.enqueueTimeoutMs ?? 1000).catch((err: Error) =>
+    if (singles.length > 0) void this.send([], singles);
+    this.outgoing.push(...grouped);
+    // A full job goes at once, and the next flush waits for it: a slow Redis slows intake instead
+    // of piling up jobs in memory.
+    if (this.outgoing.length >= (this.deps.batchMax ?? INBOUND_BATCH_MAX) || (this.deps.batchWindowMs ?? 0) === 0) await this.sendOutgoing();
+    else this.timer ??= setTimeout(() => void this.sendOutgoing(), this.deps.batchWindowMs);
+  }
+
+  /** Enqueues every delivery still waiting for its job (also at shutdown). */
+  sendOutgoing(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const grouped = this.outgoing.splice(0);
+    return grouped.length > 0 ? this.send(grouped, []) : this.sending;
+  }
+
+  private send(grouped: InboundJobData[], singles: InboundJobData[]): Promise<void> {
+    this.sending = this.sending.then(() =>
+      within(this.deps.enqueue(grouped, singles), this.deps.enqueueTimeoutMs ?? 1000).catch((err: Error) =>
         this.deps.logger.warn({ deliveries: grouped.length + singles.length, err: err.message }, 'enqueue delayed; the inbox sweeper will enqueue them'),
-      );
-    }
+      ),
+    );
+    return this.sending;
   }
 }
 

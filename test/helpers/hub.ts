@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { createApp } from '../../src/api/app.js';
+import { createApp, drainIntake } from '../../src/api/app.js';
 import { listen } from '../../src/api/server.js';
 import type { HubMetrics } from '../../src/core/metrics.js';
 import { createOps, type Ops, type OpsOptions } from '../../src/api/ops/index.js';
@@ -121,6 +121,7 @@ export async function startTestHub(
     },
     async stop() {
       await new Promise<void>((r) => server.close(() => r()));
+      await drainIntake(app);
       await ops.stop();
       await workers.stop();
       await hub.close();

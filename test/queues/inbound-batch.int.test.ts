@@ -4,7 +4,7 @@ import { CANONICAL_TOPIC } from '../../src/connectors/canonical/index.js';
 import { getInventory } from '../../src/core/erp/index.js';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { recordDeliveries } from '../../src/queues/group-commit.js';
-import { event, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
+import { BASE_CONFIG, event, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 
 /** Deliveries recorded in one flush travel in one job and apply in one transaction, yet fail one by one. */
 describe('batched inbound deliveries (PostgreSQL + Redis)', () => {
@@ -77,5 +77,41 @@ describe('batched inbound deliveries (PostgreSQL + Redis)', () => {
     expect(await Promise.all(ids.map(status))).toEqual(['processed', 'processed', 'processed', 'processed']);
     expect((await listDeadLetters(hub.db, { sku: 'BATCH-HELD' })).total).toBe(0);
     expect(await onHand('BATCH-FREE-1')).toBe(1);
+  });
+});
+
+/** Acknowledged deliveries wait up to queues.batchWindowMs to share one job, applied in one transaction. */
+describe('the batch window', () => {
+  const yaml = (ms: number) => `${BASE_CONFIG}\nqueues: { batchWindowMs: ${ms} }\n`;
+  /** Posts receipts one after another (each its own intake flush) and answers how many transactions applied them. */
+  async function transactionsFor(hub: TestHub, n: number): Promise<number> {
+    const sku = `WINDOW-${randomUUID().slice(0, 6)}`;
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-east', delta: 1, reason: 'receipt' }));
+      expect(res.status).toBe(200);
+      ids.push(Number(res.json['id']));
+    }
+    const q = `SELECT count(DISTINCT processed_at)::int AS n, count(*) FILTER (WHERE status = 'processed')::int AS done FROM inbox WHERE id = ANY($1::bigint[])`;
+    const row = await waitFor(async () => (await hub.db.query<{ n: number; done: number }>(q, [ids])).rows.find((r) => r.done === n), 'all applied', 30_000);
+    return row.n;
+  }
+
+  it('applies deliveries acknowledged one after another within the window in fewer transactions than deliveries', async () => {
+    const hub = await startTestHub({ yaml: yaml(1000) });
+    try {
+      expect(await transactionsFor(hub, 6)).toBeLessThan(6);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('with a window of 0 gives each intake flush its own job', async () => {
+    const hub = await startTestHub({ yaml: yaml(0) });
+    try {
+      expect(await transactionsFor(hub, 6)).toBe(6);
+    } finally {
+      await hub.stop();
+    }
   });
 });

@@ -162,6 +162,15 @@ export const QueueSettingsSchema = z.object({
   prefix: notSecret(z.string()).default('{hub}').describe('BullMQ key prefix; the braces keep every key in one Redis Cluster slot'),
   coalesceMs: z.number().int().min(0).default(1000).describe('Window in which stock pushes for one SKU become one'),
   concurrency: z.number().int().min(1).max(256).default(8).describe('Inbound jobs one worker process runs at once'),
+  batchWindowMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(10)
+    .describe(
+      'Longest an acknowledged webhook waits for others to share its inbound job, applied in one transaction (0: a job per intake flush); the acknowledgement never waits for it',
+    ),
   lockDurationMs: z.number().int().min(1000).default(30_000).describe('A job whose worker stops renewing its lock this long is stalled and run again'),
   stalledIntervalMs: z.number().int().min(500).default(15_000).describe('How often workers look for stalled jobs'),
   opsTimeoutMs: z
