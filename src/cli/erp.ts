@@ -3,8 +3,9 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadConfig, type HubConfig } from '../core/config/load.js';
 import { ConfigError, HubError, isRetryable } from '../core/errors.js';
-import { applyEvent, describeLedgerIssue, getInventory, ledgerStats, verifyLedger, type ErpContext } from '../core/erp/index.js';
-import { CanonicalEventSchema, formatIssues, zodIssues } from '../core/model/index.js';
+import { applyEventsTx, describeLedgerIssue, getInventory, ledgerStats, verifyLedger, type ErpContext } from '../core/erp/index.js';
+import { CanonicalEventSchema, formatIssues, zodIssues, type CanonicalEvent } from '../core/model/index.js';
+import type { ApplyOutcome } from '../core/erp/types.js';
 import type { Db } from '../core/store/index.js';
 import { createHub } from '../hub/create-hub.js';
 import { cliLogger } from './services.js';
@@ -36,8 +37,11 @@ async function open(configFile: string | undefined): Promise<Opened | undefined>
 }
 
 const MAX_ATTEMPTS = 5;
+/** Events applied in one transaction, as the inbound workers do (see `applyEventsTx`). */
+const APPLY_BATCH = 100;
 
-async function applyLine(db: Db, text: string, erp: ErpContext, dryRun: boolean): Promise<string> {
+/** One line of the file, parsed and validated. */
+function parseLine(text: string): CanonicalEvent {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -46,20 +50,62 @@ async function applyLine(db: Db, text: string, erp: ErpContext, dryRun: boolean)
   }
   const parsed = CanonicalEventSchema.safeParse(raw);
   if (!parsed.success) throw new HubLineError(`invalid event: ${formatIssues(zodIssues(parsed.error)).replaceAll('\n', '; ')}`);
-  const event = parsed.data;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const outcome = await applyEvent(db, event, erp, { dryRun });
-      const extra = outcome.message ? ` (${outcome.message})` : '';
-      return `${outcome.status}${dryRun ? ' (dry run)' : ''} ${event.type} ${event.idempotencyKey}${extra}`;
-    } catch (err) {
-      // Contention is transient: retry it here as a worker would; everything else is reported.
-      if (err instanceof HubError && isRetryable(err) && attempt < MAX_ATTEMPTS) continue;
-      if (err instanceof HubError)
-        throw new HubLineError(`${event.type} ${event.idempotencyKey}: ${err.code}${err.field ? ` at ${err.field}` : ''}: ${err.message}`);
-      throw err;
-    }
+  return parsed.data;
+}
+
+/** Carries a dry run's outcomes out of the transaction it rolls back. */
+class DryRunRollback extends Error {
+  constructor(readonly outcomes: ApplyOutcome[]) {
+    super('dry run');
   }
+}
+
+/**
+ * Applies valid lines together, in order, in one transaction through the same set-based path as
+ * the inbound workers. An event refused for good is reported on its line and the batch runs again
+ * without it; contention is retried as a worker would. Answers a result (or an error) per line.
+ */
+async function applyLines(
+  db: Db,
+  lines: { n: number; event: CanonicalEvent }[],
+  erp: ErpContext,
+  dryRun: boolean,
+): Promise<Map<number, string | HubLineError>> {
+  const results = new Map<number, string | HubLineError>();
+  let todo = lines;
+  for (let attempt = 1; todo.length > 0; attempt++) {
+    let current = -1;
+    let outcomes: ApplyOutcome[];
+    try {
+      outcomes = await db.transaction(async (tx) => {
+        const out = await applyEventsTx(
+          tx,
+          todo.map((l) => l.event),
+          erp,
+          (i) => (current = i),
+        );
+        if (dryRun) throw new DryRunRollback(out);
+        return out;
+      });
+    } catch (err) {
+      if (err instanceof DryRunRollback) outcomes = err.outcomes;
+      else if (err instanceof HubError && isRetryable(err) && attempt < MAX_ATTEMPTS) continue;
+      else if (err instanceof HubError && current >= 0) {
+        const { n, event } = todo[current]!;
+        results.set(n, new HubLineError(`${event.type} ${event.idempotencyKey}: ${err.code}${err.field ? ` at ${err.field}` : ''}: ${err.message}`));
+        todo = todo.filter((_, i) => i !== current);
+        attempt = 0;
+        continue;
+      } else throw err;
+    }
+    todo.forEach(({ n, event }, i) => {
+      const outcome = outcomes[i]!;
+      const extra = outcome.message ? ` (${outcome.message})` : '';
+      results.set(n, `${outcome.status}${dryRun ? ' (dry run)' : ''} ${event.type} ${event.idempotencyKey}${extra}`);
+    });
+    break;
+  }
+  return results;
 }
 
 class HubLineError extends Error {}
@@ -74,10 +120,10 @@ export function registerErpCommands(program: Command): void {
     .command('apply <events.jsonl>')
     .addHelpText('after', ENV_HELP)
     .description(
-      'validate and apply canonical events (one JSON per line) in order; reports each failure with its line number and goes on; exits 1 if any failed',
+      'validate and apply canonical events (one JSON per line) in order, up to 100 per transaction as the workers do; reports each failure with its line number and goes on; exits 1 if any failed',
     )
     .option('-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)')
-    .option('--dry-run', 'apply each event and roll it back, printing what would happen')
+    .option('--dry-run', 'apply the events and roll them back, printing what would happen')
     .action(async (file: string, opts: { config?: string; dryRun?: boolean }) => {
       let text: string;
       try {
@@ -92,16 +138,28 @@ export function registerErpCommands(program: Command): void {
       const counts = { applied: 0, duplicate: 0, stale: 0, failed: 0 };
       try {
         const lines = text.split(/\r?\n/);
-        for (const [i, line] of lines.entries()) {
-          if (line.trim() === '') continue;
-          try {
-            const result = await applyLine(opened.db, line, opened.erp, opts.dryRun === true);
-            counts[result.split(' ')[0] as 'applied' | 'duplicate' | 'stale']++;
-            console.log(`line ${i + 1}: ${result}`);
-          } catch (err) {
-            if (!(err instanceof HubLineError)) throw err;
-            counts.failed++;
-            console.error(`line ${i + 1}: ${err.message}`);
+        for (let start = 0; start < lines.length; start += APPLY_BATCH) {
+          const chunk = lines.slice(start, start + APPLY_BATCH).map((line, j) => ({ n: start + j + 1, line }));
+          const results = new Map<number, string | HubLineError>();
+          const valid: { n: number; event: CanonicalEvent }[] = [];
+          for (const { n, line } of chunk) {
+            if (line.trim() === '') continue;
+            try {
+              valid.push({ n, event: parseLine(line) });
+            } catch (err) {
+              if (!(err instanceof HubLineError)) throw err;
+              results.set(n, err);
+            }
+          }
+          for (const [n, r] of await applyLines(opened.db, valid, opened.erp, opts.dryRun === true)) results.set(n, r);
+          for (const [n, r] of [...results].sort(([a], [b]) => a - b)) {
+            if (r instanceof HubLineError) {
+              counts.failed++;
+              console.error(`line ${n}: ${r.message}`);
+            } else {
+              counts[r.split(' ')[0] as 'applied' | 'duplicate' | 'stale']++;
+              console.log(`line ${n}: ${r}`);
+            }
           }
         }
       } finally {

@@ -115,4 +115,26 @@ describe('hub apply / inventory / ledger verify', () => {
     const inv = JSON.parse((await hub(schema, ['inventory', 'CLI-1', '--json'])).stdout) as { locations: { onHand: number }[] };
     expect(inv.locations[0]!.onHand).toBe(7);
   });
+
+  it('hub apply --dry-run applies the file as one would (a later line sees an earlier one) and keeps nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-apply-dry-'));
+    const file = join(dir, 'events.jsonl');
+    const line = (key: string, delta: number) =>
+      JSON.stringify({
+        id: key,
+        type: 'inventory.adjusted',
+        idempotencyKey: key,
+        source: { connector: 'ops', connectorType: 'manual', externalId: key, version: null },
+        occurredAt: '2026-03-01T00:00:00.000Z',
+        data: { sku: 'CLI-DRY', location: 'wh-east', delta, reason: 'count' },
+      });
+    // The removal is only possible after the receipt on line 1.
+    writeFileSync(file, [line('dry-1', 4), line('dry-2', -3)].join('\n'));
+    const res = await hub(schema, ['apply', '--dry-run', file]);
+    expect(res.stdout).toMatch(/line 1: applied \(dry run\)/);
+    expect(res.stdout).toMatch(/line 2: applied \(dry run\)/);
+    expect(res.code).toBe(0);
+    const inv = await hub(schema, ['inventory', 'CLI-DRY', '--json']);
+    expect(inv.code).toBe(1);
+  });
 });
