@@ -73,6 +73,10 @@ async function state(db: Db, prefix: string) {
       `SELECT o.external_order_id, i.sku, i.required, i.allocated, i.shipped FROM order_item i JOIN sales_order o ON o.id = i.order_id
        WHERE i.sku LIKE $1 ORDER BY 1, 2`,
     ),
+    hops: await q(
+      `SELECT o.external_order_id, h.hop, h.ref FROM order_hop h JOIN sales_order o ON o.id = h.order_id WHERE o.external_order_id LIKE $1 ORDER BY 1, 2, 3`,
+    ),
+    flows: await q(`SELECT kind, external_order_id, location FROM flow_outbox WHERE external_order_id LIKE $1 ORDER BY id`),
     availability: await q(`SELECT sku, channel, available FROM availability_state WHERE sku LIKE $1 AND available IS NOT NULL ORDER BY 1, 2`),
     keys: await q(`SELECT status, count(*)::int AS n FROM erp_applied_event WHERE event_id LIKE 'e-%' AND idempotency_key IN
       (SELECT idempotency_key FROM inventory_movement WHERE sku LIKE $1) GROUP BY 1 ORDER BY 1`),
@@ -90,7 +94,7 @@ describe('set-based batch apply (postgres)', () => {
     await Promise.all([one?.close(), batched?.close()]);
   });
 
-  it('leaves balances, orders, allocations and availability exactly as applying the events one by one does', async () => {
+  it('leaves balances, orders, allocations, order hops, flow rows and availability exactly as applying the events one by one does', async () => {
     const prefix = uniq('EQ');
     const events = workload(prefix, 400, 7);
     const alone = [];
@@ -108,6 +112,8 @@ describe('set-based batch apply (postgres)', () => {
     expect(alone.filter((s) => s === 'stale').length).toBeGreaterThan(0);
     const expected = await state(one, prefix);
     expect(expected.orders.map((o) => o['status'])).toEqual(expect.arrayContaining(['backordered', 'allocated', 'cancelled']));
+    expect(expected.flows.length).toBeGreaterThan(10);
+    expect(new Set(expected.hops.map((h) => h['hop']))).toEqual(new Set(['placed', 'allocated', 'cancelled']));
     expect(await state(batched, prefix)).toEqual(expected);
     expect(await verifyLedger(batched)).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { fillBackorders, resolveShortfalls } from './backorders.js';
 import type { ErpContext } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
-import { emitOrderFlow } from './order-flow.js';
+import { emitOrderFlow, writeOrderFlow } from './order-flow.js';
 import { isStockEvent, prepareBatch } from './prelock.js';
 import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
@@ -86,6 +86,7 @@ export async function applyEventsTx(tx: Tx, events: readonly CanonicalEvent[], c
   onEvent?.(-1);
   const closing = new ApplySession(tx, events[events.length - 1]!, ctx, shared);
   await closing.flush();
+  await writeOrderFlow(closing);
   const availabilityChanges = await emitAvailabilityChanges(closing);
   const last = out.findLastIndex((o) => o.status === 'applied');
   if (last >= 0) out[last] = { ...out[last]!, availabilityChanges };
@@ -155,6 +156,7 @@ async function applyClaimed(tx: Tx, event: CanonicalEvent, ctx: ErpContext, shar
   await checkReplenishment(s);
   if (!deferred) await s.flush();
   await emitOrderFlow(s);
+  if (!deferred) await writeOrderFlow(s);
   const availabilityChanges = deferred ? [] : await emitAvailabilityChanges(s);
   return {
     ...base,

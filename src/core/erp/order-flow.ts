@@ -20,7 +20,7 @@ export async function emitOrderFlow(s: ApplySession): Promise<void> {
   const source = e.source.connector;
   if (e.type === 'shipment.confirmed') {
     const d = e.data;
-    await recordOrderHop(s.tx, {
+    s.shared.hops.push({
       channel: d.channel,
       externalOrderId: d.externalOrderId,
       hop: 'shipped',
@@ -30,7 +30,7 @@ export async function emitOrderFlow(s: ApplySession): Promise<void> {
       detail: d.tracking ? `${d.tracking.company ?? 'carrier'} ${d.tracking.number}` : null,
       at: d.shippedAt,
     });
-    if (d.tracking?.number) await outbox(s, 'tracker', d.channel, d.externalOrderId, d.location, d);
+    if (d.tracking?.number) outbox(s, 'tracker', d.channel, d.externalOrderId, d.location, d);
   }
   if (e.type === 'refund.created') {
     const d = e.data;
@@ -46,45 +46,79 @@ export async function emitOrderFlow(s: ApplySession): Promise<void> {
         at: d.createdAt,
       })
     ) {
-      await outbox(s, 'credit-memo', d.channel, d.externalOrderId, null, d);
+      outbox(s, 'credit-memo', d.channel, d.externalOrderId, null, d);
     }
   }
   for (const c of s.orderChanges()) {
     const ref = { channel: c.channel, externalOrderId: c.externalOrderId };
     if (c.from === null && e.type === 'order.upserted')
-      await recordOrderHop(s.tx, { ...ref, hop: 'placed', connector: source, externalId: c.externalOrderId, at: e.data.placedAt });
+      s.shared.hops.push({ ...ref, hop: 'placed', connector: source, externalId: c.externalOrderId, at: e.data.placedAt });
     if (c.to === 'allocated') {
-      await recordOrderHop(s.tx, { ...ref, hop: 'allocated' });
+      s.shared.hops.push({ ...ref, hop: 'allocated' });
       const { rows } = await s.tx.query<{ location: string }>(
         `SELECT DISTINCT a.location FROM order_allocation a JOIN sales_order o ON o.id = a.order_id
          WHERE o.channel = $1 AND o.external_order_id = $2 AND a.quantity > 0 ORDER BY 1`,
         [c.channel, c.externalOrderId],
       );
-      for (const r of rows) await outbox(s, 'order', c.channel, c.externalOrderId, r.location, null);
+      for (const r of rows) outbox(s, 'order', c.channel, c.externalOrderId, r.location, null);
     }
     if (c.to === 'shipped') {
       const shipment = e.type === 'shipment.confirmed' ? e.data : null;
-      await outbox(s, 'invoice', c.channel, c.externalOrderId, shipment?.location ?? null, { shippedAt: shipment?.shippedAt ?? e.occurredAt });
+      outbox(s, 'invoice', c.channel, c.externalOrderId, shipment?.location ?? null, { shippedAt: shipment?.shippedAt ?? e.occurredAt });
     }
-    if (c.to === 'closed' || c.to === 'cancelled') await recordOrderHop(s.tx, { ...ref, hop: c.to, connector: source });
+    if (c.to === 'closed' || c.to === 'cancelled') s.shared.hops.push({ ...ref, hop: c.to, connector: source });
   }
 }
 
-async function outbox(
+function outbox(
   s: ApplySession,
   kind: FlowKind,
   channel: string,
   externalOrderId: string,
   location: string | null,
   payload: Shipment | Refund | Record<string, unknown> | null,
-): Promise<void> {
-  await s.tx.query('INSERT INTO flow_outbox (kind, channel, external_order_id, location, payload) VALUES ($1, $2, $3, $4, $5)', [
-    kind,
-    channel,
-    externalOrderId,
-    location,
-    payload === null ? null : JSON.stringify(payload),
-  ]);
+): void {
+  s.shared.flows.push({ kind, channel, externalOrderId, location, payload: payload === null ? null : JSON.stringify(payload) });
+}
+
+/**
+ * Writes the hops and flow rows the transaction's events left for the end (one event's, or a
+ * batch's), in the order they were made: one statement each, whatever their number. Nothing in
+ * the apply reads them back, so writing them last changes no decision.
+ */
+export async function writeOrderFlow(s: ApplySession): Promise<void> {
+  const hops = s.shared.hops.splice(0);
+  const flows = s.shared.flows.splice(0);
+  if (hops.length > 0) {
+    await s.tx.query(
+      `INSERT INTO order_hop (order_id, hop, ref, connector, external_id, detail, at)
+       SELECT o.id, h.hop, h.ref, h.connector, h.external_id, h.detail, coalesce(h.at, now())
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+         WITH ORDINALITY AS h(channel, external_order_id, hop, ref, connector, external_id, detail, at, n)
+       JOIN sales_order o ON o.channel = h.channel AND o.external_order_id = h.external_order_id
+       ORDER BY h.n
+       ON CONFLICT DO NOTHING`,
+      [
+        hops.map((h) => h.channel),
+        hops.map((h) => h.externalOrderId),
+        hops.map((h) => h.hop),
+        hops.map((h) => h.ref ?? ''),
+        hops.map((h) => h.connector ?? null),
+        hops.map((h) => h.externalId ?? null),
+        hops.map((h) => h.detail ?? null),
+        hops.map((h) => h.at ?? null),
+      ],
+    );
+  }
+  if (flows.length > 0) {
+    await s.tx.query(
+      `INSERT INTO flow_outbox (kind, channel, external_order_id, location, payload)
+       SELECT kind, channel, external_order_id, location, payload::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS f(kind, channel, external_order_id, location, payload, n)
+       ORDER BY n`,
+      [flows.map((f) => f.kind), flows.map((f) => f.channel), flows.map((f) => f.externalOrderId), flows.map((f) => f.location), flows.map((f) => f.payload)],
+    );
+  }
 }
 
 /** An order as the hub holds it, rebuilt as the canonical order (for a push to a 3PL or accounting). */

@@ -2,6 +2,7 @@ import { INVENTORY_STATES, type CanonicalEvent, type InventoryState, type OrderS
 import { ValidationError } from '../errors.js';
 import type { Tx } from '../store/index.js';
 import { pairKey, type ErpContext } from './context.js';
+import type { RecordHopInput } from './order-hops.js';
 import type { ProductRecord } from './products.js';
 import type { Movement, OrderChange, ReplenishmentChange } from './types.js';
 
@@ -43,6 +44,9 @@ export class TxState {
    * Cleared when a product event of the batch may change bundles.
    */
   bundlesOf: Map<string, string[]> | undefined;
+  /** Order hops and flow outbox rows to write at the end (see writeOrderFlow). */
+  readonly hops: RecordHopInput[] = [];
+  readonly flows: { kind: string; channel: string; externalOrderId: string; location: string | null; payload: string | null }[] = [];
 }
 
 /**
