@@ -1,7 +1,8 @@
 /**
- * Ledger benchmark: canonical events applied per second by the ERP core with 1 and 4 concurrent
- * appliers, on PGlite and on PostgreSQL, next to bare single-row INSERT transactions per second on
- * the same database in the same run. Prints JSON; `ratio` = events/s ÷ insert transactions/s.
+ * Ledger benchmark: canonical events applied per second by the ERP core (`applyEvents`, the
+ * workers' set-based batch path) at batch sizes 1, 10, 50 and 100 with 1 and 4 concurrent
+ * appliers, for an order-heavy mix and a stock-event mix, on PGlite and on PostgreSQL, next to
+ * bare single-row INSERT transactions per second on the same database in the same run. Prints JSON; `ratio` = events/s ÷ insert transactions/s.
  *
  *   npm run bench:ledger                      # PostgreSQL from DATABASE_URL or the local test server
  *   BENCH_EVENTS=3000 npm run bench:ledger    # longer runs
@@ -17,6 +18,7 @@ const INSERTS = Number(process.env['BENCH_INSERTS'] ?? 2000);
 const SKUS = 200;
 const CONCURRENCY = [1, 4] as const;
 const BATCHES = [1, 10, 50, 100] as const;
+const MIXES: readonly Mix[] = ['orders', 'stock'];
 const PG_URL = process.env['DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const ctx: ErpContext = createErpContext({
@@ -40,13 +42,26 @@ function event(type: CanonicalEvent['type'], data: Record<string, unknown>): Can
   });
 }
 
-/** A realistic mix: 3 in 4 are orders of 1–2 lines, 1 in 4 a stock receipt, over SKUS SKUs. */
-function workload(prefix: string, n: number): { seed: CanonicalEvent[]; events: CanonicalEvent[] } {
+type Mix = 'orders' | 'stock';
+
+/**
+ * `orders`: 3 in 4 are orders of 1–2 lines, 1 in 4 a stock receipt, over SKUS SKUs.
+ * `stock`: what a warehouse sends: receipts, removals and counts over the same SKUs.
+ */
+function workload(prefix: string, n: number, mix: Mix = 'orders'): { seed: CanonicalEvent[]; events: CanonicalEvent[] } {
   const sku = (i: number) => `${prefix}-${i % SKUS}`;
   const seed = Array.from({ length: SKUS }, (_, i) =>
     event('inventory.adjusted', { sku: sku(i), location: i % 2 ? 'wh-a' : 'wh-b', delta: 50, reason: 'seed' }),
   );
   const events = Array.from({ length: n }, (_, i) => {
+    if (mix === 'stock') {
+      const location = ['wh-a', 'wh-b', 'tpl'][i % 3]!;
+      // Counts and removals where the seed put the SKU's stock (so a removal never goes below zero).
+      const seeded = ((i * 7) % SKUS) % 2 ? 'wh-a' : 'wh-b';
+      if (i % 5 === 4) return event('inventory.level.reported', { sku: sku(i * 7), location: seeded, quantity: 40 + (i % 9), reporter: 'warehouse' });
+      if (i % 5 === 2) return event('inventory.adjusted', { sku: sku(i * 7), location: seeded, delta: -1, reason: 'damaged' });
+      return event('inventory.adjusted', { sku: sku(i * 7), location, delta: 3, reason: 'receipt' });
+    }
     if (i % 4 === 3) return event('inventory.adjusted', { sku: sku(i * 7), location: ['wh-a', 'wh-b', 'tpl'][i % 3], delta: 5, reason: 'receipt' });
     const lines = [sku(i * 13), ...(i % 2 ? [sku(i * 17 + 1)] : [])];
     return event('order.upserted', {
@@ -145,22 +160,27 @@ async function measure(raw: Db): Promise<Record<string, unknown>> {
   const grid: Record<string, { eventsPerSec: number; ratio: number; roundTripsPerEvent: number; walSyncsPerEvent: number | null }> = {};
   for (const c of CONCURRENCY) {
     insertTxPerSec[c] = Math.round(await rate(inserts, c, (v) => db.transaction((tx) => tx.query('INSERT INTO bench_insert (v) VALUES ($1)', [v]))));
-    for (const b of BATCHES) {
-      const w = workload(`c${c}b${b}-${randomUUID().slice(0, 6)}`, EVENTS);
-      for (const e of w.seed) await applyEvent(db, e, ctx);
-      await applyBatchRetrying(db, workload(`warm${c}${b}-${randomUUID().slice(0, 6)}`, b).events); // warm-up
-      const trips0 = trips();
-      const wal0 = await walSyncs(raw);
-      const batches = chunks(w.events, b);
-      const batchesPerSec = await rate(batches, c, (batch) => applyBatchRetrying(db, batch));
-      const eventsPerSec = Math.round((batchesPerSec * EVENTS) / batches.length);
-      const wal1 = await walSyncs(raw);
-      grid[`batch${b}x${c}`] = {
-        eventsPerSec,
-        ratio: Number((eventsPerSec / insertTxPerSec[c]).toFixed(3)),
-        roundTripsPerEvent: Number(((trips() - trips0) / EVENTS).toFixed(2)),
-        walSyncsPerEvent: wal0 === null || wal1 === null ? null : Number(((wal1 - wal0) / EVENTS).toFixed(3)),
-      };
+    for (const mix of MIXES) {
+      // Stock events apply several times faster: more of them keep the measured window long enough.
+      const n = mix === 'stock' ? EVENTS * 5 : EVENTS;
+      for (const b of BATCHES) {
+        // The first batch warms up (same SKUs, already seeded); the rest is measured.
+        const w = workload(`${mix}c${c}b${b}-${randomUUID().slice(0, 6)}`, n + b, mix);
+        for (const e of w.seed) await applyEvent(db, e, ctx);
+        await applyBatchRetrying(db, w.events.slice(0, b));
+        const trips0 = trips();
+        const wal0 = await walSyncs(raw);
+        const batches = chunks(w.events.slice(b), b);
+        const batchesPerSec = await rate(batches, c, (batch) => applyBatchRetrying(db, batch));
+        const eventsPerSec = Math.round((batchesPerSec * n) / batches.length);
+        const wal1 = await walSyncs(raw);
+        grid[`${mix}.batch${b}x${c}`] = {
+          eventsPerSec,
+          ratio: Number((eventsPerSec / insertTxPerSec[c]).toFixed(3)),
+          roundTripsPerEvent: Number(((trips() - trips0) / n).toFixed(2)),
+          walSyncsPerEvent: wal0 === null || wal1 === null ? null : Number(((wal1 - wal0) / n).toFixed(3)),
+        };
+      }
     }
   }
   return { insertTxPerSec, grid, invariants: await invariants(db) };
@@ -242,7 +262,7 @@ const result = {
   events: EVENTS,
   inserts: INSERTS,
   skus: SKUS,
-  mix: '75% order.upserted (1-2 lines), 25% inventory.adjusted',
+  mixes: { orders: '75% order.upserted (1-2 lines), 25% inventory.adjusted', stock: '80% inventory.adjusted (receipts and removals), 20% warehouse counts' },
   node: process.version,
   // BENCH_DB=postgres skips the embedded database.
   pglite: process.env['BENCH_DB'] === 'postgres' ? { skipped: 'BENCH_DB=postgres' } : await benchPglite(),
