@@ -42,6 +42,8 @@ const N_REF = Number(args.get('refs') ?? N_E2E * 2);
 const RATES = (args.get('rates') ?? '200,500,1000,2000').split(',').map(Number);
 const RATE_SECONDS = Number(args.get('seconds') ?? 8);
 const CONCURRENCY = 8;
+/** Inbound jobs each hub worker process runs at once (the config default is 8). */
+const WORKER_CONCURRENCY = Number(args.get('worker-concurrency') ?? 8);
 const PARALLEL = 32;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const REF = fileURLToPath(new URL('./lib/reference-server.ts', import.meta.url));
@@ -223,7 +225,7 @@ async function startHub(workers: number): Promise<{ hub: ProcessHub; client: Loa
   const hub = await new ProcessHub().init();
   const api = await hub.spawn('api');
   const pids: Record<string, number | undefined> = { api: api.child.pid };
-  for (let i = 0; i < workers; i++) pids[`worker${i + 1}`] = (await hub.spawn('worker', ['--concurrency', String(CONCURRENCY)])).child.pid;
+  for (let i = 0; i < workers; i++) pids[`worker${i + 1}`] = (await hub.spawn('worker', ['--concurrency', String(WORKER_CONCURRENCY)])).child.pid;
   return { hub, client: new LoadClient(api.url!), pids };
 }
 
