@@ -77,6 +77,7 @@ async function state(db: Db, prefix: string) {
       `SELECT o.external_order_id, h.hop, h.ref FROM order_hop h JOIN sales_order o ON o.id = h.order_id WHERE o.external_order_id LIKE $1 ORDER BY 1, 2, 3`,
     ),
     flows: await q(`SELECT kind, external_order_id, location FROM flow_outbox WHERE external_order_id LIKE $1 ORDER BY id`),
+    versions: await q(`SELECT entity, version FROM erp_entity_version WHERE entity LIKE '%' || $1 ORDER BY 1`),
     availability: await q(`SELECT sku, channel, available FROM availability_state WHERE sku LIKE $1 AND available IS NOT NULL ORDER BY 1, 2`),
     keys: await q(`SELECT status, count(*)::int AS n FROM erp_applied_event WHERE event_id LIKE 'e-%' AND idempotency_key IN
       (SELECT idempotency_key FROM inventory_movement WHERE sku LIKE $1) GROUP BY 1 ORDER BY 1`),
@@ -94,7 +95,7 @@ describe('set-based batch apply (postgres)', () => {
     await Promise.all([one?.close(), batched?.close()]);
   });
 
-  it('leaves balances, orders, allocations, order hops, flow rows and availability exactly as applying the events one by one does', async () => {
+  it('leaves balances, orders, allocations, order hops, flow rows, entity versions and availability exactly as applying the events one by one does', async () => {
     const prefix = uniq('EQ');
     const events = workload(prefix, 400, 7);
     const alone = [];
@@ -113,6 +114,7 @@ describe('set-based batch apply (postgres)', () => {
     const expected = await state(one, prefix);
     expect(expected.orders.map((o) => o['status'])).toEqual(expect.arrayContaining(['backordered', 'allocated', 'cancelled']));
     expect(expected.flows.length).toBeGreaterThan(10);
+    expect(expected.versions.length).toBeGreaterThan(5);
     expect(new Set(expected.hops.map((h) => h['hop']))).toEqual(new Set(['placed', 'allocated', 'cancelled']));
     expect(await state(batched, prefix)).toEqual(expected);
     expect(await verifyLedger(batched)).toEqual([]);

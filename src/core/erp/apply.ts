@@ -6,14 +6,14 @@ import type { ErpContext } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
 import { emitOrderFlow, writeOrderFlow } from './order-flow.js';
-import { isStockEvent, prepareBatch } from './prelock.js';
+import { isStockEvent, lockNamedOrders, prepareBatch } from './prelock.js';
 import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
 import { applyInvoicePosted, applyInvoicePaymentRecorded, applyRefundCreated } from './records.js';
 import { checkReplenishment } from './replenishment.js';
 import { ApplySession, TxState } from './session.js';
 import { applyShipmentConfirmed, applyTrackingUpdated } from './shipments.js';
-import { checkStale } from './stale.js';
+import { checkStale, checkStaleIn, lockEntityVersions, writeEntityVersions } from './stale.js';
 import { applyAdjusted, applyLevelReported, applyReturnReceived } from './stock-events.js';
 import type { ApplyOptions, ApplyOutcome } from './types.js';
 
@@ -54,15 +54,21 @@ export async function applyEvents(db: Db, events: readonly CanonicalEvent[], ctx
 }
 
 /**
- * Applies a batch of events inside the caller's transaction, set-based where the rules allow:
- *   - the products and the existing balance rows of the whole batch are read and locked first, in
- *     one sorted statement each (see prepareBatch), so concurrent batches queue instead of deadlocking;
- *   - the idempotency keys are claimed in one statement (sorted; the first of two equal keys wins);
- *   - each event then runs its handler, stale guard and cascades in inbox order against the locked,
- *     cached balances, exactly as alone;
- *   - the batch's movements are written in one statement and availability is recomputed once,
- *     from the locked balances, with one outbox statement. Its changes are reported on the last
- *     applied event's outcome: a SKU moved by several events of the batch gets one new value.
+ * Applies a batch of events inside the caller's transaction, set-based where the rules allow.
+ * Locks are taken in one order, each step in one sorted statement, so concurrent batches queue
+ * instead of deadlocking: idempotency keys, entity versions, orders, balances, availability.
+ *   - the idempotency keys are claimed in one statement (the first of two equal keys wins);
+ *   - the version rows of the entities the fresh events overwrite are locked and read in one
+ *     statement; the stale guard then runs in memory, in inbox order, and the last applied
+ *     versions are written back in one statement;
+ *   - the orders the batch names, then its products and existing balance rows, are read and locked
+ *     up front (see prepareBatch);
+ *   - each event runs its handler and cascades in inbox order against the locked, cached
+ *     balances, exactly as alone;
+ *   - the batch's movements are written in one statement, its order hops and flow rows in one
+ *     each, and availability is recomputed once, from the locked balances, with one outbox
+ *     statement. Its changes are reported on the last applied event's outcome: a SKU moved by
+ *     several events of the batch gets one new value.
  * `onEvent(i)` is called before event `i` applies (and with -1 for the batch's closing writes),
  * so a caller can tell which event a thrown error belongs to.
  */
@@ -72,9 +78,13 @@ export async function applyEventsTx(tx: Tx, events: readonly CanonicalEvent[], c
     onEvent?.(0);
     return [await applyEventTx(tx, events[0]!, ctx)];
   }
+  // Lock order, each step sorted: (the caller's inbox rows), keys, entity versions, orders, balances, availability.
   const shared = new TxState();
-  await prepareBatch(tx, events, ctx, shared);
   const fresh = await claimKeys(tx, events);
+  const freshEvents = events.filter((_, i) => fresh.has(i));
+  shared.entities = await lockEntityVersions(tx, freshEvents);
+  await lockNamedOrders(tx, freshEvents);
+  await prepareBatch(tx, freshEvents, ctx, shared);
   const out: ApplyOutcome[] = [];
   for (const [i, event] of events.entries()) {
     onEvent?.(i);
@@ -87,6 +97,7 @@ export async function applyEventsTx(tx: Tx, events: readonly CanonicalEvent[], c
   const closing = new ApplySession(tx, events[events.length - 1]!, ctx, shared);
   await closing.flush();
   await writeOrderFlow(closing);
+  await writeEntityVersions(tx, shared.entities);
   const availabilityChanges = await emitAvailabilityChanges(closing);
   const last = out.findLastIndex((o) => o.status === 'applied');
   if (last >= 0) out[last] = { ...out[last]!, availabilityChanges };
@@ -138,7 +149,7 @@ async function applyClaimed(tx: Tx, event: CanonicalEvent, ctx: ErpContext, shar
     const at = rows[0] ? new Date(rows[0].applied_at).toISOString() : 'earlier';
     return { ...base, status: 'duplicate', message: `already applied: key ${event.idempotencyKey} (event ${rows[0]?.event_id ?? '?'}, ${at})` };
   }
-  const stale = await checkStale(tx, event);
+  const stale = shared.entities ? checkStaleIn(shared.entities, event) : await checkStale(tx, event);
   if (stale !== null) {
     await setKeyStatus(tx, event, 'stale');
     return { ...base, status: 'stale', message: stale };

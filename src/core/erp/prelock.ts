@@ -41,6 +41,25 @@ export function balancePairs(event: CanonicalEvent, ctx: ErpContext): (readonly 
 }
 
 /**
+ * Locks, in one statement and in id order, the existing orders two or more events of a batch name
+ * (by channel and external order id), before any balance: the handlers then lock in inbox order
+ * rows this transaction holds. One named order is left to its handler (no extra round trip).
+ */
+export async function lockNamedOrders(tx: Tx, events: readonly CanonicalEvent[]): Promise<void> {
+  const keys = new Map<string, [string, string]>();
+  for (const e of events) {
+    const d = e.data as { channel?: unknown; externalOrderId?: unknown };
+    if (typeof d.channel === 'string' && typeof d.externalOrderId === 'string') keys.set(pairKey(d.channel, d.externalOrderId), [d.channel, d.externalOrderId]);
+  }
+  if (keys.size < 2) return;
+  const list = [...keys.values()];
+  await tx.query(`SELECT 1 FROM sales_order WHERE (channel, external_order_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id FOR UPDATE`, [
+    list.map((k) => k[0]),
+    list.map((k) => k[1]),
+  ]);
+}
+
+/**
  * Prepares a batch's shared state before its first event applies, in three statements whatever
  * the batch's size:
  *   1. the products of every SKU the batch names are read once, with the bundles containing each;

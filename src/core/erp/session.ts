@@ -4,6 +4,7 @@ import type { Tx } from '../store/index.js';
 import { pairKey, type ErpContext } from './context.js';
 import type { RecordHopInput } from './order-hops.js';
 import type { ProductRecord } from './products.js';
+import type { EntityState } from './stale.js';
 import type { Movement, OrderChange, ReplenishmentChange } from './types.js';
 
 export type Balances = Record<InventoryState, number>;
@@ -44,6 +45,8 @@ export class TxState {
    * Cleared when a product event of the batch may change bundles.
    */
   bundlesOf: Map<string, string[]> | undefined;
+  /** A batch's entity versions, locked up front (see lockEntityVersions); a single event reads its own. */
+  entities: Map<string, EntityState> | undefined;
   /** Order hops and flow outbox rows to write at the end (see writeOrderFlow). */
   readonly hops: RecordHopInput[] = [];
   readonly flows: { kind: string; channel: string; externalOrderId: string; location: string | null; payload: string | null }[] = [];

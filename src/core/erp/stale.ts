@@ -77,3 +77,65 @@ export async function checkStale(tx: Tx, event: CanonicalEvent): Promise<string 
   await tx.query('UPDATE erp_entity_version SET version = $2, event_id = $3, updated_at = now() WHERE entity = $1', [entity, version, event.id]);
   return null;
 }
+
+/** An entity's applied version as a batch knows it: `null` = none before this batch. */
+export interface EntityState {
+  version: string | null;
+  eventId: string | null;
+  /** Changed by the batch: written back at its end. */
+  dirty: boolean;
+}
+
+/**
+ * The stale guard for a batch, step one: locks the version rows of every entity the batch's
+ * fresh events overwrite, in ONE statement in entity order (creating the missing ones), and
+ * answers what each held. Events then compare against these in memory, in inbox order
+ * ({@link checkStaleIn}), and {@link writeEntityVersions} stores the outcome.
+ */
+export async function lockEntityVersions(tx: Tx, events: readonly CanonicalEvent[]): Promise<Map<string, EntityState>> {
+  const first = new Map<string, CanonicalEvent>();
+  for (const e of events) {
+    const entity = entityKey(e);
+    if (e.source.version !== null && entity !== null && !first.has(entity)) first.set(entity, e);
+  }
+  const out = new Map<string, EntityState>();
+  if (first.size === 0) return out;
+  const entities = [...first.keys()].sort();
+  // A no-op update locks an existing row and returns what it holds; a new row holds the first
+  // event's version until the batch writes the last one it applied.
+  const { rows } = await tx.query<{ entity: string; version: string; event_id: string; inserted: boolean }>(
+    `INSERT INTO erp_entity_version AS v (entity, version, event_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ORDER BY 1
+     ON CONFLICT (entity) DO UPDATE SET entity = v.entity
+     RETURNING v.entity, v.version, v.event_id, (v.xmax = 0) AS inserted`,
+    [entities, entities.map((k) => first.get(k)!.source.version), entities.map((k) => first.get(k)!.id)],
+  );
+  for (const r of rows)
+    out.set(r.entity, r.inserted ? { version: null, eventId: null, dirty: true } : { version: r.version, eventId: r.event_id, dirty: false });
+  return out;
+}
+
+/** {@link checkStale} against the versions a batch locked; records the event's version when it is not stale. */
+export function checkStaleIn(entities: Map<string, EntityState>, event: CanonicalEvent): string | null {
+  const version = event.source.version;
+  const entity = entityKey(event);
+  if (version === null || entity === null) return null;
+  const state = entities.get(entity);
+  if (!state) throw new Error(`version of ${entity} read without its lock`);
+  if (state.version !== null && compareVersions(version, state.version) < 0) {
+    return `stale: source version ${version} is older than ${state.version} already applied for ${entity}`;
+  }
+  Object.assign(state, { version, eventId: event.id, dirty: true });
+  return null;
+}
+
+/** Stores, in one statement, the last version a batch applied for each entity it changed. */
+export async function writeEntityVersions(tx: Tx, entities: Map<string, EntityState>): Promise<void> {
+  const changed = [...entities].filter(([, st]) => st.dirty && st.version !== null);
+  if (changed.length === 0) return;
+  await tx.query(
+    `UPDATE erp_entity_version v SET version = c.version, event_id = c.event_id, updated_at = now()
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS c(entity, version, event_id) WHERE v.entity = c.entity`,
+    [changed.map(([k]) => k), changed.map(([, st]) => st.version), changed.map(([, st]) => st.eventId)],
+  );
+}
