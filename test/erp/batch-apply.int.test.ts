@@ -10,7 +10,7 @@ function rng(seed: number): (n: number) => number {
   let x = seed;
   return (n) => {
     x = (x * 1103515245 + 12345) % 2 ** 31;
-    return x % n;
+    return (x >>> 16) % n; // the high bits: an LCG's low bits repeat with a short period
   };
 }
 
