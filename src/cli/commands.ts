@@ -29,7 +29,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     commands: [
       [
         'apply [options] <events.jsonl>',
-        'validate and apply canonical events (one JSON per line) in order; reports each failure with its line number and goes on; exits 1 if any failed',
+        'validate and apply canonical events (one JSON per line) in order, up to 100 per transaction as the workers do; reports each failure with its line number and goes on; exits 1 if any failed',
       ],
       ['inventory [options] <sku>', 'balances of a SKU per location and state, and availableToSell per channel; exits 1 for an unknown SKU'],
       ['ledger', 'the inventory ledger'],
