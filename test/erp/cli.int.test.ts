@@ -23,6 +23,18 @@ async function hub(schema: string, args: string[]): Promise<{ code: number; stdo
   }
 }
 
+/** One line of a `hub apply` file: a stock adjustment at wh-east. */
+function adjustLine(sku: string, key: string, delta: number): string {
+  return JSON.stringify({
+    id: key,
+    type: 'inventory.adjusted',
+    idempotencyKey: key,
+    source: { connector: 'ops', connectorType: 'manual', externalId: key, version: null },
+    occurredAt: '2026-03-01T00:00:00.000Z',
+    data: { sku, location: 'wh-east', delta, reason: 'count' },
+  });
+}
+
 describe('hub apply / inventory / ledger verify', () => {
   const schema = `t_cli_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -91,17 +103,8 @@ describe('hub apply / inventory / ledger verify', () => {
   });
 
   it('hub apply reports each bad line with its number and reason, goes on, and exits 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hub-apply-'));
-    const file = join(dir, 'events.jsonl');
-    const good = (key: string, delta: number) =>
-      JSON.stringify({
-        id: key,
-        type: 'inventory.adjusted',
-        idempotencyKey: key,
-        source: { connector: 'ops', connectorType: 'manual', externalId: key, version: null },
-        occurredAt: '2026-03-01T00:00:00.000Z',
-        data: { sku: 'CLI-1', location: 'wh-east', delta, reason: 'count' },
-      });
+    const file = join(mkdtempSync(join(tmpdir(), 'hub-apply-')), 'events.jsonl');
+    const good = (key: string, delta: number) => adjustLine('CLI-1', key, delta);
     const unknownLocation = good('bad-loc', 1).replace('"wh-east"', '"mars"');
     writeFileSync(file, [good('cli-1', 5), '{not json', '{"type":"inventory.adjusted"}', unknownLocation, '', good('cli-2', -9), good('cli-3', 2)].join('\n'));
     const res = await hub(schema, ['apply', file]);
@@ -117,17 +120,8 @@ describe('hub apply / inventory / ledger verify', () => {
   });
 
   it('hub apply --dry-run applies the file as one would (a later line sees an earlier one) and keeps nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hub-apply-dry-'));
-    const file = join(dir, 'events.jsonl');
-    const line = (key: string, delta: number) =>
-      JSON.stringify({
-        id: key,
-        type: 'inventory.adjusted',
-        idempotencyKey: key,
-        source: { connector: 'ops', connectorType: 'manual', externalId: key, version: null },
-        occurredAt: '2026-03-01T00:00:00.000Z',
-        data: { sku: 'CLI-DRY', location: 'wh-east', delta, reason: 'count' },
-      });
+    const file = join(mkdtempSync(join(tmpdir(), 'hub-apply-dry-')), 'events.jsonl');
+    const line = (key: string, delta: number) => adjustLine('CLI-DRY', key, delta);
     // The removal is only possible after the receipt on line 1.
     writeFileSync(file, [line('dry-1', 4), line('dry-2', -3)].join('\n'));
     const res = await hub(schema, ['apply', '--dry-run', file]);
