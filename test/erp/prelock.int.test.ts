@@ -65,4 +65,27 @@ describe('concurrent batches over the same SKUs (postgres)', () => {
     expect(allocated).toBe(orders);
     expect(await verifyLedger(db)).toEqual([]);
   });
+
+  it('4 appliers of batches updating the same orders in different orders all commit on the first try', async () => {
+    const prefix = uniq('ORD');
+    const ids = Array.from({ length: 6 }, (_, i) => `${prefix}-o${i}`);
+    for (const id of ids) await applyEvent(db, order(id, [[null, 1]]), ctx);
+    // Unversioned updates of the same six orders whose lines name no SKU: no entity version and
+    // no balance is locked, so only the order rows order the batches.
+    const batches = Array.from({ length: 4 }, (_, a) =>
+      Array.from({ length: 10 }, (_, b) =>
+        shuffled(
+          ids.map((id) => order(id, [[null, 1 + ((a + b) % 2)]])),
+          a * 100 + b + 7,
+        ),
+      ),
+    );
+    const results = await Promise.allSettled(
+      batches.map(async (own) => {
+        for (const batch of own) await applyEvents(db, batch, ctx);
+      }),
+    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
+    expect(await verifyLedger(db)).toEqual([]);
+  });
 });
