@@ -55,12 +55,17 @@ export async function emitOrderFlow(s: ApplySession): Promise<void> {
       s.shared.hops.push({ ...ref, hop: 'placed', connector: source, externalId: c.externalOrderId, at: e.data.placedAt });
     if (c.to === 'allocated') {
       s.shared.hops.push({ ...ref, hop: 'allocated' });
-      const { rows } = await s.tx.query<{ location: string }>(
-        `SELECT DISTINCT a.location FROM order_allocation a JOIN sales_order o ON o.id = a.order_id
-         WHERE o.channel = $1 AND o.external_order_id = $2 AND a.quantity > 0 ORDER BY 1`,
-        [c.channel, c.externalOrderId],
-      );
-      for (const r of rows) outbox(s, 'order', c.channel, c.externalOrderId, r.location, null);
+      // A new order placed by this event says where it allocated; any other is read back.
+      const locations =
+        s.newOrderLocations.get(`${c.channel}\u0000${c.externalOrderId}`) ??
+        (
+          await s.tx.query<{ location: string }>(
+            `SELECT DISTINCT a.location FROM order_allocation a JOIN sales_order o ON o.id = a.order_id
+             WHERE o.channel = $1 AND o.external_order_id = $2 AND a.quantity > 0 ORDER BY 1`,
+            [c.channel, c.externalOrderId],
+          )
+        ).rows.map((r) => r.location);
+      for (const location of locations) outbox(s, 'order', c.channel, c.externalOrderId, location, null);
     }
     if (c.to === 'shipped') {
       const shipment = e.type === 'shipment.confirmed' ? e.data : null;

@@ -104,7 +104,15 @@ export function orderScope(ctx: ErpContext, channel: string): readonly string[] 
  * first location that can serve it whole, else split across locations in priority order.
  * What no location can serve stays outstanding (backordered).
  */
-export async function allocateOutstanding(s: ApplySession, order: OrderRow, onlySkus?: ReadonlySet<string>, loaded?: OrderItem[]): Promise<void> {
+export async function allocateOutstanding(
+  s: ApplySession,
+  order: OrderRow,
+  onlySkus?: ReadonlySet<string>,
+  loaded?: OrderItem[],
+  /** How an allocation is made: {@link changeAllocation} unless the caller writes the rows itself. */
+  allocate: (item: OrderItem, location: string, qty: number, reason: string) => Promise<void> | void = (item, location, qty, reason) =>
+    changeAllocation(s, order, item, location, qty, reason),
+): Promise<void> {
   if (order.status === 'cancelled' || order.status === 'closed' || order.status === 'shipped') return;
   const channel = s.ctx.channels.get(order.channel);
   if (!channel) return;
@@ -123,7 +131,7 @@ export async function allocateOutstanding(s: ApplySession, order: OrderRow, only
     const plan = whole ? [whole] : locs;
     for (const l of plan) {
       const take = Math.min(rest, Math.max(0, s.available(item.sku, l)));
-      if (take > 0) await changeAllocation(s, order, item, l, take, 'order.allocated');
+      if (take > 0) await allocate(item, l, take, 'order.allocated');
       rest -= take;
       if (rest === 0) break;
     }

@@ -63,6 +63,8 @@ export class ApplySession {
   readonly replenishment: ReplenishmentChange[] = [];
   private readonly availableDelta = new Map<string, number>();
   private readonly orders = new Map<number, OrderChange>();
+  /** Where this event allocated a new order (by channel and external id), so the order flow need not read it back. */
+  readonly newOrderLocations = new Map<string, string[]>();
 
   constructor(
     readonly tx: Tx,
