@@ -82,36 +82,30 @@ describe('batched inbound deliveries (PostgreSQL + Redis)', () => {
 
 /** Acknowledged deliveries wait up to queues.batchWindowMs to share one job, applied in one transaction. */
 describe('the batch window', () => {
-  const yaml = (ms: number) => `${BASE_CONFIG}\nqueues: { batchWindowMs: ${ms} }\n`;
-  /** Posts receipts one after another (each its own intake flush) and answers how many transactions applied them. */
-  async function transactionsFor(hub: TestHub, n: number): Promise<number> {
-    const sku = `WINDOW-${randomUUID().slice(0, 6)}`;
-    const ids: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const res = await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-east', delta: 1, reason: 'receipt' }));
-      expect(res.status).toBe(200);
-      ids.push(Number(res.json['id']));
+  /** On a hub with this window, posts receipts one after another (each its own intake flush) and answers how many transactions applied them. */
+  async function transactionsFor(windowMs: number, n: number): Promise<number> {
+    const hub = await startTestHub({ yaml: `${BASE_CONFIG}\nqueues: { batchWindowMs: ${windowMs} }\n` });
+    try {
+      const sku = `WINDOW-${randomUUID().slice(0, 6)}`;
+      const ids: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await hub.postEvents(event('inventory.adjusted', { sku, location: 'wh-east', delta: 1, reason: 'receipt' }));
+        expect(res.status).toBe(200);
+        ids.push(Number(res.json['id']));
+      }
+      const q = `SELECT count(DISTINCT processed_at)::int AS n, count(*) FILTER (WHERE status = 'processed')::int AS done FROM inbox WHERE id = ANY($1::bigint[])`;
+      const row = await waitFor(async () => (await hub.db.query<{ n: number; done: number }>(q, [ids])).rows.find((r) => r.done === n), 'all applied', 30_000);
+      return row.n;
+    } finally {
+      await hub.stop();
     }
-    const q = `SELECT count(DISTINCT processed_at)::int AS n, count(*) FILTER (WHERE status = 'processed')::int AS done FROM inbox WHERE id = ANY($1::bigint[])`;
-    const row = await waitFor(async () => (await hub.db.query<{ n: number; done: number }>(q, [ids])).rows.find((r) => r.done === n), 'all applied', 30_000);
-    return row.n;
   }
 
   it('applies deliveries acknowledged one after another within the window in fewer transactions than deliveries', async () => {
-    const hub = await startTestHub({ yaml: yaml(1000) });
-    try {
-      expect(await transactionsFor(hub, 6)).toBeLessThan(6);
-    } finally {
-      await hub.stop();
-    }
+    expect(await transactionsFor(1000, 6)).toBeLessThan(6);
   });
 
   it('with a window of 0 gives each intake flush its own job', async () => {
-    const hub = await startTestHub({ yaml: yaml(0) });
-    try {
-      expect(await transactionsFor(hub, 6)).toBe(6);
-    } finally {
-      await hub.stop();
-    }
+    expect(await transactionsFor(0, 6)).toBe(6);
   });
 });
