@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEvent, availableToSell, getOrder, verifyLedger } from '../../src/core/erp/index.js';
+import { describe, expect, it } from 'vitest';
+import { applyEvent, availableToSell, getOrder } from '../../src/core/erp/index.js';
 import type { Db } from '../../src/core/store/index.js';
-import { openTestDb, TEST_DB_KINDS } from '../helpers/db.js';
-import { adjust, applyAll, atsOf, balanceAt, order, product, ship, statusOf, testContext, uniq } from './helpers.js';
+import { TEST_DB_KINDS } from '../helpers/db.js';
+import { adjust, applyAll, atsOf, balanceAt, order, product, ship, statusOf, testContext, uniq, useErpDb } from './helpers.js';
 
 describe.each(TEST_DB_KINDS)('ERP bundles, products and availability on %s', (kind) => {
   let db: Db;
   const ctx = testContext();
-  beforeAll(async () => {
-    db = await openTestDb(kind);
-  });
-  afterAll(async () => {
-    expect(await verifyLedger(db)).toEqual([]);
-    await db.close();
-  });
+  useErpDb(kind, (d) => (db = d));
 
   it("a bundle's availability is the minimum over components of floor(available / quantity), and moves with them", async () => {
     const [a, b, kit] = [uniq('A'), uniq('B'), uniq('KIT')];

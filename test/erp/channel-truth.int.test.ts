@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEvent, getInventory, getOrder, verifyLedger } from '../../src/core/erp/index.js';
+import { describe, expect, it } from 'vitest';
+import { applyEvent, getInventory, getOrder } from '../../src/core/erp/index.js';
 import { CanonicalEventSchema } from '../../src/core/model/index.js';
 import type { Db } from '../../src/core/store/index.js';
-import { openTestDb, TEST_DB_KINDS } from '../helpers/db.js';
-import { adjust, atsOf, balanceAt, ev, money, order, testContext, uniq } from './helpers.js';
+import { TEST_DB_KINDS } from '../helpers/db.js';
+import { adjust, atsOf, balanceAt, ev, money, order, testContext, uniq, useErpDb } from './helpers.js';
 
 /** Issue 16: what a channel says reaches the ERP as said (oversold levels, cancellations, refund cancels). */
 describe.each(TEST_DB_KINDS)('ERP keeps what channels report on %s', (kind) => {
   let db: Db;
   const ctx = testContext();
-  beforeAll(async () => {
-    db = await openTestDb(kind);
-  });
-  afterAll(async () => {
-    expect(await verifyLedger(db)).toEqual([]);
-    await db.close();
-  });
+  useErpDb(kind, (d) => (db = d));
 
   const channelLevel = (sku: string, quantity: number, occurredAt = '2026-11-24T17:40:00.000Z') => {
     const e = ev(

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEvent, getOrder, verifyLedger } from '../../src/core/erp/index.js';
+import { describe, expect, it } from 'vitest';
+import { applyEvent, getOrder } from '../../src/core/erp/index.js';
 import type { Db } from '../../src/core/store/index.js';
-import { openTestDb, TEST_DB_KINDS } from '../helpers/db.js';
-import { adjust, applyAll, balanceAt, ev, money, order, ship, statusOf, testContext, uniq } from './helpers.js';
+import { TEST_DB_KINDS } from '../helpers/db.js';
+import { adjust, applyAll, balanceAt, ev, money, order, ship, statusOf, testContext, uniq, useErpDb } from './helpers.js';
 
 describe.each(TEST_DB_KINDS)('ERP shipments, refunds and invoices on %s', (kind) => {
   let db: Db;
   const ctx = testContext();
-  beforeAll(async () => {
-    db = await openTestDb(kind);
-  });
-  afterAll(async () => {
-    expect(await verifyLedger(db)).toEqual([]);
-    await db.close();
-  });
+  useErpDb(kind, (d) => (db = d));
 
   it('shipment.confirmed consumes allocation and onHand at the shipping location, partially then fully', async () => {
     const a = uniq('A');

@@ -10,6 +10,26 @@ import {
 } from '../../src/core/model/index.js';
 import { applyEvent, createErpContext, getInventory, getOrder, type ApplyOutcome, type ErpContext } from '../../src/core/erp/index.js';
 import type { Db } from '../../src/core/store/index.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { verifyLedger } from '../../src/core/erp/index.js';
+import { openTestDb, type TestDbKind } from '../helpers/db.js';
+
+/**
+ * A migrated database of `kind` for one suite: opened before its tests, handed over through
+ * `set`, and closed after them, once the ledger has verified clean (unless `verify` is false).
+ */
+export function useErpDb(kind: TestDbKind, set: (db: Db) => void, options: { verify?: boolean } = {}): void {
+  let db: Db | undefined;
+  beforeAll(async () => {
+    db = await openTestDb(kind);
+    set(db);
+  });
+  afterAll(async () => {
+    if (!db) return;
+    if (options.verify !== false) expect(await verifyLedger(db)).toEqual([]);
+    await db.close();
+  });
+}
 
 /**
  * Test topology: `web` draws on wh-a then wh-b; `wholesale` on tpl then wh-a with safety stock,

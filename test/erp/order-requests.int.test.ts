@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyEvent, getOrder, listOrderRequests } from '../../src/core/erp/index.js';
 import type { Db } from '../../src/core/store/index.js';
-import { openTestDb, TEST_DB_KINDS } from '../helpers/db.js';
-import { adjust, applyAll, ev, order, testContext, uniq } from './helpers.js';
+import { TEST_DB_KINDS } from '../helpers/db.js';
+import { adjust, applyAll, ev, order, testContext, uniq, useErpDb } from './helpers.js';
 
 describe.each(TEST_DB_KINDS)('order cancellation requests on %s', (kind) => {
   let db: Db;
   const ctx = testContext();
-  beforeAll(async () => {
-    db = await openTestDb(kind);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  useErpDb(kind, (d) => (db = d), { verify: false });
 
   it('records a buyer cancellation request for an operator and keeps the order allocated', async () => {
     const sku = uniq('S');

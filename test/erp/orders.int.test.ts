@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEvent, getOrder, verifyLedger } from '../../src/core/erp/index.js';
+import { describe, expect, it } from 'vitest';
+import { applyEvent, getOrder } from '../../src/core/erp/index.js';
 import { IllegalTransitionError } from '../../src/core/errors.js';
 import type { Db } from '../../src/core/store/index.js';
-import { openTestDb, TEST_DB_KINDS } from '../helpers/db.js';
-import { adjust, applyAll, balanceAt, ev, order, statusOf, testContext, uniq } from './helpers.js';
+import { TEST_DB_KINDS } from '../helpers/db.js';
+import { adjust, applyAll, balanceAt, ev, order, statusOf, testContext, uniq, useErpDb } from './helpers.js';
 
 describe.each(TEST_DB_KINDS)('ERP orders on %s', (kind) => {
   let db: Db;
   const ctx = testContext();
-  beforeAll(async () => {
-    db = await openTestDb(kind);
-  });
-  afterAll(async () => {
-    expect(await verifyLedger(db)).toEqual([]);
-    await db.close();
-  });
+  useErpDb(kind, (d) => (db = d));
 
   const allocations = async (id: string) =>
     (await getOrder(db, 'web', id))!.lines.map((l) => l.items.map((i) => ({ sku: i.sku, backordered: i.backordered, at: i.allocations })));

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyEvent, listReplenishmentSuggestions, verifyLedger } from '../../src/core/erp/index.js';
 import { IllegalTransitionError, ValidationError } from '../../src/core/errors.js';
-import { openTestDb, TEST_DB_KINDS } from '../helpers/db.js';
+import { TEST_DB_KINDS } from '../helpers/db.js';
 import type { Db } from '../../src/core/store/index.js';
-import { adjust, atsOf, balanceAt, ev, level, order, product, testContext, uniq } from './helpers.js';
+import { adjust, atsOf, balanceAt, ev, level, order, product, testContext, uniq, useErpDb } from './helpers.js';
 
 describe.each(TEST_DB_KINDS)('ERP stock events on %s', (kind) => {
   let db: Db;
   const ctx = testContext(undefined, [{ sku: 'R-1', location: 'wh-a', reorderPoint: 5, reorderQuantity: 20 }]);
-  beforeAll(async () => {
-    db = await openTestDb(kind);
-  });
-  afterAll(async () => {
-    expect(await verifyLedger(db)).toEqual([]);
-    await db.close();
-  });
+  useErpDb(kind, (d) => (db = d));
 
   it('inventory.adjusted adds stock, records the movement and emits availability to every channel the location feeds', async () => {
     const sku = uniq('ADJ');
