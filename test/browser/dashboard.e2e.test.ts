@@ -1,14 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, SHOTS } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDeadLetter } from '../../src/queues/dead-letter-store.js';
 import type { DeadLetter } from '../../src/queues/dead-letter-store.js';
 import { event, waitFor, type TestHub } from '../helpers/hub.js';
 import { makeDeadLetter, startOpsHub, TOKENS } from '../api/helpers.js';
 import { FakeWarehouse, fakeWarehouseConnector, fakeWarehouseInstance } from '../reconcile/fake-warehouse.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = 'test-results';
 
 describe('operations dashboard in Chromium', () => {
   let ctx: Awaited<ReturnType<typeof startOpsHub>>;
@@ -21,8 +18,6 @@ describe('operations dashboard in Chromium', () => {
   const warehouse = new FakeWarehouse();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
-    mkdirSync(SHOTS, { recursive: true });
     ctx = await startOpsHub({
       ops: { history: { intervalMs: 1000 } },
       extra: {
@@ -33,18 +28,7 @@ describe('operations dashboard in Chromium', () => {
     hub = ctx.hub;
     dl = await makeDeadLetter(hub, 'BROWSER-1');
     await hub.ops.deps.history.sample();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));

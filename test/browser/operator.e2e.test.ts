@@ -1,13 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SHOTS } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
 import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { OPS_YAML, TOKENS } from '../api/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = 'test-results';
 const COUNTS: Record<string, number> = { 'OP-TEE-S': 4, 'OP-TEE-M': 9, 'OP-MUG': 7 };
 
 /**
@@ -23,8 +21,6 @@ describe('operator journeys in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    mkdirSync(SHOTS, { recursive: true });
     sim = await startShopifySimulator({ locations: ['Main warehouse'] });
     sim.store.addProduct({
       title: 'Tee',
@@ -47,18 +43,7 @@ ${simConnectorYaml(sim, { locations: [[sim.store.locations[0]!.id, 'wh-east']], 
 ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}`);
     hub = await startTestHub({ config, ops: { history: { intervalMs: 1000 } } });
     hub.config.server.publicUrl = hub.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });
