@@ -3,7 +3,7 @@ import { launchChromium, SHOTS } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
-import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
+import { event, parseTestConfig, startTestHub, waitFor, type TestHub, webShopYaml } from '../helpers/hub.js';
 import { OPS_YAML, TOKENS } from '../api/helpers.js';
 
 const COUNTS: Record<string, number> = { 'OP-TEE-S': 4, 'OP-TEE-M': 9, 'OP-MUG': 7 };
@@ -30,15 +30,7 @@ describe('operator journeys in Chromium', () => {
       ],
     });
     sim.store.addProduct({ title: 'Mug', variants: [{ sku: 'OP-MUG', available: 7 }] });
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 0 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
-    retry: { attempts: 2, backoffMs: 50, maxBackoffMs: 100 }
+    const config = parseTestConfig(`${webShopYaml(['retry: { attempts: 2, backoffMs: 50, maxBackoffMs: 100 }'])}
 ${simConnectorYaml(sim, { locations: [[sim.store.locations[0]!.id, 'wh-east']], extra: ['retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 500 }'] })}
 ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}`);
     hub = await startTestHub({ config, ops: { history: { intervalMs: 1000 } } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { simConnectorYaml, startShopifySimulator, type ShopifySimulator } from '../sim/shopify/index.js';
-import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
+import { event, parseTestConfig, startTestHub, waitFor, type TestHub, webShopYaml } from '../helpers/hub.js';
 import { call, OPS_YAML } from '../api/helpers.js';
 
 const SKUS = ['ONB-TEE-S', 'ONB-TEE-M', 'ONB-MUG'];
@@ -26,14 +26,7 @@ describe('onboarding a Shopify store (connectors check and setup)', () => {
       ],
     });
     sim.store.addProduct({ title: 'Mug', variants: [{ sku: SKUS[2]!, available: 7 }] });
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 0 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
+    const config = parseTestConfig(`${webShopYaml()}
 ${simConnectorYaml(sim, { locations: [[location, 'wh-east']], extra: ['retry: { attempts: 3, backoffMs: 100, maxBackoffMs: 500 }', 'reconcile: { stock: { policy: heal } }'] })}
 ${OPS_YAML.slice(OPS_YAML.indexOf('auth:'), OPS_YAML.indexOf('replenishment:'))}`);
     hub = await startTestHub({ config });

@@ -5,7 +5,7 @@ import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { replayDeadLetters } from '../../src/queues/replay.js';
 import { runHub } from '../helpers/cli.js';
 import { TEST_DATABASE_URL } from '../helpers/db.js';
-import { CANONICAL_SECRET, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
+import { event, parseTestConfig, startTestHub, waitFor, type TestHub, webShopYaml } from '../helpers/hub.js';
 import { type EasyPostSimulator, startEasyPostSimulator } from '../sim/easypost/server.js';
 import { type QboSimulator, startQboSimulator } from '../sim/quickbooks/server.js';
 import { type ShipStationSimulator, startShipStationSimulator } from '../sim/shipstation/server.js';
@@ -40,14 +40,7 @@ describe('order to cash on the simulators', () => {
       startEasyPostSimulator(),
       startQboSimulator(),
     ]);
-    const config = parseTestConfig(`
-locations: [{ id: wh-east, kind: warehouse }]
-channels:
-  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 0 }
-connectors:
-  - id: events
-    type: canonical
-    credentials: { webhookSecret: ${CANONICAL_SECRET} }
+    const config = parseTestConfig(`${webShopYaml()}
 ${simConnectorYaml(shop, { locations: [[shop.store.locations[0]!.id, 'wh-east']], settings: ['ingestFulfillments: false'], extra: [retry] })}
   - id: ss-main
     type: shipstation

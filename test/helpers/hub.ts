@@ -34,6 +34,23 @@ connectors:
     retry: { attempts: 3, backoffMs: 50, maxBackoffMs: 200 }
 `;
 
+/**
+ * One warehouse, the `web` channel sold through the Shopify connector `shopify-main` (which the
+ * caller appends), and the canonical `events` connector with `eventsLines` added to its entry.
+ */
+export function webShopYaml(eventsLines: readonly string[] = []): string {
+  return [
+    'locations: [{ id: wh-east, kind: warehouse }]',
+    'channels:',
+    '  - { id: web, connector: shopify-main, locations: [wh-east], safetyStock: 0 }',
+    'connectors:',
+    '  - id: events',
+    '    type: canonical',
+    `    credentials: { webhookSecret: ${CANONICAL_SECRET} }`,
+    ...eventsLines.map((l) => `    ${l}`),
+  ].join('\n');
+}
+
 export function parseTestConfig(yaml: string): HubConfig {
   const result = parseConfig(yaml, {});
   if (!result.ok) throw new Error(result.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
