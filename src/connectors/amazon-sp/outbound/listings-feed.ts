@@ -34,21 +34,22 @@ export async function pushByFeed(
   failures: PushFailure[],
   deps: PushDeps,
 ): Promise<StockItem[]> {
+  const feed: FeedCall = { client, settings, connectorId, failures, deps };
   const done: StockItem[] = [];
-  for (let i = 0; i < items.length; i += MAX_FEED_MESSAGES) {
-    done.push(...(await oneFeed(client, settings, connectorId, items.slice(i, i + MAX_FEED_MESSAGES), failures, deps)));
-  }
+  for (let i = 0; i < items.length; i += MAX_FEED_MESSAGES) done.push(...(await oneFeed(feed, items.slice(i, i + MAX_FEED_MESSAGES))));
   return done;
 }
 
-async function oneFeed(
-  client: AmazonClient,
-  settings: AmazonSpSettings,
-  connectorId: string,
-  items: StockItem[],
-  failures: PushFailure[],
-  deps: PushDeps,
-): Promise<StockItem[]> {
+/** What every feed of one push shares. */
+interface FeedCall {
+  client: AmazonClient;
+  settings: AmazonSpSettings;
+  connectorId: string;
+  failures: PushFailure[];
+  deps: PushDeps;
+}
+
+async function oneFeed({ client, settings, connectorId, failures, deps }: FeedCall, items: StockItem[]): Promise<StockItem[]> {
   const document = {
     header: { sellerId: settings.sellerId, version: '2.0', issueLocale: 'en_US' },
     messages: items.map((item, i) => ({
