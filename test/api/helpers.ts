@@ -6,7 +6,7 @@ import { hashToken } from '../../src/api/ops/auth.js';
 import { opsRoutes, type OpsOptions } from '../../src/api/ops/index.js';
 import { expressPath, type OpsRoute } from '../../src/api/ops/route.js';
 import { listDeadLetters, type DeadLetter } from '../../src/queues/dead-letter-store.js';
-import { FakeStockApi, fakePushConnector, fakePushInstance } from '../helpers/fake-push.js';
+import { FakeStockApi, fakePushConnector, fakePushInstance, sellThroughFakePush } from '../helpers/fake-push.js';
 import { BASE_CONFIG, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 
 /** One token per role; the admin's is configured by hash only, as production configs may. */
@@ -36,8 +36,7 @@ export async function startOpsHub(
 ): Promise<{ hub: TestHub; stockApi: FakeStockApi; stop(): Promise<void> }> {
   const stockApi = await new FakeStockApi().start();
   const config = parseTestConfig(options.yaml ?? OPS_YAML);
-  config.connectors.push(fakePushInstance(stockApi.url), ...(options.extra?.instances ?? []));
-  config.channels[0]!.connector = 'stock-api';
+  sellThroughFakePush(config, fakePushInstance(stockApi.url)).connectors.push(...(options.extra?.instances ?? []));
   const hub = await startTestHub({ config, registry: [...connectorRegistry, fakePushConnector, ...(options.extra?.definitions ?? [])], ops: options.ops });
   return {
     hub,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorRegistry } from '../../src/connectors/registry.js';
 import type { Db } from '../../src/core/store/index.js';
 import { openTestDb } from '../helpers/db.js';
-import { FakeStockApi, fakePushConnector, fakePushInstance } from '../helpers/fake-push.js';
+import { FakeStockApi, fakePushConnector, fakePushInstance, sellThroughFakePush } from '../helpers/fake-push.js';
 import { parseTestConfig, REDIS_URL, waitFor } from '../helpers/hub.js';
 import { auditRows, OPS_YAML, TOKENS } from '../api/helpers.js';
 import { startInProcessHub, type InProcessHub } from './in-process.js';
@@ -28,8 +28,7 @@ describe('Redis down during ops API calls', () => {
     await Promise.all([proxy.start(), stockApi.start()]);
     db = await openTestDb('postgres');
     const config = parseTestConfig(`${OPS_YAML}\nqueues: { opsTimeoutMs: ${OPS_TIMEOUT_MS} }\n`);
-    config.connectors.push(fakePushInstance(stockApi.url));
-    config.channels[0]!.connector = 'stock-api';
+    sellThroughFakePush(config, fakePushInstance(stockApi.url));
     hub = await startInProcessHub(config, db, `redis://${proxy.url}`, [...connectorRegistry, fakePushConnector]);
   });
 

@@ -3,7 +3,7 @@ import { connectorRegistry } from '../../src/connectors/registry.js';
 import type { AvailabilityUpdate, ConnectorDefinition } from '../../src/connectors/types.js';
 import { getDeadLetter, listDeadLetters, type DeadLetter } from '../../src/queues/dead-letter-store.js';
 import { replayDeadLetters, type ReplayDeps } from '../../src/queues/replay.js';
-import { FakeStockApi, fakePushConnector, fakePushInstance } from '../helpers/fake-push.js';
+import { FakeStockApi, fakePushConnector, fakePushInstance, sellThroughFakePush } from '../helpers/fake-push.js';
 import { BASE_CONFIG, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 import { uniq } from '../erp/helpers.js';
 
@@ -30,8 +30,7 @@ describe('edit-before-replay of a push dead letter', () => {
   beforeAll(async () => {
     api = await new FakeStockApi().start();
     const config = parseTestConfig(BASE_CONFIG);
-    config.connectors.push(fakePushInstance(api.url));
-    config.channels[0]!.connector = 'stock-api';
+    sellThroughFakePush(config, fakePushInstance(api.url));
     hub = await startTestHub({ config, registry: [...connectorRegistry, recordingConnector] });
     deps = hub.hub.snapshot();
   });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CANONICAL_TOPIC, canonicalConnector } from '../../src/connectors/canonical/index.js';
 import { defineConnector, type AvailabilityUpdate, type ConnectorDefinition } from '../../src/connectors/types.js';
 import { ContractError, RateLimitedError, UpstreamUnavailableError } from '../../src/core/errors.js';
-import type { ConnectorInstance } from '../../src/core/config/load.js';
+import type { ConnectorInstance, HubConfig } from '../../src/core/config/load.js';
 
 /**
  * A minimal external stock API on loopback: POST /stock with `{ items: [{ sku, quantity }] }`.
@@ -110,4 +110,11 @@ export function fakePushInstance(url: string, schedules: ConnectorInstance['sche
     credentials: {},
     schedules,
   };
+}
+
+/** Adds `instance` to `config` and sells the first channel (`web`) through it. */
+export function sellThroughFakePush(config: HubConfig, instance: ConnectorInstance): HubConfig {
+  config.connectors.push(instance);
+  config.channels[0]!.connector = instance.id;
+  return config;
 }

@@ -4,7 +4,7 @@ import { type AvailabilityUpdate, type ConnectorClient, type PushFailure, define
 import { MappingError } from '../../src/core/errors.js';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { outboundQueue } from '../../src/queues/names.js';
-import { FakeStockApi, fakePushConnector, fakePushInstance } from '../helpers/fake-push.js';
+import { FakeStockApi, fakePushConnector, fakePushInstance, sellThroughFakePush } from '../helpers/fake-push.js';
 import { BASE_CONFIG, event, parseTestConfig, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
 
 /**
@@ -46,8 +46,7 @@ describe('outbound: a retryable batch failure and an unpushable item (PostgreSQL
   beforeAll(async () => {
     api = await new FakeStockApi().start();
     const config = parseTestConfig(BASE_CONFIG);
-    config.connectors.push({ ...fakePushInstance(api.url), type: 'fake-split' });
-    config.channels[0]!.connector = 'stock-api';
+    sellThroughFakePush(config, { ...fakePushInstance(api.url), type: 'fake-split' });
     // A wide coalescing window puts both changes in one push job.
     hub = await startTestHub({ config, registry: [...connectorRegistry, splitConnector], coalesceMs: 500 });
   });

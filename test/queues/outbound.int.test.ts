@@ -5,7 +5,7 @@ import { availableToSell } from '../../src/core/erp/index.js';
 import { listDeadLetters } from '../../src/queues/dead-letter-store.js';
 import { outboundQueue } from '../../src/queues/names.js';
 import { event, parseTestConfig, BASE_CONFIG, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
-import { FakeStockApi, fakePushConnector, fakePushInstance } from '../helpers/fake-push.js';
+import { FakeStockApi, fakePushConnector, fakePushInstance, sellThroughFakePush } from '../helpers/fake-push.js';
 
 describe('outbound availability pushes (PostgreSQL + Redis)', () => {
   let hub: TestHub;
@@ -13,8 +13,7 @@ describe('outbound availability pushes (PostgreSQL + Redis)', () => {
   beforeAll(async () => {
     api = await new FakeStockApi().start();
     const config = parseTestConfig(BASE_CONFIG);
-    config.connectors.push(fakePushInstance(api.url));
-    config.channels[0]!.connector = 'stock-api';
+    sellThroughFakePush(config, fakePushInstance(api.url));
     hub = await startTestHub({ config, registry: [...connectorRegistry, fakePushConnector] });
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorRegistry } from '../../src/connectors/registry.js';
 import { event, parseTestConfig, BASE_CONFIG, startTestHub, waitFor, type TestHub } from '../helpers/hub.js';
-import { FakeStockApi, fakePushConnector, fakePushInstance } from '../helpers/fake-push.js';
+import { FakeStockApi, fakePushConnector, fakePushInstance, sellThroughFakePush } from '../helpers/fake-push.js';
 import type { TestDbKind } from '../helpers/db.js';
 
 // Far beyond every wait below: a push that arrives came from the outbox notification, not the poll.
@@ -13,8 +13,7 @@ describe.each<TestDbKind>(['postgres', 'pglite'])('the relay wakes on outbox not
   beforeAll(async () => {
     api = await new FakeStockApi().start();
     const config = parseTestConfig(BASE_CONFIG);
-    config.connectors.push(fakePushInstance(api.url));
-    config.channels[0]!.connector = 'stock-api';
+    sellThroughFakePush(config, fakePushInstance(api.url));
     hub = await startTestHub({ kind, config, registry: [...connectorRegistry, fakePushConnector], workers: { relaySafetyPollMs: SAFETY_POLL_MS } });
   });
   afterAll(async () => {
