@@ -114,24 +114,18 @@ describe('QuickBooks notifications at POST /webhooks/qbo', () => {
       logger: createLogger({ level: 'silent', pretty: false }),
       state: connectorState(hub.db, 'qbo'),
     });
-    const booked = await client.pushInvoice({
+    // The same order twice; the second time its line has no title.
+    const invoice = (title: string) => ({
       channel: 'web',
       externalOrderId: '7770001',
       orderNumber: '#2001',
       placedAt: '2026-03-01T09:00:00.000Z',
       currency: 'USD',
       total: { amount: '19.99', currency: 'USD' },
-      lines: [{ externalLineId: 'l1', sku: 'SKU-1', quantity: 1, unitPrice: { amount: '19.99', currency: 'USD' }, title: 'Widget' }],
+      lines: [{ externalLineId: 'l1', sku: 'SKU-1', quantity: 1, unitPrice: { amount: '19.99', currency: 'USD' }, title }],
     });
-    const again = await client.pushInvoice({
-      channel: 'web',
-      externalOrderId: '7770001',
-      orderNumber: '#2001',
-      placedAt: '2026-03-01T09:00:00.000Z',
-      currency: 'USD',
-      total: { amount: '19.99', currency: 'USD' },
-      lines: [{ externalLineId: 'l1', sku: 'SKU-1', quantity: 1, unitPrice: { amount: '19.99', currency: 'USD' }, title: '' }],
-    });
+    const booked = await client.pushInvoice(invoice('Widget'));
+    const again = await client.pushInvoice(invoice(''));
     expect(again).toMatchObject({ externalId: booked.externalId, created: false });
     expect(sim.counters.creates['Invoice']).toBe(1);
     expect(await connectorState(hub.db, 'qbo').get(REFRESH_TOKEN_KEY)).toBe(sim.refreshToken);
