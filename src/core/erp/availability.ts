@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { Queryable } from '../store/index.js';
 import { sellableLocations, type ErpContext } from './context.js';
 import { bundlesContaining, loadProducts, sessionProducts, type ProductRecord } from './products.js';
-import { availableOf, type ApplySession, type Balances } from './session.js';
+import { availableOf, type ApplySession } from './session.js';
 import type { AvailabilityChange } from './types.js';
 
 /**
@@ -31,8 +31,6 @@ export async function computeAvailableToSell(
   pairs: readonly { sku: string; channel: string }[],
   ctx: ErpContext,
   known?: ReadonlyMap<string, ProductRecord>,
-  /** Balances this transaction holds locked (authoritative); SKUs fully covered by them are not read again. */
-  locked?: (sku: string, location: string) => Balances | undefined,
 ): Promise<Map<string, number>> {
   const products =
     known ??
@@ -40,46 +38,52 @@ export async function computeAvailableToSell(
       q,
       pairs.map((p) => p.sku),
     ));
-  // Each stock SKU with the locations its channels sell from.
-  const needed = new Map<string, Set<string>>();
+  const stockSkus = new Set<string>();
   for (const p of pairs) {
-    const channel = ctx.channels.get(p.channel);
-    if (!channel) continue;
     const prod = products.get(p.sku);
-    for (const sku of prod?.isBundle ? prod.components.map((c) => c.sku) : [p.sku]) {
-      const set = needed.get(sku) ?? new Set<string>();
-      for (const l of sellableLocations(ctx, channel)) set.add(l);
-      needed.set(sku, set);
-    }
+    if (prod?.isBundle) for (const c of prod.components) stockSkus.add(c.sku);
+    else stockSkus.add(p.sku);
   }
+  const { rows } = await q.query<{ sku: string; location: string; available: number }>(
+    `SELECT sku, location,
+            (coalesce(sum(quantity) FILTER (WHERE state = 'onHand'), 0)
+             - coalesce(sum(quantity) FILTER (WHERE state IN ('allocated', 'quarantined')), 0))::int AS available
+     FROM inventory_balance WHERE sku = ANY($1::text[]) GROUP BY sku, location`,
+    [[...stockSkus]],
+  );
   const byLocation = new Map<string, number>();
-  const toRead: string[] = [];
-  for (const [sku, locations] of needed) {
-    const cached = locked ? [...locations].map((l) => [l, locked(sku, l)] as const) : [];
-    if (locked && cached.every(([, b]) => b !== undefined)) {
-      for (const [l, b] of cached) byLocation.set(`${sku}\u0000${l}`, availableOf(b!));
-    } else toRead.push(sku);
-  }
-  if (toRead.length > 0) {
-    const { rows } = await q.query<{ sku: string; location: string; available: number }>(
-      `SELECT sku, location,
-              (coalesce(sum(quantity) FILTER (WHERE state = 'onHand'), 0)
-               - coalesce(sum(quantity) FILTER (WHERE state IN ('allocated', 'quarantined')), 0))::int AS available
-       FROM inventory_balance WHERE sku = ANY($1::text[]) GROUP BY sku, location`,
-      [toRead],
-    );
-    for (const r of rows) byLocation.set(`${r.sku}\u0000${r.location}`, r.available ?? 0);
-  }
+  for (const r of rows) byLocation.set(`${r.sku}\u0000${r.location}`, r.available ?? 0);
+  return atsFrom(pairs, ctx, products, (sku, location) => byLocation.get(`${sku}\u0000${location}`) ?? 0)!;
+}
+
+/**
+ * availableToSell of each pair from `availableAt` (the available units of a SKU at a location):
+ * over the channel's sellable locations, a bundle from its components, channel rules applied.
+ * Undefined as soon as `availableAt` does not know a location it needs.
+ */
+function atsFrom(
+  pairs: readonly { sku: string; channel: string }[],
+  ctx: ErpContext,
+  products: ReadonlyMap<string, ProductRecord>,
+  availableAt: (sku: string, location: string) => number | undefined,
+): Map<string, number> | undefined {
   const out = new Map<string, number>();
+  let unknown = false;
   for (const p of pairs) {
     const channel = ctx.channels.get(p.channel);
     if (!channel) continue;
     // A location short of stock (negative available) must not eat into another location's units.
     const locations = sellableLocations(ctx, channel);
-    const over = (sku: string) => locations.reduce((n, l) => n + Math.max(0, byLocation.get(`${sku}\u0000${l}`) ?? 0), 0);
+    const over = (sku: string) =>
+      locations.reduce((n, l) => {
+        const a = availableAt(sku, l);
+        if (a === undefined) unknown = true;
+        return n + Math.max(0, a ?? 0);
+      }, 0);
     const prod: ProductRecord | undefined = products.get(p.sku);
-    const raw = prod && !prod.active ? 0 : prod?.isBundle ? bundleAvailable(prod.components, over) : over(p.sku);
-    out.set(atsKey(p.sku, p.channel), applyChannelRules(raw, channel, p.sku));
+    const raw = prod?.isBundle ? bundleAvailable(prod.components, over) : over(p.sku);
+    if (unknown) return undefined;
+    out.set(atsKey(p.sku, p.channel), prod && !prod.active ? 0 : applyChannelRules(raw, channel, p.sku));
   }
   return out;
 }
@@ -139,10 +143,13 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
     s,
     pairs.map((p) => p.sku),
   );
-  const fromLocks = computeFromLocked(pairs, s, products);
+  const fromLocks = atsFrom(pairs, s.ctx, products, (sku, location) => {
+    const b = s.cached(sku, location);
+    return b && availableOf(b);
+  });
   if (fromLocks) return upsertChanged(s, pairs, fromLocks);
   const current = await lockAvailabilityRows(s, pairs);
-  const ats = await computeAvailableToSell(s.tx, pairs, s.ctx, products, (sku, location) => s.cached(sku, location));
+  const ats = await computeAvailableToSell(s.tx, pairs, s.ctx, products);
   const changed = pairs
     .map((p) => ({ ...p, available: ats.get(atsKey(p.sku, p.channel)) ?? 0 }))
     .filter((p) => current.get(atsKey(p.sku, p.channel)) !== p.available);
@@ -171,32 +178,6 @@ async function bundlesOfSkus(s: ApplySession, skus: readonly string[]): Promise<
     [skus],
   );
   return rows.map((r) => [r.component_sku, r.bundle_sku]);
-}
-
-/** availableToSell of every pair from balances this transaction holds locked; undefined when one is not held. */
-function computeFromLocked(
-  pairs: readonly { sku: string; channel: string }[],
-  s: ApplySession,
-  products: ReadonlyMap<string, ProductRecord>,
-): Map<string, number> | undefined {
-  const out = new Map<string, number>();
-  for (const p of pairs) {
-    const channel = s.ctx.channels.get(p.channel);
-    if (!channel) continue;
-    const locations = sellableLocations(s.ctx, channel);
-    let missing = false;
-    const over = (sku: string) =>
-      locations.reduce((n, l) => {
-        const b = s.cached(sku, l);
-        if (!b) missing = true;
-        return n + (b ? Math.max(0, availableOf(b)) : 0);
-      }, 0);
-    const prod = products.get(p.sku);
-    const raw = prod?.isBundle ? bundleAvailable(prod.components, over) : over(p.sku);
-    if (missing || (prod?.isBundle && prod.components.length === 0)) return undefined;
-    out.set(atsKey(p.sku, p.channel), prod && !prod.active ? 0 : applyChannelRules(raw, channel, p.sku));
-  }
-  return out;
 }
 
 /**
