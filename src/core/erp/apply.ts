@@ -13,7 +13,7 @@ import { applyInvoicePosted, applyInvoicePaymentRecorded, applyRefundCreated } f
 import { checkReplenishment } from './replenishment.js';
 import { ApplySession, TxState } from './session.js';
 import { applyShipmentConfirmed, applyTrackingUpdated } from './shipments.js';
-import { checkStale, checkStaleIn, lockEntityVersions, writeEntityVersions } from './stale.js';
+import { checkStaleIn, lockEntityVersions, writeEntityVersions } from './stale.js';
 import { applyAdjusted, applyLevelReported, applyReturnReceived } from './stock-events.js';
 import type { ApplyOptions, ApplyOutcome } from './types.js';
 
@@ -125,15 +125,15 @@ async function claimKeys(tx: Tx, events: readonly CanonicalEvent[]): Promise<Set
   return new Set(rows.map((r) => first.get(r.idempotency_key)!));
 }
 
-/** {@link applyEvent} inside a transaction the caller owns (and commits). */
+/** {@link applyEvent} inside a transaction the caller owns (and commits): a batch of one. */
 export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContext): Promise<ApplyOutcome> {
-  // Concurrent deliveries of one key queue on this unique insert; the loser sees the winner's row.
-  const claimed = await tx.query(
-    `INSERT INTO erp_applied_event (idempotency_key, event_id, event_type, connector, status)
-     VALUES ($1, $2, $3, $4, 'applied') ON CONFLICT DO NOTHING RETURNING 1`,
-    [event.idempotencyKey, event.id, event.type, event.source.connector],
-  );
-  return applyClaimed(tx, event, ctx, new TxState(), claimed.rowCount > 0, false);
+  // Concurrent deliveries of one key queue on its unique insert; the loser sees the winner's row.
+  const fresh = (await claimKeys(tx, [event])).has(0);
+  const shared = new TxState();
+  if (fresh) shared.entities = await lockEntityVersions(tx, [event]);
+  const outcome = await applyClaimed(tx, event, ctx, shared, fresh, false);
+  if (shared.entities) await writeEntityVersions(tx, shared.entities);
+  return outcome;
 }
 
 /**
@@ -149,7 +149,7 @@ async function applyClaimed(tx: Tx, event: CanonicalEvent, ctx: ErpContext, shar
     const at = rows[0] ? new Date(rows[0].applied_at).toISOString() : 'earlier';
     return { ...base, status: 'duplicate', message: `already applied: key ${event.idempotencyKey} (event ${rows[0]?.event_id ?? '?'}, ${at})` };
   }
-  const stale = shared.entities ? checkStaleIn(shared.entities, event) : await checkStale(tx, event);
+  const stale = checkStaleIn(shared.entities ?? new Map(), event);
   if (stale !== null) {
     await setKeyStatus(tx, event, 'stale');
     return { ...base, status: 'stale', message: stale };

@@ -45,7 +45,7 @@ export class TxState {
    * Cleared when a product event of the batch may change bundles.
    */
   bundlesOf: Map<string, string[]> | undefined;
-  /** A batch's entity versions, locked up front (see lockEntityVersions); a single event reads its own. */
+  /** The entity versions the fresh events overwrite, locked up front (see lockEntityVersions). */
   entities: Map<string, EntityState> | undefined;
   /** Order hops and flow outbox rows to write at the end (see writeOrderFlow). */
   readonly hops: RecordHopInput[] = [];

@@ -54,43 +54,20 @@ export function entityKey(event: CanonicalEvent): string | null {
   }
 }
 
-/**
- * Stale guard. Locks the entity's version row (so events about one entity apply one at a time),
- * and returns a message when the event is older than what was applied; otherwise records its version.
- * Equal versions are not stale: the idempotency key decides about exact repeats.
- */
-export async function checkStale(tx: Tx, event: CanonicalEvent): Promise<string | null> {
-  const version = event.source.version;
-  const entity = entityKey(event);
-  if (version === null || entity === null) return null;
-  const inserted = await tx.query(`INSERT INTO erp_entity_version (entity, version, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`, [
-    entity,
-    version,
-    event.id,
-  ]);
-  if (inserted.rowCount > 0) return null;
-  const { rows } = await tx.query<{ version: string }>('SELECT version FROM erp_entity_version WHERE entity = $1 FOR UPDATE', [entity]);
-  const current = rows[0]?.version;
-  if (current !== undefined && compareVersions(version, current) < 0) {
-    return `stale: source version ${version} is older than ${current} already applied for ${entity}`;
-  }
-  await tx.query('UPDATE erp_entity_version SET version = $2, event_id = $3, updated_at = now() WHERE entity = $1', [entity, version, event.id]);
-  return null;
-}
-
-/** An entity's applied version as a batch knows it: `null` = none before this batch. */
+/** An entity's applied version as the transaction knows it: `null` = none before it. */
 export interface EntityState {
   version: string | null;
   eventId: string | null;
-  /** Changed by the batch: written back at its end. */
-  dirty: boolean;
+  /** What its row holds now (a new row holds its first event's version). */
+  stored: { version: string; eventId: string };
 }
 
 /**
- * The stale guard for a batch, step one: locks the version rows of every entity the batch's
- * fresh events overwrite, in ONE statement in entity order (creating the missing ones), and
- * answers what each held. Events then compare against these in memory, in inbox order
- * ({@link checkStaleIn}), and {@link writeEntityVersions} stores the outcome.
+ * The stale guard, step one: locks the version rows of every entity the fresh events (one, or a
+ * batch) overwrite, in ONE statement in entity order (creating the missing ones), and answers
+ * what each held. Events then compare against these in memory, in inbox order
+ * ({@link checkStaleIn}), and {@link writeEntityVersions} stores the outcome. Equal versions are
+ * not stale: the idempotency key decides about exact repeats.
  */
 export async function lockEntityVersions(tx: Tx, events: readonly CanonicalEvent[]): Promise<Map<string, EntityState>> {
   const first = new Map<string, CanonicalEvent>();
@@ -102,7 +79,7 @@ export async function lockEntityVersions(tx: Tx, events: readonly CanonicalEvent
   if (first.size === 0) return out;
   const entities = [...first.keys()].sort();
   // A no-op update locks an existing row and returns what it holds; a new row holds the first
-  // event's version until the batch writes the last one it applied.
+  // event's version, and is written again only if a later event moves it on.
   const { rows } = await tx.query<{ entity: string; version: string; event_id: string; inserted: boolean }>(
     `INSERT INTO erp_entity_version AS v (entity, version, event_id)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ORDER BY 1
@@ -110,12 +87,17 @@ export async function lockEntityVersions(tx: Tx, events: readonly CanonicalEvent
      RETURNING v.entity, v.version, v.event_id, (v.xmax = 0) AS inserted`,
     [entities, entities.map((k) => first.get(k)!.source.version), entities.map((k) => first.get(k)!.id)],
   );
-  for (const r of rows)
-    out.set(r.entity, r.inserted ? { version: null, eventId: null, dirty: true } : { version: r.version, eventId: r.event_id, dirty: false });
+  for (const r of rows) {
+    const stored = { version: r.version, eventId: r.event_id };
+    out.set(r.entity, r.inserted ? { version: null, eventId: null, stored } : { ...stored, stored });
+  }
   return out;
 }
 
-/** {@link checkStale} against the versions a batch locked; records the event's version when it is not stale. */
+/**
+ * The stale guard for one event against the versions {@link lockEntityVersions} locked: a message
+ * when the event is older than what was applied; otherwise it records the event's version.
+ */
 export function checkStaleIn(entities: Map<string, EntityState>, event: CanonicalEvent): string | null {
   const version = event.source.version;
   const entity = entityKey(event);
@@ -125,13 +107,13 @@ export function checkStaleIn(entities: Map<string, EntityState>, event: Canonica
   if (state.version !== null && compareVersions(version, state.version) < 0) {
     return `stale: source version ${version} is older than ${state.version} already applied for ${entity}`;
   }
-  Object.assign(state, { version, eventId: event.id, dirty: true });
+  Object.assign(state, { version, eventId: event.id });
   return null;
 }
 
-/** Stores, in one statement, the last version a batch applied for each entity it changed. */
+/** Stores, in one statement, the last version applied for each entity whose row holds another. */
 export async function writeEntityVersions(tx: Tx, entities: Map<string, EntityState>): Promise<void> {
-  const changed = [...entities].filter(([, st]) => st.dirty && st.version !== null);
+  const changed = [...entities].filter(([, st]) => st.version !== null && (st.version !== st.stored.version || st.eventId !== st.stored.eventId));
   if (changed.length === 0) return;
   await tx.query(
     `UPDATE erp_entity_version v SET version = c.version, event_id = c.event_id, updated_at = now()
