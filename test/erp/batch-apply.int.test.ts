@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEvent, applyEvents, verifyLedger } from '../../src/core/erp/index.js';
-import type { CanonicalEvent } from '../../src/core/model/index.js';
+import type { CanonicalEvent, Order } from '../../src/core/model/index.js';
 import type { Db } from '../../src/core/store/index.js';
 import { openTestDb } from '../helpers/db.js';
 import { adjust, ev, level, order, testContext, uniq } from './helpers.js';
@@ -16,8 +16,8 @@ function rng(seed: number): (n: number) => number {
 
 /**
  * A mixed workload over a few SKUs: receipts, warehouse counts that go down as well as up (so
- * allocations fall short and are released), orders that backorder, cancellations, restocking
- * returns, and repeats of earlier keys. Every event is valid on its own, in this order.
+ * allocations fall short and are released), orders that backorder, order updates (some stale),
+ * cancellations, restocking returns, and repeats of earlier keys. Every event is valid on its own, in this order.
  */
 function workload(prefix: string, n: number, seed: number): CanonicalEvent[] {
   const r = rng(seed);
@@ -32,12 +32,21 @@ function workload(prefix: string, n: number, seed: number): CanonicalEvent[] {
     if (k < 25) out.push(adjust(sku, location, 1 + r(4)));
     else if (k < 40) out.push(level(sku, location, r(6), { version: String(1000 + i - r(3) * 5) }));
     else if (k < 75) {
-      const id = `${prefix}-o${i}`;
-      orders.push(id);
+      // New orders, and updates of earlier ones (other lines; a few carry an older version: stale).
+      const update = k >= 64 && orders.length > 0;
+      const id = update ? orders[r(orders.length)]! : `${prefix}-o${i}`;
+      const earlier = update ? (out.find((e) => e.type === 'order.upserted' && e.data.externalOrderId === id)!.data as Order) : undefined;
+      if (!update) orders.push(id);
       const lines: [string, number][] = [[sku, 1 + r(3)]];
       const other = skus[r(skus.length)]!;
       if (other !== sku && r(2) === 0) lines.push([other, 1]);
-      out.push(order(id, lines, { channel: r(4) === 0 ? 'wholesale' : 'web', placedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }));
+      out.push(
+        order(id, lines, {
+          channel: earlier?.channel ?? (r(4) === 0 ? 'wholesale' : 'web'),
+          placedAt: earlier?.placedAt ?? new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+          version: String(2000 + i - (update ? r(3) * 30 : 0)),
+        }),
+      );
     } else if (k < 83 && orders.length > 0) {
       const id = orders[r(orders.length)]!;
       const channel = out.find((e) => e.type === 'order.upserted' && e.data.externalOrderId === id)!;

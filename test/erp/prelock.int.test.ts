@@ -88,4 +88,27 @@ describe('concurrent batches over the same SKUs (postgres)', () => {
     expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
     expect(await verifyLedger(db)).toEqual([]);
   });
+
+  it('4 appliers of batches creating the same new orders in different orders all commit on the first try, each order once', async () => {
+    const prefix = uniq('NEW');
+    const ids = Array.from({ length: 8 }, (_, i) => `${prefix}-o${i}`);
+    // Every batch names all eight orders, none of which exists yet: the first to commit creates
+    // them, the others update them. Their lines name no SKU, so no balance orders the batches.
+    const batches = Array.from({ length: 4 }, (_, a) =>
+      shuffled(
+        ids.map((id) => order(id, [[null, 1 + a]])),
+        a * 31 + 5,
+      ),
+    );
+    const results = await Promise.allSettled(batches.map((batch) => applyEvents(db, batch, ctx)));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
+    const { rows } = await db.query<{ external_order_id: string; placed: number; lines: number }>(
+      `SELECT o.external_order_id, (SELECT count(*) FROM order_hop h WHERE h.order_id = o.id AND h.hop = 'placed')::int AS placed,
+         (SELECT count(*) FROM order_line l WHERE l.order_id = o.id)::int AS lines
+       FROM sales_order o WHERE o.external_order_id LIKE $1 ORDER BY 1`,
+      [`${prefix}-%`],
+    );
+    expect(rows).toEqual(ids.map((id) => ({ external_order_id: id, placed: 1, lines: 1 })));
+    expect(await verifyLedger(db)).toEqual([]);
+  });
 });

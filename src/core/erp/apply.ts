@@ -1,11 +1,12 @@
 import type { CanonicalEvent } from '../model/index.js';
-import type { Db, Tx } from '../store/index.js';
-import { emitAvailabilityChanges } from './availability.js';
+import { runWrites, type Db, type Tx } from '../store/index.js';
+import { AVAILABILITY_RETURNING, availabilityChanges, planAvailability } from './availability.js';
 import { fillBackorders, resolveShortfalls } from './backorders.js';
 import type { ErpContext } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
-import { emitOrderFlow, writeOrderFlow } from './order-flow.js';
+import { createNewOrders, newOrdersPart } from './new-orders.js';
+import { emitOrderFlow, orderFlowParts } from './order-flow.js';
 import { isStockEvent, lockNamedOrders, prepareBatch } from './prelock.js';
 import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
@@ -13,9 +14,9 @@ import { applyInvoicePosted, applyInvoicePaymentRecorded, applyRefundCreated } f
 import { checkReplenishment } from './replenishment.js';
 import { ApplySession, TxState } from './session.js';
 import { applyShipmentConfirmed, applyTrackingUpdated } from './shipments.js';
-import { checkStaleIn, lockEntityVersions, writeEntityVersions } from './stale.js';
+import { checkStaleIn, entityVersionsPart, lockEntityVersions } from './stale.js';
 import { applyAdjusted, applyLevelReported, applyReturnReceived } from './stock-events.js';
-import type { ApplyOptions, ApplyOutcome } from './types.js';
+import type { ApplyOptions, ApplyOutcome, AvailabilityChange } from './types.js';
 
 /** Thrown inside the transaction to roll a dry run back; carries the outcome out. */
 class DryRunRollback extends Error {
@@ -83,22 +84,21 @@ export async function applyEventsTx(tx: Tx, events: readonly CanonicalEvent[], c
   const fresh = await claimKeys(tx, events);
   const freshEvents = events.filter((_, i) => fresh.has(i));
   shared.entities = await lockEntityVersions(tx, freshEvents);
-  await lockNamedOrders(tx, freshEvents);
+  for (const [key, id] of await createNewOrders(tx, freshEvents, ctx)) shared.created.set(key, id);
+  await lockNamedOrders(tx, freshEvents, shared.created);
   await prepareBatch(tx, freshEvents, ctx, shared);
+  const stx = shared.settling(tx);
   const out: ApplyOutcome[] = [];
   for (const [i, event] of events.entries()) {
     onEvent?.(i);
-    // An order, shipment or cancellation may create backordered demand the batch did not see.
-    if (!isStockEvent(event)) shared.backorderFree = undefined;
+    // A shipment or cancellation may create backordered demand the batch did not see (an order
+    // says which SKUs it backorders itself).
+    if (!isStockEvent(event) && event.type !== 'order.upserted') shared.backorderFree = undefined;
     if (event.type === 'product.upserted') shared.bundlesOf = undefined;
-    out.push(await applyClaimed(tx, event, ctx, shared, fresh.has(i), true));
+    out.push(await applyClaimed(stx, event, ctx, shared, fresh.has(i)));
   }
   onEvent?.(-1);
-  const closing = new ApplySession(tx, events[events.length - 1]!, ctx, shared);
-  await closing.flush();
-  await writeOrderFlow(closing);
-  await writeEntityVersions(tx, shared.entities);
-  const availabilityChanges = await emitAvailabilityChanges(closing);
+  const availabilityChanges = await closeTx(new ApplySession(tx, events[events.length - 1]!, ctx, shared));
   const last = out.findLastIndex((o) => o.status === 'applied');
   if (last >= 0) out[last] = { ...out[last]!, availabilityChanges };
   return out;
@@ -131,16 +131,37 @@ export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContex
   const fresh = (await claimKeys(tx, [event])).has(0);
   const shared = new TxState();
   if (fresh) shared.entities = await lockEntityVersions(tx, [event]);
-  const outcome = await applyClaimed(tx, event, ctx, shared, fresh, false);
-  if (shared.entities) await writeEntityVersions(tx, shared.entities);
-  return outcome;
+  const stx = shared.settling(tx);
+  const outcome = await applyClaimed(stx, event, ctx, shared, fresh);
+  const availabilityChanges = await closeTx(new ApplySession(tx, event, ctx, shared));
+  return outcome.status === 'applied' ? { ...outcome, availabilityChanges } : outcome;
+}
+
+/**
+ * The transaction's closing writes (one event's, or a batch's), in ONE statement: new orders'
+ * lines, items, allocations and status; movements and balances; order hops; flow rows; entity
+ * versions; and availability with its outbox rows when it comes from the locked balances. None of
+ * them reads what another writes. Availability that must read balances back runs after them.
+ * `s` holds the raw transaction: the new orders are written here, not settled before each read.
+ */
+async function closeTx(s: ApplySession): Promise<AvailabilityChange[]> {
+  const plan = await planAvailability(s);
+  const shared = s.shared;
+  const parts = [newOrdersPart(shared.newOrders.splice(0)), shared.takeMovements(), ...orderFlowParts(shared), entityVersionsPart(shared.entities)];
+  if (plan && 'part' in plan) {
+    const { rows } = await runWrites<{ sku: string; channel: string; available: number; version: number }>(s.tx, [...parts, plan.part], AVAILABILITY_RETURNING);
+    return availabilityChanges(rows);
+  }
+  await runWrites(s.tx, parts);
+  return plan ? plan.after() : [];
 }
 
 /**
  * One event whose key was just claimed (`fresh`) or found applied already: stale guard, handler,
- * cascades. With `deferred` (a batch) its movements and availability are left to the batch's end.
+ * cascades. Its writes that nothing reads back (movements, new orders' rows, hops, flows,
+ * versions) and availability are left to the transaction's closing writes (see closeTx).
  */
-async function applyClaimed(tx: Tx, event: CanonicalEvent, ctx: ErpContext, shared: TxState, fresh: boolean, deferred: boolean): Promise<ApplyOutcome> {
+async function applyClaimed(tx: Tx, event: CanonicalEvent, ctx: ErpContext, shared: TxState, fresh: boolean): Promise<ApplyOutcome> {
   const base = { eventId: event.id, idempotencyKey: event.idempotencyKey, movements: [], orderChanges: [], availabilityChanges: [], replenishment: [] };
   if (!fresh) {
     const { rows } = await tx.query<{ event_id: string; applied_at: Date }>('SELECT event_id, applied_at FROM erp_applied_event WHERE idempotency_key = $1', [
@@ -165,17 +186,14 @@ async function applyClaimed(tx: Tx, event: CanonicalEvent, ctx: ErpContext, shar
   await resolveShortfalls(s, s.touchedPairs());
   await fillBackorders(s, increased);
   await checkReplenishment(s);
-  if (!deferred) await s.flush();
   await emitOrderFlow(s);
-  if (!deferred) await writeOrderFlow(s);
-  const availabilityChanges = deferred ? [] : await emitAvailabilityChanges(s);
   return {
     ...base,
     status: 'applied',
     ...(result.message === undefined ? {} : { message: result.message }),
     movements: s.movements,
     orderChanges: s.orderChanges(),
-    availabilityChanges,
+    availabilityChanges: [],
     replenishment: s.replenishment,
   };
 }

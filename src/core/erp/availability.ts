@@ -1,6 +1,6 @@
 import type { Channel } from '../model/index.js';
 import { ValidationError } from '../errors.js';
-import type { Queryable } from '../store/index.js';
+import type { Queryable, WritePart } from '../store/index.js';
 import { sellableLocations, type ErpContext } from './context.js';
 import { bundlesContaining, loadProducts, sessionProducts, type ProductRecord } from './products.js';
 import { availableOf, type ApplySession } from './session.js';
@@ -101,17 +101,23 @@ export async function availableToSell(q: Queryable, sku: string, channel: string
 }
 
 /**
+ * How a transaction's closing writes emit availability: `part` joins them (read its rows with
+ * {@link AVAILABILITY_RETURNING} and {@link availabilityChanges}); `after` runs once they are in.
+ */
+export type AvailabilityPlan = { part: WritePart } | { after: () => Promise<AvailabilityChange[]> } | null;
+
+/**
  * Recomputes availableToSell for every (sku, channel) the transaction may have moved since the
  * last emission and, where it differs from the last value emitted, bumps the version and writes an
  * `availability_outbox` row. Runs last in the transaction (or the batch).
  *   - When every balance the values depend on is held locked by this transaction, the values are
- *     computed from those locked balances and ONE statement upserts the changed availability rows
- *     (sorted) and writes their outbox rows.
- *   - Otherwise it locks the availability rows (sorted) and only then reads the balances, so two
- *     transactions changing different components of one bundle cannot both emit a value computed
- *     from the other's old stock.
+ *     computed from those locked balances and ONE write upserts the changed availability rows
+ *     (sorted) and writes their outbox rows; it joins the transaction's other closing writes.
+ *   - Otherwise, once the other writes are in, it locks the availability rows (sorted) and only
+ *     then reads the balances, so two transactions changing different components of one bundle
+ *     cannot both emit a value computed from the other's old stock.
  */
-export async function emitAvailabilityChanges(s: ApplySession): Promise<AvailabilityChange[]> {
+export async function planAvailability(s: ApplySession): Promise<AvailabilityPlan> {
   // Everything the transaction moved since the last emission: one event's, or a whole batch's.
   const touched = [...s.shared.touched.values()];
   const productChanged = [...s.shared.productChanged];
@@ -134,7 +140,7 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
     for (const c of s.ctx.channels.keys()) wanted.add(atsKey(sku, c));
     for (const b of await bundlesContaining(s.tx, [sku])) for (const c of s.ctx.channels.keys()) wanted.add(atsKey(b, c));
   }
-  if (wanted.size === 0) return [];
+  if (wanted.size === 0) return null;
   const pairs = [...wanted].sort().map((k) => {
     const [sku, channel] = k.split('\u0000') as [string, string];
     return { sku, channel };
@@ -147,7 +153,18 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
     const b = s.cached(sku, location);
     return b && availableOf(b);
   });
-  if (fromLocks) return upsertChanged(s, pairs, fromLocks);
+  if (fromLocks) {
+    const part = upsertChanged(pairs, fromLocks);
+    return part && { part };
+  }
+  return { after: () => emitFromDatabase(s, pairs, products) };
+}
+
+async function emitFromDatabase(
+  s: ApplySession,
+  pairs: readonly { sku: string; channel: string }[],
+  products: ReadonlyMap<string, ProductRecord>,
+): Promise<AvailabilityChange[]> {
   const current = await lockAvailabilityRows(s, pairs);
   const ats = await computeAvailableToSell(s.tx, pairs, s.ctx, products);
   const changed = pairs
@@ -166,7 +183,7 @@ export async function emitAvailabilityChanges(s: ApplySession): Promise<Availabi
      RETURNING sku, channel, available, version`,
     [changed.map((c) => c.sku), changed.map((c) => c.channel), changed.map((c) => c.available)],
   );
-  return sortedChanges(rows);
+  return availabilityChanges(rows);
 }
 
 /** (component, bundle) pairs for `skus`: from what a batch read up front, else one query. */
@@ -181,33 +198,38 @@ async function bundlesOfSkus(s: ApplySession, skus: readonly string[]): Promise<
 }
 
 /**
- * One statement: upserts the availability rows whose value changed (in (sku, channel) order, a
+ * One write: upserts the availability rows whose value changed (in (sku, channel) order, a
  * missing row created at version 1), and writes an outbox row for each.
  */
-async function upsertChanged(
-  s: ApplySession,
-  pairs: readonly { sku: string; channel: string }[],
-  ats: ReadonlyMap<string, number>,
-): Promise<AvailabilityChange[]> {
+function upsertChanged(pairs: readonly { sku: string; channel: string }[], ats: ReadonlyMap<string, number>): WritePart | null {
   const list = pairs.filter((p) => ats.has(atsKey(p.sku, p.channel)));
-  if (list.length === 0) return [];
-  const { rows } = await s.tx.query<{ sku: string; channel: string; available: number; version: number }>(
-    `WITH bumped AS (
-       INSERT INTO availability_state AS a (sku, channel, available, version)
-       SELECT sku, channel, available, 1 FROM unnest($1::text[], $2::text[], $3::int[]) AS c(sku, channel, available) ORDER BY 1, 2
-       ON CONFLICT (sku, channel) DO UPDATE SET available = excluded.available, version = a.version + 1
-         WHERE a.available IS DISTINCT FROM excluded.available
-       RETURNING a.sku, a.channel, a.available, a.version
-     )
-     INSERT INTO availability_outbox (sku, channel, available, version)
-     SELECT sku, channel, available, version FROM bumped ORDER BY sku, channel
-     RETURNING sku, channel, available, version`,
-    [list.map((p) => p.sku), list.map((p) => p.channel), list.map((p) => ats.get(atsKey(p.sku, p.channel))!)],
-  );
-  return sortedChanges(rows);
+  if (list.length === 0) return null;
+  return {
+    steps: [
+      [
+        'bumped',
+        `INSERT INTO availability_state AS a (sku, channel, available, version)
+         SELECT sku, channel, available, 1 FROM unnest($1::text[], $2::text[], $3::int[]) AS c(sku, channel, available) ORDER BY 1, 2
+         ON CONFLICT (sku, channel) DO UPDATE SET available = excluded.available, version = a.version + 1
+           WHERE a.available IS DISTINCT FROM excluded.available
+         RETURNING a.sku, a.channel, a.available, a.version`,
+      ],
+      [
+        'emitted',
+        `INSERT INTO availability_outbox (sku, channel, available, version)
+         SELECT sku, channel, available, version FROM bumped ORDER BY sku, channel
+         RETURNING sku, channel, available, version`,
+      ],
+    ],
+    params: [list.map((p) => p.sku), list.map((p) => p.channel), list.map((p) => ats.get(atsKey(p.sku, p.channel))!)],
+  };
 }
 
-function sortedChanges(rows: readonly { sku: string; channel: string; available: number; version: number }[]): AvailabilityChange[] {
+/** Reads what {@link upsertChanged}'s write emitted, in a combined statement. */
+export const AVAILABILITY_RETURNING = 'SELECT sku, channel, available, version FROM emitted';
+
+/** Availability changes from emitted outbox rows, in (sku, channel) order. */
+export function availabilityChanges(rows: readonly { sku: string; channel: string; available: number; version: number }[]): AvailabilityChange[] {
   return rows
     .map((r) => ({ sku: r.sku, channel: r.channel, available: r.available, version: Number(r.version) }))
     .sort((a, b) => (a.sku === b.sku ? (a.channel < b.channel ? -1 : 1) : a.sku < b.sku ? -1 : 1));

@@ -1,7 +1,9 @@
 import type { Order, OrderStatus } from '../model/index.js';
 import type { EventOf } from '../model/events.js';
 import { ValidationError } from '../errors.js';
+import { pairKey } from './context.js';
 import type { HandlerResult } from './handler.js';
+import { lineColumns, orderDetails } from './new-orders.js';
 import { assertTransition, deriveStatus } from './order-lifecycle.js';
 import {
   allocateOutstanding,
@@ -35,31 +37,20 @@ const itemKey = (lineId: string, sku: string) => `${lineId}\u0000${sku}`;
  */
 export async function applyOrderUpserted(s: ApplySession, o: Order): Promise<HandlerResult> {
   assertChannel(s, o.channel);
-  // Money and payment state as the channel computed them: accounting books the order from these.
-  const { customer, shipTo, financialStatus, subtotal, discounts, shipping, tax, taxesIncluded, currentTotal, presentment } = o;
-  const details = JSON.stringify({ customer, shipTo, financialStatus, subtotal, discounts, shipping, tax, taxesIncluded, currentTotal, presentment });
-  // Creates or updates the header and locks the row in one statement; xmax = 0 marks a fresh insert.
-  const { rows } = await s.tx.query<{ id: number; status: OrderStatus; invoiced: boolean; created: boolean }>(
-    `INSERT INTO sales_order (channel, external_order_id, order_number, status, placed_at, currency, total, details)
-     VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7)
-     ON CONFLICT (channel, external_order_id) DO UPDATE SET order_number = excluded.order_number, placed_at = excluded.placed_at,
-       currency = excluded.currency, total = excluded.total, details = sales_order.details || excluded.details, updated_at = now()
-     RETURNING id, status, invoiced, (xmax = 0) AS created`,
-    [o.channel, o.externalOrderId, o.orderNumber, o.placedAt, o.currency, o.total.amount, details],
-  );
-  const row = rows[0]!;
+  const row = await upsertHeader(s, o);
   const order: OrderRow = { id: row.id, channel: o.channel, externalOrderId: o.externalOrderId, status: row.status, invoiced: row.invoiced };
   if (row.created) s.recordOrderChange(order.id, order.channel, order.externalOrderId, null, 'pending');
   const desired = await desiredItems(s, o);
   if (row.created) return placeNewOrder(s, order, o, desired);
+  // An existing order may now want stock a receipt later in the batch could fill.
+  s.shared.backorderFree = undefined;
   await s.tx.query('DELETE FROM order_line WHERE order_id = $1', [order.id]);
-  const lines = lineColumns(o);
   await s.tx.query(
     `INSERT INTO order_line (order_id, external_line_id, position, sku, unmapped_reason, quantity, unit_price, currency, title)
      SELECT $1, l.id, l.pos, l.sku, l.reason, l.qty, l.price::numeric, l.currency, l.title
      FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
        AS l(id, pos, sku, reason, qty, price, currency, title)`,
-    [order.id, ...lines],
+    [order.id, ...lineColumns(o)],
   );
   const existing = await loadItems(s.tx, order.id);
   const skus = new Set([...existing.map((i) => i.sku), ...[...desired.values()].map((i) => i.sku)]);
@@ -112,24 +103,34 @@ export async function applyOrderUpserted(s: ApplySession, o: Order): Promise<Han
   return {};
 }
 
-/** An order's lines as the columns of `order_line` (after order_id), for an unnest. */
-function lineColumns(o: Order): unknown[] {
-  return [
-    o.lines.map((l) => l.externalLineId),
-    o.lines.map((_, i) => i),
-    o.lines.map((l) => l.sku),
-    o.lines.map((l) => (l.sku === null ? (l.skuUnmappedReason ?? 'unmapped') : null)),
-    o.lines.map((l) => l.quantity),
-    o.lines.map((l) => l.unitPrice.amount),
-    o.lines.map((l) => l.unitPrice.currency),
-    o.lines.map((l) => l.title),
-  ];
+/**
+ * Creates or updates the order's header and locks the row; `created` marks a fresh insert. A
+ * batch inserted the headers of the orders it creates up front (see createNewOrders).
+ */
+async function upsertHeader(s: ApplySession, o: Order): Promise<{ id: number; status: OrderStatus; invoiced: boolean; created: boolean }> {
+  const key = pairKey(o.channel, o.externalOrderId);
+  const id = s.shared.created.get(key);
+  if (id !== undefined) {
+    s.shared.created.delete(key);
+    return { id, status: 'pending', invoiced: false, created: true };
+  }
+  // One statement; xmax = 0 marks a fresh insert.
+  const { rows } = await s.tx.query<{ id: number; status: OrderStatus; invoiced: boolean; created: boolean }>(
+    `INSERT INTO sales_order (channel, external_order_id, order_number, status, placed_at, currency, total, details)
+     VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7)
+     ON CONFLICT (channel, external_order_id) DO UPDATE SET order_number = excluded.order_number, placed_at = excluded.placed_at,
+       currency = excluded.currency, total = excluded.total, details = sales_order.details || excluded.details, updated_at = now()
+     RETURNING id, status, invoiced, (xmax = 0) AS created`,
+    [o.channel, o.externalOrderId, o.orderNumber, o.placedAt, o.currency, o.total.amount, orderDetails(o)],
+  );
+  return rows[0]!;
 }
 
 /**
  * A new order: its allocations are decided in memory against the locked balances (the ledger
- * moves as for any allocation), then its lines, items, allocation rows and status are written in
- * ONE statement, instead of one per line set, item set, allocation and status change.
+ * moves as for any allocation); its lines, items, allocation rows and status are written later,
+ * with every other new order of the transaction, in ONE statement (see writeNewOrders), instead
+ * of one per line set, item set, allocation and status change.
  */
 async function placeNewOrder(s: ApplySession, order: OrderRow, o: Order, desired: Awaited<ReturnType<typeof desiredItems>>): Promise<HandlerResult> {
   const items: OrderItem[] = [...desired.values()].map((d) => ({
@@ -159,35 +160,16 @@ async function placeNewOrder(s: ApplySession, order: OrderRow, o: Order, desired
   const to = deriveStatus(order.status, progress, order.invoiced);
   if (to !== order.status) assertTransition(orderLabel(order), order.status, to);
   const allocs = [...allocations.values()];
-  await s.tx.query(
-    `WITH l AS (
-       INSERT INTO order_line (order_id, external_line_id, position, sku, unmapped_reason, quantity, unit_price, currency, title)
-       SELECT $1, l.id, l.pos, l.sku, l.reason, l.qty, l.price::numeric, l.currency, l.title
-       FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
-         AS l(id, pos, sku, reason, qty, price, currency, title)
-     ), i AS (
-       INSERT INTO order_item (order_id, external_line_id, sku, per_unit, required, allocated)
-       SELECT $1, i.line, i.sku, i.per, i.req, i.alloc FROM unnest($10::text[], $11::text[], $12::int[], $13::int[], $14::int[]) AS i(line, sku, per, req, alloc)
-     ), a AS (
-       INSERT INTO order_allocation (order_id, external_line_id, sku, location, quantity)
-       SELECT $1, a.line, a.sku, a.location, a.qty FROM unnest($15::text[], $16::text[], $17::text[], $18::int[]) AS a(line, sku, location, qty)
-     )
-     UPDATE sales_order SET status = $19, updated_at = now() WHERE id = $1 AND $19 <> status`,
-    [
-      order.id,
-      ...lineColumns(o),
-      items.map((i) => i.lineId),
-      items.map((i) => i.sku),
-      items.map((i) => i.perUnit),
-      items.map((i) => i.required),
-      items.map((i) => i.allocated),
-      allocs.map((a) => a.item.lineId),
-      allocs.map((a) => a.item.sku),
-      allocs.map((a) => a.location),
-      allocs.map((a) => a.quantity),
-      to,
-    ],
-  );
+  // Written with the transaction's other new orders, before anything reads the order tables.
+  s.shared.newOrders.push({
+    id: order.id,
+    order: o,
+    items,
+    allocations: allocs.map((a) => ({ lineId: a.item.lineId, sku: a.item.sku, location: a.location, quantity: a.quantity })),
+    status: to,
+  });
+  // Its unfilled demand is backordered demand a later receipt of the batch must see.
+  for (const i of items) if (i.allocated < i.required) s.shared.backorderFree?.delete(i.sku);
   s.recordOrderChange(order.id, order.channel, order.externalOrderId, order.status, to);
   order.status = to;
   s.newOrderLocations.set(`${order.channel}\u0000${order.externalOrderId}`, [...new Set(allocs.map((a) => a.location))].sort());

@@ -1,7 +1,7 @@
 import type { Order, OrderStatus, Refund, Shipment } from '../model/index.js';
-import type { Queryable } from '../store/index.js';
+import type { Queryable, WritePart } from '../store/index.js';
 import { recordOrderHop } from './order-hops.js';
-import type { ApplySession } from './session.js';
+import type { ApplySession, TxState } from './session.js';
 
 /** What a flow_outbox row asks the outbound side to do. */
 export type FlowKind = 'order' | 'tracker' | 'invoice' | 'credit-memo';
@@ -87,23 +87,29 @@ function outbox(
 }
 
 /**
- * Writes the hops and flow rows the transaction's events left for the end (one event's, or a
- * batch's), in the order they were made: one statement each, whatever their number. Nothing in
- * the apply reads them back, so writing them last changes no decision.
+ * The hops and flow rows the transaction's events left for the end (one event's, or a batch's),
+ * in the order they were made, as one write each, whatever their number; taken out of `shared`.
+ * Nothing in the apply reads them back, so writing them last changes no decision.
  */
-export async function writeOrderFlow(s: ApplySession): Promise<void> {
-  const hops = s.shared.hops.splice(0);
-  const flows = s.shared.flows.splice(0);
+export function orderFlowParts(shared: TxState): WritePart[] {
+  const hops = shared.hops.splice(0);
+  const flows = shared.flows.splice(0);
+  const parts: WritePart[] = [];
   if (hops.length > 0) {
-    await s.tx.query(
-      `INSERT INTO order_hop (order_id, hop, ref, connector, external_id, detail, at)
-       SELECT o.id, h.hop, h.ref, h.connector, h.external_id, h.detail, coalesce(h.at, now())
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
-         WITH ORDINALITY AS h(channel, external_order_id, hop, ref, connector, external_id, detail, at, n)
-       JOIN sales_order o ON o.channel = h.channel AND o.external_order_id = h.external_order_id
-       ORDER BY h.n
-       ON CONFLICT DO NOTHING`,
-      [
+    parts.push({
+      steps: [
+        [
+          'hops',
+          `INSERT INTO order_hop (order_id, hop, ref, connector, external_id, detail, at)
+           SELECT o.id, h.hop, h.ref, h.connector, h.external_id, h.detail, coalesce(h.at, now())
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+             WITH ORDINALITY AS h(channel, external_order_id, hop, ref, connector, external_id, detail, at, n)
+           JOIN sales_order o ON o.channel = h.channel AND o.external_order_id = h.external_order_id
+           ORDER BY h.n
+           ON CONFLICT DO NOTHING`,
+        ],
+      ],
+      params: [
         hops.map((h) => h.channel),
         hops.map((h) => h.externalOrderId),
         hops.map((h) => h.hop),
@@ -113,17 +119,29 @@ export async function writeOrderFlow(s: ApplySession): Promise<void> {
         hops.map((h) => h.detail ?? null),
         hops.map((h) => h.at ?? null),
       ],
-    );
+    });
   }
   if (flows.length > 0) {
-    await s.tx.query(
-      `INSERT INTO flow_outbox (kind, channel, external_order_id, location, payload)
-       SELECT kind, channel, external_order_id, location, payload::jsonb
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS f(kind, channel, external_order_id, location, payload, n)
-       ORDER BY n`,
-      [flows.map((f) => f.kind), flows.map((f) => f.channel), flows.map((f) => f.externalOrderId), flows.map((f) => f.location), flows.map((f) => f.payload)],
-    );
+    parts.push({
+      steps: [
+        [
+          'flows',
+          `INSERT INTO flow_outbox (kind, channel, external_order_id, location, payload)
+           SELECT kind, channel, external_order_id, location, payload::jsonb
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS f(kind, channel, external_order_id, location, payload, n)
+           ORDER BY n`,
+        ],
+      ],
+      params: [
+        flows.map((f) => f.kind),
+        flows.map((f) => f.channel),
+        flows.map((f) => f.externalOrderId),
+        flows.map((f) => f.location),
+        flows.map((f) => f.payload),
+      ],
+    });
   }
+  return parts;
 }
 
 /** An order as the hub holds it, rebuilt as the canonical order (for a push to a 3PL or accounting). */

@@ -43,13 +43,16 @@ export function balancePairs(event: CanonicalEvent, ctx: ErpContext): (readonly 
 /**
  * Locks, in one statement and in id order, the existing orders two or more events of a batch name
  * (by channel and external order id), before any balance: the handlers then lock in inbox order
- * rows this transaction holds. One named order is left to its handler (no extra round trip).
+ * rows this transaction holds. One named order is left to its handler (no extra round trip), and
+ * so are the orders the batch has just `created` (it holds them).
  */
-export async function lockNamedOrders(tx: Tx, events: readonly CanonicalEvent[]): Promise<void> {
+export async function lockNamedOrders(tx: Tx, events: readonly CanonicalEvent[], created: ReadonlyMap<string, number>): Promise<void> {
   const keys = new Map<string, [string, string]>();
   for (const e of events) {
     const d = e.data as { channel?: unknown; externalOrderId?: unknown };
-    if (typeof d.channel === 'string' && typeof d.externalOrderId === 'string') keys.set(pairKey(d.channel, d.externalOrderId), [d.channel, d.externalOrderId]);
+    if (typeof d.channel !== 'string' || typeof d.externalOrderId !== 'string') continue;
+    const key = pairKey(d.channel, d.externalOrderId);
+    if (!created.has(key)) keys.set(key, [d.channel, d.externalOrderId]);
   }
   if (keys.size < 2) return;
   const list = [...keys.values()];

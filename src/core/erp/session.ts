@@ -1,7 +1,8 @@
 import { INVENTORY_STATES, type CanonicalEvent, type InventoryState, type OrderStatus } from '../model/index.js';
 import { ValidationError } from '../errors.js';
-import type { Tx } from '../store/index.js';
+import { runWrites, type Tx, type WritePart } from '../store/index.js';
 import { pairKey, type ErpContext } from './context.js';
+import { newOrdersPart, type NewOrder } from './new-orders.js';
 import type { RecordHopInput } from './order-hops.js';
 import type { ProductRecord } from './products.js';
 import type { EntityState } from './stale.js';
@@ -50,6 +51,78 @@ export class TxState {
   /** Order hops and flow outbox rows to write at the end (see writeOrderFlow). */
   readonly hops: RecordHopInput[] = [];
   readonly flows: { kind: string; channel: string; externalOrderId: string; location: string | null; payload: string | null }[] = [];
+  /**
+   * New orders placed but not written yet: their headers exist (status `pending`), their lines,
+   * items, allocations and status wait for {@link settle} or the end of the batch, and are then
+   * written for all of them in one statement (see writeNewOrders).
+   */
+  readonly newOrders: NewOrder[] = [];
+  /** Headers a batch inserted up front for the orders it creates, by channel and external id (see createNewOrders). */
+  readonly created = new Map<string, number>();
+
+  /**
+   * The pending movements as one write (the movements, and each balance's summed delta), taken
+   * out of this state; `null` when there are none.
+   */
+  takeMovements(): WritePart | null {
+    if (this.pending.length === 0) return null;
+    const ms = this.pending.splice(0);
+    const sums = new Map<string, { sku: string; location: string; state: string; delta: number }>();
+    for (const m of ms) {
+      const key = `${pairKey(m.sku, m.location)}\u0000${m.state}`;
+      const s = sums.get(key) ?? { sku: m.sku, location: m.location, state: m.state, delta: 0 };
+      s.delta += m.delta;
+      sums.set(key, s);
+    }
+    const rows = [...sums.values()];
+    return {
+      steps: [
+        [
+          'moved',
+          `INSERT INTO inventory_movement (sku, location, state, delta, reason, reference, idempotency_key)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])`,
+        ],
+        [
+          'balanced',
+          `UPDATE inventory_balance b SET quantity = b.quantity + d.delta, updated_at = now()
+           FROM unnest($8::text[], $9::text[], $10::text[], $11::int[]) AS d(sku, location, state, delta)
+           WHERE b.sku = d.sku AND b.location = d.location AND b.state = d.state`,
+        ],
+      ],
+      params: [
+        ms.map((m) => m.sku),
+        ms.map((m) => m.location),
+        ms.map((m) => m.state),
+        ms.map((m) => m.delta),
+        ms.map((m) => m.reason),
+        ms.map((m) => m.reference),
+        ms.map((m) => m.idempotencyKey),
+        rows.map((r) => r.sku),
+        rows.map((r) => r.location),
+        rows.map((r) => r.state),
+        rows.map((r) => r.delta),
+      ],
+    };
+  }
+
+  /**
+   * A transaction handle that writes the pending new orders before any statement it runs, so no
+   * read of the order tables (a backorder fill, an update of the same order, a shortfall release)
+   * can miss them. Statements known not to need them use the raw handle.
+   */
+  settling(tx: Tx): Tx {
+    const settle = () => this.settle(tx);
+    return {
+      query: async (sql, params) => (await settle(), tx.query(sql, params)),
+      exec: async (sql) => (await settle(), tx.exec(sql)),
+    };
+  }
+
+  /** Writes the new orders placed so far (none: no round trip). */
+  async settle(tx: Tx): Promise<void> {
+    if (this.newOrders.length === 0) return;
+    await runWrites(tx, [newOrdersPart(this.newOrders.splice(0))]);
+  }
 }
 
 /**
@@ -193,40 +266,7 @@ export class ApplySession {
 
   /** Writes the transaction's pending movements and their balance deltas in one statement. */
   async flush(): Promise<void> {
-    if (this.shared.pending.length === 0) return;
-    const ms = this.shared.pending.splice(0);
-    const sums = new Map<string, { sku: string; location: string; state: string; delta: number }>();
-    for (const m of ms) {
-      const key = `${pairKey(m.sku, m.location)}\u0000${m.state}`;
-      const s = sums.get(key) ?? { sku: m.sku, location: m.location, state: m.state, delta: 0 };
-      s.delta += m.delta;
-      sums.set(key, s);
-    }
-    const rows = [...sums.values()];
-    await this.tx.query(
-      `WITH moved AS (
-         INSERT INTO inventory_movement (sku, location, state, delta, reason, reference, idempotency_key)
-         SELECT m.sku, m.location, m.state, m.delta, m.reason, m.reference, m.idempotency_key
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
-           AS m(sku, location, state, delta, reason, reference, idempotency_key)
-       )
-       UPDATE inventory_balance b SET quantity = b.quantity + d.delta, updated_at = now()
-       FROM unnest($8::text[], $9::text[], $10::text[], $11::int[]) AS d(sku, location, state, delta)
-       WHERE b.sku = d.sku AND b.location = d.location AND b.state = d.state`,
-      [
-        ms.map((m) => m.sku),
-        ms.map((m) => m.location),
-        ms.map((m) => m.state),
-        ms.map((m) => m.delta),
-        ms.map((m) => m.reason),
-        ms.map((m) => m.reference),
-        ms.map((m) => m.idempotencyKey),
-        rows.map((r) => r.sku),
-        rows.map((r) => r.location),
-        rows.map((r) => r.state),
-        rows.map((r) => r.delta),
-      ],
-    );
+    await runWrites(this.tx, [this.shared.takeMovements()]);
   }
 
   /** Notes an order's status change; several changes in one event collapse to first `from`, last `to`. */

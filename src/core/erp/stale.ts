@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { CanonicalEvent } from '../model/index.js';
-import type { Tx } from '../store/index.js';
+import type { Tx, WritePart } from '../store/index.js';
 import { carrierKey } from './shipments.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -66,7 +66,7 @@ export interface EntityState {
  * The stale guard, step one: locks the version rows of every entity the fresh events (one, or a
  * batch) overwrite, in ONE statement in entity order (creating the missing ones), and answers
  * what each held. Events then compare against these in memory, in inbox order
- * ({@link checkStaleIn}), and {@link writeEntityVersions} stores the outcome. Equal versions are
+ * ({@link checkStaleIn}), and {@link entityVersionsPart} stores the outcome. Equal versions are
  * not stale: the idempotency key decides about exact repeats.
  */
 export async function lockEntityVersions(tx: Tx, events: readonly CanonicalEvent[]): Promise<Map<string, EntityState>> {
@@ -111,13 +111,18 @@ export function checkStaleIn(entities: Map<string, EntityState>, event: Canonica
   return null;
 }
 
-/** Stores, in one statement, the last version applied for each entity whose row holds another. */
-export async function writeEntityVersions(tx: Tx, entities: Map<string, EntityState>): Promise<void> {
-  const changed = [...entities].filter(([, st]) => st.version !== null && (st.version !== st.stored.version || st.eventId !== st.stored.eventId));
-  if (changed.length === 0) return;
-  await tx.query(
-    `UPDATE erp_entity_version v SET version = c.version, event_id = c.event_id, updated_at = now()
-     FROM unnest($1::text[], $2::text[], $3::text[]) AS c(entity, version, event_id) WHERE v.entity = c.entity`,
-    [changed.map(([k]) => k), changed.map(([, st]) => st.version), changed.map(([, st]) => st.eventId)],
-  );
+/** The last version applied for each entity whose row holds another, as one write (`null`: none moved). */
+export function entityVersionsPart(entities: Map<string, EntityState> | undefined): WritePart | null {
+  const changed = [...(entities ?? [])].filter(([, st]) => st.version !== null && (st.version !== st.stored.version || st.eventId !== st.stored.eventId));
+  if (changed.length === 0) return null;
+  return {
+    steps: [
+      [
+        'versions',
+        `UPDATE erp_entity_version v SET version = c.version, event_id = c.event_id, updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS c(entity, version, event_id) WHERE v.entity = c.entity`,
+      ],
+    ],
+    params: [changed.map(([k]) => k), changed.map(([, st]) => st.version), changed.map(([, st]) => st.eventId)],
+  };
 }

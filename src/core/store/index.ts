@@ -10,6 +10,7 @@ import { lockDataDir } from './data-lock.js';
 
 export type { Db, Tx, Queryable, QueryResult, DbKind } from './db.js';
 export { migrate, listMigrations } from './migrate.js';
+export { runWrites, type WritePart } from './combine.js';
 
 export interface OpenDbOptions {
   /** PostgreSQL URL; without it the embedded PGlite is used. */
