@@ -8,7 +8,7 @@ import { parseJsonPreservingIds } from '../connectors/http/json.js';
 import { insertDeadLetter } from './dead-letter-store.js';
 import { deadLetterReport, describeError, type FailureContext } from './failures.js';
 import { normalizeDelivery, type InboundBatchJobData, type InboundDeps, type InboundJobData, type InboundResult } from './inbound.js';
-import { getInboxRow, markInbox, markProcessed } from './inbox.js';
+import { getInboxRow, markInbox, processedPart } from './inbox.js';
 import { INBOUND_QUEUE } from './names.js';
 
 /** Attempts a failing batch gets before it is split in two to isolate the delivery that fails. */
@@ -77,13 +77,17 @@ export async function processInboundBatch(job: Job<InboundBatchJobData>, deps: B
               owner.push(p);
             }
           }
-          const outcomes = await applyEventsTx(tx, events, deps.erp, (i) => {
-            current = i;
-            if (i >= 0) owner[i]!.failure.event = events[i];
-          });
-          await markProcessed(
+          // The inbox rows are marked by the apply's closing statement.
+          const processed = processedPart(applying.map((p) => ({ id: p.d.inboxId, events: p.events?.length ?? 0 })));
+          const outcomes = await applyEventsTx(
             tx,
-            applying.map((p) => ({ id: p.d.inboxId, events: p.events?.length ?? 0 })),
+            events,
+            deps.erp,
+            (i) => {
+              current = i;
+              if (i >= 0) owner[i]!.failure.event = events[i];
+            },
+            processed ? [processed] : [],
           );
           return { applying, outcomes, deadLettered, skipped: list.length - live.size };
         });

@@ -8,11 +8,11 @@ import type { ErpContext } from '../core/erp/context.js';
 import type { ApplyOutcome } from '../core/erp/types.js';
 import type { Logger } from '../core/logger.js';
 import { CanonicalEventSchema, zodIssues, type CanonicalEvent } from '../core/model/index.js';
-import type { Db, Tx } from '../core/store/index.js';
+import type { Db, Tx, WritePart } from '../core/store/index.js';
 import type { Catalog } from './catalog.js';
 import { confineEvents } from './connector-scope.js';
 import { failJob, type FailureContext, type FailureTracked } from './failures.js';
-import { getInboxRow, markInbox, recordDelivery } from './inbox.js';
+import { getInboxRow, markInbox, processedPart, recordDelivery } from './inbox.js';
 import { INBOUND_QUEUE, type Step } from './names.js';
 
 /** A delivery to normalize and apply. The body travels in the job; recovery jobs read it from the inbox. */
@@ -148,11 +148,8 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
     failure.step = 'apply';
     failure.events = normalized.events;
     // The delivery's events and its inbox status commit together: one transaction, one WAL flush.
-    const outcomes = await deps.db.transaction(async (tx) => {
-      const out = await applyDeliveryTx(tx, normalized.events, deps, failure);
-      await markInbox(tx, inboxId, 'processed', normalized.events.length);
-      return out;
-    });
+    const processed = processedPart([{ id: inboxId, events: normalized.events.length }])!;
+    const outcomes = await deps.db.transaction((tx) => applyDeliveryTx(tx, normalized.events, deps, failure, [processed]));
     if (normalized.ignored) deps.logger.info({ connectorId, topic, inboxId }, normalized.ignored);
     if (deps.afterApply && outcomes.some((o) => o.status === 'applied')) {
       await deps
@@ -171,17 +168,25 @@ export async function processInbound(job: Job<InboundJobData>, deps: InboundDeps
 
 /**
  * Applies one delivery's events inside the caller's transaction (set-based, as one batch: see
- * `applyEventsTx`); `failure.event` follows the event being applied.
+ * `applyEventsTx`); `failure.event` follows the event being applied; `closing` (the inbox mark)
+ * joins the apply's closing statement.
  */
 export async function applyDeliveryTx(
   tx: Tx,
   events: readonly CanonicalEvent[],
   deps: Pick<InboundDeps, 'erp'>,
   failure: FailureContext,
+  closing: readonly WritePart[] = [],
 ): Promise<InboundResult['outcomes']> {
-  const outcomes = await applyEventsTx(tx, events, deps.erp, (i) => {
-    if (i >= 0) failure.event = events[i];
-  });
+  const outcomes = await applyEventsTx(
+    tx,
+    events,
+    deps.erp,
+    (i) => {
+      if (i >= 0) failure.event = events[i];
+    },
+    closing,
+  );
   return outcomes.map((o) => ({ status: o.status, eventId: o.eventId }));
 }
 

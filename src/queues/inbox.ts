@@ -1,4 +1,4 @@
-import type { Queryable } from '../core/store/index.js';
+import type { Queryable, WritePart } from '../core/store/index.js';
 
 export interface InboxRow {
   id: number;
@@ -44,14 +44,19 @@ export async function markInbox(db: Queryable, id: number, status: InboxRow['sta
   );
 }
 
-/** Marks many rows processed in one statement, each with its number of events. */
-export async function markProcessed(db: Queryable, rows: readonly { id: number; events: number }[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `UPDATE inbox SET status = 'processed', processed_at = now(), events = x.n
-     FROM unnest($1::bigint[], $2::int[]) AS x(id, n) WHERE inbox.id = x.id`,
-    [rows.map((r) => r.id), rows.map((r) => r.events)],
-  );
+/** Marks many rows processed, each with its number of events, as one write (to join the apply's closing statement). */
+export function processedPart(rows: readonly { id: number; events: number }[]): WritePart | null {
+  if (rows.length === 0) return null;
+  return {
+    steps: [
+      [
+        'processed',
+        `UPDATE inbox SET status = 'processed', processed_at = now(), events = x.n
+         FROM unnest($1::bigint[], $2::int[]) AS x(id, n) WHERE inbox.id = x.id`,
+      ],
+    ],
+    params: [rows.map((r) => r.id), rows.map((r) => r.events)],
+  };
 }
 
 /** Rows accepted but not yet processed, oldest first: re-enqueued at start-up and by the sweeper. */

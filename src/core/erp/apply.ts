@@ -1,5 +1,5 @@
 import type { CanonicalEvent } from '../model/index.js';
-import { runWrites, type Db, type Tx } from '../store/index.js';
+import { runWrites, type Db, type Tx, type WritePart } from '../store/index.js';
 import { AVAILABILITY_RETURNING, availabilityChanges, planAvailability } from './availability.js';
 import { fillBackorders, resolveShortfalls } from './backorders.js';
 import type { ErpContext } from './context.js';
@@ -71,13 +71,24 @@ export async function applyEvents(db: Db, events: readonly CanonicalEvent[], ctx
  *     statement. Its changes are reported on the last applied event's outcome: a SKU moved by
  *     several events of the batch gets one new value.
  * `onEvent(i)` is called before event `i` applies (and with -1 for the batch's closing writes),
- * so a caller can tell which event a thrown error belongs to.
+ * so a caller can tell which event a thrown error belongs to. `closing` are the caller's own
+ * writes for the same transaction (marking its inbox rows): they join the closing statement, and
+ * must neither read nor change what the apply writes.
  */
-export async function applyEventsTx(tx: Tx, events: readonly CanonicalEvent[], ctx: ErpContext, onEvent?: (index: number) => void): Promise<ApplyOutcome[]> {
+export async function applyEventsTx(
+  tx: Tx,
+  events: readonly CanonicalEvent[],
+  ctx: ErpContext,
+  onEvent?: (index: number) => void,
+  closing: readonly WritePart[] = [],
+): Promise<ApplyOutcome[]> {
   if (events.length <= 1) {
-    if (events.length === 0) return [];
+    if (events.length === 0) {
+      await runWrites(tx, closing);
+      return [];
+    }
     onEvent?.(0);
-    return [await applyEventTx(tx, events[0]!, ctx)];
+    return [await applyEventTx(tx, events[0]!, ctx, closing)];
   }
   // Lock order, each step sorted: (the caller's inbox rows), keys, entity versions, orders, balances, availability.
   const shared = new TxState();
@@ -98,7 +109,7 @@ export async function applyEventsTx(tx: Tx, events: readonly CanonicalEvent[], c
     out.push(await applyClaimed(stx, event, ctx, shared, fresh.has(i)));
   }
   onEvent?.(-1);
-  const availabilityChanges = await closeTx(new ApplySession(tx, events[events.length - 1]!, ctx, shared));
+  const availabilityChanges = await closeTx(new ApplySession(tx, events[events.length - 1]!, ctx, shared), closing);
   const last = out.findLastIndex((o) => o.status === 'applied');
   if (last >= 0) out[last] = { ...out[last]!, availabilityChanges };
   return out;
@@ -126,28 +137,28 @@ async function claimKeys(tx: Tx, events: readonly CanonicalEvent[]): Promise<Set
 }
 
 /** {@link applyEvent} inside a transaction the caller owns (and commits): a batch of one. */
-export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContext): Promise<ApplyOutcome> {
+export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContext, closing: readonly WritePart[] = []): Promise<ApplyOutcome> {
   // Concurrent deliveries of one key queue on its unique insert; the loser sees the winner's row.
   const fresh = (await claimKeys(tx, [event])).has(0);
   const shared = new TxState();
   if (fresh) shared.entities = await lockEntityVersions(tx, [event]);
   const stx = shared.settling(tx);
   const outcome = await applyClaimed(stx, event, ctx, shared, fresh);
-  const availabilityChanges = await closeTx(new ApplySession(tx, event, ctx, shared));
+  const availabilityChanges = await closeTx(new ApplySession(tx, event, ctx, shared), closing);
   return outcome.status === 'applied' ? { ...outcome, availabilityChanges } : outcome;
 }
 
 /**
  * The transaction's closing writes (one event's, or a batch's), in ONE statement: new orders'
  * lines, items, allocations and status; movements and balances; order hops; flow rows; entity
- * versions; and availability with its outbox rows when it comes from the locked balances. None of
- * them reads what another writes. Availability that must read balances back runs after them.
+ * versions; availability with its outbox rows when it comes from the locked balances; and the
+ * caller's `closing` writes. None of them reads what another writes. Availability that must read balances back runs after them.
  * `s` holds the raw transaction: the new orders are written here, not settled before each read.
  */
-async function closeTx(s: ApplySession): Promise<AvailabilityChange[]> {
+async function closeTx(s: ApplySession, closing: readonly WritePart[]): Promise<AvailabilityChange[]> {
   const plan = await planAvailability(s);
   const shared = s.shared;
-  const parts = [newOrdersPart(shared.newOrders.splice(0)), shared.takeMovements(), ...orderFlowParts(shared), entityVersionsPart(shared.entities)];
+  const parts = [newOrdersPart(shared.newOrders.splice(0)), shared.takeMovements(), ...orderFlowParts(shared), entityVersionsPart(shared.entities), ...closing];
   if (plan && 'part' in plan) {
     const { rows } = await runWrites<{ sku: string; channel: string; available: number; version: number }>(s.tx, [...parts, plan.part], AVAILABILITY_RETURNING);
     return availabilityChanges(rows);

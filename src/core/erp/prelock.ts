@@ -2,8 +2,8 @@ import type { CanonicalEvent } from '../model/index.js';
 import type { Tx } from '../store/index.js';
 import { pairKey, stockGroup, type ErpContext } from './context.js';
 import { orderScope } from './orders.js';
-import { loadProducts } from './products.js';
-import { ApplySession, type TxState } from './session.js';
+import { PRODUCT_COLUMNS, productsFrom, type ProductRow } from './products.js';
+import { balancesFrom, LOCK_BALANCES, type BalanceRow, type TxState } from './session.js';
 
 /** Stock events: they move stock at the pairs {@link balancePairs} names and create no order demand. */
 const STOCK_EVENTS = new Set<CanonicalEvent['type']>(['inventory.adjusted', 'inventory.level.reported', 'return.received']);
@@ -63,16 +63,17 @@ export async function lockNamedOrders(tx: Tx, events: readonly CanonicalEvent[],
 }
 
 /**
- * Prepares a batch's shared state before its first event applies, in three statements whatever
+ * Prepares a batch's shared state before its first event applies, in two statements whatever
  * the batch's size:
- *   1. the products of every SKU the batch names are read once, with the bundles containing each;
- *   2. the existing balance rows every event will touch are locked in ONE statement, in
- *      (sku, location, state) order, and their values cached. Events then lock, in inbox order,
- *      rows this transaction already holds, so two batches over the same SKUs queue instead of
+ *   1. ONE statement reads the products of every SKU the batch names, with the bundles containing
+ *      each, and locks the existing balance rows every event will touch, in (sku, location,
+ *      state) order, caching their values. Events then lock, in inbox order, rows this
+ *      transaction already holds, so two batches over the same SKUs queue instead of
  *      deadlocking; handlers still create missing rows themselves, exactly as for one event;
- *   3. which of the stock events' SKUs have backordered demand. Asked only once their balances
- *      are locked: an order that could take a receipt's units locks the same balance before it
- *      backorders, so it has either committed (and is seen) or waits for this batch.
+ *   2. which of the stock events' SKUs have backordered demand. Asked only once their balances
+ *      are locked (a later statement, with a later snapshot): an order that could take a
+ *      receipt's units locks the same balance before it backorders, so it has either committed
+ *      (and is seen) or waits for this batch.
  */
 export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ctx: ErpContext, shared: TxState): Promise<void> {
   const pairs = new Map<string, readonly [string, string]>();
@@ -86,8 +87,19 @@ export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ct
   if (pairs.size === 0) return;
   const list = [...pairs.values()].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
   const skus = [...new Set(list.map((p) => p[0]))];
+  const { rows } = await tx.query<(ProductRow & { kind: 'p' }) | (BalanceRow & { kind: 'b' })>(
+    `WITH b AS (${LOCK_BALANCES})
+     SELECT 'p' AS kind, ${PRODUCT_COLUMNS}, NULL AS location, NULL AS state, NULL::int AS quantity FROM product p WHERE p.sku = ANY($3::text[])
+     UNION ALL
+     SELECT 'b', sku, NULL, NULL, NULL, NULL, NULL, location, state, quantity FROM b`,
+    [list.map((p) => p[0]), list.map((p) => p[1]), skus],
+  );
   const bundlesOf = new Map<string, string[]>();
-  const products = await loadProducts(tx, skus, bundlesOf);
+  const products = await productsFrom(
+    tx,
+    rows.flatMap((r) => (r.kind === 'p' ? [r] : [])),
+    bundlesOf,
+  );
   for (const sku of skus) {
     if (!shared.productCache.has(sku)) shared.productCache.set(sku, products.get(sku) ?? null);
     // A SKU that is no product yet is in no bundle: components are products.
@@ -95,13 +107,16 @@ export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ct
   }
   shared.bundlesOf = bundlesOf;
   // Only rows that exist are locked; a pair created later by a handler is not "prelocked".
-  for (const key of await new ApplySession(tx, events[0]!, ctx, shared).lockExisting(list)) shared.prelocked.add(key);
+  for (const [key, b] of balancesFrom(rows.flatMap((r) => (r.kind === 'b' ? [r] : [])))) {
+    shared.balances.set(key, b);
+    shared.prelocked.add(key);
+  }
   if (stockSkus.size === 0 || ctx.channels.size === 0) return;
-  const { rows } = await tx.query<{ sku: string }>(
+  const waiting = await tx.query<{ sku: string }>(
     `SELECT DISTINCT i.sku FROM order_item i JOIN sales_order o ON o.id = i.order_id
      WHERE i.sku = ANY($1::text[]) AND i.required > i.allocated + i.shipped AND o.status IN ('backordered', 'partially_shipped')`,
     [[...stockSkus]],
   );
-  const waiting = new Set(rows.map((r) => r.sku));
-  shared.backorderFree = new Set([...stockSkus].filter((sku) => !waiting.has(sku)));
+  const backordered = new Set(waiting.rows.map((r) => r.sku));
+  shared.backorderFree = new Set([...stockSkus].filter((sku) => !backordered.has(sku)));
 }

@@ -13,21 +13,38 @@ export interface ProductRecord {
   components: { sku: string; quantity: number }[];
 }
 
+/** A product row as {@link PRODUCT_COLUMNS} selects it. */
+export interface ProductRow {
+  sku: string;
+  title: string;
+  active: boolean;
+  is_bundle: boolean;
+  auto_created: boolean;
+  bundles?: string[] | null;
+}
+
+/** The columns of `product p` a ProductRecord is read from, with the bundles containing each. */
+export const PRODUCT_COLUMNS = `p.sku, p.title, p.active, p.is_bundle, p.auto_created,
+  ARRAY(SELECT c.bundle_sku FROM product_component c WHERE c.component_sku = p.sku ORDER BY 1) AS bundles`;
+
 /**
  * Products by SKU, with bundle components; unknown SKUs are absent from the map. With
  * `containedIn`, each product also says which bundles contain it (same statement).
  */
 export async function loadProducts(q: Queryable, skus: readonly string[], containedIn?: Map<string, string[]>): Promise<Map<string, ProductRecord>> {
-  const out = new Map<string, ProductRecord>();
-  if (skus.length === 0) return out;
-  const { rows } = await q.query<{ sku: string; title: string; active: boolean; is_bundle: boolean; auto_created: boolean; bundles?: string[] }>(
+  if (skus.length === 0) return new Map();
+  const { rows } = await q.query<ProductRow>(
     containedIn
-      ? `SELECT sku, title, active, is_bundle, auto_created,
-                ARRAY(SELECT c.bundle_sku FROM product_component c WHERE c.component_sku = p.sku ORDER BY 1) AS bundles
-         FROM product p WHERE sku = ANY($1::text[])`
+      ? `SELECT ${PRODUCT_COLUMNS} FROM product p WHERE sku = ANY($1::text[])`
       : 'SELECT sku, title, active, is_bundle, auto_created FROM product WHERE sku = ANY($1::text[])',
     [[...new Set(skus)]],
   );
+  return productsFrom(q, rows, containedIn);
+}
+
+/** ProductRecords from product rows; the components of the bundles among them are read in one more statement. */
+export async function productsFrom(q: Queryable, rows: readonly ProductRow[], containedIn?: Map<string, string[]>): Promise<Map<string, ProductRecord>> {
+  const out = new Map<string, ProductRecord>();
   for (const r of rows) {
     out.set(r.sku, { sku: r.sku, title: r.title, active: r.active, isBundle: r.is_bundle, autoCreated: r.auto_created, components: [] });
     containedIn?.set(r.sku, r.bundles ?? []);

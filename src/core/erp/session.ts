@@ -187,35 +187,9 @@ export class ApplySession {
     for (const [key, b] of found) this.balances.set(key, b);
   }
 
-  /**
-   * Locks the existing balance rows of `pairs` in one sorted statement and caches their values;
-   * creates nothing (a handler's {@link lock} creates a missing pair after its product checks).
-   * Returns the pairs found.
-   */
-  async lockExisting(pairs: readonly (readonly [string, string])[]): Promise<string[]> {
-    const todo = pairs.filter((p) => !this.balances.has(pairKey(p[0], p[1])));
-    if (todo.length === 0) return [];
-    const found = await this.selectForUpdate(todo);
-    for (const [key, b] of found) this.balances.set(key, b);
-    return [...found.keys()];
-  }
-
   private async selectForUpdate(pairs: (readonly [string, string])[]): Promise<Map<string, Balances>> {
-    const { rows } = await this.tx.query<{ sku: string; location: string; state: InventoryState; quantity: number }>(
-      `SELECT sku, location, state, quantity FROM inventory_balance
-       WHERE (sku, location) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-       ORDER BY sku, location, state
-       FOR UPDATE`,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-    );
-    const out = new Map<string, Balances>();
-    for (const r of rows) {
-      const key = pairKey(r.sku, r.location);
-      const b = out.get(key) ?? emptyBalances();
-      b[r.state] = r.quantity;
-      out.set(key, b);
-    }
-    return out;
+    const { rows } = await this.tx.query<BalanceRow>(LOCK_BALANCES, [pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+    return balancesFrom(rows);
   }
 
   /** Current balances of a locked pair. */
@@ -278,6 +252,32 @@ export class ApplySession {
   orderChanges(): OrderChange[] {
     return [...this.orders.values()].filter((c) => c.from !== c.to);
   }
+}
+
+/** A balance row as {@link LOCK_BALANCES} returns it. */
+export interface BalanceRow {
+  sku: string;
+  location: string;
+  state: InventoryState;
+  quantity: number;
+}
+
+/** Locks the existing balance rows of the (sku, location) pairs in $1, $2, in (sku, location, state) order. */
+export const LOCK_BALANCES = `SELECT sku, location, state, quantity FROM inventory_balance
+  WHERE (sku, location) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+  ORDER BY sku, location, state
+  FOR UPDATE`;
+
+/** Balances by pair from balance rows (states without a row are 0). */
+export function balancesFrom(rows: readonly BalanceRow[]): Map<string, Balances> {
+  const out = new Map<string, Balances>();
+  for (const r of rows) {
+    const key = pairKey(r.sku, r.location);
+    const b = out.get(key) ?? emptyBalances();
+    b[r.state] = r.quantity;
+    out.set(key, b);
+  }
+  return out;
 }
 
 function emptyBalances(): Balances {
