@@ -62,16 +62,19 @@ export async function applyEvents(db: Db, events: readonly CanonicalEvent[], ctx
  *   - the version rows of the entities the fresh events overwrite are locked and read in one
  *     statement; the stale guard then runs in memory, in inbox order, and the last applied
  *     versions are written back in one statement;
- *   - the orders the batch names, then its products and existing balance rows, are read and locked
- *     up front (see prepareBatch);
+ *   - the headers of the orders the batch creates are inserted in one statement (see
+ *     createNewOrders), the other orders it names locked, then its products and existing balance
+ *     rows are read and locked up front (see prepareBatch);
  *   - each event runs its handler and cascades in inbox order against the locked, cached
  *     balances, exactly as alone;
- *   - the batch's movements are written in one statement, its order hops and flow rows in one
- *     each, and availability is recomputed once, from the locked balances, with one outbox
- *     statement. Its changes are reported on the last applied event's outcome: a SKU moved by
- *     several events of the batch gets one new value.
+ *   - the batch's writes that nothing reads back are made by ONE closing statement (see closeTx),
+ *     and availability is recomputed once, from the locked balances. Its changes are reported
+ *     on the last applied event's outcome: a SKU moved by several events of the batch gets one
+ *     new value.
+ * One event is a batch of one: the same statements.
  * `onEvent(i)` is called before event `i` applies (and with -1 for the batch's closing writes),
- * so a caller can tell which event a thrown error belongs to. `closing` are the caller's own
+ * so a caller can tell which event a thrown error belongs to; a batch of one calls `onEvent(0)`
+ * before its up-front statements too. `closing` are the caller's own
  * writes for the same transaction (marking its inbox rows): they join the closing statement, and
  * must neither read nor change what the apply writes.
  */
@@ -82,14 +85,12 @@ export async function applyEventsTx(
   onEvent?: (index: number) => void,
   closing: readonly WritePart[] = [],
 ): Promise<ApplyOutcome[]> {
-  if (events.length <= 1) {
-    if (events.length === 0) {
-      await runWrites(tx, closing);
-      return [];
-    }
-    onEvent?.(0);
-    return [await applyEventTx(tx, events[0]!, ctx, closing)];
+  if (events.length === 0) {
+    await runWrites(tx, closing);
+    return [];
   }
+  // A batch of one: what fails before its handler (a lock wait, say) fails for that event.
+  if (events.length === 1) onEvent?.(0);
   // Lock order, each step sorted: (the caller's inbox rows), keys, entity versions, orders, balances, availability.
   const shared = new TxState();
   const fresh = await claimKeys(tx, events);
@@ -137,15 +138,8 @@ async function claimKeys(tx: Tx, events: readonly CanonicalEvent[]): Promise<Set
 }
 
 /** {@link applyEvent} inside a transaction the caller owns (and commits): a batch of one. */
-export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContext, closing: readonly WritePart[] = []): Promise<ApplyOutcome> {
-  // Concurrent deliveries of one key queue on its unique insert; the loser sees the winner's row.
-  const fresh = (await claimKeys(tx, [event])).has(0);
-  const shared = new TxState();
-  if (fresh) shared.entities = await lockEntityVersions(tx, [event]);
-  const stx = shared.settling(tx);
-  const outcome = await applyClaimed(stx, event, ctx, shared, fresh);
-  const availabilityChanges = await closeTx(new ApplySession(tx, event, ctx, shared), closing);
-  return outcome.status === 'applied' ? { ...outcome, availabilityChanges } : outcome;
+export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContext): Promise<ApplyOutcome> {
+  return (await applyEventsTx(tx, [event], ctx))[0]!;
 }
 
 /**
