@@ -44,6 +44,8 @@ const RATE_SECONDS = Number(args.get('seconds') ?? 8);
 const CONCURRENCY = 8;
 /** Inbound jobs each hub worker process runs at once (the config default is 8). */
 const WORKER_CONCURRENCY = Number(args.get('worker-concurrency') ?? 8);
+/** `hub worker --nice`: the worker processes' CPU priority below the API's (default: the same). */
+const WORKER_NICE = args.get('worker-nice');
 const PARALLEL = 32;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const REF = fileURLToPath(new URL('./lib/reference-server.ts', import.meta.url));
@@ -225,7 +227,10 @@ async function startHub(workers: number): Promise<{ hub: ProcessHub; client: Loa
   const hub = await new ProcessHub().init();
   const api = await hub.spawn('api');
   const pids: Record<string, number | undefined> = { api: api.child.pid };
-  for (let i = 0; i < workers; i++) pids[`worker${i + 1}`] = (await hub.spawn('worker', ['--concurrency', String(WORKER_CONCURRENCY)])).child.pid;
+  for (let i = 0; i < workers; i++)
+    pids[`worker${i + 1}`] = (
+      await hub.spawn('worker', ['--concurrency', String(WORKER_CONCURRENCY), ...(WORKER_NICE ? ['--nice', WORKER_NICE] : [])])
+    ).child.pid;
   return { hub, client: new LoadClient(api.url!), pids };
 }
 
@@ -315,6 +320,7 @@ async function main(): Promise<void> {
   const ratio = (x: number, ref: number) => round(x / ref, 3);
   const report = {
     machine: { cpus: cpus().length, node: process.version, loadAverageNote: 'shared machine: compare ratios within this run' },
+    workers: { concurrency: WORKER_CONCURRENCY, nice: WORKER_NICE === undefined ? 0 : Number(WORKER_NICE) },
     references: {
       bareBullmqJobsPerSec: bare.jobsPerSec,
       responderRequestsPerSec: responder.requestsPerSec,

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { setPriority } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { startHub, type HubMode } from '../api/server.js';
@@ -10,10 +11,20 @@ interface ProcessOptions {
   queues?: string;
   concurrency?: number;
   metricsPort?: number;
+  nice?: number;
 }
 
 async function run(mode: HubMode, opts: ProcessOptions): Promise<void> {
   const logger = createLogger();
+  if (opts.nice !== undefined) {
+    try {
+      // Lower only (a positive niceness needs no privilege): the API's acknowledgements go first.
+      setPriority(opts.nice);
+    } catch (err) {
+      startFailed(mode, new ConfigError(`--nice ${opts.nice}: ${(err as Error).message}`));
+      process.exit(1);
+    }
+  }
   let hub;
   try {
     hub = await startHub({
@@ -72,6 +83,12 @@ function startFailed(mode: HubMode, err: unknown): void {
 
 const int = (v: string) => Number.parseInt(v, 10);
 
+function niceness(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw new InvalidArgumentError('a whole number from 0 (normal) to 19 (lowest)');
+  return n;
+}
+
 export function registerStartCommand(program: Command): void {
   const configOption = ['-c, --config <file>', 'config file (default $HUB_CONFIG or config/hub.yaml)'] as const;
   program
@@ -94,5 +111,6 @@ export function registerStartCommand(program: Command): void {
     .option('--queues <names>', 'comma-separated: hub.inbound, hub.dead-letter, outbound, relay (default all)')
     .option('--concurrency <n>', 'inbound jobs processed at once (default 8)', int)
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (default $METRICS_PORT; none when unset)', int)
+    .option('--nice <n>', 'run at this lower CPU priority (0-19), so an API on the same host answers webhooks first', niceness)
     .action((opts: ProcessOptions) => run('worker', opts));
 }

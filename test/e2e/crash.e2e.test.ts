@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/core/erp/index.js';
-import { exited, spawnHub } from '../helpers/cli.js';
+import { getPriority } from 'node:os';
+import { exited, runHub, spawnHub } from '../helpers/cli.js';
 import { event, waitFor } from '../helpers/hub.js';
 import { postSigned, ProcessHub } from '../helpers/processes.js';
 
@@ -51,9 +52,10 @@ async function expectAllAppliedOnce(hub: ProcessHub, acked: { id: string; sku: s
 }
 
 describe('crashes lose nothing and apply nothing twice', () => {
-  let hub: ProcessHub;
+  let hub: ProcessHub | undefined;
   afterEach(async () => {
     await hub?.stop();
+    hub = undefined;
   });
 
   it('applies every acknowledged delivery exactly once after hub start is killed with SIGKILL right after acks', async () => {
@@ -74,11 +76,13 @@ describe('crashes lose nothing and apply nothing twice', () => {
     await expectAllAppliedOnce(hub, acked);
   });
 
-  it('two workers share the load; one killed mid-run leaves its jobs to the other, each applied once', async () => {
+  it('two workers share the load (one niced); one killed mid-run leaves its jobs to the other, each applied once', async () => {
     hub = await new ProcessHub().init();
     const api = await hub.spawn('api');
     const w1 = await hub.spawn('worker', ['--concurrency', '4']);
-    await hub.spawn('worker', ['--concurrency', '4']);
+    // The second runs below the API's CPU priority, as on a host the API shares.
+    const w2 = await hub.spawn('worker', ['--concurrency', '4', '--nice', '5']);
+    expect(getPriority(w2.child.pid!)).toBe(getPriority() + 5);
     let killed = false;
     const acked = await send(api.url!, 300, ['TWO-A', 'TWO-B', 'TWO-C', 'TWO-D'], 10, (n) => {
       if (n === 150 && !killed) {
@@ -100,6 +104,12 @@ describe('crashes lose nothing and apply nothing twice', () => {
     const text = await (await fetch(`${worker.match[1]}/metrics`)).text();
     expect(text).toMatch(/hub_jobs_processed_total\{queue="hub.inbound",connector="events"\} 20/);
     expect(text).toContain('hub_job_processing_seconds_bucket');
+  });
+
+  it('refuses a --nice outside 0-19 with the range, before starting anything', async () => {
+    const r = await runHub(['worker', '--nice', '25']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--nice.*25.*0 \(normal\) to 19 \(lowest\)/s);
   });
 
   it('drains gracefully on SIGTERM: the worker finishes its jobs and exits 0', async () => {
