@@ -82,7 +82,7 @@ describe('crashes lose nothing and apply nothing twice', () => {
     const w1 = await hub.spawn('worker', ['--concurrency', '4']);
     // The second runs below the API's CPU priority, as on a host the API shares.
     const w2 = await hub.spawn('worker', ['--concurrency', '4', '--nice', '5']);
-    expect(getPriority(w2.child.pid!)).toBe(getPriority() + 5);
+    expect(getPriority(w2.child.pid)).toBe(getPriority() + 5);
     let killed = false;
     const acked = await send(api.url!, 300, ['TWO-A', 'TWO-B', 'TWO-C', 'TWO-D'], 10, (n) => {
       if (n === 150 && !killed) {

@@ -111,4 +111,38 @@ describe('concurrent batches over the same SKUs (postgres)', () => {
     expect(rows).toEqual(ids.map((id) => ({ external_order_id: id, placed: 1, lines: 1 })));
     expect(await verifyLedger(db)).toEqual([]);
   });
+
+  it('concurrent batches sharing event keys, some with orders and some stock only, all commit on the first try and apply each event once', async () => {
+    const skus = Array.from({ length: 3 }, () => uniq('KEY'));
+    for (const sku of skus) await applyEvent(db, adjust(sku, 'wh-a', 10), ctx);
+    // The same 24 receipts reach four appliers in different orders (redeliveries): their keys are
+    // claimed by whichever batch comes first. Half the batches also carry an order, which takes
+    // the other path (keys, then orders, then balances); a stock-only batch claims its keys in
+    // the statement that locks its balances, and must claim them first all the same.
+    const receipts = Array.from({ length: 24 }, (_, i) => adjust(skus[i % skus.length]!, 'wh-a', 1));
+    const batches = Array.from({ length: 4 }, (_, a) =>
+      Array.from({ length: 6 }, (_, b) => {
+        const part = shuffled(receipts, a * 17 + b + 3).slice(0, 8);
+        return (a + b) % 2 ? [...part, order(`${skus[0]}-${a}-${b}`, [[skus[b % skus.length]!, 1]])] : part;
+      }),
+    );
+    const results = await Promise.allSettled(
+      batches.map(async (own) => {
+        for (const batch of own) await applyEvents(db, batch, ctx);
+      }),
+    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
+    const applied = new Set(
+      batches
+        .flat(2)
+        .filter((e) => e.type === 'inventory.adjusted')
+        .map((e) => e.idempotencyKey),
+    );
+    for (const sku of skus) {
+      const wh = (await getInventory(db, sku, ctx)).locations.find((l) => l.location === 'wh-a')!;
+      const mine = receipts.filter((e) => e.data.sku === sku && applied.has(e.idempotencyKey)).length;
+      expect(wh.onHand).toBe(10 + mine);
+    }
+    expect(await verifyLedger(db)).toEqual([]);
+  });
 });

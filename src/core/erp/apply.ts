@@ -7,14 +7,14 @@ import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
 import { createNewOrders, newOrdersPart } from './new-orders.js';
 import { emitOrderFlow, orderFlowParts } from './order-flow.js';
-import { isStockEvent, lockNamedOrders, prepareBatch } from './prelock.js';
+import { claimPart, CLAIMED, isStockEvent, lockNamedOrders, prepareBatch } from './prelock.js';
 import { applyCancellationRequested } from './order-requests.js';
 import { applyProductUpserted } from './products.js';
 import { applyInvoicePosted, applyInvoicePaymentRecorded, applyRefundCreated } from './records.js';
 import { checkReplenishment } from './replenishment.js';
 import { ApplySession, TxState } from './session.js';
 import { applyShipmentConfirmed, applyTrackingUpdated } from './shipments.js';
-import { checkStaleIn, entityVersionsPart, lockEntityVersions } from './stale.js';
+import { checkStaleIn, entityKey, entityVersionsPart, lockEntityVersions } from './stale.js';
 import { applyAdjusted, applyLevelReported, applyReturnReceived } from './stock-events.js';
 import type { ApplyOptions, ApplyOutcome, AvailabilityChange } from './types.js';
 
@@ -93,12 +93,21 @@ export async function applyEventsTx(
   if (events.length === 1) onEvent?.(0);
   // Lock order, each step sorted: (the caller's inbox rows), keys, entity versions, orders, balances, availability.
   const shared = new TxState();
-  const fresh = await claimKeys(tx, events);
-  const freshEvents = events.filter((_, i) => fresh.has(i));
-  shared.entities = await lockEntityVersions(tx, freshEvents);
-  for (const [key, id] of await createNewOrders(tx, freshEvents, ctx)) shared.created.set(key, id);
-  await lockNamedOrders(tx, freshEvents, shared.created);
-  await prepareBatch(tx, freshEvents, ctx, shared);
+  const claim = claimPart(events);
+  let fresh: Set<number>;
+  if (events.some(versionedOrNamesOrder)) {
+    fresh = claim.fresh((await runWrites<{ idempotency_key: string }>(tx, [claim.part], CLAIMED)).rows);
+    const freshEvents = events.filter((_, i) => fresh.has(i));
+    shared.entities = await lockEntityVersions(tx, freshEvents);
+    for (const [key, id] of await createNewOrders(tx, freshEvents, ctx)) shared.created.set(key, id);
+    await lockNamedOrders(tx, freshEvents, shared.created);
+    await prepareBatch(tx, freshEvents, ctx, shared);
+  } else {
+    // No version and no order to lock in between: the keys are claimed by the statement that
+    // reads the products and locks the balances, before it locks any (see prepareBatch).
+    fresh = claim.fresh(await prepareBatch(tx, events, ctx, shared, claim.part));
+    shared.entities = new Map();
+  }
   const stx = shared.settling(tx);
   const out: ApplyOutcome[] = [];
   for (const [i, event] of events.entries()) {
@@ -116,25 +125,10 @@ export async function applyEventsTx(
   return out;
 }
 
-/**
- * Claims the idempotency keys of a batch in one statement, in key order (two batches claiming the
- * same keys queue on the same first row). Returns the indexes of the events that claimed theirs
- * now: the first of two equal keys in the batch; a key applied earlier claims nothing.
- */
-async function claimKeys(tx: Tx, events: readonly CanonicalEvent[]): Promise<Set<number>> {
-  const first = new Map<string, number>();
-  events.forEach((e, i) => {
-    if (!first.has(e.idempotencyKey)) first.set(e.idempotencyKey, i);
-  });
-  const keys = [...first.keys()].sort();
-  const byKey = (f: (e: CanonicalEvent) => string) => keys.map((k) => f(events[first.get(k)!]!));
-  const { rows } = await tx.query<{ idempotency_key: string }>(
-    `INSERT INTO erp_applied_event (idempotency_key, event_id, event_type, connector, status)
-     SELECT k, e, t, c, 'applied' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(k, e, t, c) ORDER BY k
-     ON CONFLICT DO NOTHING RETURNING idempotency_key`,
-    [keys, byKey((e) => e.id), byKey((e) => e.type), byKey((e) => e.source.connector)],
-  );
-  return new Set(rows.map((r) => first.get(r.idempotency_key)!));
+/** Whether an event has an entity version to lock or names an order (steps between the keys and the balances). */
+function versionedOrNamesOrder(e: CanonicalEvent): boolean {
+  const d = e.data as { channel?: unknown; externalOrderId?: unknown };
+  return (e.source.version !== null && entityKey(e) !== null) || (typeof d.channel === 'string' && typeof d.externalOrderId === 'string');
 }
 
 /** {@link applyEvent} inside a transaction the caller owns (and commits): a batch of one. */

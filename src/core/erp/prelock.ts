@@ -1,9 +1,9 @@
 import type { CanonicalEvent } from '../model/index.js';
-import type { Tx } from '../store/index.js';
+import { runWrites, type Tx, type WritePart } from '../store/index.js';
 import { pairKey, stockGroup, type ErpContext } from './context.js';
 import { orderScope } from './orders.js';
 import { PRODUCT_COLUMNS, productsFrom, type ProductRow } from './products.js';
-import { balancesFrom, LOCK_BALANCES, type BalanceRow, type TxState } from './session.js';
+import { balancesFrom, lockBalancesSql, type BalanceRow, type TxState } from './session.js';
 
 /** Stock events: they move stock at the pairs {@link balancePairs} names and create no order demand. */
 const STOCK_EVENTS = new Set<CanonicalEvent['type']>(['inventory.adjusted', 'inventory.level.reported', 'return.received']);
@@ -64,7 +64,7 @@ export async function lockNamedOrders(tx: Tx, events: readonly CanonicalEvent[],
 
 /**
  * Prepares a batch's shared state before its first event applies, in two statements whatever
- * the batch's size:
+ * the batch's size (with `claim`, the batch's key claim joins the first; its keys are returned):
  *   1. ONE statement reads the products of every SKU the batch names, with the bundles containing
  *      each, and locks the existing balance rows every event will touch, in (sku, location,
  *      state) order, caching their values. Events then lock, in inbox order, rows this
@@ -75,7 +75,13 @@ export async function lockNamedOrders(tx: Tx, events: readonly CanonicalEvent[],
  *      receipt's units locks the same balance before it backorders, so it has either committed
  *      (and is seen) or waits for this batch.
  */
-export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ctx: ErpContext, shared: TxState): Promise<void> {
+export async function prepareBatch(
+  tx: Tx,
+  events: readonly CanonicalEvent[],
+  ctx: ErpContext,
+  shared: TxState,
+  claim?: WritePart,
+): Promise<{ idempotency_key: string }[]> {
   const pairs = new Map<string, readonly [string, string]>();
   const stockSkus = new Set<string>();
   for (const event of events) {
@@ -84,15 +90,30 @@ export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ct
       if (isStockEvent(event)) stockSkus.add(p[0]);
     }
   }
-  if (pairs.size === 0) return;
+  if (pairs.size === 0) return claim ? (await runWrites<{ idempotency_key: string }>(tx, [claim], CLAIMED)).rows : [];
   const list = [...pairs.values()].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
   const skus = [...new Set(list.map((p) => p[0]))];
-  const { rows } = await tx.query<(ProductRow & { kind: 'p' }) | (BalanceRow & { kind: 'b' })>(
-    `WITH b AS (${LOCK_BALANCES})
-     SELECT 'p' AS kind, ${PRODUCT_COLUMNS}, NULL AS location, NULL AS state, NULL::int AS quantity FROM product p WHERE p.sku = ANY($3::text[])
+  // With a claim (step `claimed`), the balance lock waits for it: the keys are claimed, all of
+  // them and in key order, before the first balance is locked (the lock order).
+  const read: WritePart = {
+    steps: [
+      ['b', lockBalancesSql(claim ? '(SELECT count(*) FROM claimed) >= 0' : undefined)],
+      ['prods', `SELECT ${PRODUCT_COLUMNS} FROM product p WHERE p.sku = ANY($3::text[])`],
+    ],
+    params: [list.map((p) => p[0]), list.map((p) => p[1]), skus],
+  };
+  const { rows } = await runWrites<(ProductRow & { kind: 'p' }) | (BalanceRow & { kind: 'b' }) | { kind: 'k'; sku: string }>(
+    tx,
+    [claim ?? null, read],
+    `SELECT 'p' AS kind, sku, title, active, is_bundle, auto_created, bundles, NULL AS location, NULL AS state, NULL::int AS quantity FROM prods
      UNION ALL
-     SELECT 'b', sku, NULL, NULL, NULL, NULL, NULL, location, state, quantity FROM b`,
-    [list.map((p) => p[0]), list.map((p) => p[1]), skus],
+     SELECT 'b', sku, NULL, NULL, NULL, NULL, NULL, location, state, quantity FROM b${
+       claim
+         ? `
+     UNION ALL
+     SELECT 'k', idempotency_key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM claimed`
+         : ''
+     }`,
   );
   const bundlesOf = new Map<string, string[]>();
   const products = await productsFrom(
@@ -111,7 +132,8 @@ export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ct
     shared.balances.set(key, b);
     shared.prelocked.add(key);
   }
-  if (stockSkus.size === 0 || ctx.channels.size === 0) return;
+  const keys = rows.flatMap((r) => (r.kind === 'k' ? [{ idempotency_key: r.sku }] : []));
+  if (stockSkus.size === 0 || ctx.channels.size === 0) return keys;
   const waiting = await tx.query<{ sku: string }>(
     `SELECT DISTINCT i.sku FROM order_item i JOIN sales_order o ON o.id = i.order_id
      WHERE i.sku = ANY($1::text[]) AND i.required > i.allocated + i.shipped AND o.status IN ('backordered', 'partially_shipped')`,
@@ -119,4 +141,37 @@ export async function prepareBatch(tx: Tx, events: readonly CanonicalEvent[], ct
   );
   const backordered = new Set(waiting.rows.map((r) => r.sku));
   shared.backorderFree = new Set([...stockSkus].filter((sku) => !backordered.has(sku)));
+  return keys;
 }
+
+/**
+ * The claim of a batch's idempotency keys as one write (step `claimed`), in key order (two batches
+ * claiming the same keys queue on the same first row); `fresh` turns the keys it returned
+ * ({@link CLAIMED}) into the indexes of the events that claimed theirs now: the first of two
+ * equal keys in the batch; a key applied earlier claims nothing.
+ */
+export function claimPart(events: readonly CanonicalEvent[]): { part: WritePart; fresh: (rows: readonly { idempotency_key: string }[]) => Set<number> } {
+  const first = new Map<string, number>();
+  events.forEach((e, i) => {
+    if (!first.has(e.idempotencyKey)) first.set(e.idempotencyKey, i);
+  });
+  const keys = [...first.keys()].sort();
+  const byKey = (f: (e: CanonicalEvent) => string) => keys.map((k) => f(events[first.get(k)!]!));
+  return {
+    part: {
+      steps: [
+        [
+          'claimed',
+          `INSERT INTO erp_applied_event (idempotency_key, event_id, event_type, connector, status)
+           SELECT k, e, t, c, 'applied' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(k, e, t, c) ORDER BY k
+           ON CONFLICT DO NOTHING RETURNING idempotency_key`,
+        ],
+      ],
+      params: [keys, byKey((e) => e.id), byKey((e) => e.type), byKey((e) => e.source.connector)],
+    },
+    fresh: (rows) => new Set(rows.map((r) => first.get(r.idempotency_key)!)),
+  };
+}
+
+/** Reads the keys {@link claimPart}'s write claimed. */
+export const CLAIMED = 'SELECT idempotency_key FROM claimed';

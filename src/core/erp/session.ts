@@ -188,7 +188,7 @@ export class ApplySession {
   }
 
   private async selectForUpdate(pairs: (readonly [string, string])[]): Promise<Map<string, Balances>> {
-    const { rows } = await this.tx.query<BalanceRow>(LOCK_BALANCES, [pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+    const { rows } = await this.tx.query<BalanceRow>(lockBalancesSql(), [pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
     return balancesFrom(rows);
   }
 
@@ -254,7 +254,7 @@ export class ApplySession {
   }
 }
 
-/** A balance row as {@link LOCK_BALANCES} returns it. */
+/** A balance row as {@link lockBalancesSql} returns it. */
 export interface BalanceRow {
   sku: string;
   location: string;
@@ -262,11 +262,16 @@ export interface BalanceRow {
   quantity: number;
 }
 
-/** Locks the existing balance rows of the (sku, location) pairs in $1, $2, in (sku, location, state) order. */
-export const LOCK_BALANCES = `SELECT sku, location, state, quantity FROM inventory_balance
-  WHERE (sku, location) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-  ORDER BY sku, location, state
-  FOR UPDATE`;
+/**
+ * Locks the existing balance rows of the (sku, location) pairs in $1, $2, in (sku, location,
+ * state) order; `after` is a condition evaluated once before the first row is locked.
+ */
+export function lockBalancesSql(after?: string): string {
+  return `SELECT sku, location, state, quantity FROM inventory_balance
+    WHERE (sku, location) IN (SELECT * FROM unnest($1::text[], $2::text[]))${after ? ` AND ${after}` : ''}
+    ORDER BY sku, location, state
+    FOR UPDATE`;
+}
 
 /** Balances by pair from balance rows (states without a row are 0). */
 export function balancesFrom(rows: readonly BalanceRow[]): Map<string, Balances> {
