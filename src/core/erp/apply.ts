@@ -5,7 +5,7 @@ import { fillBackorders, resolveShortfalls } from './backorders.js';
 import type { ErpContext } from './context.js';
 import type { HandlerResult } from './handler.js';
 import { applyOrderCancelled, applyOrderUpserted } from './order-events.js';
-import { createNewOrders, newOrdersPart } from './new-orders.js';
+import { createNewOrders, namedOrder } from './new-orders.js';
 import { emitOrderFlow, orderFlowParts } from './order-flow.js';
 import { claimPart, CLAIMED, isStockEvent, lockNamedOrders, prepareBatch } from './prelock.js';
 import { applyCancellationRequested } from './order-requests.js';
@@ -99,7 +99,7 @@ export async function applyEventsTx(
     fresh = claim.fresh((await runWrites<{ idempotency_key: string }>(tx, [claim.part], CLAIMED)).rows);
     const freshEvents = events.filter((_, i) => fresh.has(i));
     shared.entities = await lockEntityVersions(tx, freshEvents);
-    for (const [key, id] of await createNewOrders(tx, freshEvents, ctx)) shared.created.set(key, id);
+    shared.created = await createNewOrders(tx, freshEvents, ctx);
     await lockNamedOrders(tx, freshEvents, shared.created);
     await prepareBatch(tx, freshEvents, ctx, shared);
   } else {
@@ -127,8 +127,7 @@ export async function applyEventsTx(
 
 /** Whether an event has an entity version to lock or names an order (steps between the keys and the balances). */
 function versionedOrNamesOrder(e: CanonicalEvent): boolean {
-  const d = e.data as { channel?: unknown; externalOrderId?: unknown };
-  return (e.source.version !== null && entityKey(e) !== null) || (typeof d.channel === 'string' && typeof d.externalOrderId === 'string');
+  return (e.source.version !== null && entityKey(e) !== null) || namedOrder(e) !== null;
 }
 
 /** {@link applyEvent} inside a transaction the caller owns (and commits): a batch of one. */
@@ -140,13 +139,14 @@ export async function applyEventTx(tx: Tx, event: CanonicalEvent, ctx: ErpContex
  * The transaction's closing writes (one event's, or a batch's), in ONE statement: new orders'
  * lines, items, allocations and status; movements and balances; order hops; flow rows; entity
  * versions; availability with its outbox rows when it comes from the locked balances; and the
- * caller's `closing` writes. None of them reads what another writes. Availability that must read balances back runs after them.
- * `s` holds the raw transaction: the new orders are written here, not settled before each read.
+ * caller's `closing` writes. None of them reads what another writes. Availability that must read
+ * balances back runs after them. `s` holds the raw transaction: the new orders are written here,
+ * not settled before each read.
  */
 async function closeTx(s: ApplySession, closing: readonly WritePart[]): Promise<AvailabilityChange[]> {
   const plan = await planAvailability(s);
   const shared = s.shared;
-  const parts = [newOrdersPart(shared.newOrders.splice(0)), shared.takeMovements(), ...orderFlowParts(shared), entityVersionsPart(shared.entities), ...closing];
+  const parts = [shared.takeNewOrders(), shared.takeMovements(), ...orderFlowParts(shared), entityVersionsPart(shared.entities), ...closing];
   if (plan && 'part' in plan) {
     const { rows } = await runWrites<{ sku: string; channel: string; available: number; version: number }>(s.tx, [...parts, plan.part], AVAILABILITY_RETURNING);
     return availabilityChanges(rows);
@@ -192,7 +192,6 @@ async function applyClaimed(tx: Tx, event: CanonicalEvent, ctx: ErpContext, shar
     ...(result.message === undefined ? {} : { message: result.message }),
     movements: s.movements,
     orderChanges: s.orderChanges(),
-    availabilityChanges: [],
     replenishment: s.replenishment,
   };
 }

@@ -2,6 +2,13 @@ import type { CanonicalEvent, Order, OrderStatus } from '../model/index.js';
 import type { Tx, WritePart } from '../store/index.js';
 import { pairKey, type ErpContext } from './context.js';
 
+/** The order an event names (by channel and external id), if it names one. */
+export function namedOrder(e: CanonicalEvent): { channel: string; externalOrderId: string; key: string } | null {
+  const d = e.data as { channel?: unknown; externalOrderId?: unknown };
+  if (typeof d.channel !== 'string' || typeof d.externalOrderId !== 'string') return null;
+  return { channel: d.channel, externalOrderId: d.externalOrderId, key: pairKey(d.channel, d.externalOrderId) };
+}
+
 /** A new order decided in memory (see placeNewOrder), not written yet. */
 export interface NewOrder {
   id: number;
@@ -40,7 +47,6 @@ export function newOrdersPart(orders: readonly NewOrder[]): WritePart | null {
     for (const i of n.items) [n.id, i.lineId, i.sku, i.perUnit, i.required, i.allocated].forEach((v, c) => items[c]!.push(v));
     for (const a of n.allocations) [n.id, a.lineId, a.sku, a.location, a.quantity].forEach((v, c) => allocs[c]!.push(v));
   }
-  const sorted = [...orders].sort((a, b) => a.id - b.id);
   return {
     steps: [
       [
@@ -66,23 +72,22 @@ export function newOrdersPart(orders: readonly NewOrder[]): WritePart | null {
          FROM unnest($21::bigint[], $22::text[]) AS s(id, status) WHERE o.id = s.id AND o.status <> s.status`,
       ],
     ],
-    params: [...lines, ...items, ...allocs, sorted.map((n) => n.id), sorted.map((n) => n.status)],
+    params: [...lines, ...items, ...allocs, orders.map((n) => n.id), orders.map((n) => n.status)],
   };
 }
 
 /**
  * Inserts, in one statement in (channel, external id) order, the headers of the orders a batch
  * creates: those whose first event in the batch is an `order.upserted` on a known channel (an
- * order that does not exist has no applied version, so that event is never stale). Returns their ids by channel and external id; an order that exists already (or that
- * a concurrent transaction inserts first) is left to its handler, which updates it.
+ * order that does not exist has no applied version, so that event is never stale). Returns their
+ * ids by channel and external id; an order that exists already (or that a concurrent transaction
+ * inserts first) is left to its handler, which updates it.
  */
 export async function createNewOrders(tx: Tx, events: readonly CanonicalEvent[], ctx: ErpContext): Promise<Map<string, number>> {
   const first = new Map<string, CanonicalEvent>();
   for (const e of events) {
-    const d = e.data as { channel?: unknown; externalOrderId?: unknown };
-    if (typeof d.channel !== 'string' || typeof d.externalOrderId !== 'string') continue;
-    const key = pairKey(d.channel, d.externalOrderId);
-    if (!first.has(key)) first.set(key, e);
+    const named = namedOrder(e);
+    if (named && !first.has(named.key)) first.set(named.key, e);
   }
   const create: Order[] = [];
   for (const e of first.values()) {

@@ -2,6 +2,7 @@ import type { CanonicalEvent } from '../model/index.js';
 import { runWrites, type Tx, type WritePart } from '../store/index.js';
 import { pairKey, stockGroup, type ErpContext } from './context.js';
 import { orderScope } from './orders.js';
+import { namedOrder } from './new-orders.js';
 import { PRODUCT_COLUMNS, productsFrom, type ProductRow } from './products.js';
 import { balancesFrom, lockBalancesSql, type BalanceRow, type TxState } from './session.js';
 
@@ -49,10 +50,8 @@ export function balancePairs(event: CanonicalEvent, ctx: ErpContext): (readonly 
 export async function lockNamedOrders(tx: Tx, events: readonly CanonicalEvent[], created: ReadonlyMap<string, number>): Promise<void> {
   const keys = new Map<string, [string, string]>();
   for (const e of events) {
-    const d = e.data as { channel?: unknown; externalOrderId?: unknown };
-    if (typeof d.channel !== 'string' || typeof d.externalOrderId !== 'string') continue;
-    const key = pairKey(d.channel, d.externalOrderId);
-    if (!created.has(key)) keys.set(key, [d.channel, d.externalOrderId]);
+    const named = namedOrder(e);
+    if (named && !created.has(named.key)) keys.set(named.key, [named.channel, named.externalOrderId]);
   }
   if (keys.size < 2) return;
   const list = [...keys.values()];

@@ -48,17 +48,22 @@ export class TxState {
   bundlesOf: Map<string, string[]> | undefined;
   /** The entity versions the fresh events overwrite, locked up front (see lockEntityVersions). */
   entities: Map<string, EntityState> | undefined;
-  /** Order hops and flow outbox rows to write at the end (see writeOrderFlow). */
+  /** Order hops and flow outbox rows to write at the end (see orderFlowParts). */
   readonly hops: RecordHopInput[] = [];
   readonly flows: { kind: string; channel: string; externalOrderId: string; location: string | null; payload: string | null }[] = [];
   /**
    * New orders placed but not written yet: their headers exist (status `pending`), their lines,
    * items, allocations and status wait for {@link settle} or the end of the batch, and are then
-   * written for all of them in one statement (see writeNewOrders).
+   * written for all of them in one statement (see newOrdersPart).
    */
   readonly newOrders: NewOrder[] = [];
   /** Headers a batch inserted up front for the orders it creates, by channel and external id (see createNewOrders). */
-  readonly created = new Map<string, number>();
+  created = new Map<string, number>();
+
+  /** The new orders placed so far as one write, taken out of this state; `null` when there are none. */
+  takeNewOrders(): WritePart | null {
+    return newOrdersPart(this.newOrders.splice(0));
+  }
 
   /**
    * The pending movements as one write (the movements, and each balance's summed delta), taken
@@ -120,8 +125,7 @@ export class TxState {
 
   /** Writes the new orders placed so far (none: no round trip). */
   async settle(tx: Tx): Promise<void> {
-    if (this.newOrders.length === 0) return;
-    await runWrites(tx, [newOrdersPart(this.newOrders.splice(0))]);
+    await runWrites(tx, [this.takeNewOrders()]);
   }
 }
 
