@@ -205,8 +205,9 @@ async function measure(raw: Db): Promise<Record<string, unknown>> {
     }
     const insertsAfter = await bare();
     insertTxPerSecMeasured[c] = [Math.round(insertsBefore), Math.round(insertsAfter)];
-    insertTxPerSec[c] = Math.round(Math.max(insertsBefore, insertsAfter));
-    for (const [key, cell] of Object.entries(grid)) if (key.endsWith(`x${c}`)) cell.ratio = Number((cell.eventsPerSec / insertTxPerSec[c]!).toFixed(3));
+    const reference = Math.round(Math.max(insertsBefore, insertsAfter));
+    insertTxPerSec[c] = reference;
+    for (const [key, cell] of Object.entries(grid)) if (key.endsWith(`x${c}`)) cell.ratio = Number((cell.eventsPerSec / reference).toFixed(3));
   }
   return { insertTxPerSec, insertTxPerSecMeasured, grid, invariants: await invariants(db) };
 }
