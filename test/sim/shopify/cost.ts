@@ -99,7 +99,7 @@ export class ThrottleBucket {
 
   constructor(
     public maximumAvailable = 1000,
-    public restoreRate = 50,
+    public restoreRate = 100,
     private readonly now: () => number = Date.now,
   ) {
     this.available = maximumAvailable;

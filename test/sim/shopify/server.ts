@@ -25,7 +25,10 @@ export interface ShopifySimulatorOptions {
   currency?: string;
   /** The shop's UTC offset in minutes, used in webhook timestamps (default -300, i.e. -05:00). */
   utcOffsetMinutes?: number;
-  /** Cost bucket (default 1,000 points, 50 per second: the documented standard figures). */
+  /**
+   * Cost bucket (default 1,000 points refilled at 100 per second: the Standard plan's restore rate,
+   * https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits).
+   */
   bucket?: { maximumAvailable?: number; restoreRate?: number };
   /** Latency added to every Admin API response. */
   latencyMs?: number;
@@ -92,7 +95,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions = {
   const bulk = new BulkOperations(store);
   const app = new AppInstallation(webhooks, 'Simulated shop', shopDomain, () => store.id());
   let baseUrl = '';
-  const bucket = new ThrottleBucket(options.bucket?.maximumAvailable ?? 1000, options.bucket?.restoreRate ?? 50);
+  const bucket = new ThrottleBucket(options.bucket?.maximumAvailable ?? 1000, options.bucket?.restoreRate ?? 100);
   const counters: SimCounters = {
     requests: 0,
     byOperation: {},

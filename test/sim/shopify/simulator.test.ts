@@ -56,6 +56,8 @@ describe('Shopify simulator with the connector client', () => {
   });
 
   it('batches 600 SKUs into three writes and refuses a 251-item input like Shopify', { timeout: 60_000 }, async () => {
+    // A Shopify Plus store (1,000 points a second): this test is about batching, not about waiting for the bucket.
+    sim.bucket.configure({ restoreRate: 1000 });
     const product = sim.store.addProduct({ title: 'Bulk', variants: Array.from({ length: 600 }, (_, i) => ({ sku: `BULK-${i}`, title: `v${i}` })) });
     const result = await clientFor(sim).pushAvailability(product.variants.map((v, i) => updateFor(v.sku as string, i)));
     // Three reads of the levels before three compare-and-set writes.
