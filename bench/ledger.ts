@@ -165,6 +165,9 @@ async function walSyncs(db: Db): Promise<number | null> {
 
 const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
+/** The reference: one row inserted in its own transaction. */
+const insertOne = (db: Db, v: string) => db.transaction((tx) => tx.query('INSERT INTO bench_insert (v) VALUES ($1)', [v]));
+
 /** Applies both mixes at every batch size, 1 and 4 at a time, and bare inserts, for {@link WARM_SECONDS}. */
 async function warmUp(db: Db, inserts: readonly string[]): Promise<void> {
   const until = performance.now() + WARM_SECONDS * 1000;
@@ -174,7 +177,7 @@ async function warmUp(db: Db, inserts: readonly string[]): Promise<void> {
       for (const e of w.seed) await applyEvent(db, e, ctx);
       for (const b of BATCHES) await rate(chunks(w.events.slice(0, b * 4), b), b === 1 ? 1 : 4, (batch) => applyBatchRetrying(db, batch));
     }
-    await rate(inserts.slice(0, 200), 4, (v) => db.transaction((tx) => tx.query('INSERT INTO bench_insert (v) VALUES ($1)', [v])));
+    await rate(inserts.slice(0, 200), 4, (v) => insertOne(db, v));
   } while (performance.now() < until);
 }
 
@@ -189,8 +192,9 @@ async function measure(raw: Db): Promise<Record<string, unknown>> {
   const grid: Record<string, { eventsPerSec: number; ratio: number; roundTripsPerEvent: number; walSyncsPerEvent: number | null }> = {};
   for (const c of CONCURRENCY) {
     // The reference is measured before and after this concurrency's cells; the higher of the two divides.
-    const bare = () => rate(inserts, c, (v) => db.transaction((tx) => tx.query('INSERT INTO bench_insert (v) VALUES ($1)', [v])));
+    const bare = () => rate(inserts, c, (v) => insertOne(db, v));
     const insertsBefore = await bare();
+    const cells: { eventsPerSec: number; ratio: number }[] = [];
     for (const mix of MIXES) {
       // Stock events apply several times faster: more of them keep the measured window long enough.
       const n = mix === 'stock' ? EVENTS * 5 : EVENTS;
@@ -205,19 +209,21 @@ async function measure(raw: Db): Promise<Record<string, unknown>> {
         const batchesPerSec = await rate(batches, c, (batch) => applyBatchRetrying(db, batch));
         const eventsPerSec = Math.round((batchesPerSec * n) / batches.length);
         const wal1 = await walSyncs(raw);
-        grid[`${mix}.batch${b}x${c}`] = {
+        const cell = {
           eventsPerSec,
-          ratio: 0,
+          ratio: 0, // once the reference is measured again after these cells
           roundTripsPerEvent: Number(((trips() - trips0) / n).toFixed(2)),
           walSyncsPerEvent: wal0 === null || wal1 === null ? null : Number(((wal1 - wal0) / n).toFixed(3)),
         };
+        grid[`${mix}.batch${b}x${c}`] = cell;
+        cells.push(cell);
       }
     }
     const insertsAfter = await bare();
     insertTxPerSecMeasured[c] = [Math.round(insertsBefore), Math.round(insertsAfter)];
     const reference = Math.round(Math.max(insertsBefore, insertsAfter));
     insertTxPerSec[c] = reference;
-    for (const [key, cell] of Object.entries(grid)) if (key.endsWith(`x${c}`)) cell.ratio = Number((cell.eventsPerSec / reference).toFixed(3));
+    for (const cell of cells) cell.ratio = Number((cell.eventsPerSec / reference).toFixed(3));
   }
   return { insertTxPerSec, insertTxPerSecMeasured, grid, invariants: await invariants(db) };
 }

@@ -104,7 +104,7 @@ export async function prepareBatch(
   const { rows } = await runWrites<(ProductRow & { kind: 'p' }) | (BalanceRow & { kind: 'b' }) | { kind: 'k'; sku: string }>(
     tx,
     [claim ?? null, read],
-    `SELECT 'p' AS kind, sku, title, active, is_bundle, auto_created, bundles, NULL AS location, NULL AS state, NULL::int AS quantity FROM prods
+    `SELECT 'p' AS kind, prods.*, NULL AS location, NULL AS state, NULL::int AS quantity FROM prods
      UNION ALL
      SELECT 'b', sku, NULL, NULL, NULL, NULL, NULL, location, state, quantity FROM b${
        claim
